@@ -1,0 +1,39 @@
+# The README's two commands: `make demo` and `make test`. Python 3.11+ is all they need.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: demo test install install-dev translations lint extract-messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(MAKE) translations
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(MAKE) translations
+
+translations:
+	$(BIN)/pybabel compile -d grants/translations >/dev/null
+
+demo: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+# Refresh the catalogs after changing user-visible strings, then translate the new French entries.
+extract-messages:
+	$(BIN)/pybabel extract -F grants/translations/babel.cfg -k _l -k lazy_gettext --no-location \
+	  --sort-output --project grants -o grants/translations/messages.pot .
+	$(BIN)/pybabel update -i grants/translations/messages.pot -d grants/translations --no-fuzzy-matching -w 100

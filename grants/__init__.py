@@ -1,0 +1,141 @@
+"""Grant management for the reintegration micro-projects of returning migrants (CNRM, Mali)."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from grants import formatting
+from grants.config import DefaultConfig
+from grants.database import configure_sqlite
+from grants.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate, talisman
+from grants.security import init_talisman
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Settings are read in this order, each overriding the one before: grants/config.py,
+    instance/config.py, the environment (DATABASE_URL, SECRET_KEY, GRANTS_*), then `config`."""
+    instance_path = os.environ.get("GRANTS_INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    _read_environment(app)
+    if config:
+        app.config.update(config)
+    _finish_config(app)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    formatting.register(app)
+    from grants.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _read_environment(app: Flask) -> None:
+    for name in ("DATABASE_URL", "SECRET_KEY"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    app.config.from_prefixed_env("GRANTS")  # e.g. GRANTS_RATELIMIT_STORAGE_URI
+    if os.environ.get("GRANTS_ENV"):
+        app.config["GRANTS_ENV"] = os.environ["GRANTS_ENV"]
+
+
+def _finish_config(app: Flask) -> None:
+    cfg = app.config
+    url = cfg.get("DATABASE_URL") or cfg.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        url = "sqlite:///" + str(Path(app.instance_path) / "grants.sqlite3")
+    if url.startswith(("postgres://", "postgresql://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    cfg["SQLALCHEMY_DATABASE_URI"] = url
+
+    production = cfg["GRANTS_ENV"] == "production"
+    if production:
+        cfg["SESSION_COOKIE_SECURE"] = True
+    if not cfg.get("SECRET_KEY"):
+        if production:
+            raise RuntimeError("SECRET_KEY must be set in production (environment or instance/config.py)")
+        cfg["SECRET_KEY"] = _development_secret_key(Path(app.instance_path))
+
+
+def _development_secret_key(instance: Path) -> str:
+    """A key kept in instance/ so that demo sessions survive a restart."""
+    instance.mkdir(parents=True, exist_ok=True)
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    init_talisman(talisman, app)
+
+    from grants.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+
+    from flask_babel import lazy_gettext as _l
+
+    from grants.services.accounts import load_session_user
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_session_user)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from grants.blueprints.admin import bp as admin_bp
+    from grants.blueprints.auth import bp as auth_bp
+    from grants.blueprints.main import bp as main_bp
+    from grants.errors import register_error_handlers
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    register_error_handlers(app)
+
+
+# Endpoints a user who must change their password may still reach.
+_PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "auth.set_language", "static",
+                            "bootstrap.static"}
+
+
+def _register_hooks(app: Flask) -> None:
+    from grants.navigation import menu_for, page_url
+    from grants.permissions import Permission, can
+
+    @app.before_request
+    def _force_password_change():
+        if (current_user.is_authenticated and current_user.must_change_password
+                and request.endpoint not in _PASSWORD_CHANGE_ALLOWED):
+            return redirect(url_for("auth.change_password"))
+        return None
+
+    @app.before_request
+    def _permanent_session():
+        session.permanent = True
+
+    @app.context_processor
+    def _template_globals():
+        return {"menu": menu_for(current_user), "get_locale": get_locale, "can": can, "Permission": Permission,
+                "languages": app.config["LANGUAGES"], "page_url": page_url}

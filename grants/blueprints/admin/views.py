@@ -1,0 +1,141 @@
+"""Administration: user accounts, reference data, the audit log."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from grants.blueprints.admin import bp
+from grants.blueprints.admin.forms import (
+    AuditFilterForm, ConfirmForm, EditUserForm, UserFilterForm, UserForm, role_choices)
+from grants.extensions import db
+from grants.forms import apply_domain_error
+from grants.models import Region, Role, User
+from grants.permissions import Permission, get_or_404, require
+from grants.services import accounts, audit
+from grants.services.errors import DomainError
+
+
+def _all_regions() -> list[Region]:
+    return list(db.session.scalars(db.select(Region).order_by(Region.code)))
+
+
+def _region_choices(regions: list[Region]):
+    return [(r.id, f"{r.code} {r.name}") for r in regions]
+
+
+def _paginate(query):
+    return db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+
+
+@bp.route("/utilisateurs")
+@require(Permission.USERS_MANAGE)
+def users():
+    form = UserFilterForm(request.args)
+    form.role.choices = [("", _("All"))] + role_choices()
+    form.validate()
+    page = _paginate(accounts.search_users(q=form.q.data, role=form.role.data,
+                                           status=form.status.data))
+    return render_template("admin/users.html", form=form, page=page)
+
+
+@bp.route("/utilisateurs/nouveau", methods=["GET", "POST"])
+@require(Permission.USERS_MANAGE)
+def new_user():
+    regions = _all_regions()
+    form = UserForm()
+    form.regions.choices = _region_choices(regions)
+    if form.validate_on_submit():
+        chosen = [r for r in regions if r.id in form.regions.data]
+        try:
+            user, temporary = accounts.create_user(
+                current_user, username=form.username.data, full_name=form.full_name.data,
+                roles=[Role(r) for r in form.roles.data], regions=chosen,
+                phone=form.phone.data, email=form.email.data, locale=form.locale.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            # Shown once, in this response only (never stored in the session cookie).
+            return _no_store(render_template("admin/temporary_password.html", user=user,
+                                             password=temporary, created=True))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/utilisateurs/<int:user_id>", methods=["GET", "POST"])
+@require(Permission.USERS_MANAGE)
+def edit_user(user_id: int):
+    user = get_or_404(User, user_id, Permission.USERS_MANAGE)
+    regions = _all_regions()
+    form = EditUserForm(obj=user) if request.method == "GET" else EditUserForm()
+    form.regions.choices = _region_choices(regions)
+    if request.method == "GET":
+        form.roles.data = sorted(user.roles)
+        form.regions.data = sorted(user.region_ids)
+    if form.validate_on_submit():
+        chosen = [r for r in regions if r.id in form.regions.data]
+        try:
+            accounts.update_user(current_user, user, full_name=form.full_name.data,
+                                 roles=[Role(r) for r in form.roles.data], regions=chosen,
+                                 phone=form.phone.data, email=form.email.data,
+                                 locale=form.locale.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The account has been updated."), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm())
+
+
+@bp.route("/utilisateurs/<int:user_id>/activation", methods=["POST"])
+@require(Permission.USERS_MANAGE)
+def toggle_active(user_id: int):
+    user = get_or_404(User, user_id, Permission.USERS_MANAGE)
+    if ConfirmForm().validate_on_submit():
+        try:
+            accounts.set_active(current_user, user, not user.active)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("The account has been reactivated.") if user.active
+                  else _("The account has been deactivated and its sessions closed."), "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
+@bp.route("/utilisateurs/<int:user_id>/mot-de-passe", methods=["POST"])
+@require(Permission.USERS_MANAGE)
+def reset_password(user_id: int):
+    user = get_or_404(User, user_id, Permission.USERS_MANAGE)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("admin.edit_user", user_id=user_id))
+    temporary = accounts.reset_password(current_user, user)
+    db.session.commit()
+    return _no_store(render_template("admin/temporary_password.html", user=user,
+                                     password=temporary, created=False))
+
+
+def _no_store(body):
+    response = current_app.make_response(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/regions")
+@require(Permission.REFERENCE_VIEW)
+def regions():
+    return render_template("admin/regions.html", regions=_all_regions())
+
+
+@bp.route("/journal")
+@require(Permission.AUDIT_VIEW)
+def audit_log():
+    form = AuditFilterForm(request.args)
+    form.validate()
+    page = _paginate(audit.search_events(
+        action=form.action.data, actor_username=form.actor.data, outcome=form.outcome.data,
+        object_type=form.object_type.data, start=form.start.data, end=form.end.data))
+    return render_template("admin/audit.html", form=form, page=page)

@@ -1,0 +1,55 @@
+"""Command-line tools: flask --app wsgi <command>."""
+
+import click
+from flask import Flask
+
+from grants.extensions import db
+from grants.models import Region, Role
+from grants.services import accounts
+from grants.services.errors import DomainError
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(create_user)
+    app.cli.add_command(seed_demo)
+
+
+@click.command("create-user")
+@click.option("--username", required=True, help="Login name (lower-case).")
+@click.option("--name", "full_name", required=True, help="Full name.")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice([r.value for r in Role]), help="Repeat for several roles.")
+@click.option("--region", "region_codes", multiple=True,
+              help="Region code (00 Bamako … 19), repeat for several; needed by intake agents "
+                   "and field officers.")
+@click.option("--phone", default=None, help="Phone number, e.g. +22376123456.")
+@click.option("--email", default=None)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Asked for when not given.")
+def create_user(username, full_name, roles, region_codes, phone, email, password):
+    """Create an account (for example the first administrator)."""
+    regions = list(db.session.scalars(db.select(Region).where(Region.code.in_(region_codes))))
+    unknown = set(region_codes) - {r.code for r in regions}
+    if unknown:
+        raise click.BadParameter(f"unknown region code(s): {', '.join(sorted(unknown))}")
+    try:
+        user, _ = accounts.create_user(None, username=username, full_name=full_name,
+                                       roles=[Role(r) for r in roles], regions=regions,
+                                       phone=phone, email=email, password=password)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Created {user.username} with roles {', '.join(sorted(user.roles))}.")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Load the demo data (idempotent): one account per role, printed with its password."""
+    from grants.demo import seed
+
+    for line in seed():
+        click.echo(line)
+    db.session.commit()
+
+

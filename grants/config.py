@@ -1,0 +1,48 @@
+"""Default settings. No secrets here: SECRET_KEY and DATABASE_URL come from
+instance/config.py or the environment (see create_app)."""
+
+from datetime import timedelta
+
+
+class DefaultConfig:
+    # "development" or "production"; production demands a SECRET_KEY and secure cookies.
+    GRANTS_ENV = "development"
+
+    # Filled in by create_app: a SQLite file in instance/ unless DATABASE_URL is set.
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    # Sessions and cookies
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # forced on in production
+    SESSION_COOKIE_NAME = "grants_session"
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)  # no "remember me": sessions live server-side
+
+    # Forms and uploads
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # 10 MB per request
+
+    # Login throttling (Flask-Limiter). Use redis://127.0.0.1:6379 when several servers run.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    LOGIN_RATE_LIMIT_PER_IP = "20 per 5 minutes"
+    LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
+
+    # Password hashing (argon2id; RFC 9106 second recommended profile)
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 64 * 1024
+    ARGON2_PARALLELISM = 2
+    PASSWORD_MIN_LENGTH = 10
+
+    # Interface
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Africa/Bamako"
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+    LANGUAGES = {"fr": "Français", "en": "English"}
+    PHONE_DEFAULT_REGION = "ML"
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+    PAGE_SIZE = 25

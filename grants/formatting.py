@@ -1,0 +1,45 @@
+"""How money and dates look on screen: "1 500 000 F CFA", "05/03/2026"."""
+
+from datetime import date, datetime
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency
+from flask_babel import get_locale, get_timezone
+
+# XOF has no minor unit; the currency sign goes after the amount in both languages.
+MONEY_PATTERN = "#,##0\u00a0¤"
+
+
+def _babel_locale() -> str:
+    # French is shown with Mali's conventions (narrow no-break space between thousands).
+    locale = str(get_locale() or "fr")
+    return "fr_ML" if locale == "fr" else locale
+
+
+def money(amount: int | None) -> str:
+    if amount is None:
+        return "—"
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise TypeError("money amounts are whole F CFA integers")
+    return format_currency(amount, "XOF", format=MONEY_PATTERN, locale=_babel_locale(),
+                           currency_digits=False)
+
+
+def day(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(get_timezone()).date()
+    return format_date(value, "dd/MM/yyyy", locale=_babel_locale())
+
+
+def moment(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, "dd/MM/yyyy HH:mm", tzinfo=get_timezone(), locale=_babel_locale())
+
+
+def register(app) -> None:
+    app.add_template_filter(money, "money")
+    app.add_template_filter(day, "day")
+    app.add_template_filter(moment, "moment")

@@ -1,0 +1,32 @@
+"""The main menu: each entry shows only to users who hold its permission."""
+
+from dataclasses import dataclass
+
+from flask import request, url_for
+from flask_babel import lazy_gettext as _l
+
+from grants.permissions import Permission, can
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    endpoint: str
+    label: object  # a lazy translation
+    permission: Permission
+
+
+MENU = (
+    MenuItem("admin.users", _l("Users"), Permission.USERS_MANAGE),
+    MenuItem("admin.audit_log", _l("Audit log"), Permission.AUDIT_VIEW),
+    MenuItem("admin.regions", _l("Regions"), Permission.REFERENCE_VIEW),
+)
+
+
+def menu_for(user) -> list[MenuItem]:
+    return [item for item in MENU if can(user, item.permission)]
+
+
+def page_url(number: int) -> str:
+    """The current page's address, with its filters, at another page number."""
+    args = {**(request.view_args or {}), **request.args.to_dict(), "page": number}
+    return url_for(request.endpoint, **args)

@@ -1,0 +1,125 @@
+"""Who may do what: the one place where roles become permissions.
+
+Views declare what they need with @require(Permission.X); object loaders call
+get_or_404(), which answers 404 for an object outside the user's scope so that its
+existence is not revealed. Every refusal is written to the audit log."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user
+
+from grants.extensions import db
+from grants.models import REGION_SCOPED_ROLES, Role
+
+
+class Permission(StrEnum):
+    USERS_MANAGE = "users.manage"
+    AUDIT_VIEW = "audit.view"
+    REFERENCE_VIEW = "reference.view"
+
+
+_STAFF_READ = {Permission.REFERENCE_VIEW}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset({Permission.USERS_MANAGE, Permission.AUDIT_VIEW, *_STAFF_READ}),
+    Role.INTAKE_AGENT: frozenset(_STAFF_READ),
+    Role.APPLICANT: frozenset(),
+    Role.COMMITTEE_MEMBER: frozenset(_STAFF_READ),
+    Role.COMMITTEE_CHAIR: frozenset(_STAFF_READ),
+    Role.FINANCE_OFFICER: frozenset(_STAFF_READ),
+    Role.ACCOUNTANT: frozenset(_STAFF_READ),
+    Role.FIELD_OFFICER: frozenset(_STAFF_READ),
+    Role.PROGRAMME_MANAGER: frozenset(_STAFF_READ),
+    Role.AUDITOR: frozenset({Permission.AUDIT_VIEW, *_STAFF_READ}),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str  # an ASCII code, written to the audit log
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def permissions_of(user) -> frozenset[Permission]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return frozenset().union(*(ROLE_PERMISSIONS[role] for role in user.roles))
+
+
+def can(user, permission: Permission, obj: Any = None) -> Decision:
+    """Decide whether `user` holds `permission`, on `obj` when given.
+
+    Scope rules on objects:
+    - an object with a `region_id` is reachable by a region-scoped role (intake agent,
+      field officer) only in the user's regions, unless another role grants the permission
+      everywhere;
+    - an object with an `owner_user_ids` collection is reachable by an applicant only when
+      the user is one of its owners.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return Decision(False, "not_authenticated")
+    if not user.is_active:
+        return Decision(False, "inactive")
+    granting = {role for role in user.roles if permission in ROLE_PERMISSIONS[role]}
+    if not granting:
+        return Decision(False, "missing_permission")
+    if obj is None:
+        return Decision(True, "role")
+    unscoped = granting - REGION_SCOPED_ROLES - {Role.APPLICANT}
+    if unscoped:
+        return Decision(True, "role")
+    if Role.APPLICANT in granting and user.id in getattr(obj, "owner_user_ids", ()):
+        return Decision(True, "owner")
+    region_id = getattr(obj, "region_id", None)
+    if granting & REGION_SCOPED_ROLES and region_id is not None and region_id in user.region_ids:
+        return Decision(True, "region")
+    return Decision(False, "out_of_scope")
+
+
+def _deny(permission: Permission, decision: Decision, obj: Any = None) -> None:
+    from grants.services.audit import record_denied
+
+    record_denied(current_user, permission, decision.reason, obj)
+    db.session.commit()
+
+
+def require(permission: Permission) -> Callable:
+    """View decorator: anonymous users go to the login page, others without the permission get 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from grants.extensions import login_manager
+
+                return login_manager.unauthorized()
+            decision = can(current_user, permission)
+            if not decision:
+                _deny(permission, decision)
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_permission = permission  # read by the route × role matrix test
+        return wrapped
+
+    return decorator
+
+
+def get_or_404(model, object_id: Any, permission: Permission):
+    """Load an object the current user may act on with `permission`; 404 otherwise."""
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    decision = can(current_user, permission, obj)
+    if not decision:
+        _deny(permission, decision, obj)
+        abort(404)
+    return obj

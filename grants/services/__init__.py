@@ -1,0 +1,1 @@
+"""Business rules. Service functions flush but never commit: the request commits once."""

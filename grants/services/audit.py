@@ -1,0 +1,54 @@
+"""Writing the audit log. Details carry identifiers and codes only, never personal data."""
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.orm import joinedload
+
+from grants.extensions import db
+from grants.models import AuditEvent, Outcome, User
+
+
+def _object_ref(obj: Any) -> tuple[str | None, str | None]:
+    if obj is None:
+        return None, None
+    return obj.__tablename__, str(obj.id)
+
+
+def record(action: str, actor=None, obj: Any = None, outcome: Outcome = Outcome.OK,
+           details: dict | None = None) -> AuditEvent:
+    object_type, object_id = _object_ref(obj)
+    actor_id = actor.id if getattr(actor, "is_authenticated", False) else None
+    event = AuditEvent(
+        action=action, actor_id=actor_id, object_type=object_type, object_id=object_id,
+        outcome=outcome, details=details or None,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def record_denied(actor, permission, reason: str, obj: Any = None) -> AuditEvent:
+    return record("access.denied", actor, obj, Outcome.DENIED,
+                  {"permission": str(permission), "reason": reason})
+
+
+def search_events(*, action: str | None = None, actor_username: str | None = None,
+                  outcome: str | None = None, object_type: str | None = None,
+                  start=None, end=None):
+    """The audit events matching the filters, newest first (a select to paginate)."""
+    query = db.select(AuditEvent).options(joinedload(AuditEvent.actor))
+    if action:
+        query = query.where(AuditEvent.action.startswith(action.strip()))
+    if actor_username:
+        actor_id = db.select(User.id).where(User.username == actor_username.strip().lower())
+        query = query.where(AuditEvent.actor_id == actor_id.scalar_subquery())
+    if outcome:
+        query = query.where(AuditEvent.outcome == outcome)
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type.strip())
+    if start:
+        query = query.where(AuditEvent.at >= datetime.combine(start, time(), UTC))
+    if end:
+        query = query.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time(), UTC))
+    return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
