@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from grants import formatting
 from grants.config import DefaultConfig
@@ -29,6 +30,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     _finish_config(app)
 
+    if app.config["TRUSTED_PROXIES"]:
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -135,7 +139,9 @@ def _register_hooks(app: Flask) -> None:
     def _permanent_session():
         session.permanent = True
 
+    app.jinja_env.globals.update(get_locale=get_locale, can=can, Permission=Permission,
+                                 page_url=page_url, languages=app.config["LANGUAGES"])
+
     @app.context_processor
-    def _template_globals():
-        return {"menu": menu_for(current_user), "get_locale": get_locale, "can": can, "Permission": Permission,
-                "languages": app.config["LANGUAGES"], "page_url": page_url}
+    def _menu():
+        return {"menu": menu_for(current_user)}

@@ -13,6 +13,10 @@ class DefaultConfig:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT_MS = 5000
 
+    # Number of reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto
+    # headers then give the client address (login throttling) and https (HSTS, secure cookies).
+    TRUSTED_PROXIES = 0
+
     # Sessions and cookies
     PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
     SESSION_COOKIE_HTTPONLY = True

@@ -4,7 +4,7 @@ from grants.extensions import db
 from grants.models import Region, Role, User
 from grants.services import accounts
 
-DEMO_PASSWORD = "demo-grants-2026"
+DEMO_PASSWORD = "demo-grants-2026"  # noqa: S105 (public on purpose: printed and in the README)
 
 # username, full name, roles, region codes, phone
 DEMO_ACCOUNTS = [

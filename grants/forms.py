@@ -1,6 +1,8 @@
 """Form pieces shared by every area."""
 
-from wtforms import SelectMultipleField, widgets
+from collections.abc import Iterable
+
+from wtforms import SelectChoice, SelectMultipleField, widgets
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -8,6 +10,11 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def choices(pairs: Iterable[tuple]) -> list[SelectChoice]:
+    """Options for a select or checkbox list from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def apply_domain_error(form, error) -> bool:

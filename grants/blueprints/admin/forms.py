@@ -3,12 +3,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from grants.forms import MultiCheckboxField
+from grants.forms import MultiCheckboxField, choices
 from grants.models import Outcome, Role
 
 
 def role_choices():
-    return [(role.value, role.label) for role in Role]
+    return choices((role.value, role.label) for role in Role)
 
 
 class UserForm(FlaskForm):
@@ -25,7 +25,7 @@ class UserForm(FlaskForm):
     roles = MultiCheckboxField(_l("Roles"), choices=role_choices)
     regions = MultiCheckboxField(_l("Regions"), coerce=int,
                                  description=_l("Required for intake agents and field officers."))
-    locale = SelectField(_l("Language"), choices=[("fr", "Français"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=lambda: choices([("fr", "Français"), ("en", "English")]))
 
 
 class EditUserForm(UserForm):
@@ -42,8 +42,8 @@ class AuditFilterForm(FlaskForm):
 
     action = StringField(_l("Action"), validators=[Optional(), Length(max=64)])
     actor = StringField(_l("Username"), validators=[Optional(), Length(max=64)])
-    outcome = SelectField(_l("Outcome"), validators=[Optional()], choices=lambda: [
-        ("", _l("All")), *((o.value, o.label) for o in Outcome)])
+    outcome = SelectField(_l("Outcome"), validators=[Optional()], choices=lambda: choices([
+        ("", _l("All")), *((o.value, o.label) for o in Outcome)]))
     object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40)])
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
@@ -55,5 +55,5 @@ class UserFilterForm(FlaskForm):
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=64)])
     role = SelectField(_l("Role"), validators=[Optional()])
-    status = SelectField(_l("Status"), validators=[Optional()], choices=[
-        ("", _l("All")), ("active", _l("Active")), ("inactive", _l("Deactivated"))])
+    status = SelectField(_l("Status"), validators=[Optional()], choices=lambda: choices([
+        ("", _l("All")), ("active", _l("Active")), ("inactive", _l("Deactivated"))]))

@@ -6,9 +6,15 @@ from flask_login import current_user
 
 from grants.blueprints.admin import bp
 from grants.blueprints.admin.forms import (
-    AuditFilterForm, ConfirmForm, EditUserForm, UserFilterForm, UserForm, role_choices)
+    AuditFilterForm,
+    ConfirmForm,
+    EditUserForm,
+    UserFilterForm,
+    UserForm,
+    role_choices,
+)
 from grants.extensions import db
-from grants.forms import apply_domain_error
+from grants.forms import apply_domain_error, choices
 from grants.models import Region, Role, User
 from grants.permissions import Permission, get_or_404, require
 from grants.services import accounts, audit
@@ -20,7 +26,7 @@ def _all_regions() -> list[Region]:
 
 
 def _region_choices(regions: list[Region]):
-    return [(r.id, f"{r.code} {r.name}") for r in regions]
+    return choices((r.id, f"{r.code} {r.name}") for r in regions)
 
 
 def _paginate(query):
@@ -31,7 +37,7 @@ def _paginate(query):
 @require(Permission.USERS_MANAGE)
 def users():
     form = UserFilterForm(request.args)
-    form.role.choices = [("", _("All"))] + role_choices()
+    form.role.choices = choices([("", _("All"))]) + role_choices()
     form.validate()
     page = _paginate(accounts.search_users(q=form.q.data, role=form.role.data,
                                            status=form.status.data))

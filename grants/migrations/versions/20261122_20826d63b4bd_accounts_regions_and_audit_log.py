@@ -1,7 +1,7 @@
 """Accounts, roles, regions (with Mali's 20 regions) and the append-only audit log.
 
 Revision ID: 20826d63b4bd
-Revises: 
+Revises:
 Create Date: 2026-11-22 20:11:39.734913
 
 """
@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from alembic import op
 
 from grants.database import append_only_ddl, drop_append_only_ddl
-
 
 # revision identifiers, used by Alembic.
 revision = '20826d63b4bd'

@@ -1,0 +1,165 @@
+"""Test fixtures: a migrated database per test (SQLite by default, PostgreSQL with
+TEST_DATABASE_URL), an app, clients, and factories for users and logins."""
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+
+from grants import create_app
+from grants.extensions import db
+from grants.models import Region, Role, User
+from grants.services import accounts
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# Keep tests away from the demo's instance/ folder.
+os.environ["GRANTS_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="grants-instance-")
+PASSWORD = "correct-horse-battery"
+# Tables that migrations fill with reference data: kept between tests.
+REFERENCE_TABLES = {"alembic_version", "region"}
+
+
+def app_config(database_url: str, **overrides) -> dict:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8,
+        "ARGON2_PARALLELISM": 1,
+        **overrides,
+    }
+
+
+def using_postgresql() -> bool:
+    return bool(TEST_DATABASE_URL)
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory):
+    """Upgrade an empty database to the latest migration, once per test session."""
+    if using_postgresql():
+        url = TEST_DATABASE_URL
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "template.sqlite3")
+    app = create_app(app_config(url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def database_url(template_database, tmp_path):
+    """A database for one test: a copy of the template (SQLite), or the shared PostgreSQL
+    database emptied afterwards (reference data kept)."""
+    if not using_postgresql():
+        target = tmp_path / "test.sqlite3"
+        shutil.copyfile(template_database.removeprefix("sqlite:///"), target)
+        yield "sqlite:///" + str(target)
+        return
+    yield template_database
+    _empty_postgresql(template_database)
+
+
+def _empty_postgresql(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        tables = conn.execute(sa.text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
+        tables = [t for t in tables if t not in REFERENCE_TABLES]
+        if tables:
+            # Replica mode skips the append-only triggers, for this cleanup only.
+            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                                 + " RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url):
+    """Build an app on this test's database, with config overrides."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app(app_config(database_url, **overrides))
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@contextmanager
+def committed(app):
+    """Run service calls in an app context and commit, like one request would."""
+    with app.app_context():
+        yield
+        db.session.commit()
+
+
+def region(code: str) -> Region:
+    return db.session.scalar(db.select(Region).where(Region.code == code))
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user with the given roles (regions by code for scoped roles); returns its id."""
+    counter = {"n": 0}
+
+    def make(*roles: Role, regions=("00",), username=None, phone=None, password=PASSWORD,
+             must_change=False):
+        counter["n"] += 1
+        username = username or f"user{counter['n']}"
+        with committed(app):
+            user, _ = accounts.create_user(
+                None, username=username, full_name=f"Test {username}",
+                roles=roles or (Role.PROGRAMME_MANAGER,),
+                regions=[region(code) for code in regions], phone=phone, password=password)
+            user.must_change_password = must_change
+            return user.id
+
+    return make
+
+
+def login(client, identifier: str, password: str = PASSWORD):
+    return client.post("/connexion", data={"identifier": identifier, "password": password})
+
+
+@pytest.fixture
+def login_as(app, client, make_user):
+    """Log the test client in as a new user holding `role`; returns the user id."""
+
+    def do(*roles: Role, **kwargs):
+        user_id = make_user(*roles, **kwargs)
+        with app.app_context():
+            username = db.session.get(User, user_id).username
+        response = login(client, username)
+        assert response.status_code == 302, response.data
+        return user_id
+
+    return do

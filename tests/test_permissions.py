@@ -1,0 +1,119 @@
+"""Who may do what: the can() decision, and every route of the app for every role."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from grants import create_app
+from grants.models import Role
+from grants.permissions import ROLE_PERMISSIONS, Permission, can
+from tests.conftest import app_config
+
+# Routes open to anonymous visitors, and routes that only need a login. Any other route must
+# declare a permission with @require: a new route missing from all three fails this module.
+PUBLIC = {"static", "bootstrap.static", "auth.login", "auth.set_language"}
+LOGIN_ONLY = {"main.home", "auth.logout", "auth.change_password"}
+
+
+def fake_user(*roles, regions=(), user_id=1, active=True):
+    return SimpleNamespace(is_authenticated=True, is_active=active, id=user_id,
+                           roles=frozenset(roles), region_ids=frozenset(regions))
+
+
+ANONYMOUS = SimpleNamespace(is_authenticated=False, is_active=False)
+
+
+def test_anonymous_and_inactive_users_are_refused_with_a_reason():
+    decision = can(ANONYMOUS, Permission.AUDIT_VIEW)
+    assert not decision and decision.reason == "not_authenticated"
+    decision = can(fake_user(Role.ADMIN, active=False), Permission.AUDIT_VIEW)
+    assert not decision and decision.reason == "inactive"
+
+
+def test_permissions_come_from_roles_and_add_up():
+    assert not can(fake_user(Role.FIELD_OFFICER), Permission.USERS_MANAGE)
+    assert can(fake_user(Role.FIELD_OFFICER), Permission.USERS_MANAGE).reason == "missing_permission"
+    both = fake_user(Role.FIELD_OFFICER, Role.AUDITOR)
+    assert can(both, Permission.AUDIT_VIEW)
+    assert not can(both, Permission.USERS_MANAGE)
+
+
+def test_region_scoped_roles_reach_only_their_regions():
+    agent = fake_user(Role.INTAKE_AGENT, regions={1, 8})
+    assert can(agent, Permission.REFERENCE_VIEW, SimpleNamespace(region_id=8)).reason == "region"
+    refused = can(agent, Permission.REFERENCE_VIEW, SimpleNamespace(region_id=3))
+    assert not refused and refused.reason == "out_of_scope"
+    manager = fake_user(Role.PROGRAMME_MANAGER, Role.INTAKE_AGENT, regions={1})
+    assert can(manager, Permission.REFERENCE_VIEW, SimpleNamespace(region_id=3))  # national role
+
+
+def test_every_role_has_an_entry_and_only_admins_manage_users():
+    assert set(ROLE_PERMISSIONS) == set(Role)
+    assert [r for r in Role if Permission.USERS_MANAGE in ROLE_PERMISSIONS[r]] == [Role.ADMIN]
+    assert {r for r in Role if Permission.AUDIT_VIEW in ROLE_PERMISSIONS[r]} == {
+        Role.ADMIN, Role.AUDITOR}
+
+
+# --- every route × every role -----------------------------------------------------------
+
+_APP = create_app(app_config("sqlite://"))
+RULES = sorted(_APP.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
+
+
+def _url(rule) -> str:
+    values = {name: 999999 for name in rule.arguments}
+    if rule.endpoint.endswith("static"):
+        values = {"filename": "css/app.css" if rule.endpoint == "static" else "css/bootstrap.min.css"}
+    with _APP.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def _method(rule) -> str:
+    return "GET" if "GET" in rule.methods else "POST"
+
+
+def _required(rule):
+    return getattr(_APP.view_functions[rule.endpoint], "required_permission", None)
+
+
+def test_every_route_declares_who_may_use_it():
+    undeclared = [r.endpoint for r in RULES
+                  if r.endpoint not in PUBLIC | LOGIN_ONLY and _required(r) is None]
+    assert undeclared == []
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.endpoint not in PUBLIC], ids=str)
+def test_anonymous_visitors_are_sent_to_login(client, rule):
+    response = client.open(_url(rule), method=_method(rule))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/connexion")
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+@pytest.mark.parametrize("rule", [r for r in RULES if r.endpoint not in PUBLIC | LOGIN_ONLY],
+                         ids=str)
+def test_each_role_reaches_exactly_the_routes_of_its_permissions(client, login_as, rule, role):
+    login_as(role, regions=("00",))
+    response = client.open(_url(rule), method=_method(rule))
+    if _required(rule) in ROLE_PERMISSIONS[role]:
+        # Allowed: a page answers, an object that does not exist is 404, a form posts back.
+        expected = {200} if not rule.arguments and _method(rule) == "GET" else {200, 302, 404}
+    else:
+        expected = {403}
+    assert response.status_code in expected
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_menu_shows_only_the_roles_entries(client, login_as, role):
+    from grants.navigation import MENU
+
+    login_as(role, regions=("00",))
+    page = client.get("/").get_data(as_text=True)
+    with _APP.test_request_context():
+        from flask import url_for
+
+        for item in MENU:
+            shown = f'href="{url_for(item.endpoint)}"' in page.split("</nav>")[0]
+            assert shown == (item.permission in ROLE_PERMISSIONS[role]), item.endpoint
