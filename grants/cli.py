@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from grants.extensions import db
 from grants.models import Region, Role
@@ -26,6 +27,7 @@ def register_commands(app: Flask) -> None:
 @click.option("--email", default=None)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="Asked for when not given.")
+@with_appcontext
 def create_user(username, full_name, roles, region_codes, phone, email, password):
     """Create an account (for example the first administrator)."""
     regions = list(db.session.scalars(db.select(Region).where(Region.code.in_(region_codes))))
@@ -44,6 +46,7 @@ def create_user(username, full_name, roles, region_codes, phone, email, password
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
     """Load the demo data (idempotent): one account per role, printed with its password."""
     from grants.demo import seed

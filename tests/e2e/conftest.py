@@ -1,0 +1,67 @@
+"""Browser tests: the app served on 127.0.0.1 in a thread, driven by Playwright in Debian's
+chromium. Without chromium they skip with a reason, unless GRANTS_REQUIRE_BROWSER=1 (CI)."""
+
+import os
+import shutil
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"]
+
+
+def _chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = _chromium_path()
+    if path is None:
+        if os.environ.get("GRANTS_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium is required (apt-get install chromium)")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page that records every host it requests."""
+    context = browser.new_context(base_url=live_server, locale="fr-FR")
+    page = context.new_page()
+    page.requested_hosts = set()
+    page.on("request", lambda request: page.requested_hosts.add(urlsplit(request.url).netloc))
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """A page the size of a phone screen."""
+    context = browser.new_context(base_url=live_server, locale="fr-FR",
+                                  viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.requested_hosts = set()
+    page.on("request", lambda request: page.requested_hosts.add(urlsplit(request.url).netloc))
+    yield page
+    context.close()

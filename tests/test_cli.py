@@ -1,0 +1,56 @@
+"""Command-line tools."""
+
+from grants.extensions import db
+from grants.models import Role, User
+
+
+def _users(app):
+    with app.app_context():
+        return {u.username: sorted(u.roles) for u in db.session.scalars(db.select(User))}
+
+
+def test_create_user_from_the_command_line(app):
+    result = app.test_cli_runner().invoke(args=[
+        "create-user", "--username", "chef", "--name", "Chef Admin", "--role", "admin",
+        "--role", "auditor", "--password", "a-long-password"])
+    assert result.exit_code == 0, result.output
+    assert _users(app) == {"chef": ["admin", "auditor"]}
+    with app.app_context():
+        assert db.session.scalar(db.select(User)).must_change_password is False
+
+
+def test_create_user_reports_bad_input_without_saving(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-user", "--username", "terrain2", "--name", "T",
+                                 "--role", "field_officer", "--password", "a-long-password"])
+    assert result.exit_code != 0
+    assert "au moins une région" in result.output
+    result = runner.invoke(args=["create-user", "--username", "x1", "--name", "X",
+                                 "--role", "field_officer", "--region", "99",
+                                 "--password", "a-long-password"])
+    assert result.exit_code != 0 and "99" in result.output
+    result = runner.invoke(args=["create-user", "--username", "x2", "--name", "X",
+                                 "--role", "auditor", "--password", "short"])
+    assert result.exit_code != 0
+    assert _users(app) == {}
+
+
+def test_seed_demo_is_idempotent_with_one_account_per_role(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "demo-grants-2026" in first.output
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0
+    users = _users(app)
+    assert len(users) == 10
+    held = {role for roles in users.values() for role in roles}
+    assert held == {role.value for role in Role}
+
+
+def test_demo_accounts_log_in(app, client):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    for identifier in ("admin", "+22376000001", "ordonnateur"):
+        response = app.test_client().post("/connexion", data={
+            "identifier": identifier, "password": "demo-grants-2026"})
+        assert response.status_code == 302, identifier
