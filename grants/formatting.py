@@ -1,7 +1,9 @@
-"""How money and dates look on screen: "1 500 000 F CFA", "05/03/2026"."""
+"""How money, dates and phone numbers look on screen: "1 500 000 F CFA", "05/03/2026",
+"+223 76 12 34 56"."""
 
 from datetime import date, datetime
 
+import phonenumbers
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
 from flask_babel import get_locale, get_timezone
@@ -39,7 +41,19 @@ def moment(value: datetime | None) -> str:
     return format_datetime(value, "dd/MM/yyyy HH:mm", tzinfo=get_timezone(), locale=_babel_locale())
 
 
+def phone(number: str | None) -> str:
+    """"+22376123456" shown as "+223 76 12 34 56"."""
+    if not number:
+        return ""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def register(app) -> None:
+    app.add_template_filter(phone, "phone")
     app.add_template_filter(money, "money")
     app.add_template_filter(day, "day")
     app.add_template_filter(moment, "moment")

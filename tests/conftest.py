@@ -163,3 +163,20 @@ def login_as(app, client, make_user):
         return user_id
 
     return do
+
+
+@contextmanager
+def count_queries(app):
+    """Count the SQL statements run inside the block: `with count_queries(app) as n: ...; n[0]`."""
+    counter = [0]
+
+    def _count(*_args):
+        counter[0] += 1
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", _count)
+    try:
+        yield counter
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", _count)

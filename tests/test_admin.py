@@ -169,3 +169,21 @@ def test_user_creation_is_audited_without_personal_data(app):
     with app.app_context():
         event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "user.created"))
         assert event.details == {"roles": ["intake_agent"], "regions": ["07"]}
+
+
+def test_lists_run_the_same_number_of_queries_whatever_the_data(app, client, login_as, make_user):
+    from tests.conftest import count_queries
+
+    login_as(Role.ADMIN)
+    make_user(Role.FIELD_OFFICER, regions=("01", "07"))
+
+    def queries(path):
+        with count_queries(app) as n:
+            assert client.get(path).status_code == 200
+        return n[0]
+
+    few = {path: queries(path) for path in ("/admin/utilisateurs", "/admin/journal")}
+    for _ in range(20):
+        make_user(Role.FIELD_OFFICER, Role.AUDITOR, regions=("01", "07", "02"))
+    many = {path: queries(path) for path in few}
+    assert many == few

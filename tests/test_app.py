@@ -252,3 +252,10 @@ def test_behind_a_trusted_proxy_the_client_address_and_scheme_come_from_it(make_
     app.test_client().get("/probe", headers={"X-Forwarded-For": "10.1.2.3",
                                             "X-Forwarded-Proto": "https"})
     assert seen == {"addr": "10.1.2.3", "scheme": "https"}
+
+
+def test_phone_numbers_are_shown_grouped(app):
+    from grants.formatting import phone
+
+    assert phone("+22376123456") == "+223 76 12 34 56"
+    assert phone(None) == ""

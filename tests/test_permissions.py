@@ -117,3 +117,30 @@ def test_menu_shows_only_the_roles_entries(client, login_as, role):
         for item in MENU:
             shown = f'href="{url_for(item.endpoint)}"' in page.split("</nav>")[0]
             assert shown == (item.permission in ROLE_PERMISSIONS[role]), item.endpoint
+
+
+def test_loader_hides_out_of_scope_objects_with_404_and_audits_it(app, login_as, monkeypatch):
+    """get_or_404 answers 404, not 403, for an object outside the user's regions."""
+    import werkzeug.exceptions
+    from flask_login import login_user
+
+    from grants import permissions
+    from grants.extensions import db
+    from grants.models import AuditEvent, User
+
+    agent_id = login_as(Role.INTAKE_AGENT, regions=("01",))
+    kayes, gao = 2, 8  # region ids of 01 Kayes and 07 Gao
+    dossiers = {1: SimpleNamespace(__tablename__="dossier", id=1, region_id=kayes),
+                2: SimpleNamespace(__tablename__="dossier", id=2, region_id=gao)}
+    with app.test_request_context():
+        monkeypatch.setattr(db.session, "get", lambda model, key: dossiers.get(key))
+        login_user(db.session.scalar(db.select(User).where(User.id == agent_id)))
+        assert permissions.get_or_404(object, 1, Permission.REFERENCE_VIEW) is dossiers[1]
+        for missing in (2, 3):
+            with pytest.raises(werkzeug.exceptions.NotFound):
+                permissions.get_or_404(object, missing, Permission.REFERENCE_VIEW)
+        monkeypatch.undo()
+        denied = db.session.scalars(db.select(AuditEvent).where(
+            AuditEvent.action == "access.denied")).all()
+        assert [(e.object_type, e.object_id, e.details["reason"]) for e in denied] == [
+            ("dossier", "2", "out_of_scope")]

@@ -180,7 +180,7 @@ def set_locale(user: User, locale: str) -> None:
     if locale not in current_app.config["LANGUAGES"]:
         raise ValidationError(_l("Unknown language."), "locale")
     user.locale = locale
-    db.session.flush()
+    audit.record("user.locale_changed", user, user, details={"locale": locale})
 
 
 # --- administration ----------------------------------------------------------------------
