@@ -109,13 +109,19 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.admin import bp as admin_bp
+    from grants.blueprints.applications import bp as applications_bp
     from grants.blueprints.auth import bp as auth_bp
+    from grants.blueprints.beneficiaries import bp as beneficiaries_bp
     from grants.blueprints.main import bp as main_bp
+    from grants.blueprints.programme import bp as programme_bp
     from grants.errors import register_error_handlers
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(programme_bp, url_prefix="/programme")
+    app.register_blueprint(beneficiaries_bp, url_prefix="/beneficiaires")
+    app.register_blueprint(applications_bp, url_prefix="/dossiers")
     register_error_handlers(app)
 
 
@@ -139,6 +145,7 @@ def _register_hooks(app: Flask) -> None:
     def _permanent_session():
         session.permanent = True
 
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(get_locale=get_locale, can=can, Permission=Permission,
                                  page_url=page_url, languages=app.config["LANGUAGES"])
 

@@ -28,6 +28,7 @@ class DefaultConfig:
     # Forms and uploads
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # 10 MB per request
+    MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # 5 MB per document (a phone photo, a scanned PDF)
 
     # Login throttling (Flask-Limiter). Use redis://127.0.0.1:6379 when several servers run.
     RATELIMIT_STORAGE_URI = "memory://"

@@ -52,7 +52,20 @@ def phone(number: str | None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def vocabulary_label(code: str | None, enum_name: str) -> str:
+    """The translated label of a stored code: {{ "tailoring"|vocabulary("Sector") }}."""
+    if code is None or code == "":
+        return ""
+    from grants import vocabulary
+
+    try:
+        return getattr(vocabulary, enum_name)(code).label
+    except ValueError:
+        return code
+
+
 def register(app) -> None:
+    app.add_template_filter(vocabulary_label, "vocabulary")
     app.add_template_filter(phone, "phone")
     app.add_template_filter(money, "money")
     app.add_template_filter(day, "day")

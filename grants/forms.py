@@ -1,8 +1,17 @@
 """Form pieces shared by every area."""
 
+import uuid
 from collections.abc import Iterable
 
-from wtforms import SelectChoice, SelectMultipleField, widgets
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectMultipleField, StringField, widgets
+
+from grants.services.errors import DomainError
+from grants.services.money import parse_amount
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: just the CSRF token of a confirmation button."""
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -26,3 +35,31 @@ def apply_domain_error(form, error) -> bool:
         return True
     form.form_errors.append(error.message)
     return False
+
+
+class AmountField(StringField):
+    """An amount in whole F CFA: "1 500 000" is fine; decimals, signs, "1e6" and absurd sizes
+    are refused with a message at the field."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = parse_amount(valuelist[0])
+            except DomainError as error:
+                raise ValueError(str(error.message)) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return f"{self.data:,}".replace(",", " ") if isinstance(self.data, int) else ""
+
+
+def enum_choices(enum, blank: str | None = None) -> list[SelectChoice]:
+    pairs = [("", blank)] if blank is not None else []
+    return choices(pairs + enum.choices())
+
+
+def new_client_token() -> str:
+    """A one-time token sent with a creation form: the same form posted twice creates one record."""
+    return str(uuid.uuid4())

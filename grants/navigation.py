@@ -16,6 +16,10 @@ class MenuItem:
 
 
 MENU = (
+    MenuItem("applications.index", _l("Applications"), Permission.APPLICATION_VIEW),
+    MenuItem("beneficiaries.index", _l("Returnees"), Permission.BENEFICIARY_VIEW),
+    MenuItem("programme.call_list", _l("Calls"), Permission.PROGRAMME_VIEW),
+    MenuItem("programme.envelopes", _l("Envelopes"), Permission.PROGRAMME_VIEW),
     MenuItem("admin.users", _l("Users"), Permission.USERS_MANAGE),
     MenuItem("admin.audit_log", _l("Audit log"), Permission.AUDIT_VIEW),
     MenuItem("admin.regions", _l("Regions"), Permission.REFERENCE_VIEW),

@@ -15,27 +15,76 @@ from flask_login import current_user
 
 from grants.extensions import db
 from grants.models import REGION_SCOPED_ROLES, Role
+from grants.workflow import ApplicationAction
 
 
 class Permission(StrEnum):
     USERS_MANAGE = "users.manage"
     AUDIT_VIEW = "audit.view"
     REFERENCE_VIEW = "reference.view"
+    # Programme: envelopes and calls for proposals
+    PROGRAMME_VIEW = "programme.view"
+    PROGRAMME_MANAGE = "programme.manage"
+    # Returnee registry
+    BENEFICIARY_VIEW = "beneficiary.view"
+    BENEFICIARY_EDIT = "beneficiary.edit"
+    BENEFICIARY_RESTRICTED = "beneficiary.restricted"  # vulnerabilities and health
+    BENEFICIARY_VERIFY = "beneficiary.verify"
+    # Applications (dossiers)
+    APPLICATION_VIEW = "application.view"
+    APPLICATION_EDIT = "application.edit"  # fill and submit drafts
+    APPLICATION_REVISE = "application.revise"  # staff corrections after submission
+    APPLICATION_SCREEN = "application.screen"  # eligibility
+    APPLICATION_EXPORT = "application.export"
+    # Later stages of the workflow
+    SELECTION_DECIDE = "selection.decide"
+    GRANT_MANAGE = "grant.manage"
 
 
-_STAFF_READ = {Permission.REFERENCE_VIEW}
+_STAFF_READ = {Permission.REFERENCE_VIEW, Permission.PROGRAMME_VIEW}
+_INTAKE = {Permission.BENEFICIARY_VIEW, Permission.BENEFICIARY_EDIT,
+           Permission.BENEFICIARY_RESTRICTED, Permission.APPLICATION_VIEW,
+           Permission.APPLICATION_EDIT, Permission.APPLICATION_REVISE,
+           Permission.APPLICATION_SCREEN}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset({Permission.USERS_MANAGE, Permission.AUDIT_VIEW, *_STAFF_READ}),
-    Role.INTAKE_AGENT: frozenset(_STAFF_READ),
-    Role.APPLICANT: frozenset(),
+    Role.INTAKE_AGENT: frozenset({*_STAFF_READ, *_INTAKE}),
+    # Applicants reach only their own records (ownership scope in can()).
+    Role.APPLICANT: frozenset({Permission.APPLICATION_VIEW, Permission.APPLICATION_EDIT}),
     Role.COMMITTEE_MEMBER: frozenset(_STAFF_READ),
-    Role.COMMITTEE_CHAIR: frozenset(_STAFF_READ),
-    Role.FINANCE_OFFICER: frozenset(_STAFF_READ),
-    Role.ACCOUNTANT: frozenset(_STAFF_READ),
-    Role.FIELD_OFFICER: frozenset(_STAFF_READ),
-    Role.PROGRAMME_MANAGER: frozenset(_STAFF_READ),
-    Role.AUDITOR: frozenset({Permission.AUDIT_VIEW, *_STAFF_READ}),
+    Role.COMMITTEE_CHAIR: frozenset({*_STAFF_READ, Permission.SELECTION_DECIDE}),
+    Role.FINANCE_OFFICER: frozenset({*_STAFF_READ, Permission.BENEFICIARY_VIEW,
+                                     Permission.APPLICATION_VIEW, Permission.APPLICATION_EXPORT,
+                                     Permission.GRANT_MANAGE}),
+    Role.ACCOUNTANT: frozenset({*_STAFF_READ, Permission.BENEFICIARY_VIEW,
+                                Permission.APPLICATION_VIEW}),
+    Role.FIELD_OFFICER: frozenset({*_STAFF_READ, Permission.BENEFICIARY_VIEW,
+                                   Permission.APPLICATION_VIEW}),
+    Role.PROGRAMME_MANAGER: frozenset({*_STAFF_READ, *_INTAKE, Permission.PROGRAMME_MANAGE,
+                                       Permission.BENEFICIARY_VERIFY,
+                                       Permission.APPLICATION_EXPORT,
+                                       Permission.SELECTION_DECIDE}),
+    Role.AUDITOR: frozenset({Permission.AUDIT_VIEW, *_STAFF_READ, Permission.BENEFICIARY_VIEW,
+                             Permission.APPLICATION_VIEW, Permission.APPLICATION_EXPORT}),
+}
+
+# Which permission each step of the dossier workflow needs (see grants/workflow.py).
+ACTION_PERMISSIONS: dict[ApplicationAction, Permission] = {
+    ApplicationAction.SUBMIT: Permission.APPLICATION_EDIT,
+    ApplicationAction.WITHDRAW: Permission.APPLICATION_EDIT,
+    ApplicationAction.DECLARE_ELIGIBLE: Permission.APPLICATION_SCREEN,
+    ApplicationAction.DECLARE_INELIGIBLE: Permission.APPLICATION_SCREEN,
+    ApplicationAction.DECLARE_INCOMPLETE: Permission.APPLICATION_SCREEN,
+    ApplicationAction.START_REVIEW: Permission.SELECTION_DECIDE,
+    ApplicationAction.SELECT: Permission.SELECTION_DECIDE,
+    ApplicationAction.WAITLIST: Permission.SELECTION_DECIDE,
+    ApplicationAction.REJECT: Permission.SELECTION_DECIDE,
+    ApplicationAction.SIGN_AGREEMENT: Permission.GRANT_MANAGE,
+    ApplicationAction.START_DISBURSEMENT: Permission.GRANT_MANAGE,
+    ApplicationAction.START_FOLLOW_UP: Permission.PROGRAMME_MANAGE,
+    ApplicationAction.CLOSE: Permission.PROGRAMME_MANAGE,
+    ApplicationAction.CANCEL: Permission.PROGRAMME_MANAGE,
 }
 
 
@@ -123,3 +172,17 @@ def get_or_404(model, object_id: Any, permission: Permission):
         _deny(permission, decision, obj)
         abort(404)
     return obj
+
+
+def region_scope(user, permission: Permission) -> frozenset[int] | None:
+    """For lists: None when `user` holds `permission` everywhere, else the regions it reaches."""
+    granting = {role for role in user.roles if permission in ROLE_PERMISSIONS[role]}
+    if granting - REGION_SCOPED_ROLES - {Role.APPLICANT}:
+        return None
+    return user.region_ids if granting & REGION_SCOPED_ROLES else frozenset()
+
+
+def owner_scope(user, permission: Permission) -> bool:
+    """For lists: True when `user` reaches `permission` only as an owner (applicants)."""
+    granting = {role for role in user.roles if permission in ROLE_PERMISSIONS[role]}
+    return granting == {Role.APPLICANT}

@@ -61,13 +61,22 @@ RULES = sorted(_APP.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
 
 
 def _url(rule) -> str:
-    values = {name: 999999 for name in rule.arguments}
+    values = {name: _sample(converter) for name, converter in rule._converters.items()}
     if rule.endpoint.endswith("static"):
         values = {"filename": "css/app.css" if rule.endpoint == "static" else "css/bootstrap.min.css"}
     with _APP.test_request_context():
         from flask import url_for
 
         return url_for(rule.endpoint, **values)
+
+
+def _sample(converter):
+    """A value for a URL argument: an id that exists nowhere, or the first allowed word."""
+    from werkzeug.routing import AnyConverter
+
+    if isinstance(converter, AnyConverter):
+        return sorted(converter.items)[0]
+    return 999999
 
 
 def _method(rule) -> str:

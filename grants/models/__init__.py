@@ -1,17 +1,27 @@
 """Every model, imported here so that Alembic sees the whole schema."""
 
 from grants.models.accounts import REGION_SCOPED_ROLES, Role, User, UserRole, UserSession, user_region
+from grants.models.applications import (
+    Application,
+    ApplicationEvent,
+    ApplicationMember,
+    ApplicationRevision,
+    Attachment,
+    BudgetLine,
+    ReferenceCounter,
+)
 from grants.models.audit import AuditEvent, Outcome
+from grants.models.beneficiaries import Beneficiary, BeneficiaryRestricted, Consent, DuplicateReview
+from grants.models.calls import Call, call_region
+from grants.models.finance import BudgetEnvelope
 from grants.models.reference import Region
+from grants.models.screening import CheckItem, CheckResult, Screening, ScreeningItem, ScreeningOutcome
 
 __all__ = [
-    "REGION_SCOPED_ROLES",
-    "AuditEvent",
-    "Outcome",
-    "Region",
-    "Role",
-    "User",
-    "UserRole",
-    "UserSession",
+    "REGION_SCOPED_ROLES", "Application", "ApplicationEvent", "ApplicationMember",
+    "ApplicationRevision", "Attachment", "AuditEvent", "Beneficiary", "BeneficiaryRestricted",
+    "BudgetEnvelope", "BudgetLine", "Call", "CheckItem", "CheckResult", "Consent",
+    "DuplicateReview", "Outcome", "ReferenceCounter", "Region", "Role", "Screening",
+    "ScreeningItem", "ScreeningOutcome", "User", "UserRole", "UserSession", "call_region",
     "user_region",
 ]

@@ -32,10 +32,6 @@ class EditUserForm(UserForm):
     username = None  # the username never changes: it appears in the audit trail
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: just the CSRF token of a confirmation button."""
-
-
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form

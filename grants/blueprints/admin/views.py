@@ -7,14 +7,13 @@ from flask_login import current_user
 from grants.blueprints.admin import bp
 from grants.blueprints.admin.forms import (
     AuditFilterForm,
-    ConfirmForm,
     EditUserForm,
     UserFilterForm,
     UserForm,
     role_choices,
 )
 from grants.extensions import db
-from grants.forms import apply_domain_error, choices
+from grants.forms import ConfirmForm, apply_domain_error, choices
 from grants.models import Region, Role, User
 from grants.permissions import Permission, get_or_404, require
 from grants.services import accounts, audit

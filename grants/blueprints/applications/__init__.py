@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("applications", __name__)
+
+from grants.blueprints.applications import editing, screening, views  # noqa: E402,F401

@@ -1,0 +1,155 @@
+"""Filling a dossier in short sections (easy on a phone): project, business plan, budget,
+members, documents. After submission, staff corrections go through the same forms with a reason."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from grants.blueprints.applications import bp
+from grants.blueprints.applications.forms import BudgetForm, DocumentForm, MemberForm, PlanForm, ProjectForm
+from grants.extensions import db
+from grants.forms import ConfirmForm, apply_domain_error, choices
+from grants.models import Application, Beneficiary, Region
+from grants.permissions import Permission, get_or_404, require
+from grants.services import applications
+from grants.services.errors import DomainError, ValidationError
+from grants.vocabulary import BudgetCategory
+from grants.workflow import REVISABLE_STATUSES
+
+SECTIONS = {"projet": ProjectForm, "plan": PlanForm, "budget": BudgetForm}
+BLANK_LINES = 3  # empty budget rows offered below the filled ones
+
+
+def _values(form, section: str) -> dict:
+    names = {"projet": applications.PROJECT_FIELDS, "plan": applications.PLAN_FIELDS,
+             "budget": applications.BUDGET_FIELDS}[section]
+    values = {name: getattr(form, name).data for name in names}
+    for name in ("sector", "support_mode"):
+        if name in values:
+            values[name] = values[name] or None
+    for name in ("own_contribution", "requested_amount"):
+        if name in values and values[name] is None:
+            values[name] = 0
+    for name, value in values.items():
+        if isinstance(value, str):
+            values[name] = value.strip() or None
+    return values
+
+
+def _budget_lines(form: BudgetForm) -> list[dict]:
+    lines = []
+    for number, entry in enumerate(form.lines.entries, start=1):
+        line = entry.form
+        if line.is_blank():
+            continue
+        if line.quantity.data is None or line.unit_cost.data is None:
+            raise ValidationError(_("Line %(n)d: enter the quantity and the unit cost.", n=number),
+                                  "lines")
+        lines.append({"category": BudgetCategory(line.category.data), "item": line.item.data or "",
+                      "quantity": line.quantity.data, "unit_cost": line.unit_cost.data})
+    return lines
+
+
+def _prepare(form, app: Application, section: str) -> None:
+    if section == "projet":
+        regions = db.session.scalars(db.select(Region).order_by(Region.code))
+        form.region_id.choices = choices((r.id, f"{r.code} {r.name}") for r in regions)
+    if section == "budget" and request.method == "GET":
+        while len(form.lines.entries):
+            form.lines.pop_entry()
+        for line in app.budget_lines:
+            form.lines.append_entry({"category": line.category.value, "item": line.item,
+                                     "quantity": line.quantity, "unit_cost": line.unit_cost})
+        for _ in range(BLANK_LINES):
+            form.lines.append_entry()
+
+
+@bp.route("/<int:application_id>/<any(projet, plan, budget):section>", methods=["GET", "POST"])
+@require(Permission.APPLICATION_EDIT)
+def edit(application_id: int, section: str):
+    app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
+    revising = app.status in REVISABLE_STATUSES
+    form = SECTIONS[section](obj=app)
+    _prepare(form, app, section)
+    if form.validate_on_submit():
+        try:
+            values = _values(form, section)
+            lines = _budget_lines(form) if section == "budget" else None
+            if revising:
+                applications.revise(current_user, app, form.reason.data or "", values, lines)
+            elif section == "budget":
+                applications.set_budget(current_user, app, lines, values)
+            else:
+                applications.update_draft(current_user, app, values)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            following = {"projet": "plan", "plan": "budget"}.get(section)
+            if following and not revising:
+                return redirect(url_for("applications.edit", application_id=app.id,
+                                        section=following))
+            return redirect(url_for("applications.detail", application_id=app.id))
+    return render_template(f"applications/edit_{section}.html", form=form, app=app,
+                           section=section, revising=revising)
+
+
+@bp.route("/<int:application_id>/membres", methods=["POST"])
+@require(Permission.APPLICATION_EDIT)
+def add_member(application_id: int):
+    app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
+    form = MemberForm()
+    if form.validate_on_submit():
+        person = db.session.scalar(db.select(Beneficiary).where(
+            Beneficiary.code == form.code.data.strip().upper()))
+        try:
+            if person is None:
+                raise ValidationError(_("No person has this code."), "code")
+            applications.add_member(current_user, app, person, form.share_percent.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been added.", name=person.full_name), "success")
+    else:
+        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+    return redirect(url_for("applications.detail", application_id=app.id) + "#membres")
+
+
+@bp.route("/<int:application_id>/membres/<int:member_id>/retirer", methods=["POST"])
+@require(Permission.APPLICATION_EDIT)
+def remove_member(application_id: int, member_id: int):
+    app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        applications.remove_member(current_user, app, member_id)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+    return redirect(url_for("applications.detail", application_id=app.id) + "#membres")
+
+
+@bp.route("/<int:application_id>/pieces", methods=["POST"])
+@require(Permission.APPLICATION_EDIT)
+def upload(application_id: int):
+    app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            applications.add_attachment(current_user, app, form.kind.data, form.file.data.stream,
+                                        form.file.data.filename or "")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("The document has been added."), "success")
+    else:
+        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+    return redirect(url_for("applications.detail", application_id=app.id) + "#documents")

@@ -1,0 +1,149 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from grants.forms import AmountField, choices, enum_choices
+from grants.models import CheckResult, ScreeningOutcome
+from grants.vocabulary import (
+    BudgetCategory,
+    ContributionKind,
+    DocumentKind,
+    ProjectType,
+    Sector,
+    Sex,
+    SupportMode,
+)
+from grants.workflow import ApplicationStatus
+
+TEXT = [Optional(), Length(max=4000)]
+
+
+class NewApplicationForm(FlaskForm):
+    call_id = SelectField(_l("Call for proposals"), coerce=int)
+    project_type = SelectField(_l("Type of project"), choices=lambda: enum_choices(ProjectType))
+    client_token = HiddenField()
+
+
+class RevisionReason(FlaskForm):
+    """Added to a section form when staff correct a submitted dossier."""
+
+    reason = StringField(_l("Reason for the correction"), validators=[Optional(), Length(max=300)])
+
+
+class ProjectForm(RevisionReason):
+    title = StringField(_l("Project title"), validators=[Optional(), Length(max=200)])
+    sector = SelectField(_l("Sector"), choices=lambda: enum_choices(Sector, "—"))
+    activity = TextAreaField(_l("Activity: what will you do?"), validators=TEXT)
+    community_name = StringField(_l("Community or group (community projects)"),
+                                 validators=[Optional(), Length(max=160)])
+    region_id = SelectField(_l("Region of the activity"), coerce=int)
+    cercle = StringField(_l("Cercle"), validators=[Optional(), Length(max=80)])
+    commune = StringField(_l("Commune"), validators=[Optional(), Length(max=80)])
+    training_needs = TextAreaField(_l("Training needs"), validators=TEXT)
+
+
+class PlanForm(RevisionReason):
+    product_service = TextAreaField(_l("Product or service"), validators=TEXT)
+    customers_market = TextAreaField(_l("Customers and market"), validators=TEXT)
+    competition = TextAreaField(_l("Competition"), validators=TEXT)
+    suppliers = TextAreaField(_l("Suppliers"), validators=TEXT)
+    monthly_revenue = AmountField(_l("Forecast monthly revenue (F CFA)"))
+    monthly_costs = AmountField(_l("Forecast monthly costs (F CFA)"))
+    jobs_planned = IntegerField(_l("Jobs planned (including the applicant)"), validators=[
+        Optional(), NumberRange(0, 500, _l("Enter a number from 0 to 500."))])
+    jobs_women = IntegerField(_l("of which women"), validators=[
+        Optional(), NumberRange(0, 500, _l("Enter a number from 0 to 500."))])
+    jobs_youth = IntegerField(_l("of which young people (15-35)"), validators=[
+        Optional(), NumberRange(0, 500, _l("Enter a number from 0 to 500."))])
+
+
+class BudgetLineForm(Form):
+    category = SelectField(_l("Category"), choices=lambda: enum_choices(BudgetCategory))
+    item = StringField(_l("Item"), validators=[Optional(), Length(max=200)])
+    quantity = IntegerField(_l("Quantity"), validators=[
+        Optional(), NumberRange(1, 1_000_000, _l("Enter a quantity of at least 1."))])
+    unit_cost = AmountField(_l("Unit cost (F CFA)"))
+
+    def is_blank(self) -> bool:
+        return not (self.item.data or "").strip() and self.quantity.data is None \
+            and self.unit_cost.data is None
+
+
+class BudgetForm(RevisionReason):
+    lines = FieldList(FormField(BudgetLineForm), min_entries=1, max_entries=30)
+    own_contribution = AmountField(_l("Own contribution (F CFA)"))
+    own_contribution_kind = SelectField(_l("Form of the own contribution"),
+                                        choices=lambda: enum_choices(ContributionKind))
+    own_contribution_details = StringField(_l("Details of the own contribution"),
+                                           validators=[Optional(), Length(max=300)])
+    requested_amount = AmountField(_l("Amount requested (F CFA)"))
+    support_mode = SelectField(_l("Support mode"), choices=lambda: enum_choices(SupportMode, "—"))
+
+
+class MemberForm(FlaskForm):
+    code = StringField(_l("Code of the member (ML-…)"), validators=[
+        DataRequired(_l("Enter the member's code.")), Length(max=20)])
+    share_percent = IntegerField(_l("Share (%)"), validators=[
+        InputRequired(_l("Enter the share.")), NumberRange(1, 100, _l("Enter 1 to 100."))])
+
+
+def document_choices():
+    return choices((k.value, k.label) for k in DocumentKind if k != DocumentKind.SIGNATURE)
+
+
+class DocumentForm(FlaskForm):
+    kind = SelectField(_l("Kind of document"), choices=document_choices)
+    file = FileField(_l("File (PDF, JPEG or PNG)"),
+                     validators=[FileRequired(_l("Choose a file."))])
+
+
+class CommentForm(FlaskForm):
+    comment = StringField(_l("Reason"), validators=[Optional(), Length(max=1000)])
+
+
+class ScreeningItemForm(Form):
+    result = RadioField(_l("Result"), choices=lambda: enum_choices(CheckResult),
+                        validators=[InputRequired(_l("Answer yes or no."))])
+    comment = StringField(_l("Comment"), validators=[Optional(), Length(max=300)])
+
+
+class ScreeningForm(FlaskForm):
+    items = FieldList(FormField(ScreeningItemForm), min_entries=7, max_entries=7)
+    outcome = RadioField(_l("Decision"), choices=lambda: enum_choices(ScreeningOutcome),
+                         validators=[InputRequired(_l("Choose the decision."))])
+    reason = TextAreaField(_l("Reason (ineligible) or what is missing (incomplete)"),
+                           validators=[Optional(), Length(max=2000)])
+
+
+class ApplicationFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name, phone or reference"), validators=[Optional(), Length(max=80)])
+    call_id = SelectField(_l("Call"), coerce=lambda v: int(v) if v else None,
+                          validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()],
+                         choices=lambda: enum_choices(ApplicationStatus, _l("All")))
+    region_id = SelectField(_l("Region"), coerce=lambda v: int(v) if v else None,
+                            validators=[Optional()])
+    sector = SelectField(_l("Sector"), validators=[Optional()],
+                         choices=lambda: enum_choices(Sector, _l("All")))
+    project_type = SelectField(_l("Type"), validators=[Optional()],
+                               choices=lambda: enum_choices(ProjectType, _l("All")))
+    sex = SelectField(_l("Sex of the lead"), validators=[Optional()],
+                      choices=lambda: enum_choices(Sex, _l("All")))
+    sort = SelectField(_l("Sort by"), validators=[Optional()], choices=lambda: choices([
+        ("recent", _l("Most recent")), ("reference", _l("Reference")), ("name", _l("Name")),
+        ("amount", _l("Amount requested"))]))

@@ -1,0 +1,168 @@
+"""Dossiers: the list, creation, the dossier page, submission, withdrawal, documents, export."""
+
+import io
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from grants.blueprints.applications import bp
+from grants.blueprints.applications.forms import (
+    ApplicationFilterForm,
+    CommentForm,
+    DocumentForm,
+    MemberForm,
+    NewApplicationForm,
+)
+from grants.extensions import db
+from grants.forms import ConfirmForm, apply_domain_error, choices, new_client_token
+from grants.models import Application, Attachment, Beneficiary, Call, Region
+from grants.permissions import Permission, can, get_or_404, require
+from grants.services import application_queries, applications, calls
+from grants.services.errors import DomainError
+from grants.storage import stored_path
+from grants.vocabulary import ProjectType
+from grants.workflow import ApplicationAction, ApplicationStatus, allowed_actions
+
+
+def _filters(form: ApplicationFilterForm) -> application_queries.Filters:
+    return application_queries.Filters(
+        call_id=form.call_id.data, status=form.status.data, region_id=form.region_id.data,
+        sector=form.sector.data, project_type=form.project_type.data, sex=form.sex.data,
+        q=form.q.data, sort=form.sort.data or "recent")
+
+
+def _filter_form() -> ApplicationFilterForm:
+    form = ApplicationFilterForm(request.args)
+    all_calls = db.session.scalars(db.select(Call).order_by(Call.opens_on.desc(), Call.id.desc()))
+    regions = db.session.scalars(db.select(Region).order_by(Region.code))
+    form.call_id.choices = choices([("", _("All"))] + [(c.id, c.title) for c in all_calls])
+    form.region_id.choices = choices([("", _("All"))] + [(r.id, r.name) for r in regions])
+    form.validate()
+    return form
+
+
+@bp.route("/")
+@require(Permission.APPLICATION_VIEW)
+def index():
+    form = _filter_form()
+    filters = _filters(form)
+    page = db.paginate(application_queries.search(current_user, filters),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    counts = application_queries.status_counts(current_user, filters)
+    return render_template("applications/index.html", form=form, page=page, counts=counts,
+                           statuses=list(ApplicationStatus))
+
+
+@bp.route("/export.xlsx")
+@require(Permission.APPLICATION_EXPORT)
+def export():
+    from grants.exports.applications import write_applications_xlsx
+
+    query = application_queries.search(current_user, _filters(_filter_form()))
+    query = query.options(selectinload(Application.created_by))
+    path = write_applications_xlsx(db.session.scalars(query))
+    content = io.BytesIO(path.read_bytes())  # a few hundred rows: small enough to hold
+    path.unlink()
+    return send_file(content, as_attachment=True, download_name=f"dossiers-{date.today()}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/nouveau/<int:beneficiary_id>", methods=["GET", "POST"])
+@require(Permission.APPLICATION_EDIT)
+def new(beneficiary_id: int):
+    person = get_or_404(Beneficiary, beneficiary_id, Permission.APPLICATION_EDIT)
+    open_calls = calls.open_calls(date.today())
+    form = NewApplicationForm()
+    form.call_id.choices = choices((c.id, c.title) for c in open_calls)
+    if request.method == "GET":
+        form.client_token.data = new_client_token()
+    if form.validate_on_submit():
+        try:
+            app = applications.create_draft(
+                current_user, call=next(c for c in open_calls if c.id == form.call_id.data),
+                lead=person, project_type=ProjectType(form.project_type.data),
+                client_token=form.client_token.data or None)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("applications.edit", application_id=app.id,
+                                    section="projet"))
+    return render_template("applications/new.html", form=form, person=person,
+                           open_calls=open_calls)
+
+
+@bp.route("/<int:application_id>")
+@require(Permission.APPLICATION_VIEW)
+def detail(application_id: int):
+    app = get_or_404(Application, application_id, Permission.APPLICATION_VIEW)
+    editable = app.status.value in ("draft", "incomplete") and \
+        can(current_user, Permission.APPLICATION_EDIT, app)
+    revisable = app.status.value in ("submitted", "eligible") and \
+        can(current_user, Permission.APPLICATION_REVISE, app)
+    return render_template(
+        "applications/detail.html", app=app, editable=editable, revisable=revisable,
+        missing=applications.missing_items(app) if editable else [],
+        actions=allowed_actions(app.status), confirm=ConfirmForm(),
+        comment_form=CommentForm(formdata=None), member_form=MemberForm(formdata=None),
+        document_form=DocumentForm(formdata=None))
+
+
+@bp.route("/<int:application_id>/soumettre", methods=["POST"])
+@require(Permission.APPLICATION_EDIT)
+def submit(application_id: int):
+    app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        applications.submit(current_user, app)
+    except applications.IncompleteDossier as error:
+        db.session.rollback()
+        flash(_("The dossier is not complete yet. Missing: %(items)s.",
+                items="; ".join(error.missing)), "danger")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("The dossier is submitted with the reference %(ref)s.", ref=app.reference),
+              "success")
+    return redirect(url_for("applications.detail", application_id=app.id))
+
+
+@bp.route("/<int:application_id>/retirer", methods=["POST"])
+@require(Permission.APPLICATION_EDIT)
+def withdraw(application_id: int):
+    app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            applications.transition(app, ApplicationAction.WITHDRAW, current_user,
+                                    form.comment.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("The dossier has been withdrawn."), "success")
+    return redirect(url_for("applications.detail", application_id=app.id))
+
+
+@bp.route("/pieces/<int:attachment_id>")
+@require(Permission.APPLICATION_VIEW)
+def download(attachment_id: int):
+    """A document, only for those who may see its dossier (or the person's record)."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        abort(404)
+    if attachment.application_id:
+        get_or_404(Application, attachment.application_id, Permission.APPLICATION_VIEW)
+    else:
+        get_or_404(Beneficiary, attachment.beneficiary_id, Permission.BENEFICIARY_VIEW)
+    path = stored_path(applications.upload_root(), attachment.stored_name)
+    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.display_name, max_age=0)

@@ -1,0 +1,221 @@
+"""The returnee registry, as intake staff use it with the person in front of them."""
+
+from datetime import date
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from grants.blueprints.beneficiaries import bp
+from grants.blueprints.beneficiaries.forms import (
+    ConsentForm,
+    ProfileForm,
+    RegistrationForm,
+    SearchForm,
+    VerificationForm,
+    WithdrawConsentForm,
+)
+from grants.extensions import db
+from grants.forms import ConfirmForm, apply_domain_error, choices, new_client_token
+from grants.models import Application, ApplicationMember, Beneficiary, Region
+from grants.permissions import Permission, can, get_or_404, require
+from grants.services import beneficiaries as registry
+from grants.services.errors import DomainError
+from grants.vocabulary import VerificationStatus
+
+
+def _region_choices(blank: str):
+    regions = db.session.scalars(db.select(Region).order_by(Region.code))
+    return choices([("", blank)] + [(r.id, f"{r.code} {r.name}") for r in regions])
+
+
+def _restricted_values(form) -> dict | None:
+    if not can(current_user, Permission.BENEFICIARY_RESTRICTED):
+        return None
+    return {"vulnerabilities": form.vulnerabilities.data, "health_notes": form.health_notes.data}
+
+
+@bp.route("/")
+@require(Permission.BENEFICIARY_VIEW)
+def index():
+    form = SearchForm(request.args)
+    form.region_id.choices = _region_choices(_("All"))
+    form.validate()
+    page = db.paginate(registry.search(current_user, q=form.q.data, region_id=form.region_id.data,
+                                       status=form.status.data),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("beneficiaries/index.html", form=form, page=page)
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@require(Permission.BENEFICIARY_EDIT)
+def new():
+    form = RegistrationForm()
+    form.region_id.choices = _region_choices("—")
+    if request.method == "GET":
+        form.client_token.data = new_client_token()
+        form.consent_scopes.data = []
+    matches = []
+    if form.validate_on_submit():
+        try:
+            person = registry.register(
+                current_user, first_name=form.first_name.data, last_name=form.last_name.data,
+                consent_scopes=form.consent_scopes.data, consent_date=form.consent_date.data,
+                profile=form.profile(), restricted=_restricted_values(form),
+                duplicates_confirmed=form.not_duplicate.data,
+                not_duplicate_reason=form.not_duplicate_reason.data,
+                client_token=form.client_token.data or None)
+            if form.signature.data:
+                registry.add_signature(current_user, person.current_consent,
+                                       form.signature.data.stream, form.signature.data.filename)
+        except registry.PossibleDuplicates as duplicates:
+            db.session.rollback()
+            matches = duplicates.matches
+            form.form_errors.append(duplicates.message)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is registered with the code %(code)s.", name=person.full_name,
+                    code=person.code), "success")
+            return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
+    return render_template("beneficiaries/form.html", form=form, matches=matches, person=None,
+                           show_restricted=can(current_user, Permission.BENEFICIARY_RESTRICTED))
+
+
+@bp.route("/<int:beneficiary_id>")
+@require(Permission.BENEFICIARY_VIEW)
+def detail(beneficiary_id: int):
+    person = get_or_404(Beneficiary, beneficiary_id, Permission.BENEFICIARY_VIEW)
+    restricted, show_restricted = None, False
+    if request.args.get("confidentiel") and can(current_user, Permission.BENEFICIARY_RESTRICTED,
+                                                person):
+        restricted, show_restricted = registry.read_restricted(current_user, person), True
+        db.session.commit()  # the reading is audited
+    applications = db.session.scalars(
+        db.select(Application).join(ApplicationMember)
+        .where(ApplicationMember.beneficiary_id == person.id)
+        .order_by(Application.created_at.desc(), Application.id.desc()))
+    return render_template(
+        "beneficiaries/detail.html", person=person, applications=applications,
+        restricted=restricted, show_restricted=show_restricted, confirm=ConfirmForm(),
+        consent_form=ConsentForm(formdata=None, consent_scopes=[]),
+        withdraw_form=WithdrawConsentForm(formdata=None),
+        verification_form=VerificationForm(formdata=None, status=person.verification_status.value))
+
+
+@bp.route("/<int:beneficiary_id>/modifier", methods=["GET", "POST"])
+@require(Permission.BENEFICIARY_EDIT)
+def edit(beneficiary_id: int):
+    person = get_or_404(Beneficiary, beneficiary_id, Permission.BENEFICIARY_EDIT)
+    form = ProfileForm(obj=person)
+    form.region_id.choices = _region_choices("—")
+    show_restricted = can(current_user, Permission.BENEFICIARY_RESTRICTED, person)
+    if request.method == "GET" and show_restricted:
+        row = registry.read_restricted(current_user, person)
+        form.vulnerabilities.data = row.vulnerabilities if row else []
+        form.health_notes.data = row.health_notes if row else ""
+        db.session.commit()
+    matches = []
+    if form.validate_on_submit():
+        try:
+            registry.update(current_user, person, first_name=form.first_name.data,
+                            last_name=form.last_name.data, profile=form.profile(),
+                            duplicates_confirmed=form.not_duplicate.data,
+                            not_duplicate_reason=form.not_duplicate_reason.data)
+            if show_restricted:
+                registry.save_restricted(current_user, person, **_restricted_values(form))
+        except registry.PossibleDuplicates as duplicates:
+            db.session.rollback()
+            matches = duplicates.matches
+            form.form_errors.append(duplicates.message)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The record has been updated."), "success")
+            return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
+    return render_template("beneficiaries/form.html", form=form, matches=matches, person=person,
+                           show_restricted=show_restricted)
+
+
+@bp.route("/<int:beneficiary_id>/consentement", methods=["POST"])
+@require(Permission.BENEFICIARY_EDIT)
+def consent(beneficiary_id: int):
+    person = get_or_404(Beneficiary, beneficiary_id, Permission.BENEFICIARY_EDIT)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        try:
+            record = registry.record_consent(current_user, person, form.consent_scopes.data,
+                                             form.consent_date.data or date.today())
+            if form.signature.data:
+                registry.add_signature(current_user, record, form.signature.data.stream,
+                                       form.signature.data.filename)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("The new consent has been recorded."), "success")
+    else:
+        flash(_("The consent form is incomplete."), "danger")
+    return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
+
+
+@bp.route("/<int:beneficiary_id>/retrait-consentement", methods=["POST"])
+@require(Permission.BENEFICIARY_EDIT)
+def withdraw_consent(beneficiary_id: int):
+    person = get_or_404(Beneficiary, beneficiary_id, Permission.BENEFICIARY_EDIT)
+    form = WithdrawConsentForm()
+    try:
+        if not form.validate_on_submit():
+            raise DomainError(_("Say why the consent is withdrawn."))
+        registry.withdraw_consent(current_user, person, form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("The consent has been withdrawn; the profile was erased."), "success")
+    return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
+
+
+@bp.route("/<int:beneficiary_id>/verification", methods=["POST"])
+@require(Permission.BENEFICIARY_VERIFY)
+def verify(beneficiary_id: int):
+    person = get_or_404(Beneficiary, beneficiary_id, Permission.BENEFICIARY_VERIFY)
+    form = VerificationForm()
+    if form.validate_on_submit():
+        try:
+            registry.set_verification(current_user, person, VerificationStatus(form.status.data),
+                                      form.comment.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("Verification: %(status)s.", status=person.verification_status.label),
+                  "success")
+    return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
+
+
+@bp.route("/<int:beneficiary_id>/compte", methods=["POST"])
+@require(Permission.BENEFICIARY_EDIT)
+def create_account(beneficiary_id: int):
+    person = get_or_404(Beneficiary, beneficiary_id, Permission.BENEFICIARY_EDIT)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
+    try:
+        user, temporary = registry.create_applicant_account(current_user, person)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
+    db.session.commit()
+    response = current_app.make_response(render_template(
+        "admin/temporary_password.html", user=user, password=temporary, created=True,
+        back=url_for("beneficiaries.detail", beneficiary_id=person.id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response

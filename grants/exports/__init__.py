@@ -1,0 +1,1 @@
+"""Safe export writers shared by all areas: one per format (xlsx, csv)."""

@@ -1,0 +1,80 @@
+"""Finding dossiers: filtered, scoped to what the user may see, sorted, counted per status."""
+
+from contextlib import suppress
+from dataclasses import dataclass
+
+from grants.extensions import db
+from grants.models import Application, ApplicationMember, Beneficiary, User
+from grants.permissions import Permission, owner_scope, region_scope
+from grants.services.accounts import normalise_phone
+from grants.services.beneficiaries import name_key
+from grants.services.errors import ValidationError
+
+SORTS = {
+    "recent": (Application.created_at.desc(), Application.id.desc()),
+    "reference": (Application.reference, Application.id),
+    "name": (Beneficiary.name_key, Application.id),
+    "amount": (Application.requested_amount.desc(), Application.id),
+}
+
+
+@dataclass
+class Filters:
+    call_id: int | None = None
+    status: str | None = None
+    region_id: int | None = None
+    sector: str | None = None
+    project_type: str | None = None
+    sex: str | None = None
+    q: str | None = None
+    sort: str = "recent"
+
+
+def _scoped(actor: User, query):
+    regions = region_scope(actor, Permission.APPLICATION_VIEW)
+    if regions is not None and not owner_scope(actor, Permission.APPLICATION_VIEW):
+        query = query.where(Application.region_id.in_(regions))
+    if owner_scope(actor, Permission.APPLICATION_VIEW):
+        mine = (db.select(ApplicationMember.application_id)
+                .join(Beneficiary, Beneficiary.id == ApplicationMember.beneficiary_id)
+                .where(Beneficiary.user_id == actor.id))
+        query = query.where(Application.id.in_(mine))
+    return query
+
+
+def _filtered(query, f: Filters, *, with_status: bool = True):
+    if f.call_id:
+        query = query.where(Application.call_id == f.call_id)
+    if f.status and with_status:
+        query = query.where(Application.status == f.status)
+    if f.region_id:
+        query = query.where(Application.region_id == f.region_id)
+    if f.sector:
+        query = query.where(Application.sector == f.sector)
+    if f.project_type:
+        query = query.where(Application.project_type == f.project_type)
+    if f.sex:
+        query = query.where(Beneficiary.sex == f.sex)
+    if f.q and f.q.strip():
+        text = f.q.strip()
+        conditions = [Application.reference == text.upper(), Beneficiary.code == text.upper(),
+                      Beneficiary.name_key.contains(name_key(text, ""))]
+        with suppress(ValidationError):
+            conditions.append(Beneficiary.phone == normalise_phone(text))
+        query = query.where(db.or_(*conditions))
+    return query
+
+
+def search(actor: User, f: Filters):
+    """A select of the dossiers `actor` may see that match `f` (lead joined), to paginate."""
+    query = db.select(Application).join(Beneficiary, Beneficiary.id == Application.lead_id)
+    query = _filtered(_scoped(actor, query), f)
+    return query.order_by(*SORTS.get(f.sort, SORTS["recent"]))
+
+
+def status_counts(actor: User, f: Filters) -> dict[str, int]:
+    """How many dossiers per status for the same filters (ignoring the status filter)."""
+    query = (db.select(Application.status, db.func.count(Application.id))
+             .join(Beneficiary, Beneficiary.id == Application.lead_id))
+    query = _filtered(_scoped(actor, query), f, with_status=False).group_by(Application.status)
+    return {status.value: count for status, count in db.session.execute(query)}

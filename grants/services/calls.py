@@ -1,0 +1,115 @@
+"""Budget envelopes and calls for proposals."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from grants.extensions import db
+from grants.models import BudgetEnvelope, Call, Region, User
+from grants.services import audit
+from grants.services.errors import ConflictError, ValidationError
+from grants.vocabulary import BeneficiaryCategory, CallStatus, DocumentKind, ProjectType
+
+DEFAULT_TRANCHE_PLAN = [60, 40]
+DEFAULT_VISIT_PLAN = [1, 3, 6, 12]
+DEFAULT_REQUIRED_DOCUMENTS = [DocumentKind.ID_SCAN.value, DocumentKind.PROFORMA.value]
+
+
+def save_envelope(actor: User, envelope: BudgetEnvelope | None, *, name: str, fiscal_year: int,
+                  funding_source: str, budget_line: str, total: int) -> BudgetEnvelope:
+    if total <= 0:
+        raise ValidationError(_l("The total must be more than zero."), "total")
+    if not 2000 <= fiscal_year <= 2100:
+        raise ValidationError(_l("Enter a fiscal year such as 2026."), "fiscal_year")
+    created = envelope is None
+    if created:
+        envelope = BudgetEnvelope()
+        db.session.add(envelope)
+    envelope.name, envelope.fiscal_year = name.strip(), fiscal_year
+    envelope.funding_source, envelope.budget_line, envelope.total = (
+        funding_source, budget_line.strip(), total)
+    db.session.flush()
+    audit.record("envelope.created" if created else "envelope.updated", actor, envelope,
+                 details={"total": total, "fiscal_year": fiscal_year})
+    return envelope
+
+
+def parse_plan(text: str, field: str, *, total: int | None = None) -> list[int]:
+    """"60, 40" -> [60, 40]; with `total`, the parts must add up to it."""
+    try:
+        parts = [int(p) for p in text.replace(";", ",").replace("/", ",").split(",") if p.strip()]
+    except ValueError:
+        raise ValidationError(_l("Enter whole numbers separated by commas, e.g. 60, 40."),
+                              field) from None
+    if not parts or any(p <= 0 for p in parts):
+        raise ValidationError(_l("Enter whole numbers above zero, separated by commas."), field)
+    if total is not None and sum(parts) != total:
+        raise ValidationError(_l("The parts must add up to %(total)d.", total=total), field)
+    if total is None and parts != sorted(set(parts)):
+        raise ValidationError(_l("Enter increasing months, e.g. 1, 3, 6, 12."), field)
+    return parts
+
+
+def save_call(actor: User, call: Call | None, *, title: str, description: str | None,
+              envelope: BudgetEnvelope, opens_on: date, closes_on: date,
+              target_categories: list[str], regions: list[Region], project_types: list[str],
+              required_documents: list[str], min_age: int, max_age: int,
+              cap_per_project: int, min_contribution_percent: int, tranche_plan: list[int],
+              visit_plan: list[int]) -> Call:
+    if closes_on < opens_on:
+        raise ValidationError(_l("The closing date must be after the opening date."), "closes_on")
+    if not target_categories:
+        raise ValidationError(_l("Choose at least one target group."), "target_categories")
+    if not regions:
+        raise ValidationError(_l("Choose at least one region."), "regions")
+    if not project_types:
+        raise ValidationError(_l("Choose at least one project type."), "project_types")
+    if not 0 < min_age <= max_age <= 120:
+        raise ValidationError(_l("Enter an age range such as 18 to 60."), "max_age")
+    if cap_per_project <= 0:
+        raise ValidationError(_l("The cap must be more than zero."), "cap_per_project")
+    if cap_per_project > envelope.total:
+        raise ValidationError(_l("The cap cannot exceed the envelope."), "cap_per_project")
+    if not 0 <= min_contribution_percent <= 100:
+        raise ValidationError(_l("Enter a percentage from 0 to 100."), "min_contribution_percent")
+    _check_codes(target_categories, BeneficiaryCategory, "target_categories")
+    _check_codes(project_types, ProjectType, "project_types")
+    _check_codes(required_documents, DocumentKind, "required_documents")
+    created = call is None
+    if created:
+        call = Call(status=CallStatus.DRAFT)
+        db.session.add(call)
+    call.title, call.description = title.strip(), (description or "").strip() or None
+    call.envelope, call.opens_on, call.closes_on = envelope, opens_on, closes_on
+    call.target_categories, call.project_types = sorted(target_categories), sorted(project_types)
+    call.required_documents, call.regions = sorted(required_documents), regions
+    call.min_age, call.max_age, call.cap_per_project = min_age, max_age, cap_per_project
+    call.min_contribution_percent = min_contribution_percent
+    call.tranche_plan, call.visit_plan = tranche_plan, visit_plan
+    db.session.flush()
+    audit.record("call.created" if created else "call.updated", actor, call)
+    return call
+
+
+def _check_codes(codes: list[str], enum, field: str) -> None:
+    if set(codes) - {m.value for m in enum}:
+        raise ValidationError(_l("Unknown value."), field)
+
+
+_CALL_MOVES = {CallStatus.DRAFT: CallStatus.OPEN, CallStatus.OPEN: CallStatus.CLOSED}
+
+
+def advance_call(actor: User, call: Call) -> None:
+    """Open a draft call, or close an open one."""
+    target = _CALL_MOVES.get(call.status)
+    if target is None:
+        raise ConflictError(_l("This call is closed."))
+    before, call.status = call.status, target
+    audit.record("call.status", actor, call, details={"from": before.value, "to": target.value})
+    db.session.flush()
+
+
+def open_calls(on: date) -> list[Call]:
+    return list(db.session.scalars(
+        db.select(Call).where(Call.status == CallStatus.OPEN, Call.opens_on <= on,
+                              Call.closes_on >= on).order_by(Call.closes_on, Call.id)))

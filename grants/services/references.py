@@ -1,0 +1,22 @@
+"""Readable, gap-free references: ML-2026-000123 for people, AP-2026-0042 for dossiers."""
+
+import sqlalchemy as sa
+
+from grants.extensions import db
+from grants.models import ReferenceCounter
+
+FORMATS = {"ML": "ML-{year}-{n:06d}", "AP": "AP-{year}-{n:04d}"}
+
+
+def next_reference(kind: str, year: int) -> str:
+    """Take the next number of `kind` for `year` with one guarded UPDATE, safe under concurrency."""
+    bump = (sa.update(ReferenceCounter)
+            .where(ReferenceCounter.kind == kind, ReferenceCounter.year == year)
+            .values(last=ReferenceCounter.last + 1)
+            .returning(ReferenceCounter.last))
+    number = db.session.execute(bump).scalar()
+    if number is None:
+        with db.session.begin_nested():  # first of the year; a concurrent first insert wins
+            db.session.add(ReferenceCounter(kind=kind, year=year, last=0))
+        number = db.session.execute(bump).scalar()
+    return FORMATS[kind].format(year=year, n=number)

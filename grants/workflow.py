@@ -1,0 +1,83 @@
+"""The life of an application (dossier), as data: one status enum, one transition table.
+
+`transition()` in services/applications.py is the only way to change a dossier's status; it
+looks the move up here, checks the permission named here and records who did it, when and why.
+Keys are ASCII and never translated; only labels are."""
+
+from flask_babel import lazy_gettext as _l
+
+from grants.vocabulary import LabelledEnum
+
+
+class ApplicationStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    SUBMITTED = "submitted", _l("Submitted")
+    ELIGIBLE = "eligible", _l("Eligible")
+    INELIGIBLE = "ineligible", _l("Ineligible")
+    INCOMPLETE = "incomplete", _l("Incomplete")
+    UNDER_REVIEW = "under_review", _l("Under review by the committee")
+    SELECTED = "selected", _l("Selected")
+    WAITLISTED = "waitlisted", _l("Waiting list")
+    REJECTED = "rejected", _l("Not selected")
+    AGREEMENT_SIGNED = "agreement_signed", _l("Agreement signed")
+    IN_DISBURSEMENT = "in_disbursement", _l("In disbursement")
+    IN_FOLLOW_UP = "in_follow_up", _l("In follow-up")
+    CLOSED = "closed", _l("Closed")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
+    CANCELLED = "cancelled", _l("Cancelled")
+
+
+class ApplicationAction(LabelledEnum):
+    SUBMIT = "submit", _l("Submit")
+    DECLARE_ELIGIBLE = "declare_eligible", _l("Declare eligible")
+    DECLARE_INELIGIBLE = "declare_ineligible", _l("Declare ineligible")
+    DECLARE_INCOMPLETE = "declare_incomplete", _l("Send back as incomplete")
+    START_REVIEW = "start_review", _l("Send to the committee")
+    SELECT = "select", _l("Select")
+    WAITLIST = "waitlist", _l("Put on the waiting list")
+    REJECT = "reject", _l("Reject")
+    SIGN_AGREEMENT = "sign_agreement", _l("Sign the agreement")
+    START_DISBURSEMENT = "start_disbursement", _l("Start disbursement")
+    START_FOLLOW_UP = "start_follow_up", _l("Start follow-up")
+    CLOSE = "close", _l("Close")
+    WITHDRAW = "withdraw", _l("Withdraw")
+    CANCEL = "cancel", _l("Cancel")
+
+
+S, A = ApplicationStatus, ApplicationAction
+
+TRANSITIONS: dict[tuple[ApplicationStatus, ApplicationAction], ApplicationStatus] = {
+    (S.DRAFT, A.SUBMIT): S.SUBMITTED,
+    (S.INCOMPLETE, A.SUBMIT): S.SUBMITTED,
+    (S.SUBMITTED, A.DECLARE_ELIGIBLE): S.ELIGIBLE,
+    (S.SUBMITTED, A.DECLARE_INELIGIBLE): S.INELIGIBLE,
+    (S.SUBMITTED, A.DECLARE_INCOMPLETE): S.INCOMPLETE,
+    (S.ELIGIBLE, A.START_REVIEW): S.UNDER_REVIEW,
+    (S.UNDER_REVIEW, A.SELECT): S.SELECTED,
+    (S.UNDER_REVIEW, A.WAITLIST): S.WAITLISTED,
+    (S.UNDER_REVIEW, A.REJECT): S.REJECTED,
+    (S.WAITLISTED, A.SELECT): S.SELECTED,  # promotion from the waiting list
+    (S.WAITLISTED, A.REJECT): S.REJECTED,
+    (S.SELECTED, A.SIGN_AGREEMENT): S.AGREEMENT_SIGNED,
+    (S.AGREEMENT_SIGNED, A.START_DISBURSEMENT): S.IN_DISBURSEMENT,
+    (S.IN_DISBURSEMENT, A.START_FOLLOW_UP): S.IN_FOLLOW_UP,
+    (S.IN_FOLLOW_UP, A.CLOSE): S.CLOSED,
+    **{(status, A.WITHDRAW): S.WITHDRAWN for status in (
+        S.DRAFT, S.SUBMITTED, S.INCOMPLETE, S.ELIGIBLE, S.UNDER_REVIEW, S.SELECTED, S.WAITLISTED)},
+    **{(status, A.CANCEL): S.CANCELLED for status in (
+        S.SELECTED, S.AGREEMENT_SIGNED, S.IN_DISBURSEMENT, S.IN_FOLLOW_UP)},
+}
+
+# Statuses in which a dossier holds (or is about to hold) a grant: one at a time per person.
+ACTIVE_GRANT_STATUSES = frozenset({S.SELECTED, S.AGREEMENT_SIGNED, S.IN_DISBURSEMENT,
+                                   S.IN_FOLLOW_UP})
+# Statuses in which the applicant or intake staff may still change the dossier freely.
+EDITABLE_STATUSES = frozenset({S.DRAFT, S.INCOMPLETE})
+# After submission, staff may correct a dossier (as a revision with a reason) until review.
+REVISABLE_STATUSES = frozenset({S.SUBMITTED, S.ELIGIBLE})
+# Statuses where the comment of a transition is compulsory.
+COMMENT_REQUIRED = frozenset({A.DECLARE_INELIGIBLE, A.DECLARE_INCOMPLETE, A.WITHDRAW, A.CANCEL})
+
+
+def allowed_actions(status: ApplicationStatus) -> list[ApplicationAction]:
+    return [action for (source, action) in TRANSITIONS if source == status]
