@@ -2,6 +2,7 @@
 one `transition()` that moves a dossier along grants/workflow.py."""
 
 from datetime import date
+from enum import Enum
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -23,7 +24,7 @@ from grants.permissions import ACTION_PERMISSIONS, Permission, can
 from grants.services import audit
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 from grants.services.references import next_reference
-from grants.vocabulary import ConsentScope, ProjectType, VerificationStatus
+from grants.vocabulary import BudgetCategory, ConsentScope, ProjectType, VerificationStatus
 from grants.workflow import (
     COMMENT_REQUIRED,
     EDITABLE_STATUSES,
@@ -72,13 +73,14 @@ def transition(app: Application, action: ApplicationAction, actor: User,
 # --- drafts -------------------------------------------------------------------------------
 
 def create_draft(actor: User, *, call: Call, lead: Beneficiary, project_type: ProjectType,
-                 client_token: str | None = None) -> Application:
+                 client_token: str | None = None, today: date | None = None) -> Application:
+    """A new dossier for `lead` on an open call. `today` exists for loading past data only."""
     if client_token:
         earlier = db.session.scalar(db.select(Application).where(
             Application.client_token == client_token))
         if earlier is not None:
             return earlier  # the same form sent twice: one dossier
-    if not call.accepts_applications_on(date.today()):
+    if not call.accepts_applications_on(today or date.today()):
         raise ConflictError(_l("This call is not open for applications."), "call_id")
     if project_type.value not in call.project_types:
         raise ValidationError(_l("This call does not accept this type of project."),
@@ -160,7 +162,11 @@ def _replace_budget_lines(app: Application, lines: list[dict]) -> None:
         if quantity <= 0 or unit_cost <= 0:
             raise ValidationError(_l("Line %(n)d: quantity and unit cost must be above zero.",
                                      n=position), "lines")
-        rows.append(BudgetLine(position=position, category=line["category"],
+        try:
+            category = BudgetCategory(line["category"])
+        except ValueError:
+            raise ValidationError(_l("Line %(n)d: choose a category.", n=position), "lines") from None
+        rows.append(BudgetLine(position=position, category=category,
                                item=line["item"].strip(), quantity=quantity, unit_cost=unit_cost,
                                total=quantity * unit_cost))
     app.budget_lines = rows
@@ -285,13 +291,16 @@ def missing_items(app: Application) -> list[str]:
     return missing
 
 
+def _plain(value):
+    return value.value if isinstance(value, Enum) else value
+
+
 def snapshot(app: Application) -> dict:
     """A frozen, JSON-ready copy of what the dossier says."""
     return {
-        "fields": {name: (getattr(app, name).value if hasattr(getattr(app, name), "value")
-                          else getattr(app, name)) for name in EDITABLE_FIELDS},
+        "fields": {name: _plain(getattr(app, name)) for name in EDITABLE_FIELDS},
         "budget_total": app.budget_total,
-        "budget_lines": [{"category": line.category.value, "item": line.item,
+        "budget_lines": [{"category": _plain(line.category), "item": line.item,
                           "quantity": line.quantity, "unit_cost": line.unit_cost,
                           "total": line.total} for line in app.budget_lines],
         "members": [{"beneficiary": m.beneficiary_id, "lead": m.is_lead,
@@ -300,11 +309,13 @@ def snapshot(app: Application) -> dict:
     }
 
 
-def submit(actor: User, app: Application) -> None:
+def submit(actor: User, app: Application, today: date | None = None) -> None:
+    """Check completeness, give the reference and freeze the submitted version."""
     missing = missing_items(app)
     if missing:
         raise IncompleteDossier(missing)
-    if app.status == ApplicationStatus.DRAFT and not app.call.accepts_applications_on(date.today()):
+    if app.status == ApplicationStatus.DRAFT and \
+            not app.call.accepts_applications_on(today or date.today()):
         raise ConflictError(_l("This call is closed: the dossier can no longer be submitted."))
     transition(app, ApplicationAction.SUBMIT, actor)
     if app.reference is None:

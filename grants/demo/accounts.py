@@ -1,4 +1,4 @@
-"""Demo data for seed-demo. Running it twice changes nothing the second time."""
+"""Demo accounts: one per role, all with the same public password."""
 
 from grants.extensions import db
 from grants.models import Region, Role, User
