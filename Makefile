@@ -36,4 +36,4 @@ lint: install-dev
 extract-messages:
 	$(BIN)/pybabel extract -F grants/translations/babel.cfg -k _l -k lazy_gettext --no-location \
 	  --sort-output --project grants -o grants/translations/messages.pot .
-	$(BIN)/pybabel update -i grants/translations/messages.pot -d grants/translations --no-fuzzy-matching -w 100
+	$(BIN)/pybabel update -i grants/translations/messages.pot -d grants/translations --no-fuzzy-matching --ignore-obsolete -w 100

@@ -120,8 +120,8 @@ def can(user, permission: Permission, obj: Any = None) -> Decision:
     granting = {role for role in user.roles if permission in ROLE_PERMISSIONS[role]}
     if not granting:
         return Decision(False, "missing_permission")
-    if obj is None:
-        return Decision(True, "role")
+    if obj is None or not (hasattr(obj, "region_id") or hasattr(obj, "owner_user_ids")):
+        return Decision(True, "role")  # no object, or one that belongs to no region or person
     unscoped = granting - REGION_SCOPED_ROLES - {Role.APPLICANT}
     if unscoped:
         return Decision(True, "role")

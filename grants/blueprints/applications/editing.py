@@ -10,11 +10,11 @@ from grants.blueprints.applications.forms import BudgetForm, DocumentForm, Membe
 from grants.extensions import db
 from grants.forms import ConfirmForm, apply_domain_error, choices
 from grants.models import Application, Beneficiary, Region
-from grants.permissions import Permission, get_or_404, require
+from grants.permissions import Permission, can, get_or_404, require
 from grants.services import applications
 from grants.services.errors import DomainError, ValidationError
 from grants.vocabulary import BudgetCategory
-from grants.workflow import REVISABLE_STATUSES
+from grants.workflow import EDITABLE_STATUSES, REVISABLE_STATUSES
 
 SECTIONS = {"projet": ProjectForm, "plan": PlanForm, "budget": BudgetForm}
 BLANK_LINES = 3  # empty budget rows offered below the filled ones
@@ -69,6 +69,11 @@ def _prepare(form, app: Application, section: str) -> None:
 def edit(application_id: int, section: str):
     app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
     revising = app.status in REVISABLE_STATUSES
+    allowed = can(current_user, Permission.APPLICATION_REVISE, app) if revising \
+        else app.status in EDITABLE_STATUSES
+    if not allowed:
+        flash(_("This dossier can no longer be changed."), "warning")
+        return redirect(url_for("applications.detail", application_id=app.id))
     form = SECTIONS[section](obj=app)
     _prepare(form, app, section)
     if form.validate_on_submit():

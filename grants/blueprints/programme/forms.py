@@ -42,7 +42,7 @@ class CallForm(FlaskForm):
     cap_per_project = AmountField(_l("Cap per project (F CFA)"), default=1_500_000,
                                   validators=[InputRequired(_l("Enter the cap."))])
     min_contribution_percent = IntegerField(
-        _l("Minimum own contribution (% of the budget)"), default=0,
+        _l("Minimum own contribution (percent of the budget)"), default=0,
         validators=[InputRequired(_l("Enter a percentage.")), NumberRange(0, 100)])
     tranche_plan = StringField(_l("Tranche plan (% per tranche)"), default="60, 40",
                                validators=[DataRequired(_l("Enter the tranche plan."))],
