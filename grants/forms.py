@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectMultipleField, StringField, widgets
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, widgets
 
 from grants.services.errors import DomainError
 from grants.services.money import parse_amount
@@ -35,6 +35,14 @@ def apply_domain_error(form, error) -> bool:
         return True
     form.form_errors.append(error.message)
     return False
+
+
+class OptionalSelectField(SelectField):
+    """A select whose blank choice ("—") means "not known yet": a draft may leave it empty."""
+
+    def pre_validate(self, form) -> None:
+        if self.data not in (None, ""):
+            super().pre_validate(form)
 
 
 class AmountField(StringField):

@@ -3,7 +3,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -14,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from grants.forms import AmountField, choices, enum_choices
+from grants.forms import AmountField, OptionalSelectField, choices, enum_choices
 from grants.models import CheckResult, ScreeningOutcome
 from grants.vocabulary import (
     BudgetCategory,
@@ -44,7 +43,7 @@ class RevisionReason(FlaskForm):
 
 class ProjectForm(RevisionReason):
     title = StringField(_l("Project title"), validators=[Optional(), Length(max=200)])
-    sector = SelectField(_l("Sector"), choices=lambda: enum_choices(Sector, "—"))
+    sector = OptionalSelectField(_l("Sector"), choices=lambda: enum_choices(Sector, "—"))
     activity = TextAreaField(_l("Activity: what will you do?"), validators=TEXT)
     community_name = StringField(_l("Community or group (community projects)"),
                                  validators=[Optional(), Length(max=160)])
@@ -69,8 +68,16 @@ class PlanForm(RevisionReason):
         Optional(), NumberRange(0, 500, _l("Enter a number from 0 to 500."))])
 
 
-class BudgetLineForm(Form):
-    category = SelectField(_l("Category"), choices=lambda: enum_choices(BudgetCategory))
+class SubForm(FlaskForm):
+    """A repeated group inside a form: translated messages, no CSRF token of its own."""
+
+    class Meta:
+        csrf = False
+
+
+class BudgetLineForm(SubForm):
+    category = SelectField(_l("Category"), choices=lambda: enum_choices(BudgetCategory),
+                           default=BudgetCategory.EQUIPMENT.value)
     item = StringField(_l("Item"), validators=[Optional(), Length(max=200)])
     quantity = IntegerField(_l("Quantity"), validators=[
         Optional(), NumberRange(1, 1_000_000, _l("Enter a quantity of at least 1."))])
@@ -85,11 +92,13 @@ class BudgetForm(RevisionReason):
     lines = FieldList(FormField(BudgetLineForm), min_entries=1, max_entries=30)
     own_contribution = AmountField(_l("Own contribution (F CFA)"))
     own_contribution_kind = SelectField(_l("Form of the own contribution"),
-                                        choices=lambda: enum_choices(ContributionKind))
+                                        choices=lambda: enum_choices(ContributionKind),
+                                        default=ContributionKind.NONE.value)
     own_contribution_details = StringField(_l("Details of the own contribution"),
                                            validators=[Optional(), Length(max=300)])
     requested_amount = AmountField(_l("Amount requested (F CFA)"))
-    support_mode = SelectField(_l("Support mode"), choices=lambda: enum_choices(SupportMode, "—"))
+    support_mode = OptionalSelectField(_l("Support mode"),
+                                       choices=lambda: enum_choices(SupportMode, "—"))
 
 
 class MemberForm(FlaskForm):
@@ -113,7 +122,7 @@ class CommentForm(FlaskForm):
     comment = StringField(_l("Reason"), validators=[Optional(), Length(max=1000)])
 
 
-class ScreeningItemForm(Form):
+class ScreeningItemForm(SubForm):
     result = RadioField(_l("Result"), choices=lambda: enum_choices(CheckResult),
                         validators=[InputRequired(_l("Answer yes or no."))])
     comment = StringField(_l("Comment"), validators=[Optional(), Length(max=300)])

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from grants.forms import MultiCheckboxField, enum_choices
+from grants.forms import MultiCheckboxField, OptionalSelectField, enum_choices
 from grants.vocabulary import (
     BeneficiaryCategory,
     ConsentScope,
@@ -40,25 +40,30 @@ class ProfileForm(FlaskForm):
         DataRequired(_l("Enter the first name.")), Length(max=80)])
     last_name = StringField(_l("Last name"), validators=[
         DataRequired(_l("Enter the last name.")), Length(max=80)])
-    sex = SelectField(_l("Sex"), choices=lambda: enum_choices(Sex, "—"))
+    sex = OptionalSelectField(_l("Sex"),
+                              choices=lambda: enum_choices(Sex, "—"))
     birth_date = DateField(_l("Date of birth"), validators=[Optional()])
     birth_date_estimated = BooleanField(_l("The date of birth is an estimate"))
-    id_type = SelectField(_l("Identity document"), choices=lambda: enum_choices(IdType, "—"))
+    id_type = OptionalSelectField(_l("Identity document"),
+                              choices=lambda: enum_choices(IdType, "—"))
     id_number = StringField(_l("Document number (NINA…)"), validators=[Optional(), Length(max=40)])
     phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=30)],
                         render_kw={"inputmode": "tel", "autocomplete": "off"})
-    region_id = SelectField(_l("Region"), coerce=lambda v: int(v) if v else None)
+    region_id = OptionalSelectField(_l("Region"), coerce=lambda v: int(v) if v else None)
     cercle = StringField(_l("Cercle"), validators=[Optional(), Length(max=80)])
     commune = StringField(_l("Commune"), validators=[Optional(), Length(max=80)])
     address = StringField(_l("Neighbourhood or village"), validators=[Optional(), Length(max=200)])
-    category = SelectField(_l("Category"), choices=lambda: enum_choices(BeneficiaryCategory, "—"))
+    category = OptionalSelectField(_l("Category"),
+                              choices=lambda: enum_choices(BeneficiaryCategory, "—"))
     return_country = StringField(_l("Country returned from"),
                                  validators=[Optional(), Length(max=80)])
     return_date = DateField(_l("Date of return"), validators=[Optional()])
-    return_mode = SelectField(_l("Mode of return"), choices=lambda: enum_choices(ReturnMode, "—"))
+    return_mode = OptionalSelectField(_l("Mode of return"),
+                              choices=lambda: enum_choices(ReturnMode, "—"))
     iom_case_number = StringField(_l("IOM case number (optional)"),
                                   validators=[Optional(), Length(max=40)])
-    education = SelectField(_l("Education"), choices=lambda: enum_choices(Education, "—"))
+    education = OptionalSelectField(_l("Education"),
+                              choices=lambda: enum_choices(Education, "—"))
     skills = TextAreaField(_l("Skills and trades"), validators=[Optional(), Length(max=2000)])
     skills_abroad = TextAreaField(_l("Skills acquired abroad"),
                                   validators=[Optional(), Length(max=2000)])
