@@ -130,6 +130,9 @@ def can(user, permission: Permission, obj: Any = None) -> Decision:
     region_id = getattr(obj, "region_id", None)
     if granting & REGION_SCOPED_ROLES and region_id is not None and region_id in user.region_ids:
         return Decision(True, "region")
+    if granting & REGION_SCOPED_ROLES and region_id is None \
+            and getattr(obj, "created_by_id", None) == user.id:
+        return Decision(True, "creator")  # e.g. a consent refusal: no region is kept
     return Decision(False, "out_of_scope")
 
 

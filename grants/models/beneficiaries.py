@@ -54,6 +54,7 @@ class Beneficiary(db.Model):
     household_size: Mapped[int | None]
     verification_status: Mapped[VerificationStatus] = mapped_column(
         enum_type(VerificationStatus, 24), default=VerificationStatus.UNVERIFIED)
+    verification_note: Mapped[str | None] = mapped_column(String(300))  # why rejected / flagged
     # The applicant account of this person, for self-service (phone + password).
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

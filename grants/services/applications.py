@@ -24,7 +24,7 @@ from grants.permissions import ACTION_PERMISSIONS, Permission, can
 from grants.services import audit
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 from grants.services.references import next_reference
-from grants.vocabulary import BudgetCategory, ConsentScope, ProjectType, VerificationStatus
+from grants.vocabulary import BudgetCategory, ConsentScope, ContributionKind, ProjectType, VerificationStatus
 from grants.workflow import (
     COMMENT_REQUIRED,
     EDITABLE_STATUSES,
@@ -126,6 +126,10 @@ def _apply_fields(app: Application, values: dict) -> list[str]:
     if (merged["requested_amount"] or 0) > app.call.cap_per_project:
         raise ValidationError(_l("The amount requested exceeds the call's cap of %(cap)s.",
                                  cap=_money(app.call.cap_per_project)), "requested_amount")
+    if (merged["own_contribution"] or 0) > 0 and merged["own_contribution_kind"] in (
+            None, ContributionKind.NONE):
+        raise ValidationError(_l("Say whether the own contribution is in cash or in kind."),
+                              "own_contribution_kind")
     planned = merged["jobs_planned"] or 0
     for name in ("jobs_women", "jobs_youth"):
         if merged[name] is not None and merged[name] > planned:

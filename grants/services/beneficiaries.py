@@ -106,6 +106,13 @@ def _record_not_duplicate(actor: User, beneficiary: Beneficiary, matches: list[M
 
 # --- registration -------------------------------------------------------------------------
 
+def _check_region_reach(actor: User, region_id: int | None) -> None:
+    """Staff limited to some regions register and move people only within them."""
+    regions = region_scope(actor, Permission.BENEFICIARY_EDIT)
+    if regions is not None and region_id is not None and region_id not in regions:
+        raise ValidationError(_l("Choose one of your regions."), "region_id")
+
+
 def _clean_profile(data: dict) -> dict:
     profile = {name: data.get(name) for name in PROFILE_FIELDS}
     if profile["phone"]:
@@ -143,6 +150,7 @@ def register(actor: User, *, first_name: str, last_name: str, consent_scopes: li
         raise ValidationError(_l("Enter the first and last names."), "first_name")
     processing = ConsentScope.PROCESSING in consent_scopes
     clean = _clean_profile(profile) if processing else {}
+    _check_region_reach(actor, clean.get("region_id"))
     if processing:
         matches = find_duplicates(first_name=first_name, last_name=last_name,
                                   birth_date=clean["birth_date"], id_number=clean["id_number"],
@@ -183,6 +191,7 @@ def update(actor: User, person: Beneficiary, *, first_name: str, last_name: str,
     if not person.has_consent(ConsentScope.PROCESSING):
         raise ForbiddenError(_l("Without consent to processing, only the names are kept."))
     clean = _clean_profile(profile)
+    _check_region_reach(actor, clean["region_id"])
     matches = find_duplicates(first_name=first_name, last_name=last_name,
                               birth_date=clean["birth_date"], id_number=clean["id_number"],
                               phone=clean["phone"], exclude_id=person.id)
@@ -289,6 +298,7 @@ def set_verification(actor: User, person: Beneficiary, status: VerificationStatu
         raise ValidationError(_l("Explain this decision."), "comment")
     before = person.verification_status
     person.verification_status = status
+    person.verification_note = comment.strip() or None
     audit.record("beneficiary.verification", actor, person,
                  details={"from": before.value, "to": status.value})
     db.session.flush()
@@ -316,7 +326,8 @@ def search(actor: User, *, q: str | None = None, region_id: int | None = None,
     query = db.select(Beneficiary)
     regions = region_scope(actor, Permission.BENEFICIARY_VIEW)
     if regions is not None:
-        query = query.where(Beneficiary.region_id.in_(regions))
+        query = query.where(db.or_(Beneficiary.region_id.in_(regions), db.and_(
+            Beneficiary.region_id.is_(None), Beneficiary.created_by_id == actor.id)))
     if owner_scope(actor, Permission.BENEFICIARY_VIEW):
         query = query.where(Beneficiary.user_id == actor.id)
     if q and q.strip():

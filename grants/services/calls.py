@@ -8,6 +8,7 @@ from grants.extensions import db
 from grants.models import BudgetEnvelope, Call, Region, User
 from grants.services import audit
 from grants.services.errors import ConflictError, ValidationError
+from grants.services.money import parse_amount
 from grants.vocabulary import BeneficiaryCategory, CallStatus, DocumentKind, ProjectType
 
 DEFAULT_TRANCHE_PLAN = [60, 40]
@@ -17,8 +18,7 @@ DEFAULT_REQUIRED_DOCUMENTS = [DocumentKind.ID_SCAN.value, DocumentKind.PROFORMA.
 
 def save_envelope(actor: User, envelope: BudgetEnvelope | None, *, name: str, fiscal_year: int,
                   funding_source: str, budget_line: str, total: int) -> BudgetEnvelope:
-    if total <= 0:
-        raise ValidationError(_l("The total must be more than zero."), "total")
+    total = parse_amount(total, "total", allow_zero=False)
     if not 2000 <= fiscal_year <= 2100:
         raise ValidationError(_l("Enter a fiscal year such as 2026."), "fiscal_year")
     created = envelope is None
@@ -66,8 +66,7 @@ def save_call(actor: User, call: Call | None, *, title: str, description: str | 
         raise ValidationError(_l("Choose at least one project type."), "project_types")
     if not 0 < min_age <= max_age <= 120:
         raise ValidationError(_l("Enter an age range such as 18 to 60."), "max_age")
-    if cap_per_project <= 0:
-        raise ValidationError(_l("The cap must be more than zero."), "cap_per_project")
+    cap_per_project = parse_amount(cap_per_project, "cap_per_project", allow_zero=False)
     if cap_per_project > envelope.total:
         raise ValidationError(_l("The cap cannot exceed the envelope."), "cap_per_project")
     if not 0 <= min_contribution_percent <= 100:

@@ -48,6 +48,7 @@ def page(browser, live_server):
     """A fresh browser page that records every host it requests."""
     context = browser.new_context(base_url=live_server, locale="fr-FR")
     page = context.new_page()
+    page.set_default_timeout(8000)
     page.requested_hosts = set()
     page.on("request", lambda request: page.requested_hosts.add(urlsplit(request.url).netloc))
     yield page
@@ -61,6 +62,7 @@ def phone_page(browser, live_server):
                                   viewport={"width": 390, "height": 844}, is_mobile=True,
                                   has_touch=True)
     page = context.new_page()
+    page.set_default_timeout(8000)
     page.requested_hosts = set()
     page.on("request", lambda request: page.requested_hosts.add(urlsplit(request.url).netloc))
     yield page

@@ -1,15 +1,15 @@
 """Intake: budget envelopes, calls, the returnee registry with consent, applications, screening.
 
-Revision ID: 539278dfc500
+Revision ID: d5e83f3c4861
 Revises: 20826d63b4bd
-Create Date: 2026-11-22 20:32:19.573673
+Create Date: 2026-11-22 20:44:57.595122
 
 """
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '539278dfc500'
+revision = 'd5e83f3c4861'
 down_revision = '20826d63b4bd'
 branch_labels = None
 depends_on = None
@@ -60,6 +60,7 @@ def upgrade():
     sa.Column('skills_abroad', sa.Text(), nullable=True),
     sa.Column('household_size', sa.Integer(), nullable=True),
     sa.Column('verification_status', sa.Enum('unverified', 'verified', 'suspected_duplicate', 'rejected', name='verificationstatus', native_enum=False, length=24), nullable=False),
+    sa.Column('verification_note', sa.String(length=300), nullable=True),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
