@@ -131,7 +131,7 @@ _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "auth.set_lan
 
 
 def _register_hooks(app: Flask) -> None:
-    from grants.navigation import menu_for, page_url
+    from grants.navigation import menu_for, url_with
     from grants.permissions import Permission, can
 
     @app.before_request
@@ -147,7 +147,7 @@ def _register_hooks(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(get_locale=get_locale, can=can, Permission=Permission,
-                                 page_url=page_url, languages=app.config["LANGUAGES"])
+                                 url_with=url_with, languages=app.config["LANGUAGES"])
 
     @app.context_processor
     def _menu():

@@ -30,7 +30,7 @@ def menu_for(user) -> list[MenuItem]:
     return [item for item in MENU if can(user, item.permission)]
 
 
-def page_url(number: int) -> str:
-    """The current page's address, with its filters, at another page number."""
-    args = {**(request.view_args or {}), **request.args.to_dict(), "page": number}
+def url_with(**changes) -> str:
+    """The current page's address with its filters, some of them changed: url_with(page=2)."""
+    args = {**(request.view_args or {}), **request.args.to_dict(), **changes}
     return url_for(request.endpoint, **args)

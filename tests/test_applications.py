@@ -298,3 +298,27 @@ def test_export_lists_the_dossiers_as_numbers_and_text(app, client, login_as, se
     row = [cell.value for cell in sheet[2]]
     assert "Kanté" in " ".join(str(v) for v in row if v)
     assert sheet.freeze_panes == "A2"
+
+
+def test_lists_do_not_issue_more_queries_as_dossiers_grow(app, client, login_as, setup):
+    from tests.conftest import count_queries
+
+    login_as(Role.PROGRAMME_MANAGER)
+
+    def queries():
+        counts = []
+        for path in ("/dossiers/", "/beneficiaires/", "/dossiers/export.xlsx"):
+            with count_queries(app) as n:
+                assert client.get(path).status_code == 200
+            counts.append(n[0])
+        return counts
+
+    few = queries()
+    with committed(app):
+        manager = _get(User, setup["manager"])
+        call = _get(applications.Call, setup["call"])
+        for i in range(12):
+            lead = factories.person(manager, f"Person{i}", "Growth", id_number=f"G{i}",
+                                    phone=f"+2237650{i:04d}")
+            applications.submit(manager, factories.complete_dossier(manager, call, lead))
+    assert queries() == few
