@@ -1,11 +1,14 @@
-"""Form pieces shared by every area."""
+"""Form pieces shared by every area, and `attempt()`: how a view runs its one service call."""
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, widgets
 
+from grants.extensions import db
 from grants.services.errors import DomainError
 from grants.services.money import parse_amount
 
@@ -71,3 +74,28 @@ def enum_choices(enum, blank: str | None = None) -> list[SelectChoice]:
 def new_client_token() -> str:
     """A one-time token sent with a creation form: the same form posted twice creates one record."""
     return str(uuid.uuid4())
+
+
+@dataclass
+class Attempt:
+    ok: bool
+    value: object = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def attempt(action: Callable[[], object], form=None) -> Attempt:
+    """Run the request's service call: commit when it succeeds; otherwise roll back and show the
+    DomainError at its field of `form` (or as a message at the top of the next page)."""
+    try:
+        value = action()
+    except DomainError as error:
+        db.session.rollback()
+        if form is None:
+            flash(error.message, "danger")
+        else:
+            apply_domain_error(form, error)
+        return Attempt(False)
+    db.session.commit()
+    return Attempt(True, value)

@@ -36,8 +36,12 @@ class Permission(StrEnum):
     APPLICATION_REVISE = "application.revise"  # staff corrections after submission
     APPLICATION_SCREEN = "application.screen"  # eligibility
     APPLICATION_EXPORT = "application.export"
+    # Selection committees
+    COMMITTEE_VIEW = "committee.view"
+    COMMITTEE_SCORE = "committee.score"
+    COMMITTEE_MANAGE = "committee.manage"  # grids, sessions, members
+    SELECTION_DECIDE = "selection.decide"  # deliberation, overrides, waiting list
     # Later stages of the workflow
-    SELECTION_DECIDE = "selection.decide"
     GRANT_MANAGE = "grant.manage"
 
 
@@ -52,8 +56,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.INTAKE_AGENT: frozenset({*_STAFF_READ, *_INTAKE}),
     # Applicants reach only their own records (ownership scope in can()).
     Role.APPLICANT: frozenset({Permission.APPLICATION_VIEW, Permission.APPLICATION_EDIT}),
-    Role.COMMITTEE_MEMBER: frozenset(_STAFF_READ),
-    Role.COMMITTEE_CHAIR: frozenset({*_STAFF_READ, Permission.SELECTION_DECIDE}),
+    Role.COMMITTEE_MEMBER: frozenset({*_STAFF_READ, Permission.COMMITTEE_VIEW,
+                                      Permission.COMMITTEE_SCORE}),
+    Role.COMMITTEE_CHAIR: frozenset({*_STAFF_READ, Permission.COMMITTEE_VIEW,
+                                     Permission.COMMITTEE_SCORE, Permission.SELECTION_DECIDE}),
     Role.FINANCE_OFFICER: frozenset({*_STAFF_READ, Permission.BENEFICIARY_VIEW,
                                      Permission.APPLICATION_VIEW, Permission.APPLICATION_EXPORT,
                                      Permission.GRANT_MANAGE}),
@@ -64,9 +70,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PROGRAMME_MANAGER: frozenset({*_STAFF_READ, *_INTAKE, Permission.PROGRAMME_MANAGE,
                                        Permission.BENEFICIARY_VERIFY,
                                        Permission.APPLICATION_EXPORT,
+                                       Permission.COMMITTEE_VIEW, Permission.COMMITTEE_MANAGE,
                                        Permission.SELECTION_DECIDE}),
     Role.AUDITOR: frozenset({Permission.AUDIT_VIEW, *_STAFF_READ, Permission.BENEFICIARY_VIEW,
-                             Permission.APPLICATION_VIEW, Permission.APPLICATION_EXPORT}),
+                             Permission.APPLICATION_VIEW, Permission.APPLICATION_EXPORT,
+                             Permission.COMMITTEE_VIEW}),
 }
 
 # Which permission each step of the dossier workflow needs (see grants/workflow.py).
@@ -103,37 +111,46 @@ def permissions_of(user) -> frozenset[Permission]:
     return frozenset().union(*(ROLE_PERMISSIONS[role] for role in user.roles))
 
 
-def can(user, permission: Permission, obj: Any = None) -> Decision:
-    """Decide whether `user` holds `permission`, on `obj` when given.
+# How far a role reaches on objects; roles not listed reach everything their permissions allow.
+ROLE_SCOPES: dict[Role, str] = {
+    Role.INTAKE_AGENT: "region", Role.FIELD_OFFICER: "region",  # obj.region_id
+    Role.APPLICANT: "owner",  # obj.owner_user_ids: the person's own records
+    Role.COMMITTEE_MEMBER: "member", Role.COMMITTEE_CHAIR: "member",  # obj.member_user_ids
+}
+_SCOPE_ATTRIBUTE = {"region": "region_id", "owner": "owner_user_ids", "member": "member_user_ids"}
 
-    Scope rules on objects:
-    - an object with a `region_id` is reachable by a region-scoped role (intake agent,
-      field officer) only in the user's regions, unless another role grants the permission
-      everywhere;
-    - an object with an `owner_user_ids` collection is reachable by an applicant only when
-      the user is one of its owners.
-    """
+
+def _reach(user, role: Role, obj: Any) -> str | None:
+    """The reason `role` reaches `obj` for `user`, or None."""
+    scope = ROLE_SCOPES.get(role)
+    if scope is None or not hasattr(obj, _SCOPE_ATTRIBUTE[scope]):
+        return "role"  # a national role, or an object that belongs to no region or person
+    if scope == "owner":
+        return "owner" if user.id in obj.owner_user_ids else None
+    if scope == "member":
+        return "member" if user.id in obj.member_user_ids else None
+    if obj.region_id is not None:
+        return "region" if obj.region_id in user.region_ids else None
+    # A record that keeps no region (a consent refusal) stays visible to the one who made it.
+    return "creator" if getattr(obj, "created_by_id", None) == user.id else None
+
+
+def can(user, permission: Permission, obj: Any = None) -> Decision:
+    """Decide whether `user` holds `permission`, on `obj` when given (see ROLE_SCOPES): the
+    decision holds the reason, an ASCII code written to the audit log when access is refused."""
     if not getattr(user, "is_authenticated", False):
         return Decision(False, "not_authenticated")
     if not user.is_active:
         return Decision(False, "inactive")
-    granting = {role for role in user.roles if permission in ROLE_PERMISSIONS[role]}
+    granting = [role for role in user.roles if permission in ROLE_PERMISSIONS[role]]
     if not granting:
         return Decision(False, "missing_permission")
-    if obj is None or not (hasattr(obj, "region_id") or hasattr(obj, "owner_user_ids")):
-        return Decision(True, "role")  # no object, or one that belongs to no region or person
-    unscoped = granting - REGION_SCOPED_ROLES - {Role.APPLICANT}
-    if unscoped:
+    if obj is None:
         return Decision(True, "role")
-    if Role.APPLICANT in granting and user.id in getattr(obj, "owner_user_ids", ()):
-        return Decision(True, "owner")
-    region_id = getattr(obj, "region_id", None)
-    if granting & REGION_SCOPED_ROLES and region_id is not None and region_id in user.region_ids:
-        return Decision(True, "region")
-    if granting & REGION_SCOPED_ROLES and region_id is None \
-            and getattr(obj, "created_by_id", None) == user.id:
-        return Decision(True, "creator")  # e.g. a consent refusal: no region is kept
-    return Decision(False, "out_of_scope")
+    reasons = {_reach(user, role, obj) for role in granting} - {None}
+    if not reasons:
+        return Decision(False, "out_of_scope")
+    return Decision(True, "role" if "role" in reasons else sorted(reasons)[0])
 
 
 def _deny(permission: Permission, decision: Decision, obj: Any = None) -> None:

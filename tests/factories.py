@@ -84,3 +84,40 @@ def complete_dossier(actor: User, call, lead, *, requested: int = 1_000_000,
     for kind in (DocumentKind.ID_SCAN, DocumentKind.PROFORMA):
         applications.add_attachment(actor, app, kind.value, io.BytesIO(PDF), f"{kind.value}.pdf")
     return app
+
+
+def eligible_dossier(actor: User, call, lead, *, requested: int = 1_000_000):
+    """A submitted dossier declared eligible through the screening service."""
+    from grants.models import ScreeningOutcome
+    from grants.services import screening
+
+    app = complete_dossier(actor, call, lead, requested=requested)
+    applications.submit(actor, app)
+    screening.screen(actor, app, results=screening.suggest(app), comments={},
+                     outcome=ScreeningOutcome.ELIGIBLE, reason=None)
+    return app
+
+
+def points_for(grid, total: int, social: int | None = None) -> dict[int, int]:
+    """Points per criterion adding up to `total` (the social-priority one set to `social`)."""
+    points, left = {}, total
+    criteria = sorted(grid.criteria, key=lambda c: (c.social_priority is False, c.position))
+    for criterion in criteria:
+        if criterion.social_priority and social is not None:
+            value = social
+        else:
+            value = min(criterion.max_points, max(0, round(total * criterion.max_points / 100)))
+        points[criterion.id] = value
+        left -= value
+    for criterion in sorted(grid.criteria, key=lambda c: c.position):  # settle rounding
+        if criterion.social_priority and social is not None:
+            continue
+        step = max(-points[criterion.id], min(left, criterion.max_points - points[criterion.id]))
+        points[criterion.id] += step
+        left -= step
+    assert left == 0, "total out of reach"
+    return points
+
+
+def comments_for(grid, points: dict[int, int]) -> dict[int, str]:
+    return {c.id: "justifié" for c in grid.criteria if points[c.id] in (0, c.max_points)}

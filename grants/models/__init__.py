@@ -13,6 +13,21 @@ from grants.models.applications import (
 from grants.models.audit import AuditEvent, Outcome
 from grants.models.beneficiaries import Beneficiary, BeneficiaryRestricted, Consent, DuplicateReview
 from grants.models.calls import Call, call_region
+from grants.models.committees import (
+    CommitteeSession,
+    Criterion,
+    Decision,
+    InterestDeclaration,
+    Minutes,
+    Score,
+    ScoreSheet,
+    ScoringGrid,
+    Seat,
+    SessionDossier,
+    SessionMember,
+    SessionStatus,
+    SheetStatus,
+)
 from grants.models.finance import BudgetEnvelope
 from grants.models.reference import Region
 from grants.models.screening import CheckItem, CheckResult, Screening, ScreeningItem, ScreeningOutcome
@@ -20,7 +35,9 @@ from grants.models.screening import CheckItem, CheckResult, Screening, Screening
 __all__ = [
     "REGION_SCOPED_ROLES", "Application", "ApplicationEvent", "ApplicationMember",
     "ApplicationRevision", "Attachment", "AuditEvent", "Beneficiary", "BeneficiaryRestricted",
-    "BudgetEnvelope", "BudgetLine", "Call", "CheckItem", "CheckResult", "Consent",
+    "BudgetEnvelope", "BudgetLine", "Call", "CheckItem", "CheckResult", "CommitteeSession",
+    "Consent", "Criterion", "Decision", "InterestDeclaration", "Minutes", "Score", "ScoreSheet",
+    "ScoringGrid", "Seat", "SessionDossier", "SessionMember", "SessionStatus", "SheetStatus",
     "DuplicateReview", "Outcome", "ReferenceCounter", "Region", "Role", "Screening",
     "ScreeningItem", "ScreeningOutcome", "User", "UserRole", "UserSession", "call_region",
     "user_region",

@@ -1,11 +1,12 @@
-"""Readable, gap-free references: ML-2026-000123 for people, AP-2026-0042 for dossiers."""
+"""Readable, gap-free references: ML-2026-000123 for people, AP-2026-0042 for dossiers,
+CS-2026-01 for committee sessions."""
 
 import sqlalchemy as sa
 
 from grants.extensions import db
 from grants.models import ReferenceCounter
 
-FORMATS = {"ML": "ML-{year}-{n:06d}", "AP": "AP-{year}-{n:04d}"}
+FORMATS = {"ML": "ML-{year}-{n:06d}", "AP": "AP-{year}-{n:04d}", "CS": "CS-{year}-{n:02d}"}
 
 
 def next_reference(kind: str, year: int) -> str:

@@ -13,11 +13,10 @@ from grants.blueprints.admin.forms import (
     role_choices,
 )
 from grants.extensions import db
-from grants.forms import ConfirmForm, apply_domain_error, choices
+from grants.forms import ConfirmForm, attempt, choices
 from grants.models import Region, Role, User
 from grants.permissions import Permission, get_or_404, require
 from grants.services import accounts, audit
-from grants.services.errors import DomainError
 
 
 def _all_regions() -> list[Region]:
@@ -51,16 +50,12 @@ def new_user():
     form.regions.choices = _region_choices(regions)
     if form.validate_on_submit():
         chosen = [r for r in regions if r.id in form.regions.data]
-        try:
-            user, temporary = accounts.create_user(
-                current_user, username=form.username.data, full_name=form.full_name.data,
-                roles=[Role(r) for r in form.roles.data], regions=chosen,
-                phone=form.phone.data, email=form.email.data, locale=form.locale.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        created = attempt(lambda: accounts.create_user(
+            current_user, username=form.username.data, full_name=form.full_name.data,
+            roles=[Role(r) for r in form.roles.data], regions=chosen,
+            phone=form.phone.data, email=form.email.data, locale=form.locale.data), form)
+        if created:
+            user, temporary = created.value
             # Shown once, in this response only (never stored in the session cookie).
             return _no_store(render_template("admin/temporary_password.html", user=user,
                                              password=temporary, created=True))
@@ -79,16 +74,10 @@ def edit_user(user_id: int):
         form.regions.data = sorted(user.region_ids)
     if form.validate_on_submit():
         chosen = [r for r in regions if r.id in form.regions.data]
-        try:
-            accounts.update_user(current_user, user, full_name=form.full_name.data,
-                                 roles=[Role(r) for r in form.roles.data], regions=chosen,
-                                 phone=form.phone.data, email=form.email.data,
-                                 locale=form.locale.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if attempt(lambda: accounts.update_user(
+                current_user, user, full_name=form.full_name.data,
+                roles=[Role(r) for r in form.roles.data], regions=chosen, phone=form.phone.data,
+                email=form.email.data, locale=form.locale.data), form):
             flash(_("The account has been updated."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm())
@@ -98,16 +87,10 @@ def edit_user(user_id: int):
 @require(Permission.USERS_MANAGE)
 def toggle_active(user_id: int):
     user = get_or_404(User, user_id, Permission.USERS_MANAGE)
-    if ConfirmForm().validate_on_submit():
-        try:
-            accounts.set_active(current_user, user, not user.active)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("The account has been reactivated.") if user.active
-                  else _("The account has been deactivated and its sessions closed."), "success")
+    if ConfirmForm().validate_on_submit() and attempt(
+            lambda: accounts.set_active(current_user, user, not user.active)):
+        flash(_("The account has been reactivated.") if user.active
+              else _("The account has been deactivated and its sessions closed."), "success")
     return redirect(url_for("admin.edit_user", user_id=user_id))
 
 

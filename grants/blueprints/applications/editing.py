@@ -8,11 +8,11 @@ from flask_login import current_user
 from grants.blueprints.applications import bp
 from grants.blueprints.applications.forms import BudgetForm, DocumentForm, MemberForm, PlanForm, ProjectForm
 from grants.extensions import db
-from grants.forms import ConfirmForm, apply_domain_error, choices
+from grants.forms import ConfirmForm, attempt, choices
 from grants.models import Application, Beneficiary, Region
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services import applications
-from grants.services.errors import DomainError, ValidationError
+from grants.services.errors import ValidationError
 from grants.vocabulary import BudgetCategory
 from grants.workflow import EDITABLE_STATUSES, REVISABLE_STATUSES
 
@@ -76,27 +76,24 @@ def edit(application_id: int, section: str):
         return redirect(url_for("applications.detail", application_id=app.id))
     form = SECTIONS[section](obj=app)
     _prepare(form, app, section)
-    if form.validate_on_submit():
-        try:
-            values = _values(form, section)
-            lines = _budget_lines(form) if section == "budget" else None
-            if revising:
-                applications.revise(current_user, app, form.reason.data or "", values, lines)
-            elif section == "budget":
-                applications.set_budget(current_user, app, lines, values)
-            else:
-                applications.update_draft(current_user, app, values)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
+
+    def save() -> None:
+        values = _values(form, section)
+        lines = _budget_lines(form) if section == "budget" else None
+        if revising:
+            applications.revise(current_user, app, form.reason.data or "", values, lines)
+        elif section == "budget":
+            applications.set_budget(current_user, app, lines, values)
         else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            following = {"projet": "plan", "plan": "budget"}.get(section)
-            if following and not revising:
-                return redirect(url_for("applications.edit", application_id=app.id,
-                                        section=following))
-            return redirect(url_for("applications.detail", application_id=app.id))
+            applications.update_draft(current_user, app, values)
+
+    if form.validate_on_submit() and attempt(save, form):
+        flash(_("Saved."), "success")
+        following = {"projet": "plan", "plan": "budget"}.get(section)
+        if following and not revising:
+            return redirect(url_for("applications.edit", application_id=app.id,
+                                    section=following))
+        return redirect(url_for("applications.detail", application_id=app.id))
     return render_template(f"applications/edit_{section}.html", form=form, app=app,
                            section=section, revising=revising)
 
@@ -109,15 +106,13 @@ def add_member(application_id: int):
     if form.validate_on_submit():
         person = db.session.scalar(db.select(Beneficiary).where(
             Beneficiary.code == form.code.data.strip().upper()))
-        try:
+
+        def add() -> None:
             if person is None:
                 raise ValidationError(_("No person has this code."), "code")
             applications.add_member(current_user, app, person, form.share_percent.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
+
+        if attempt(add):
             flash(_("%(name)s has been added.", name=person.full_name), "success")
     else:
         flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
@@ -130,13 +125,7 @@ def remove_member(application_id: int, member_id: int):
     app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        applications.remove_member(current_user, app, member_id)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
+    attempt(lambda: applications.remove_member(current_user, app, member_id))
     return redirect(url_for("applications.detail", application_id=app.id) + "#membres")
 
 
@@ -146,14 +135,9 @@ def upload(application_id: int):
     app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
     form = DocumentForm()
     if form.validate_on_submit():
-        try:
-            applications.add_attachment(current_user, app, form.kind.data, form.file.data.stream,
-                                        form.file.data.filename or "")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
+        if attempt(lambda: applications.add_attachment(
+                current_user, app, form.kind.data, form.file.data.stream,
+                form.file.data.filename or "")):
             flash(_("The document has been added."), "success")
     else:
         flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "danger")

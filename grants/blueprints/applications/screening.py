@@ -6,12 +6,10 @@ from flask_login import current_user
 
 from grants.blueprints.applications import bp
 from grants.blueprints.applications.forms import ScreeningForm
-from grants.extensions import db
-from grants.forms import apply_domain_error
+from grants.forms import attempt
 from grants.models import Application, CheckItem, CheckResult, ScreeningOutcome
 from grants.permissions import Permission, get_or_404, require
 from grants.services import screening
-from grants.services.errors import DomainError
 
 
 @bp.route("/<int:application_id>/recevabilite", methods=["GET", "POST"])
@@ -25,14 +23,9 @@ def screen(application_id: int):
                    for item, entry in zip(CheckItem, form.items.entries, strict=True)}
         comments = {item: entry.form.comment.data
                     for item, entry in zip(CheckItem, form.items.entries, strict=True)}
-        try:
-            screening.screen(current_user, app, results=results, comments=comments,
-                             outcome=ScreeningOutcome(form.outcome.data), reason=form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if attempt(lambda: screening.screen(
+                current_user, app, results=results, comments=comments,
+                outcome=ScreeningOutcome(form.outcome.data), reason=form.reason.data), form):
             flash(_("Screening recorded: %(status)s.", status=app.status.label), "success")
             return redirect(url_for("applications.detail", application_id=app.id))
     return render_template("applications/screen.html", app=app, form=form,

@@ -17,7 +17,7 @@ from grants.blueprints.applications.forms import (
     NewApplicationForm,
 )
 from grants.extensions import db
-from grants.forms import ConfirmForm, apply_domain_error, choices, new_client_token
+from grants.forms import ConfirmForm, attempt, choices, new_client_token
 from grants.models import Application, Attachment, Beneficiary, Call, Region
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services import application_queries, applications, calls
@@ -80,17 +80,12 @@ def new(beneficiary_id: int):
     if request.method == "GET":
         form.client_token.data = new_client_token()
     if form.validate_on_submit():
-        try:
-            app = applications.create_draft(
-                current_user, call=next(c for c in open_calls if c.id == form.call_id.data),
-                lead=person, project_type=ProjectType(form.project_type.data),
-                client_token=form.client_token.data or None)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            return redirect(url_for("applications.edit", application_id=app.id,
+        created = attempt(lambda: applications.create_draft(
+            current_user, call=next(c for c in open_calls if c.id == form.call_id.data),
+            lead=person, project_type=ProjectType(form.project_type.data),
+            client_token=form.client_token.data or None), form)
+        if created:
+            return redirect(url_for("applications.edit", application_id=created.value.id,
                                     section="projet"))
     return render_template("applications/new.html", form=form, person=person,
                            open_calls=open_calls)
@@ -118,17 +113,15 @@ def submit(application_id: int):
     app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        applications.submit(current_user, app)
-    except applications.IncompleteDossier as error:
-        db.session.rollback()
-        flash(_("The dossier is not complete yet. Missing: %(items)s.",
-                items="; ".join(error.missing)), "danger")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
+
+    def submit_or_list_missing() -> None:
+        try:
+            applications.submit(current_user, app)
+        except applications.IncompleteDossier as error:  # the message names what is missing
+            raise DomainError(_("The dossier is not complete yet. Missing: %(items)s.",
+                                items="; ".join(error.missing))) from error
+
+    if attempt(submit_or_list_missing):
         flash(_("The dossier is submitted with the reference %(ref)s.", ref=app.reference),
               "success")
     return redirect(url_for("applications.detail", application_id=app.id))
@@ -139,16 +132,9 @@ def submit(application_id: int):
 def withdraw(application_id: int):
     app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
     form = CommentForm()
-    if form.validate_on_submit():
-        try:
-            applications.transition(app, ApplicationAction.WITHDRAW, current_user,
-                                    form.comment.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("The dossier has been withdrawn."), "success")
+    if form.validate_on_submit() and attempt(lambda: applications.transition(
+            app, ApplicationAction.WITHDRAW, current_user, form.comment.data)):
+        flash(_("The dossier has been withdrawn."), "success")
     return redirect(url_for("applications.detail", application_id=app.id))
 
 

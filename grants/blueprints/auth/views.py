@@ -7,10 +7,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from grants.blueprints.auth import bp
 from grants.blueprints.auth.forms import ChangePasswordForm, LanguageForm, LoginForm
 from grants.extensions import db, limiter
-from grants.forms import apply_domain_error
+from grants.forms import attempt
 from grants.security import is_safe_next
 from grants.services import accounts
-from grants.services.errors import DomainError
 
 
 def _login_identifier() -> str:
@@ -72,18 +71,14 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            accounts.change_password(current_user, form.current_password.data,
-                                     form.new_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            login_user(current_user._get_current_object())  # the new session replaces the old ones
-            db.session.commit()
-            flash(_("Your password has been changed. Your other sessions were closed."), "success")
-            return redirect(url_for("main.home"))
+
+    def change() -> None:
+        accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+        login_user(current_user._get_current_object())  # the new session replaces the old ones
+
+    if form.validate_on_submit() and attempt(change, form):
+        flash(_("Your password has been changed. Your other sessions were closed."), "success")
+        return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
 
 

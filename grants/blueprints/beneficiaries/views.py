@@ -16,11 +16,10 @@ from grants.blueprints.beneficiaries.forms import (
     WithdrawConsentForm,
 )
 from grants.extensions import db
-from grants.forms import ConfirmForm, apply_domain_error, choices, new_client_token
+from grants.forms import ConfirmForm, attempt, choices, new_client_token
 from grants.models import Application, ApplicationMember, Beneficiary, Region
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services import beneficiaries as registry
-from grants.services.errors import DomainError
 from grants.vocabulary import VerificationStatus
 
 
@@ -56,7 +55,8 @@ def new():
         form.client_token.data = new_client_token()
         form.consent_scopes.data = []
     matches = []
-    if form.validate_on_submit():
+
+    def register() -> Beneficiary:
         try:
             person = registry.register(
                 current_user, first_name=form.first_name.data, last_name=form.last_name.data,
@@ -65,18 +65,18 @@ def new():
                 duplicates_confirmed=form.not_duplicate.data,
                 not_duplicate_reason=form.not_duplicate_reason.data,
                 client_token=form.client_token.data or None)
-            if form.signature.data:
-                registry.add_signature(current_user, person.current_consent,
-                                       form.signature.data.stream, form.signature.data.filename)
         except registry.PossibleDuplicates as duplicates:
-            db.session.rollback()
-            matches = duplicates.matches
-            form.form_errors.append(duplicates.message)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+            matches.extend(duplicates.matches)  # listed under the form; the message goes on top
+            raise
+        if form.signature.data:
+            registry.add_signature(current_user, person.current_consent,
+                                   form.signature.data.stream, form.signature.data.filename)
+        return person
+
+    if form.validate_on_submit():
+        registered = attempt(register, form)
+        if registered:
+            person = registered.value
             flash(_("%(name)s is registered with the code %(code)s.", name=person.full_name,
                     code=person.code), "success")
             return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
@@ -118,25 +118,22 @@ def edit(beneficiary_id: int):
         form.health_notes.data = row.health_notes if row else ""
         db.session.commit()
     matches = []
-    if form.validate_on_submit():
+
+    def save() -> None:
         try:
             registry.update(current_user, person, first_name=form.first_name.data,
                             last_name=form.last_name.data, profile=form.profile(),
                             duplicates_confirmed=form.not_duplicate.data,
                             not_duplicate_reason=form.not_duplicate_reason.data)
-            if show_restricted:
-                registry.save_restricted(current_user, person, **_restricted_values(form))
         except registry.PossibleDuplicates as duplicates:
-            db.session.rollback()
-            matches = duplicates.matches
-            form.form_errors.append(duplicates.message)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The record has been updated."), "success")
-            return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
+            matches.extend(duplicates.matches)  # listed under the form; the message goes on top
+            raise
+        if show_restricted:
+            registry.save_restricted(current_user, person, **_restricted_values(form))
+
+    if form.validate_on_submit() and attempt(save, form):
+        flash(_("The record has been updated."), "success")
+        return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
     return render_template("beneficiaries/form.html", form=form, matches=matches, person=person,
                            show_restricted=show_restricted)
 
@@ -146,18 +143,16 @@ def edit(beneficiary_id: int):
 def consent(beneficiary_id: int):
     person = get_or_404(Beneficiary, beneficiary_id, Permission.BENEFICIARY_EDIT)
     form = ConsentForm()
+
+    def record_signed() -> None:
+        record = registry.record_consent(current_user, person, form.consent_scopes.data,
+                                         form.consent_date.data or date.today())
+        if form.signature.data:
+            registry.add_signature(current_user, record, form.signature.data.stream,
+                                   form.signature.data.filename)
+
     if form.validate_on_submit():
-        try:
-            record = registry.record_consent(current_user, person, form.consent_scopes.data,
-                                             form.consent_date.data or date.today())
-            if form.signature.data:
-                registry.add_signature(current_user, record, form.signature.data.stream,
-                                       form.signature.data.filename)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
+        if attempt(record_signed):
             flash(_("The new consent has been recorded."), "success")
     else:
         flash(_("The consent form is incomplete."), "danger")
@@ -169,15 +164,9 @@ def consent(beneficiary_id: int):
 def withdraw_consent(beneficiary_id: int):
     person = get_or_404(Beneficiary, beneficiary_id, Permission.BENEFICIARY_EDIT)
     form = WithdrawConsentForm()
-    try:
-        if not form.validate_on_submit():
-            raise DomainError(_("Say why the consent is withdrawn."))
-        registry.withdraw_consent(current_user, person, form.reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
+    if not form.validate_on_submit():
+        flash(_("Say why the consent is withdrawn."), "danger")
+    elif attempt(lambda: registry.withdraw_consent(current_user, person, form.reason.data)):
         flash(_("The consent has been withdrawn; the profile was erased."), "success")
     return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
 
@@ -187,17 +176,9 @@ def withdraw_consent(beneficiary_id: int):
 def verify(beneficiary_id: int):
     person = get_or_404(Beneficiary, beneficiary_id, Permission.BENEFICIARY_VERIFY)
     form = VerificationForm()
-    if form.validate_on_submit():
-        try:
-            registry.set_verification(current_user, person, VerificationStatus(form.status.data),
-                                      form.comment.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("Verification: %(status)s.", status=person.verification_status.label),
-                  "success")
+    if form.validate_on_submit() and attempt(lambda: registry.set_verification(
+            current_user, person, VerificationStatus(form.status.data), form.comment.data or "")):
+        flash(_("Verification: %(status)s.", status=person.verification_status.label), "success")
     return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
 
 
@@ -207,13 +188,10 @@ def create_account(beneficiary_id: int):
     person = get_or_404(Beneficiary, beneficiary_id, Permission.BENEFICIARY_EDIT)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
-    try:
-        user, temporary = registry.create_applicant_account(current_user, person)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    created = attempt(lambda: registry.create_applicant_account(current_user, person))
+    if not created:
         return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
-    db.session.commit()
+    user, temporary = created.value
     response = current_app.make_response(render_template(
         "admin/temporary_password.html", user=user, password=temporary, created=True,
         back=url_for("beneficiaries.detail", beneficiary_id=person.id)))

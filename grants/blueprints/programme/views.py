@@ -7,11 +7,10 @@ from flask_login import current_user
 from grants.blueprints.programme import bp
 from grants.blueprints.programme.forms import CallForm, EnvelopeForm
 from grants.extensions import db
-from grants.forms import ConfirmForm, apply_domain_error, choices
+from grants.forms import ConfirmForm, attempt, choices
 from grants.models import BudgetEnvelope, Call, Region
 from grants.permissions import Permission, get_or_404, require
 from grants.services import calls
-from grants.services.errors import DomainError
 from grants.vocabulary import CallStatus, DocumentKind
 
 
@@ -30,19 +29,12 @@ def edit_envelope(envelope_id: int | None):
     envelope = get_or_404(BudgetEnvelope, envelope_id, Permission.PROGRAMME_MANAGE) \
         if envelope_id else None
     form = EnvelopeForm(obj=envelope)
-    if form.validate_on_submit():
-        try:
-            calls.save_envelope(current_user, envelope, name=form.name.data,
-                                fiscal_year=form.fiscal_year.data,
-                                funding_source=form.funding_source.data,
-                                budget_line=form.budget_line.data, total=form.total.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The envelope has been saved."), "success")
-            return redirect(url_for("programme.envelopes"))
+    if form.validate_on_submit() and attempt(lambda: calls.save_envelope(
+            current_user, envelope, name=form.name.data, fiscal_year=form.fiscal_year.data,
+            funding_source=form.funding_source.data, budget_line=form.budget_line.data,
+            total=form.total.data), form):
+        flash(_("The envelope has been saved."), "success")
+        return redirect(url_for("programme.envelopes"))
     return render_template("programme/envelope_form.html", form=form, envelope=envelope)
 
 
@@ -91,26 +83,21 @@ def edit_call(call_id: int | None):
         flash(_("A closed call cannot be changed."), "warning")
         return redirect(url_for("programme.call_detail", call_id=call.id))
     if form.validate_on_submit():
-        try:
-            saved = calls.save_call(
-                current_user, call, title=form.title.data, description=form.description.data,
-                envelope=next(e for e in envelopes if e.id == form.envelope_id.data),
-                opens_on=form.opens_on.data, closes_on=form.closes_on.data,
-                target_categories=form.target_categories.data,
-                regions=[r for r in regions if r.id in form.regions.data],
-                project_types=form.project_types.data,
-                required_documents=form.required_documents.data, min_age=form.min_age.data,
-                max_age=form.max_age.data, cap_per_project=form.cap_per_project.data,
-                min_contribution_percent=form.min_contribution_percent.data,
-                tranche_plan=calls.parse_plan(form.tranche_plan.data, "tranche_plan", total=100),
-                visit_plan=calls.parse_plan(form.visit_plan.data, "visit_plan"))
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        saved = attempt(lambda: calls.save_call(
+            current_user, call, title=form.title.data, description=form.description.data,
+            envelope=next(e for e in envelopes if e.id == form.envelope_id.data),
+            opens_on=form.opens_on.data, closes_on=form.closes_on.data,
+            target_categories=form.target_categories.data,
+            regions=[r for r in regions if r.id in form.regions.data],
+            project_types=form.project_types.data,
+            required_documents=form.required_documents.data, min_age=form.min_age.data,
+            max_age=form.max_age.data, cap_per_project=form.cap_per_project.data,
+            min_contribution_percent=form.min_contribution_percent.data,
+            tranche_plan=calls.parse_plan(form.tranche_plan.data, "tranche_plan", total=100),
+            visit_plan=calls.parse_plan(form.visit_plan.data, "visit_plan")), form)
+        if saved:
             flash(_("The call has been saved."), "success")
-            return redirect(url_for("programme.call_detail", call_id=saved.id))
+            return redirect(url_for("programme.call_detail", call_id=saved.value.id))
     return render_template("programme/call_form.html", form=form, call=call,
                            has_envelopes=bool(envelopes))
 
@@ -119,13 +106,7 @@ def edit_call(call_id: int | None):
 @require(Permission.PROGRAMME_MANAGE)
 def advance_call(call_id: int):
     call = get_or_404(Call, call_id, Permission.PROGRAMME_MANAGE)
-    if ConfirmForm().validate_on_submit():
-        try:
-            calls.advance_call(current_user, call)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("The call is now: %(status)s.", status=call.status.label), "success")
+    if ConfirmForm().validate_on_submit() and attempt(lambda: calls.advance_call(current_user,
+                                                                                 call)):
+        flash(_("The call is now: %(status)s.", status=call.status.label), "success")
     return redirect(url_for("programme.call_detail", call_id=call_id))

@@ -1,0 +1,200 @@
+"""Blind, independent scoring: each member fills their own sheet; nobody sees another's scores
+before submitting their own. Aggregates are computed by the database."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from grants.database import utcnow
+from grants.extensions import db
+from grants.models import (
+    Application,
+    CommitteeSession,
+    Criterion,
+    Score,
+    ScoreSheet,
+    Seat,
+    SessionMember,
+    SessionStatus,
+    SheetStatus,
+    User,
+)
+from grants.services import audit
+from grants.services.committees import declaration_for, grid_for, membership
+from grants.services.errors import ConflictError, ForbiddenError, ValidationError
+
+
+def check_can_open(user: User, session: CommitteeSession, application: Application) -> SessionMember:
+    """A member opens a dossier only after both declarations, and never when recused."""
+    member = membership(user, session)
+    if not any(d.application_id == application.id for d in session.dossiers):
+        raise ForbiddenError(_l("This dossier is not examined by this session."))
+    if member.declared_at is None:
+        raise ConflictError(_l("Make your declaration for the session first."))
+    declaration = declaration_for(member, application.id)
+    if declaration is None:
+        raise ConflictError(_l("Declare your interests for this dossier first."))
+    if declaration.conflicted:
+        raise ForbiddenError(_l("You are recused from this dossier."))
+    return member
+
+
+def sheet_of(member: SessionMember, application_id: int) -> ScoreSheet | None:
+    return db.session.scalar(db.select(ScoreSheet).where(
+        ScoreSheet.member_id == member.id, ScoreSheet.application_id == application_id))
+
+
+def save_sheet(user: User, session: CommitteeSession, application: Application,
+               points: dict[int, int | None], comments: dict[int, str | None],
+               general_comment: str | None = None, submit: bool = False) -> ScoreSheet:
+    """Save a member's scores as a draft, or submit them (which locks the sheet).
+
+    Each criterion takes a whole number from 0 to its maximum; a comment is required for 0 (an
+    eliminatory failure on an eliminatory criterion) and for the maximum."""
+    member = check_can_open(user, session, application)
+    if member.seat != Seat.VOTING:
+        raise ForbiddenError(_l("Observers do not score."))
+    if session.status != SessionStatus.SCORING:
+        raise ConflictError(_l("This session is finalised: scores are locked."))
+    grid = grid_for(session.call)
+    sheet = sheet_of(member, application.id)
+    if sheet is not None and sheet.status == SheetStatus.SUBMITTED:
+        raise ConflictError(_l("This sheet is submitted; only the chair can reopen it."))
+    criteria = {c.id: c for c in grid.criteria}
+    if set(points) - set(criteria):
+        raise ValidationError(_l("Unknown criterion."), "points")
+    for criterion_id, value in points.items():
+        criterion = criteria[criterion_id]
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) \
+                or not 0 <= value <= criterion.max_points:
+            raise ValidationError(_l("%(code)s: enter a whole number from 0 to %(max)d.",
+                                     code=criterion.code, max=criterion.max_points),
+                                  f"points-{criterion_id}")
+        if value in (0, criterion.max_points) and not (comments.get(criterion_id) or "").strip():
+            raise ValidationError(_l("%(code)s: explain a score of 0 or of the maximum.",
+                                     code=criterion.code), f"comment-{criterion_id}")
+    if submit:
+        missing = [c.code for c in grid.criteria if points.get(c.id) is None]
+        if missing:
+            raise ValidationError(_l("Score every criterion before submitting (missing: "
+                                     "%(codes)s).", codes=", ".join(missing)), "points")
+    if sheet is None:
+        sheet = ScoreSheet(member_id=member.id, application_id=application.id)
+        db.session.add(sheet)
+    sheet.general_comment = (general_comment or "").strip() or None
+    existing = {score.criterion_id: score for score in sheet.scores}
+    for cid, value in sorted(points.items()):
+        comment = (comments.get(cid) or "").strip() or None
+        if value is None:
+            if cid in existing:
+                sheet.scores.remove(existing[cid])
+        elif cid in existing:  # update in place: one row per criterion and sheet
+            existing[cid].points, existing[cid].comment = value, comment
+        else:
+            sheet.scores.append(Score(criterion_id=cid, points=value, comment=comment))
+    if grid.locked_at is None:
+        grid.locked_at = utcnow()  # the first score locks the grid
+    if submit:
+        sheet.status, sheet.submitted_at = SheetStatus.SUBMITTED, utcnow()
+    db.session.flush()
+    audit.record("committee.sheet_submitted" if submit else "committee.sheet_saved", user,
+                 application, details={"session": session.id})
+    return sheet
+
+
+def reopen_sheet(user: User, session: CommitteeSession, sheet: ScoreSheet, reason: str) -> None:
+    if user.id != session.chair_id:
+        raise ForbiddenError(_l("Only the chair can reopen a sheet."))
+    if session.status != SessionStatus.SCORING:
+        raise ConflictError(_l("This session is finalised: scores are locked."))
+    if sheet.status != SheetStatus.SUBMITTED:
+        raise ConflictError(_l("This sheet is not submitted."))
+    if not reason.strip():
+        raise ValidationError(_l("Say why the sheet is reopened."), "reason")
+    sheet.status, sheet.submitted_at = SheetStatus.DRAFT, None
+    db.session.flush()
+    audit.record("committee.sheet_reopened", user, sheet,
+                 details={"session": session.id, "member": sheet.member_id,
+                          "reason": reason.strip()[:200]})
+
+
+def may_see_scores(user: User, session: CommitteeSession, application_id: int) -> bool:
+    """Blindness: a voting member sees others' scores on a dossier only after submitting their
+    own sheet on it; people outside the session see them once the session is finalised."""
+    member = session.member(user.id)
+    if member is None or member.seat == Seat.OBSERVER:
+        return session.status == SessionStatus.FINALISED
+    sheet = sheet_of(member, application_id)
+    return sheet is not None and sheet.status == SheetStatus.SUBMITTED
+
+
+# --- aggregation --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tally:
+    application_id: int
+    scorers: int
+    mean: float
+    lowest: int
+    highest: int
+    social_mean: float
+    eliminatory_failures: int
+
+    @property
+    def spread(self) -> int:
+        return self.highest - self.lowest
+
+    @property
+    def unfundable(self) -> bool:
+        """An eliminatory failure by a majority of the scorers."""
+        return self.eliminatory_failures * 2 > self.scorers
+
+
+def tallies(session: CommitteeSession) -> dict[int, Tally]:
+    """Per dossier, over the submitted sheets of voting members (recused members have none): the
+    number of scorers, mean, lowest and highest totals, mean social-priority score, and how many
+    scorers failed an eliminatory criterion. Two GROUP BYs in one query."""
+    per_sheet = (
+        sa.select(ScoreSheet.application_id.label("application_id"),
+                  sa.func.sum(Score.points).label("total"),
+                  sa.func.sum(sa.case((Criterion.social_priority, Score.points), else_=0))
+                  .label("social"),
+                  sa.func.max(sa.case((sa.and_(Criterion.eliminatory, Score.points == 0), 1),
+                                      else_=0)).label("failed"))
+        .join(Score, Score.sheet_id == ScoreSheet.id)
+        .join(Criterion, Criterion.id == Score.criterion_id)
+        .join(SessionMember, SessionMember.id == ScoreSheet.member_id)
+        .where(SessionMember.session_id == session.id, SessionMember.seat == Seat.VOTING,
+               ScoreSheet.status == SheetStatus.SUBMITTED)
+        .group_by(ScoreSheet.id, ScoreSheet.application_id)
+        .subquery())
+    query = (sa.select(per_sheet.c.application_id, sa.func.count(),
+                       sa.func.avg(per_sheet.c.total), sa.func.min(per_sheet.c.total),
+                       sa.func.max(per_sheet.c.total), sa.func.avg(per_sheet.c.social),
+                       sa.func.sum(per_sheet.c.failed))
+             .group_by(per_sheet.c.application_id))
+    return {row[0]: Tally(row[0], row[1], float(row[2]), int(row[3]), int(row[4]),
+                          float(row[5]), int(row[6]))
+            for row in db.session.execute(query)}
+
+
+def progress(session: CommitteeSession) -> dict[tuple[int, int], str]:
+    """For the chair: (member id, application id) -> "submitted", "draft" or "recused"; no
+    scores, only who has scored what."""
+    from grants.models import InterestDeclaration
+
+    states: dict[tuple[int, int], str] = {}
+    member_ids = [m.id for m in session.members]
+    for member_id, application_id, status in db.session.execute(
+            sa.select(ScoreSheet.member_id, ScoreSheet.application_id, ScoreSheet.status)
+            .where(ScoreSheet.member_id.in_(member_ids))):
+        states[member_id, application_id] = status.value
+    for member_id, application_id in db.session.execute(
+            sa.select(InterestDeclaration.member_id, InterestDeclaration.application_id)
+            .where(InterestDeclaration.member_id.in_(member_ids),
+                   InterestDeclaration.conflicted.is_(True))):
+        states[member_id, application_id] = "recused"
+    return states

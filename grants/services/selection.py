@@ -1,0 +1,229 @@
+"""Ranking and selection within the envelope, the chair's decisions, the deliberation, and the
+waiting list."""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from grants.database import utcnow
+from grants.extensions import db
+from grants.models import (
+    Application,
+    ApplicationMember,
+    BudgetEnvelope,
+    Call,
+    CommitteeSession,
+    Decision,
+    Seat,
+    SessionDossier,
+    SessionStatus,
+    User,
+)
+from grants.services import audit
+from grants.services.applications import transition
+from grants.services.committees import grid_for
+from grants.services.errors import ConflictError, ForbiddenError, ValidationError
+from grants.services.scoring import Tally, tallies
+from grants.workflow import ACTIVE_GRANT_STATUSES, ApplicationAction, ApplicationStatus
+
+# --- the envelope -------------------------------------------------------------------------
+
+def granted_on_envelope(envelope: BudgetEnvelope, *, exclude_session: int | None = None) -> int:
+    """What selected dossiers already hold on the envelope (before agreements commit it)."""
+    query = (db.select(db.func.coalesce(db.func.sum(db.func.coalesce(
+        SessionDossier.granted_amount, Application.requested_amount)), 0))
+        .join(Application, Application.id == SessionDossier.application_id)
+        .join(Call, Call.id == Application.call_id)
+        .where(Call.envelope_id == envelope.id, SessionDossier.decision == Decision.SELECTED,
+               Application.status.in_(ACTIVE_GRANT_STATUSES)))
+    if exclude_session is not None:
+        query = query.where(SessionDossier.session_id != exclude_session)
+    return int(db.session.scalar(query))
+
+
+def envelope_available(envelope: BudgetEnvelope, *, exclude_session: int | None = None) -> int:
+    return envelope.total - granted_on_envelope(envelope, exclude_session=exclude_session)
+
+
+# --- ranking and the proposed selection ---------------------------------------------------
+
+@dataclass
+class Row:
+    dossier: SessionDossier
+    tally: Tally | None
+    rank: int
+    decision: Decision
+    reason: str
+    flagged: bool  # spread above the session's threshold: to discuss
+
+    @property
+    def application(self) -> Application:
+        return self.dossier.application
+
+
+def _with_active_grant(application_ids: list[int]) -> set[int]:
+    """Beneficiaries holding an active grant through a dossier outside `application_ids`."""
+    return set(db.session.scalars(
+        db.select(ApplicationMember.beneficiary_id)
+        .join(Application, Application.id == ApplicationMember.application_id)
+        .where(Application.status.in_(ACTIVE_GRANT_STATUSES),
+               Application.id.not_in(application_ids))))
+
+
+def propose(session: CommitteeSession) -> list[Row]:
+    """Rank the dossiers by mean score (ties: social priority, then submission date) and propose
+    decisions: above the pass mark and within the envelope, selected in rank order; the next ones
+    above the pass mark on the waiting list; the others not selected. The chair's forced
+    decisions are kept, and count first against the envelope."""
+    grid = grid_for(session.call)
+    scores = tallies(session)
+    dossiers = list(session.dossiers)
+    members = {d.id: {m.beneficiary_id for m in d.application.members} for d in dossiers}
+    taken = _with_active_grant([d.application_id for d in dossiers])
+
+    def order(d: SessionDossier):
+        tally = scores.get(d.application_id)
+        return (-(tally.mean if tally else -1), -(tally.social_mean if tally else 0),
+                d.application.submitted_at, d.application_id)
+
+    ranked = sorted(dossiers, key=order)
+    available = envelope_available(session.call.envelope, exclude_session=session.id)
+    available -= sum(d.amount for d in ranked if d.forced_decision == Decision.SELECTED)
+    rows, envelope_full = [], False
+    for rank, dossier in enumerate(ranked, start=1):
+        tally = scores.get(dossier.application_id)
+        people = members[dossier.id]
+        if dossier.forced_decision is not None:
+            decision, reason = dossier.forced_decision, str(_l("Decision of the chair"))
+        elif tally is None:
+            decision, reason = Decision.REJECTED, str(_l("Not scored"))
+        elif tally.unfundable:
+            decision, reason = Decision.REJECTED, str(_l("Eliminatory criterion failed"))
+        elif tally.mean < grid.pass_mark:
+            decision, reason = Decision.REJECTED, str(_l("Below the pass mark"))
+        elif people & taken:
+            decision, reason = Decision.REJECTED, str(_l("Already holds a grant"))
+        elif not envelope_full and dossier.amount <= available:
+            decision, reason = Decision.SELECTED, str(_l("Within the envelope"))
+            available -= dossier.amount
+        else:
+            envelope_full = True  # in rank order: once one does not fit, the rest wait
+            decision, reason = Decision.WAITLISTED, str(_l("Envelope used up"))
+        if decision == Decision.SELECTED:
+            taken |= people  # one active grant per beneficiary
+        flagged = tally is not None and tally.spread > session.spread_threshold
+        rows.append(Row(dossier, tally, rank, decision, reason, flagged))
+    return rows
+
+
+# --- the chair's decisions ----------------------------------------------------------------
+
+def _check_chair(user: User, session: CommitteeSession) -> None:
+    if user.id != session.chair_id:
+        raise ForbiddenError(_l("Only the chair of the session can do this."))
+    if session.status != SessionStatus.SCORING:
+        raise ConflictError(_l("This session is finalised."))
+
+
+def set_granted_amount(user: User, dossier: SessionDossier, amount: int | None,
+                       reason: str | None) -> None:
+    """The committee may grant less than requested, with a reason; None restores the request."""
+    session = dossier.session
+    _check_chair(user, session)
+    requested = dossier.application.requested_amount
+    if amount is not None:
+        if not 0 < amount <= requested:
+            raise ValidationError(_l("The amount granted must be above zero and at most the "
+                                     "amount requested."), "amount")
+        if amount < requested and not (reason or "").strip():
+            raise ValidationError(_l("Say why the amount is lowered."), "reason")
+    dossier.granted_amount = amount if amount != requested else None
+    dossier.amount_reason = (reason or "").strip() or None if dossier.granted_amount else None
+    db.session.flush()
+    audit.record("committee.amount_set", user, dossier.application,
+                 details={"session": session.id, "granted": dossier.amount})
+
+
+def force_decision(user: User, dossier: SessionDossier, decision: Decision | None,
+                   justification: str | None) -> None:
+    """The chair moves a dossier in or out of the proposal, only with a written justification;
+    None returns it to the ranking. A forced selection must still fit in the envelope."""
+    session = dossier.session
+    _check_chair(user, session)
+    if decision is not None and not (justification or "").strip():
+        raise ValidationError(_l("A written justification is required."), "justification")
+    dossier.forced_decision = decision
+    dossier.justification = (justification or "").strip() or None if decision else None
+    forced = sum(d.amount for d in session.dossiers if d.forced_decision == Decision.SELECTED)
+    if forced > envelope_available(session.call.envelope, exclude_session=session.id):
+        raise ConflictError(_l("The envelope cannot cover this selection."), "decision")
+    db.session.flush()
+    audit.record("committee.decision_forced", user, dossier.application,
+                 details={"session": session.id, "decision": decision.value if decision else None})
+
+
+def record_attendance(user: User, session: CommitteeSession, present_user_ids: set[int]) -> None:
+    _check_chair(user, session)
+    for member in session.members:
+        member.present = member.user_id in present_user_ids
+    db.session.flush()
+    audit.record("committee.attendance", user, session,
+                 details={"present": sorted(present_user_ids)})
+
+
+def present_voting(session: CommitteeSession) -> int:
+    return sum(1 for m in session.members if m.seat == Seat.VOTING and m.present)
+
+
+def finalise(user: User, session: CommitteeSession) -> list[Row]:
+    """Deliberate: with the quorum present, apply the decisions through the dossier workflow and
+    lock the scores. Returns the final ranking (the minutes are written from it)."""
+    _check_chair(user, session)
+    if present_voting(session) < session.quorum:
+        raise ConflictError(_l("The quorum is not reached (%(present)d present, %(quorum)d "
+                               "needed).", present=present_voting(session),
+                               quorum=session.quorum))
+    rows = propose(session)
+    actions = {Decision.SELECTED: ApplicationAction.SELECT,
+               Decision.WAITLISTED: ApplicationAction.WAITLIST,
+               Decision.REJECTED: ApplicationAction.REJECT}
+    for row in rows:
+        row.dossier.rank, row.dossier.decision = row.rank, row.decision
+        row.dossier.decision_reason = row.reason
+        if row.application.status == ApplicationStatus.UNDER_REVIEW:
+            transition(row.application, actions[row.decision], user,
+                       f"{session.reference}: {row.reason}")
+    session.status, session.finalised_at = SessionStatus.FINALISED, utcnow()
+    db.session.flush()
+    audit.record("committee.finalised", user, session, details={
+        "selected": sum(r.decision == Decision.SELECTED for r in rows),
+        "waitlisted": sum(r.decision == Decision.WAITLISTED for r in rows)})
+    return rows
+
+
+# --- the waiting list ---------------------------------------------------------------------
+
+def promote_next(user: User, session: CommitteeSession) -> SessionDossier:
+    """Select the first dossier of the waiting list whose amount fits what the envelope has left
+    (after a selected dossier withdrew or was cancelled)."""
+    if session.status != SessionStatus.FINALISED:
+        raise ConflictError(_l("The waiting list exists once the session is finalised."))
+    available = envelope_available(session.call.envelope)
+    waiting = sorted((d for d in session.dossiers
+                      if d.decision == Decision.WAITLISTED
+                      and d.application.status == ApplicationStatus.WAITLISTED),
+                     key=lambda d: d.rank)
+    if not waiting:
+        raise ConflictError(_l("The waiting list is empty."))
+    following = waiting[0]
+    if following.amount > available:
+        raise ConflictError(_l("The envelope cannot cover the next dossier (%(ref)s).",
+                               ref=following.application.display_reference))
+    transition(following.application, ApplicationAction.SELECT, user,
+               f"{session.reference}: {_l('promoted from the waiting list')}")
+    following.decision = Decision.SELECTED
+    following.decision_reason = str(_l("Promoted from the waiting list"))
+    db.session.flush()
+    audit.record("committee.promoted", user, following.application,
+                 details={"session": session.id, "rank": following.rank})
+    return following
