@@ -18,6 +18,7 @@ class MenuItem:
 MENU = (
     MenuItem("applications.index", _l("Applications"), Permission.APPLICATION_VIEW),
     MenuItem("beneficiaries.index", _l("Returnees"), Permission.BENEFICIARY_VIEW),
+    MenuItem("committees.index", _l("Committees"), Permission.COMMITTEE_VIEW),
     MenuItem("programme.call_list", _l("Calls"), Permission.PROGRAMME_VIEW),
     MenuItem("programme.envelopes", _l("Envelopes"), Permission.PROGRAMME_VIEW),
     MenuItem("admin.users", _l("Users"), Permission.USERS_MANAGE),

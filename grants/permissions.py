@@ -153,7 +153,7 @@ def can(user, permission: Permission, obj: Any = None) -> Decision:
     return Decision(True, "role" if "role" in reasons else sorted(reasons)[0])
 
 
-def _deny(permission: Permission, decision: Decision, obj: Any = None) -> None:
+def deny(permission: Permission, decision: Decision, obj: Any = None) -> None:
     from grants.services.audit import record_denied
 
     record_denied(current_user, permission, decision.reason, obj)
@@ -172,7 +172,7 @@ def require(permission: Permission) -> Callable:
                 return login_manager.unauthorized()
             decision = can(current_user, permission)
             if not decision:
-                _deny(permission, decision)
+                deny(permission, decision)
                 abort(403)
             return view(*args, **kwargs)
 
@@ -189,7 +189,7 @@ def get_or_404(model, object_id: Any, permission: Permission):
         abort(404)
     decision = can(current_user, permission, obj)
     if not decision:
-        _deny(permission, decision, obj)
+        deny(permission, decision, obj)
         abort(404)
     return obj
 

@@ -22,8 +22,8 @@ from typing import Any, Literal
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-Kind = Literal["text", "integer", "money", "date", "datetime"]
-KINDS: frozenset[str] = frozenset({"text", "integer", "money", "date", "datetime"})
+Kind = Literal["text", "integer", "money", "decimal", "date", "datetime"]
+KINDS: frozenset[str] = frozenset({"text", "integer", "money", "decimal", "date", "datetime"})
 
 # Text Excel/LibreOffice could read as a formula or a DDE call, even after whitespace or a BOM;
 # a leading tab/CR/LF is quoted too (it hides what follows and shifts CSV cells).
@@ -73,6 +73,10 @@ def _prepare(kind: str, value: Any) -> Any:
         return neutralise(str(value))
     if kind in ("integer", "money"):
         return check_integer(value)
+    if kind == "decimal":  # a measure such as a mean score, never an amount
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            raise TypeError(f"expected a number, got {type(value).__name__}: {value!r}")
+        return value
     if not isinstance(value, dt.date) or (kind == "date" and isinstance(value, dt.datetime)):
         raise TypeError(f"expected a {kind}, got {type(value).__name__}: {value!r}")
     return naive_local(value) if isinstance(value, dt.datetime) else value
@@ -116,7 +120,7 @@ class Sheet:
             fmt = self._formats.get(column.kind)
             if column.kind == "text":
                 result = ws.write_string(row, col, value, fmt)
-            elif column.kind in ("integer", "money"):
+            elif column.kind in ("integer", "money", "decimal"):
                 result = ws.write_number(row, col, value, fmt)
                 self._sums[col] += value
             else:
@@ -176,6 +180,7 @@ class XlsxWriter:
             "header": add({"bold": True, "text_wrap": True, "valign": "top"}),
             "money": add({"num_format": MONEY_FORMAT}),
             "integer": add({"num_format": "0"}),
+            "decimal": add({"num_format": "0.0"}),
             "date": add({"num_format": "dd/mm/yyyy"}),
             "datetime": add({"num_format": "dd/mm/yyyy hh:mm"}),
             "total": add({"bold": True}),

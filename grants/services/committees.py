@@ -83,9 +83,12 @@ def save_grid(actor: User, grid: ScoringGrid, pass_mark: int,
         raise ConflictError(_l("The grid is locked: scores have been recorded."))
     if not 0 <= pass_mark <= 100:
         raise ValidationError(_l("Enter a pass mark from 0 to 100."), "pass_mark")
-    codes = [c.code.strip().upper() for c in criteria]
+    codes = [(c.code or "").strip().upper() for c in criteria]
     if not criteria or len(set(codes)) != len(codes) or not all(codes):
         raise ValidationError(_l("Each criterion needs its own code."), "criteria")
+    if any(not (c.label_fr or "").strip() or not (c.label_en or "").strip() for c in criteria):
+        raise ValidationError(_l("Each criterion needs a label in French and in English."),
+                              "criteria")
     if any(c.max_points <= 0 for c in criteria):
         raise ValidationError(_l("Each criterion needs a maximum above zero."), "criteria")
     if sum(c.max_points for c in criteria) != 100:

@@ -198,3 +198,20 @@ def progress(session: CommitteeSession) -> dict[tuple[int, int], str]:
                    InterestDeclaration.conflicted.is_(True))):
         states[member_id, application_id] = "recused"
     return states
+
+
+def may_see_ranking(user: User, session: CommitteeSession) -> bool:
+    """The ranking shows everyone's scores: once the session is finalised, or for the chair
+    once their own sheets are all submitted (or recused) so nothing blind is left to them."""
+    if session.status == SessionStatus.FINALISED:
+        return True
+    if user.id != session.chair_id:
+        return False
+    from grants.models import InterestDeclaration
+
+    member = session.member(user.id)
+    done = set(db.session.scalars(db.select(ScoreSheet.application_id).where(
+        ScoreSheet.member_id == member.id, ScoreSheet.status == SheetStatus.SUBMITTED)))
+    done |= set(db.session.scalars(db.select(InterestDeclaration.application_id).where(
+        InterestDeclaration.member_id == member.id, InterestDeclaration.conflicted.is_(True))))
+    return {d.application_id for d in session.dossiers} <= done

@@ -1,0 +1,130 @@
+"""The deliberation: the ranking and proposed selection, the chair's decisions, attendance,
+finalisation, the minutes and the waiting list."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from grants.blueprints.committees import bp
+from grants.blueprints.committees.forms import AmountForm, AttendanceForm, OverrideForm
+from grants.extensions import db
+from grants.forms import ConfirmForm, attempt, choices
+from grants.models import CommitteeSession, Decision, SessionDossier, SessionStatus
+from grants.permissions import Permission, get_or_404, require
+from grants.services import minutes, scoring, selection
+
+
+def _ranking_or_404(session_id: int, permission: Permission) -> CommitteeSession:
+    meeting = get_or_404(CommitteeSession, session_id, permission)
+    if not scoring.may_see_ranking(current_user, meeting):
+        abort(404)
+    return meeting
+
+
+@bp.route("/<int:session_id>/classement")
+@require(Permission.COMMITTEE_VIEW)
+def ranking(session_id: int):
+    meeting = get_or_404(CommitteeSession, session_id, Permission.COMMITTEE_VIEW)
+    if not scoring.may_see_ranking(current_user, meeting):
+        flash(_("The ranking shows everyone's scores: it opens once your own sheets are "
+                "submitted and the session is deliberated."), "warning")
+        return redirect(url_for("committees.session", session_id=meeting.id))
+    rows = selection.propose(meeting) if meeting.status == SessionStatus.SCORING else [
+        selection.Row(d, scoring.tallies(meeting).get(d.application_id), d.rank, d.decision,
+                      d.decision_reason or "", False)
+        for d in sorted(meeting.dossiers, key=lambda d: d.rank or 0)]
+    attendance = AttendanceForm(formdata=None,
+                                present=[m.user_id for m in meeting.members if m.present])
+    attendance.present.choices = choices((m.user_id, f"{m.user.full_name} ({m.seat.label})")
+                                         for m in meeting.members)
+    granted = sum(r.dossier.amount for r in rows if r.decision == Decision.SELECTED)
+    return render_template(
+        "committees/ranking.html", meeting=meeting, rows=rows, granted=granted,
+        available=selection.envelope_available(meeting.call.envelope,
+                                               exclude_session=meeting.id),
+        is_chair=current_user.id == meeting.chair_id, attendance=attendance,
+        present_voting=selection.present_voting(meeting), confirm=ConfirmForm(),
+        amount_form=AmountForm(formdata=None), override_form=OverrideForm(formdata=None))
+
+
+def _dossier(meeting: CommitteeSession, dossier_id: int) -> SessionDossier:
+    dossier = db.session.get(SessionDossier, dossier_id)
+    if dossier is None or dossier.session_id != meeting.id:
+        abort(404)
+    return dossier
+
+
+@bp.route("/<int:session_id>/dossiers-examines/<int:dossier_id>/montant", methods=["POST"])
+@require(Permission.SELECTION_DECIDE)
+def set_amount(session_id: int, dossier_id: int):
+    meeting = _ranking_or_404(session_id, Permission.SELECTION_DECIDE)
+    dossier = _dossier(meeting, dossier_id)
+    form = AmountForm()
+    if form.validate_on_submit():
+        attempt(lambda: selection.set_granted_amount(current_user, dossier, form.amount.data,
+                                                     form.reason.data))
+    else:
+        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+    return redirect(url_for("committees.ranking", session_id=meeting.id))
+
+
+@bp.route("/<int:session_id>/dossiers-examines/<int:dossier_id>/decision", methods=["POST"])
+@require(Permission.SELECTION_DECIDE)
+def override(session_id: int, dossier_id: int):
+    meeting = _ranking_or_404(session_id, Permission.SELECTION_DECIDE)
+    dossier = _dossier(meeting, dossier_id)
+    form = OverrideForm()
+    if form.validate_on_submit():
+        decision = Decision(form.decision.data) if form.decision.data else None
+        attempt(lambda: selection.force_decision(current_user, dossier, decision,
+                                                 form.justification.data))
+    return redirect(url_for("committees.ranking", session_id=meeting.id))
+
+
+@bp.route("/<int:session_id>/presence", methods=["POST"])
+@require(Permission.SELECTION_DECIDE)
+def attendance(session_id: int):
+    meeting = _ranking_or_404(session_id, Permission.SELECTION_DECIDE)
+    form = AttendanceForm()
+    form.present.choices = choices((m.user_id, m.user_id) for m in meeting.members)
+    if form.validate_on_submit() and attempt(lambda: selection.record_attendance(
+            current_user, meeting, set(form.present.data))):
+        flash(_("Attendance recorded."), "success")
+    return redirect(url_for("committees.ranking", session_id=meeting.id))
+
+
+@bp.route("/<int:session_id>/finaliser", methods=["POST"])
+@require(Permission.SELECTION_DECIDE)
+def finalise(session_id: int):
+    meeting = _ranking_or_404(session_id, Permission.SELECTION_DECIDE)
+
+    def deliberate():
+        selection.finalise(current_user, meeting)
+        return minutes.generate(current_user, meeting)
+
+    if ConfirmForm().validate_on_submit() and attempt(deliberate):
+        flash(_("The session is finalised and its minutes are written."), "success")
+    return redirect(url_for("committees.ranking", session_id=meeting.id))
+
+
+@bp.route("/<int:session_id>/pv", methods=["POST"])
+@require(Permission.SELECTION_DECIDE)
+def regenerate_minutes(session_id: int):
+    meeting = _ranking_or_404(session_id, Permission.SELECTION_DECIDE)
+    if ConfirmForm().validate_on_submit() and attempt(
+            lambda: minutes.generate(current_user, meeting)):
+        flash(_("A new version of the minutes is written; earlier versions are kept."),
+              "success")
+    return redirect(url_for("committees.session", session_id=meeting.id))
+
+
+@bp.route("/<int:session_id>/liste-attente", methods=["POST"])
+@require(Permission.SELECTION_DECIDE)
+def promote(session_id: int):
+    meeting = get_or_404(CommitteeSession, session_id, Permission.SELECTION_DECIDE)
+    done = ConfirmForm().validate_on_submit() and attempt(
+        lambda: selection.promote_next(current_user, meeting))
+    if done:
+        flash(_("%(ref)s is selected from the waiting list.",
+                ref=done.value.application.display_reference), "success")
+    return redirect(url_for("committees.ranking", session_id=meeting.id))

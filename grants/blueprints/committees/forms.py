@@ -1,0 +1,108 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from grants.forms import AmountField, MultiCheckboxField, OptionalSelectField, choices
+from grants.models import Decision
+
+
+class SessionForm(FlaskForm):
+    call_id = SelectField(_l("Call for proposals"), coerce=int)
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")),
+                                                 Length(max=200)])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+    meeting_on = DateField(_l("Date of the deliberation"), validators=[Optional()])
+    scoring_due_on = DateField(_l("Scoring due by"), validators=[Optional()])
+    chair_id = SelectField(_l("Chair"), coerce=int)
+    secretary_id = OptionalSelectField(_l("Secretary"), coerce=lambda v: int(v) if v else None)
+    voting = MultiCheckboxField(_l("Voting members"), coerce=int)
+    observers = MultiCheckboxField(_l("Observers"), coerce=int)
+    quorum = IntegerField(_l("Quorum (voting members present)"), validators=[
+        Optional(), NumberRange(1, 50, _l("Enter a number from 1 to 50."))],
+        description=_l("Leave empty for the majority of the voting members."))
+    spread_threshold = IntegerField(_l("Spread to discuss (points)"), default=25, validators=[
+        InputRequired(_l("Enter a number.")), NumberRange(1, 100)])
+
+
+class SessionDeclarationForm(FlaskForm):
+    declaration = TextAreaField(_l("Interests to declare for this session (organisation, "
+                                   "relatives, business links), or nothing"),
+                                validators=[Optional(), Length(max=2000)])
+    confirm = BooleanField(_l("I declare on my honour that this is complete and true."),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])
+
+
+class DossierDeclarationForm(FlaskForm):
+    conflicted = RadioField(_l("Do you have an interest in this dossier (family, business, "
+                               "employment, association)?"),
+                            choices=lambda: choices([("no", _l("No, I have no interest")),
+                                                     ("yes", _l("Yes: I withdraw from it"))]),
+                            validators=[InputRequired(_l("Answer the question."))])
+    details = StringField(_l("If yes, which interest?"), validators=[Optional(), Length(max=300)])
+
+
+class SubForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+
+class ScoreLineForm(SubForm):
+    points = IntegerField(_l("Points"), validators=[Optional()])
+    comment = StringField(_l("Comment"), validators=[Optional(), Length(max=1000)])
+
+
+class SheetForm(FlaskForm):
+    lines = FieldList(FormField(ScoreLineForm))
+    general_comment = TextAreaField(_l("General comment"), validators=[Optional(),
+                                                                        Length(max=2000)])
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give the reason.")),
+                                                   Length(max=300)])
+
+
+class AmountForm(FlaskForm):
+    amount = AmountField(_l("Amount granted (F CFA)"))
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=300)])
+
+
+class OverrideForm(FlaskForm):
+    decision = SelectField(_l("Decision"), choices=lambda: choices(
+        [("", _l("Follow the ranking"))] + Decision.choices()))
+    justification = TextAreaField(_l("Written justification"),
+                                  validators=[Optional(), Length(max=2000)])
+
+
+class AttendanceForm(FlaskForm):
+    present = MultiCheckboxField(_l("Members present"), coerce=int)
+
+
+class GridLineForm(SubForm):
+    """A line of the grid; a line without a code is ignored (to add one, fill the empty line)."""
+
+    code = StringField(_l("Code"), validators=[Optional(), Length(max=8)])
+    label_fr = StringField(_l("Label (French)"), validators=[Optional(), Length(max=200)])
+    label_en = StringField(_l("Label (English)"), validators=[Optional(), Length(max=200)])
+    guidance = StringField(_l("Guidance for the members"), validators=[Optional(),
+                                                                       Length(max=2000)])
+    max_points = IntegerField(_l("Maximum"), validators=[Optional(), NumberRange(1, 100)])
+    eliminatory = BooleanField(_l("Eliminatory (0 = fail)"))
+    social_priority = BooleanField(_l("Breaks ties (social priority)"))
+
+
+class GridForm(FlaskForm):
+    pass_mark = IntegerField(_l("Pass mark (out of 100)"), validators=[
+        InputRequired(_l("Enter the pass mark.")), NumberRange(0, 100)])
+    criteria = FieldList(FormField(GridLineForm), min_entries=1, max_entries=15)

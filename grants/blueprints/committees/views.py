@@ -1,0 +1,138 @@
+"""Committee sessions: the list, creation, the session page, the member's declaration, the
+minutes and the ranking export."""
+
+import io
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from grants.blueprints.committees import bp
+from grants.blueprints.committees.forms import SessionDeclarationForm, SessionForm
+from grants.extensions import db
+from grants.forms import attempt, choices
+from grants.models import (
+    Call,
+    CommitteeSession,
+    InterestDeclaration,
+    Minutes,
+    Role,
+    ScoreSheet,
+    Seat,
+    User,
+    UserRole,
+)
+from grants.permissions import Permission, can, get_or_404, require
+from grants.services import committees, minutes, scoring
+from grants.vocabulary import CallStatus
+
+
+@bp.route("/")
+@require(Permission.COMMITTEE_VIEW)
+def index():
+    query = db.select(CommitteeSession).order_by(CommitteeSession.created_at.desc(),
+                                                 CommitteeSession.id.desc())
+    sessions = [s for s in db.session.scalars(query) if can(current_user, Permission.COMMITTEE_VIEW, s)]
+    return render_template("committees/index.html", sessions=sessions)
+
+
+def _committee_users() -> list[User]:
+    return list(db.session.scalars(
+        db.select(User).join(UserRole)
+        .where(UserRole.role.in_([Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR]),
+               User.active.is_(True))
+        .distinct().order_by(User.full_name, User.id)))
+
+
+@bp.route("/nouvelle", methods=["GET", "POST"])
+@require(Permission.COMMITTEE_MANAGE)
+def new():
+    form = SessionForm()
+    call_list = list(db.session.scalars(db.select(Call).where(Call.status != CallStatus.DRAFT)
+                                        .order_by(Call.opens_on.desc(), Call.id.desc())))
+    people = _committee_users()
+    form.call_id.choices = choices((c.id, c.title) for c in call_list)
+    form.chair_id.choices = choices((u.id, u.full_name) for u in people
+                                    if u.has_role(Role.COMMITTEE_CHAIR))
+    form.secretary_id.choices = choices([("", "—")] + [(u.id, u.full_name) for u in people])
+    form.voting.choices = form.observers.choices = choices((u.id, u.full_name) for u in people)
+    if form.validate_on_submit():
+        by_id = {u.id: u for u in people}
+        members = [committees.MemberInput(by_id[i], Seat.VOTING) for i in form.voting.data]
+        members += [committees.MemberInput(by_id[i], Seat.OBSERVER) for i in form.observers.data
+                     if i not in form.voting.data]
+        done = attempt(lambda: committees.create_session(
+            current_user, next(c for c in call_list if c.id == form.call_id.data),
+            title=form.title.data, chair=by_id[form.chair_id.data], members=members,
+            secretary=by_id.get(form.secretary_id.data), place=form.place.data,
+            meeting_on=form.meeting_on.data, scoring_due_on=form.scoring_due_on.data,
+            quorum=form.quorum.data, spread_threshold=form.spread_threshold.data), form)
+        if done:
+            flash(_("The session %(ref)s is open for scoring.", ref=done.value.reference),
+                  "success")
+            return redirect(url_for("committees.session", session_id=done.value.id))
+    return render_template("committees/new.html", form=form)
+
+
+@bp.route("/<int:session_id>")
+@require(Permission.COMMITTEE_VIEW)
+def session(session_id: int):
+    meeting = get_or_404(CommitteeSession, session_id, Permission.COMMITTEE_VIEW)
+    member = meeting.member(current_user.id)
+    declared, sheets = {}, {}
+    if member is not None:
+        declared = {d.application_id: d.conflicted for d in db.session.scalars(
+            db.select(InterestDeclaration).where(InterestDeclaration.member_id == member.id))}
+        sheets = {s.application_id: s.status.value for s in db.session.scalars(
+            db.select(ScoreSheet).where(ScoreSheet.member_id == member.id))}
+    is_chair = current_user.id == meeting.chair_id
+    return render_template(
+        "committees/session.html", meeting=meeting, member=member, declared=declared,
+        sheets=sheets, is_chair=is_chair,
+        progress=scoring.progress(meeting) if is_chair else {},
+        declaration_form=SessionDeclarationForm(formdata=None),
+        minutes_versions=db.session.scalars(db.select(Minutes).where(
+            Minutes.session_id == meeting.id).order_by(Minutes.version.desc())).all())
+
+
+@bp.route("/<int:session_id>/declaration", methods=["POST"])
+@require(Permission.COMMITTEE_SCORE)
+def declare(session_id: int):
+    meeting = get_or_404(CommitteeSession, session_id, Permission.COMMITTEE_SCORE)
+    form = SessionDeclarationForm()
+    if not form.validate_on_submit():
+        flash(_("Tick the box to confirm your declaration."), "danger")
+    elif attempt(lambda: committees.declare_for_session(current_user, meeting,
+                                                        form.declaration.data)):
+        flash(_("Your declaration is recorded. You can now open the dossiers."), "success")
+    return redirect(url_for("committees.session", session_id=meeting.id))
+
+
+@bp.route("/<int:session_id>/pv/<int:minutes_id>")
+@require(Permission.COMMITTEE_VIEW)
+def download_minutes(session_id: int, minutes_id: int):
+    meeting = get_or_404(CommitteeSession, session_id, Permission.COMMITTEE_VIEW)
+    version = db.session.get(Minutes, minutes_id)
+    if version is None or version.session_id != meeting.id:
+        abort(404)
+    content = io.BytesIO(minutes.minutes_path(version).read_bytes())
+    return send_file(content, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"PV-{meeting.reference}-v{version.version}.pdf")
+
+
+@bp.route("/<int:session_id>/classement.xlsx")
+@require(Permission.COMMITTEE_VIEW)
+def export_ranking(session_id: int):
+    from grants.exports.ranking import write_ranking_xlsx
+    from grants.services.scoring import may_see_ranking
+
+    meeting = get_or_404(CommitteeSession, session_id, Permission.COMMITTEE_VIEW)
+    if not may_see_ranking(current_user, meeting):
+        abort(404)
+    path = write_ranking_xlsx(meeting)
+    content = io.BytesIO(path.read_bytes())
+    path.unlink()
+    return send_file(content, as_attachment=True,
+                     download_name=f"classement-{meeting.reference}-{date.today()}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
