@@ -35,22 +35,27 @@ def test_create_user_reports_bad_input_without_saving(app):
     assert _users(app) == {}
 
 
-def test_seed_demo_is_idempotent_with_one_account_per_role(app):
+def test_seed_demo_is_idempotent_and_its_accounts_log_in(app):
+    """One run loads the whole demo (accounts, intake, committee); a second changes nothing."""
+    from grants.models import Application, CommitteeSession, Minutes
+
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "demo-grants-2026" in first.output
+    assert "40 selected (100,000,000 F CFA)" in first.output
+
+    def counts():
+        with app.app_context():
+            return [db.session.scalar(db.select(db.func.count()).select_from(model))
+                    for model in (User, Application, CommitteeSession, Minutes)]
+
+    before = counts()
     second = runner.invoke(args=["seed-demo"])
-    assert second.exit_code == 0
+    assert second.exit_code == 0 and counts() == before
     users = _users(app)
-    assert len(users) == 10
-    held = {role for roles in users.values() for role in roles}
-    assert held == {role.value for role in Role}
-
-
-def test_demo_accounts_log_in(app, client):
-    app.test_cli_runner().invoke(args=["seed-demo"])
-    for identifier in ("admin", "+22376000001", "ordonnateur"):
+    assert {role for roles in users.values() for role in roles} == {role.value for role in Role}
+    for identifier in ("admin", "+22376000001", "ordonnateur", "president"):
         response = app.test_client().post("/connexion", data={
             "identifier": identifier, "password": "demo-grants-2026"})
         assert response.status_code == 302, identifier
