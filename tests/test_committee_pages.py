@@ -1,0 +1,135 @@
+"""Committee pages: blindness and recusal hold on every route and export."""
+
+import io
+
+import openpyxl
+import pytest
+
+from grants.extensions import db
+from grants.models import CommitteeSession, Minutes, Role, SessionDossier
+from tests.conftest import login
+from tests.test_committees import _load, _score, committee  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def browsers(app, committee):  # noqa: F811
+    clients = {}
+    for key, username in (("chair", "chair"), ("m0", "member0"), ("m1", "member1"),
+                          ("manager", "manager"), ("observer", "observer")):
+        clients[key] = app.test_client()
+        login(clients[key], username)
+    return clients
+
+
+def _paths(session_id, application_id):
+    return {"dossier": f"/comites/{session_id}/dossiers/{application_id}",
+            "ranking": f"/comites/{session_id}/classement",
+            "export": f"/comites/{session_id}/classement.xlsx"}
+
+
+def test_before_submitting_a_member_sees_no_score_anywhere(app, committee, browsers):  # noqa: F811
+    with app.app_context():
+        user, session, dossiers = _load(committee)
+        _score(user["m0"], session, dossiers[0], 81)  # someone else has scored
+        db.session.commit()
+    paths = _paths(committee["session"], committee["dossiers"][0])
+    member = browsers["m1"]
+    member.post(paths["dossier"] + "/declaration", data={"conflicted": "no"})
+    page = member.get(paths["dossier"]).get_data(as_text=True)
+    assert "81" not in page and "Résultats des membres" not in page
+    assert member.get(paths["ranking"]).status_code == 302
+    assert member.get(paths["export"]).status_code == 404
+    assert browsers["chair"].get(paths["export"]).status_code == 404  # chair has not scored
+    assert browsers["manager"].get(paths["export"]).status_code == 404  # not finalised
+
+
+def test_after_submitting_a_member_sees_the_results_of_that_dossier(app, committee, browsers):  # noqa: F811
+    with app.app_context():
+        user, session, dossiers = _load(committee)
+        _score(user["m0"], session, dossiers[0], 81)
+        _score(user["m1"], session, dossiers[0], 61)
+        db.session.commit()
+    page = browsers["m1"].get(_paths(committee["session"], committee["dossiers"][0])["dossier"])
+    text = page.get_data(as_text=True)
+    assert "moyenne 71.0" in text and "plus basse 61" in text
+
+
+def test_a_recused_member_cannot_reach_the_dossier_by_any_route(app, committee, browsers):  # noqa: F811
+    paths = _paths(committee["session"], committee["dossiers"][0])
+    member = browsers["m0"]
+    member.post(paths["dossier"] + "/declaration", data={"conflicted": "yes",
+                                                         "details": "Mon frère"})
+    assert member.get(paths["dossier"]).status_code == 404
+    assert member.post(paths["dossier"], data={"action": "submit"}).status_code == 404
+    assert member.post(paths["dossier"] + "/declaration",
+                       data={"conflicted": "no"}).status_code == 404
+    assert member.get(f"/dossiers/{committee['dossiers'][0]}").status_code == 403
+    session_page = member.get(f"/comites/{committee['session']}").get_data(as_text=True)
+    assert "récusé" in session_page
+
+
+def test_people_outside_the_session_do_not_see_it(app, committee, make_user):  # noqa: F811
+    make_user(Role.COMMITTEE_MEMBER, username="outsider")
+    outsider = app.test_client()
+    login(outsider, "outsider")
+    assert outsider.get(f"/comites/{committee['session']}").status_code == 404
+    assert "Comité 2026" not in outsider.get("/comites/").get_data(as_text=True)
+
+
+def test_the_chair_finalises_and_the_minutes_and_ranking_can_be_downloaded(app, committee,  # noqa: F811
+                                                                           browsers):
+    with app.app_context():
+        user, session, dossiers = _load(committee)
+        for n, dossier in enumerate(dossiers):
+            _score(user["chair"], session, dossier, 90 - n * 5)
+        db.session.commit()
+        present = [user["chair"].id, user["m0"].id, user["m1"].id]
+    chair = browsers["chair"]
+    session_id = committee["session"]
+    assert chair.get(f"/comites/{session_id}/classement").status_code == 200
+    chair.post(f"/comites/{session_id}/presence", data={"present": present})
+    response = chair.post(f"/comites/{session_id}/finaliser")
+    assert response.status_code == 302
+    with app.app_context():
+        meeting = db.session.get(CommitteeSession, session_id)
+        assert meeting.status.value == "finalised"
+        version = db.session.scalar(db.select(Minutes))
+    pdf = browsers["manager"].get(f"/comites/{session_id}/pv/{version.id}")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    sheet = openpyxl.load_workbook(io.BytesIO(
+        browsers["manager"].get(f"/comites/{session_id}/classement.xlsx").data)).active
+    assert [sheet.cell(row=r, column=1).value for r in range(2, 7)] == [1, 2, 3, 4, 5]
+    assert sheet.cell(row=2, column=11).value == "Retenu"
+
+
+def test_finalising_without_quorum_is_refused(app, committee, browsers):  # noqa: F811
+    with app.app_context():
+        user, session, dossiers = _load(committee)
+        for dossier in dossiers:
+            _score(user["chair"], session, dossier, 75)
+        db.session.commit()
+        chair_id = user["chair"].id
+    chair = browsers["chair"]
+    chair.post(f"/comites/{committee['session']}/presence", data={"present": [chair_id]})
+    chair.post(f"/comites/{committee['session']}/finaliser")
+    with app.app_context():
+        assert db.session.get(CommitteeSession, committee["session"]).status.value == "scoring"
+
+
+def test_only_the_chair_of_the_session_decides(app, committee, browsers):  # noqa: F811
+    session_id = committee["session"]
+    with app.app_context():
+        user, session, dossiers = _load(committee)
+        for dossier in dossiers:
+            _score(user["chair"], session, dossier, 75)
+        db.session.commit()
+        dossier_id = session.dossiers[0].id
+    path = f"/comites/{session_id}/dossiers-examines/{dossier_id}/decision"
+    form = {"decision": "rejected", "justification": "Pas convaincant"}
+    assert browsers["m0"].post(path, data=form).status_code == 403  # no deciding role
+    browsers["manager"].post(path, data=form)  # may decide in general, but is not the chair
+    with app.app_context():
+        assert db.session.get(SessionDossier, dossier_id).forced_decision is None
+    browsers["chair"].post(path, data=form)
+    with app.app_context():
+        assert db.session.get(SessionDossier, dossier_id).forced_decision.value == "rejected"
