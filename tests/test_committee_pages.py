@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from grants.extensions import db
-from grants.models import CommitteeSession, Minutes, Role, SessionDossier
+from grants.models import CommitteeSession, Minutes, Role, SessionDossier, User
 from tests.conftest import login
 from tests.test_committees import _load, _score, committee  # noqa: F401 (fixture)
 
@@ -30,13 +30,13 @@ def _paths(session_id, application_id):
 def test_before_submitting_a_member_sees_no_score_anywhere(app, committee, browsers):  # noqa: F811
     with app.app_context():
         user, session, dossiers = _load(committee)
-        _score(user["m0"], session, dossiers[0], 81)  # someone else has scored
+        _score(user["m0"], session, dossiers[0], 83)  # someone else has scored
         db.session.commit()
     paths = _paths(committee["session"], committee["dossiers"][0])
     member = browsers["m1"]
     member.post(paths["dossier"] + "/declaration", data={"conflicted": "no"})
     page = member.get(paths["dossier"]).get_data(as_text=True)
-    assert "81" not in page and "Résultats des membres" not in page
+    assert "83.0" not in page and "moyenne" not in page and "Résultats des membres" not in page
     assert member.get(paths["ranking"]).status_code == 302
     assert member.get(paths["export"]).status_code == 404
     assert browsers["chair"].get(paths["export"]).status_code == 404  # chair has not scored
@@ -133,3 +133,51 @@ def test_only_the_chair_of_the_session_decides(app, committee, browsers):  # noq
     browsers["chair"].post(path, data=form)
     with app.app_context():
         assert db.session.get(SessionDossier, dossier_id).forced_decision.value == "rejected"
+
+
+def test_a_recused_member_does_not_find_the_dossier_in_the_final_ranking_or_export(
+        app, committee, browsers):  # noqa: F811
+    with app.app_context():
+        user, session, dossiers = _load(committee)
+        from grants.services import committees, selection
+
+        committees.declare_for_dossier(user["m1"], session, dossiers[2], True, "Associé")
+        for dossier in dossiers:
+            _score(user["chair"], session, dossier, 75)
+        selection.record_attendance(user["chair"], session, {
+            user["chair"].id, user["m0"].id, user["m1"].id})
+        selection.finalise(user["chair"], session)
+        db.session.commit()
+        hidden = dossiers[2].reference
+    member = browsers["m1"]
+    assert hidden not in member.get(f"/comites/{committee['session']}/classement").get_data(
+        as_text=True)
+    sheet = openpyxl.load_workbook(io.BytesIO(
+        member.get(f"/comites/{committee['session']}/classement.xlsx").data)).active
+    references = [sheet.cell(row=r, column=2).value for r in range(2, sheet.max_row + 1)]
+    assert hidden not in references and len([r for r in references if r]) == 4
+
+
+def test_a_sub_panel_takes_only_the_dossiers_listed(app, make_user):
+    from datetime import date
+
+    from grants.services import committees
+    from tests import factories
+    from tests.conftest import committed
+
+    manager_id = make_user(Role.PROGRAMME_MANAGER, username="progman")
+    chair_id = make_user(Role.COMMITTEE_CHAIR, username="chairwoman")
+    with committed(app):
+        manager = db.session.get(User, manager_id)
+        call = factories.open_call(manager)
+        refs = [factories.eligible_dossier(manager, call, factories.person(
+            manager, f"P{n}", "Sub", id_number=f"S{n}")).reference for n in range(3)]
+        chosen = committees.dossiers_by_reference(call, f"{refs[0].lower()}, {refs[2]}")
+        session = committees.create_session(manager, call, title="Sous-comité Kayes",
+                                            chair=db.session.get(User, chair_id), members=[],
+                                            meeting_on=date.today(), applications=chosen)
+        assert sorted(d.application.reference for d in session.dossiers) == [refs[0], refs[2]]
+        import pytest as _pytest
+
+        with _pytest.raises(committees.ValidationError):
+            committees.dossiers_by_reference(call, "AP-1999-0001")

@@ -11,8 +11,9 @@ from grants.models import CommitteeSession, SessionStatus
 from grants.services import scoring, selection
 
 
-def write_ranking_xlsx(session: CommitteeSession) -> Path:
-    """The proposed (or, once finalised, the decided) ranking, one row per dossier."""
+def write_ranking_xlsx(session: CommitteeSession, hidden: set[int] = frozenset()) -> Path:
+    """The proposed (or, once finalised, the decided) ranking, one row per dossier; the dossiers
+    in `hidden` (those the reader is recused from) are left out."""
     scores = scoring.tallies(session)
     if session.status == SessionStatus.FINALISED:
         rows = [(d, d.rank, d.decision, d.decision_reason or "")
@@ -31,6 +32,8 @@ def write_ranking_xlsx(session: CommitteeSession) -> Path:
     with XlsxWriter(path) as writer:
         sheet = writer.add_sheet(session.reference, columns)
         for dossier, rank, decision, reason in rows:
+            if dossier.application_id in hidden:
+                continue
             tally = scores.get(dossier.application_id)
             app = dossier.application
             sheet.write_row([

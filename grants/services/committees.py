@@ -171,6 +171,21 @@ def create_session(actor: User, call: Call, *, title: str, chair: User,
     return session
 
 
+def dossiers_by_reference(call: Call, text: str | None) -> list[Application] | None:
+    """The dossiers of a sub-panel from references typed by staff; None when none are typed."""
+    references = sorted({word.upper() for word in (text or "").replace(",", " ").split()})
+    if not references:
+        return None
+    found = list(db.session.scalars(db.select(Application).where(
+        Application.call_id == call.id, Application.reference.in_(references))
+        .order_by(Application.reference)))
+    unknown = sorted(set(references) - {a.reference for a in found})
+    if unknown:
+        raise ValidationError(_l("Unknown references for this call: %(refs)s.",
+                                 refs=", ".join(unknown)), "references")
+    return found
+
+
 def membership(user: User, session: CommitteeSession) -> SessionMember:
     member = session.member(user.id)
     if member is None:

@@ -215,3 +215,14 @@ def may_see_ranking(user: User, session: CommitteeSession) -> bool:
     done |= set(db.session.scalars(db.select(InterestDeclaration.application_id).where(
         InterestDeclaration.member_id == member.id, InterestDeclaration.conflicted.is_(True))))
     return {d.application_id for d in session.dossiers} <= done
+
+
+def recused_ids(user: User, session: CommitteeSession) -> set[int]:
+    """The dossiers `user` is recused from in this session: hidden from them everywhere."""
+    from grants.models import InterestDeclaration
+
+    member = session.member(user.id)
+    if member is None:
+        return set()
+    return set(db.session.scalars(db.select(InterestDeclaration.application_id).where(
+        InterestDeclaration.member_id == member.id, InterestDeclaration.conflicted.is_(True))))

@@ -33,6 +33,8 @@ def ranking(session_id: int):
         selection.Row(d, scoring.tallies(meeting).get(d.application_id), d.rank, d.decision,
                       d.decision_reason or "", False)
         for d in sorted(meeting.dossiers, key=lambda d: d.rank or 0)]
+    hidden = scoring.recused_ids(current_user, meeting)
+    rows = [row for row in rows if row.application.id not in hidden]
     attendance = AttendanceForm(formdata=None,
                                 present=[m.user_id for m in meeting.members if m.present])
     attendance.present.choices = choices((m.user_id, f"{m.user.full_name} ({m.seat.label})")

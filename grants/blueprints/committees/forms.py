@@ -31,6 +31,10 @@ class SessionForm(FlaskForm):
     quorum = IntegerField(_l("Quorum (voting members present)"), validators=[
         Optional(), NumberRange(1, 50, _l("Enter a number from 1 to 50."))],
         description=_l("Leave empty for the majority of the voting members."))
+    references = TextAreaField(_l("Dossiers of this sub-panel (optional)"),
+                               validators=[Optional(), Length(max=20000)],
+                               description=_l("References such as AP-2026-0001, separated by "
+                                              "spaces or lines. Empty: every eligible dossier."))
     spread_threshold = IntegerField(_l("Spread to discuss (points)"), default=25, validators=[
         InputRequired(_l("Enter a number.")), NumberRange(1, 100)])
 

@@ -62,12 +62,13 @@ def new():
         members = [committees.MemberInput(by_id[i], Seat.VOTING) for i in form.voting.data]
         members += [committees.MemberInput(by_id[i], Seat.OBSERVER) for i in form.observers.data
                      if i not in form.voting.data]
+        call = next(c for c in call_list if c.id == form.call_id.data)
         done = attempt(lambda: committees.create_session(
-            current_user, next(c for c in call_list if c.id == form.call_id.data),
-            title=form.title.data, chair=by_id[form.chair_id.data], members=members,
-            secretary=by_id.get(form.secretary_id.data), place=form.place.data,
+            current_user, call, title=form.title.data, chair=by_id[form.chair_id.data],
+            members=members, secretary=by_id.get(form.secretary_id.data), place=form.place.data,
             meeting_on=form.meeting_on.data, scoring_due_on=form.scoring_due_on.data,
-            quorum=form.quorum.data, spread_threshold=form.spread_threshold.data), form)
+            quorum=form.quorum.data, spread_threshold=form.spread_threshold.data,
+            applications=committees.dossiers_by_reference(call, form.references.data)), form)
         if done:
             flash(_("The session %(ref)s is open for scoring.", ref=done.value.reference),
                   "success")
@@ -130,7 +131,7 @@ def export_ranking(session_id: int):
     meeting = get_or_404(CommitteeSession, session_id, Permission.COMMITTEE_VIEW)
     if not may_see_ranking(current_user, meeting):
         abort(404)
-    path = write_ranking_xlsx(meeting)
+    path = write_ranking_xlsx(meeting, hidden=scoring.recused_ids(current_user, meeting))
     content = io.BytesIO(path.read_bytes())
     path.unlink()
     return send_file(content, as_attachment=True,
