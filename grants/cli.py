@@ -13,6 +13,7 @@ from grants.services.errors import DomainError
 def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(check_ledger)
 
 
 @click.command("create-user")
@@ -56,3 +57,17 @@ def seed_demo():
     db.session.commit()
 
 
+
+
+@click.command("check-ledger")
+@with_appcontext
+def check_ledger():
+    """Check every money invariant; print each violation and exit 1 if there is any."""
+    from grants.services.ledger_check import check_ledger as run_checks
+
+    problems = run_checks()
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise SystemExit(1)
+    click.echo("The ledger is sound: every invariant holds.")

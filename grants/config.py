@@ -51,3 +51,6 @@ class DefaultConfig:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
     PAGE_SIZE = 25
+
+    # Money
+    WALLET_CAP = 2_000_000  # BCEAO: the most a mobile-money wallet may receive (F CFA)

@@ -1,6 +1,7 @@
 """Database plumbing shared by every model: declarative base, constraint naming,
 UTC timestamps, enum columns and SQLite connection settings."""
 
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -56,16 +57,30 @@ def enum_type(enum_cls, length: int = 32) -> sa.Enum:
     )
 
 
+# Set by the finance services: the next transaction on this thread takes SQLite's write lock at
+# BEGIN, so that two money operations never interleave (with_for_update() does nothing there).
+begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=False)
+
+
 def configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
-    """Foreign keys on, WAL journal and a busy timeout on every SQLite connection."""
+    """Foreign keys on, WAL journal and a busy timeout on every SQLite connection; transactions
+    begun by SQLAlchemy itself (the pysqlite recipe of its documentation), so that money
+    operations can begin with BEGIN IMMEDIATE."""
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # pysqlite must not emit BEGIN itself
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        immediate = begin_immediate.get()
+        begin_immediate.set(False)  # one transaction only
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def append_only_ddl(dialect: str, table: str) -> list[str]:

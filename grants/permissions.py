@@ -42,7 +42,8 @@ class Permission(StrEnum):
     COMMITTEE_MANAGE = "committee.manage"  # grids, sessions, members
     SELECTION_DECIDE = "selection.decide"  # deliberation, overrides, waiting list
     # Later stages of the workflow
-    GRANT_MANAGE = "grant.manage"
+    GRANT_MANAGE = "grant.manage"  # agreements and payment orders (ordonnateur)
+    PAYMENT_EXECUTE = "payment.execute"  # payments and reversals (comptable)
 
 
 _STAFF_READ = {Permission.REFERENCE_VIEW, Permission.PROGRAMME_VIEW}
@@ -64,7 +65,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                      Permission.APPLICATION_VIEW, Permission.APPLICATION_EXPORT,
                                      Permission.GRANT_MANAGE}),
     Role.ACCOUNTANT: frozenset({*_STAFF_READ, Permission.BENEFICIARY_VIEW,
-                                Permission.APPLICATION_VIEW}),
+                                Permission.APPLICATION_VIEW, Permission.PAYMENT_EXECUTE}),
     Role.FIELD_OFFICER: frozenset({*_STAFF_READ, Permission.BENEFICIARY_VIEW,
                                    Permission.APPLICATION_VIEW}),
     Role.PROGRAMME_MANAGER: frozenset({*_STAFF_READ, *_INTAKE, Permission.PROGRAMME_MANAGE,
@@ -89,7 +90,7 @@ ACTION_PERMISSIONS: dict[ApplicationAction, Permission] = {
     ApplicationAction.WAITLIST: Permission.SELECTION_DECIDE,
     ApplicationAction.REJECT: Permission.SELECTION_DECIDE,
     ApplicationAction.SIGN_AGREEMENT: Permission.GRANT_MANAGE,
-    ApplicationAction.START_DISBURSEMENT: Permission.GRANT_MANAGE,
+    ApplicationAction.START_DISBURSEMENT: Permission.PAYMENT_EXECUTE,  # the first payment
     ApplicationAction.START_FOLLOW_UP: Permission.PROGRAMME_MANAGE,
     ApplicationAction.CLOSE: Permission.PROGRAMME_MANAGE,
     ApplicationAction.CANCEL: Permission.PROGRAMME_MANAGE,

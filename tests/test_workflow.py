@@ -16,7 +16,8 @@ ALL_PAIRS = [(s, a) for s in ApplicationStatus for a in ApplicationAction]
 @pytest.fixture
 def dossier(app, make_user):
     """A draft dossier, and a user who holds every permission of the workflow."""
-    boss_id = make_user(Role.PROGRAMME_MANAGER, Role.FINANCE_OFFICER, Role.COMMITTEE_CHAIR,
+    boss_id = make_user(Role.PROGRAMME_MANAGER, Role.FINANCE_OFFICER, Role.ACCOUNTANT,
+                        Role.COMMITTEE_CHAIR,
                         username="boss")
     with committed(app):
         boss = db.session.get(User, boss_id)

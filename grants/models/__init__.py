@@ -28,11 +28,26 @@ from grants.models.committees import (
     SessionStatus,
     SheetStatus,
 )
-from grants.models.finance import BudgetEnvelope
+from grants.models.finance import (
+    Account,
+    BudgetEnvelope,
+    Channel,
+    Grant,
+    GrantStatus,
+    LedgerEntry,
+    MoneyAction,
+    Payment,
+    PaymentKind,
+    Tranche,
+    TrancheCondition,
+    TrancheStatus,
+)
 from grants.models.reference import Region
 from grants.models.screening import CheckItem, CheckResult, Screening, ScreeningItem, ScreeningOutcome
 
 __all__ = [
+    "Account", "Channel", "Grant", "GrantStatus", "LedgerEntry", "MoneyAction", "Payment",
+    "PaymentKind", "Tranche", "TrancheCondition", "TrancheStatus",
     "REGION_SCOPED_ROLES", "Application", "ApplicationEvent", "ApplicationMember",
     "ApplicationRevision", "Attachment", "AuditEvent", "Beneficiary", "BeneficiaryRestricted",
     "BudgetEnvelope", "BudgetLine", "Call", "CheckItem", "CheckResult", "CommitteeSession",

@@ -1,28 +1,207 @@
-"""Budget envelopes. The money movements on them (commitments, payments, ledger) come with the
-finance services; amounts are whole F CFA in integer columns."""
+"""Money: budget envelopes, grant agreements (the commitment), tranches, payments and the
+append-only double-entry ledger. Amounts are whole F CFA in integer columns; the finance services
+move them with guarded single-statement updates, and CHECK constraints are the backstop."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy import BigInteger, String
-from sqlalchemy.orm import Mapped, mapped_column
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.database import UTCDateTime, enum_type, utcnow
 from grants.extensions import db
-from grants.vocabulary import FundingSource
+from grants.vocabulary import FundingSource, LabelledEnum
+
+MONEY = BigInteger  # whole F CFA
 
 
 class BudgetEnvelope(db.Model):
     __tablename__ = "budget_envelope"
-    __table_args__ = (sa.CheckConstraint("total > 0", name="total_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("total > 0", name="total_positive"),
+        # P1: 0 <= disbursed <= committed <= total
+        sa.CheckConstraint("0 <= disbursed AND disbursed <= committed AND committed <= total",
+                           name="within_total"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160))
     fiscal_year: Mapped[int]
     funding_source: Mapped[FundingSource] = mapped_column(enum_type(FundingSource, 16))
     budget_line: Mapped[str] = mapped_column(String(64))  # imputation budgétaire
-    total: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(MONEY)
+    committed: Mapped[int] = mapped_column(MONEY, default=0, server_default="0")
+    disbursed: Mapped[int] = mapped_column(MONEY, default=0, server_default="0")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def available(self) -> int:
+        return self.total - self.committed
 
     def __str__(self) -> str:
         return self.name
+
+
+class Channel(LabelledEnum):
+    ORANGE_MONEY = "orange_money", _l("Orange Money")
+    MOOV_MONEY = "moov_money", _l("Moov Money")
+    BANK = "bank", _l("Bank transfer")
+    CHEQUE = "cheque", _l("Cheque")
+    SUPPLIER = "supplier", _l("Supplier payment (in kind)")
+    CASH = "cash", _l("Cash (régie)")
+
+    @property
+    def is_wallet(self) -> bool:
+        return self in (Channel.ORANGE_MONEY, Channel.MOOV_MONEY)
+
+
+class GrantStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    SIGNED = "signed", _l("Signed")
+    CANCELLED = "cancelled", _l("Cancelled")
+
+
+class Grant(db.Model):
+    """The grant agreement (convention) of a selected dossier: signing it commits the envelope."""
+
+    __tablename__ = "grant_agreement"
+    __table_args__ = (
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.CheckConstraint("0 <= disbursed AND disbursed <= amount", name="disbursed_within"),  # P4
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)  # CV-2024-0001
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
+    envelope_id: Mapped[int] = mapped_column(ForeignKey("budget_envelope.id"), index=True)
+    amount: Mapped[int] = mapped_column(MONEY)
+    disbursed: Mapped[int] = mapped_column(MONEY, default=0, server_default="0")
+    status: Mapped[GrantStatus] = mapped_column(enum_type(GrantStatus, 16),
+                                                default=GrantStatus.DRAFT)
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, 16))
+    account: Mapped[str] = mapped_column(String(80))  # wallet number, bank account, supplier
+    signed_on: Mapped[date | None]
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(String(300))
+
+    envelope: Mapped[BudgetEnvelope] = relationship()
+    tranches: Mapped[list["Tranche"]] = relationship(
+        back_populates="grant", order_by="Tranche.seq", cascade="all, delete-orphan",
+        lazy="selectin")
+
+
+class TrancheCondition(LabelledEnum):
+    SIGNATURE = "signature", _l("Signature of the agreement")
+    FAVOURABLE_VISIT = "favourable_visit", _l("A favourable follow-up visit")
+    PREVIOUS_PAID = "previous_paid", _l("The previous tranche is paid")
+
+
+class TrancheStatus(LabelledEnum):
+    PLANNED = "planned", _l("Planned")
+    ELIGIBLE = "eligible", _l("Due")
+    ORDERED = "ordered", _l("Payment ordered")
+    PAID = "paid", _l("Paid")
+    CANCELLED = "cancelled", _l("Cancelled")
+
+
+class Tranche(db.Model):
+    __tablename__ = "tranche"
+    __table_args__ = (
+        sa.UniqueConstraint("grant_id", "seq"),
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grant_agreement.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    amount: Mapped[int] = mapped_column(MONEY)
+    condition: Mapped[TrancheCondition] = mapped_column(enum_type(TrancheCondition, 20))
+    status: Mapped[TrancheStatus] = mapped_column(enum_type(TrancheStatus, 16),
+                                                  default=TrancheStatus.PLANNED)
+    # The payment order (ordonnancement), by a finance officer
+    order_number: Mapped[str | None] = mapped_column(String(30), unique=True)
+    ordered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    ordered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    channel: Mapped[Channel | None] = mapped_column(enum_type(Channel, 16))
+
+    grant: Mapped[Grant] = relationship(back_populates="tranches")
+
+
+class PaymentKind(LabelledEnum):
+    PAYMENT = "payment", _l("Payment")
+    REVERSAL = "reversal", _l("Reversal")
+
+
+class Payment(db.Model):
+    """A payment (by the accountant) of a tranche ordered by another person, or its reversal.
+    Append-only: database triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "payment"
+    __table_args__ = (
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.CheckConstraint("maker_id <> checker_id", name="maker_is_not_checker"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tranche_id: Mapped[int] = mapped_column(ForeignKey("tranche.id"), index=True)
+    kind: Mapped[PaymentKind] = mapped_column(enum_type(PaymentKind, 12))
+    amount: Mapped[int] = mapped_column(MONEY)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    maker_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))  # ordered it
+    checker_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))  # paid or reversed it
+    reverses_payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"), unique=True)
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, 16))
+    reference: Mapped[str] = mapped_column(String(80))  # operator/bank reference, or reason
+    paid_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    tranche: Mapped[Tranche] = relationship()
+
+
+class Account(LabelledEnum):
+    APPROPRIATION = "appropriation", _l("Appropriation")
+    AVAILABLE = "available", _l("Available")
+    COMMITTED = "committed", _l("Committed")
+    SPENT = "spent", _l("Spent")
+    ADVANCES = "advances", _l("Advances to beneficiaries")
+    TREASURY = "treasury", _l("Treasury")
+
+
+class LedgerEntry(db.Model):
+    """One leg of a balanced operation. Append-only: corrections are reversals."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (
+        sa.CheckConstraint("amount > 0", name="amount_positive"),
+        sa.CheckConstraint("side IN ('D', 'C')", name="side"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(sa.Integer, "sqlite"),
+                                    primary_key=True)
+    operation: Mapped[str] = mapped_column(String(36), index=True)  # the legs of one operation
+    kind: Mapped[str] = mapped_column(String(24))  # appropriation, commitment, payment, …
+    envelope_id: Mapped[int] = mapped_column(ForeignKey("budget_envelope.id"), index=True)
+    grant_id: Mapped[int | None] = mapped_column(ForeignKey("grant_agreement.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"))
+    account: Mapped[Account] = mapped_column(enum_type(Account, 16))
+    side: Mapped[str] = mapped_column(String(1))
+    amount: Mapped[int] = mapped_column(MONEY)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # None: migration
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MoneyAction(db.Model):
+    """The idempotency key of each money action: a replay finds it and does nothing more."""
+
+    __tablename__ = "money_action"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    action: Mapped[str] = mapped_column(String(24))
+    object_id: Mapped[int]
+    actor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

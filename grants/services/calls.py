@@ -21,14 +21,14 @@ def save_envelope(actor: User, envelope: BudgetEnvelope | None, *, name: str, fi
     total = parse_amount(total, "total", allow_zero=False)
     if not 2000 <= fiscal_year <= 2100:
         raise ValidationError(_l("Enter a fiscal year such as 2026."), "fiscal_year")
+    from grants.services.finance import set_envelope_total
+
     created = envelope is None
     if created:
         envelope = BudgetEnvelope()
-        db.session.add(envelope)
     envelope.name, envelope.fiscal_year = name.strip(), fiscal_year
-    envelope.funding_source, envelope.budget_line, envelope.total = (
-        funding_source, budget_line.strip(), total)
-    db.session.flush()
+    envelope.funding_source, envelope.budget_line = funding_source, budget_line.strip()
+    set_envelope_total(actor, envelope, total)  # the appropriation goes through the ledger
     audit.record("envelope.created" if created else "envelope.updated", actor, envelope,
                  details={"total": total, "fiscal_year": fiscal_year})
     return envelope

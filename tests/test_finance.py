@@ -1,0 +1,262 @@
+"""Money: agreements commit the envelope, two officers pay tranches, the ledger stays sound."""
+
+import threading
+import uuid
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from grants.extensions import db
+from grants.models import (
+    Application,
+    BudgetEnvelope,
+    Channel,
+    Grant,
+    LedgerEntry,
+    Payment,
+    Role,
+    Tranche,
+    TrancheStatus,
+    User,
+)
+from grants.services import finance
+from grants.services.errors import ConflictError, ForbiddenError, ValidationError
+from grants.services.ledger_check import check_ledger
+from grants.workflow import ApplicationStatus
+from tests import factories
+from tests.conftest import committed
+
+
+def key() -> str:
+    return str(uuid.uuid4())
+
+
+@pytest.fixture
+def money(app, make_user):
+    """An envelope of 10 000 000, four selected dossiers, an officer and an accountant."""
+    ids = {"officer": make_user(Role.FINANCE_OFFICER, username="officer"),
+           "accountant": make_user(Role.ACCOUNTANT, username="accountant"),
+           "manager": make_user(Role.PROGRAMME_MANAGER, username="manager")}
+    with committed(app):
+        manager = db.session.get(User, ids["manager"])
+        call = factories.open_call(manager, cap=2_500_000)
+        finance.set_envelope_total(manager, call.envelope, 10_000_000)
+        apps = []
+        for n in range(4):
+            app_ = factories.eligible_dossier(manager, call, factories.person(
+                manager, f"Payee{n}", "Test", id_number=f"F{n}"), requested=2_000_000)
+            app_.status = ApplicationStatus.SELECTED  # the committee's decision
+            apps.append(app_.id)
+        ids.update(envelope=call.envelope_id, applications=apps)
+    return ids
+
+
+def _user(ids, name):
+    return db.session.get(User, ids[name])
+
+
+def _agreement(ids, n=0, amount=2_000_000, channel=Channel.BANK):
+    application = db.session.get(Application, ids["applications"][n])
+    grant = finance.prepare_agreement(_user(ids, "officer"), application, amount=amount,
+                                      channel=channel, account="ML123 BDM 0001")
+    db.session.commit()
+    return grant.id
+
+
+def _signed(ids, n=0, amount=2_000_000):
+    grant_id = _agreement(ids, n, amount)
+    finance.sign_agreement(_user(ids, "officer"), grant_id, date.today(), key())
+    db.session.commit()
+    return grant_id
+
+
+def test_signing_commits_the_envelope_and_splits_the_tranches(app, money):
+    with app.app_context():
+        grant_id = _signed(money, amount=1_000_001)
+        grant = db.session.get(Grant, grant_id)
+        assert [t.amount for t in grant.tranches] == [600_000, 400_001]  # remainder on the last
+        assert [t.status for t in grant.tranches] == [TrancheStatus.ELIGIBLE, TrancheStatus.PLANNED]
+        assert db.session.get(BudgetEnvelope, money["envelope"]).committed == 1_000_001
+        assert db.session.get(Application, grant.application_id).status == \
+            ApplicationStatus.AGREEMENT_SIGNED
+        assert grant.number.startswith("CV-")
+        assert check_ledger() == []
+
+
+@pytest.mark.parametrize("amount", ["12.5", "1e6", "NaN", 2**63, 12.5, -5, 0, True])
+def test_malformed_amounts_are_refused(app, money, amount):
+    with app.app_context():
+        application = db.session.get(Application, money["applications"][0])
+        with pytest.raises(ValidationError):
+            finance.prepare_agreement(_user(money, "officer"), application, amount=amount,
+                                      channel=Channel.BANK, account="X")
+
+
+def test_signing_is_refused_when_the_envelope_cannot_cover(app, money):
+    with app.app_context():
+        for n in range(3):
+            _signed(money, n, amount=3_000_000)
+        grant_id = _agreement(money, 3, amount=2_000_000)
+        with pytest.raises(finance.EnvelopeExhausted):
+            finance.sign_agreement(_user(money, "officer"), grant_id, date.today(), key())
+        db.session.rollback()
+        assert db.session.get(BudgetEnvelope, money["envelope"]).committed == 9_000_000
+        assert check_ledger() == []
+
+
+def test_two_officers_order_and_pay_and_a_replay_changes_nothing(app, money):
+    with app.app_context():
+        grant_id = _signed(money)
+        first = db.session.get(Grant, grant_id).tranches[0].id
+        finance.order_payment(_user(money, "officer"), first, key())
+        db.session.commit()
+        with pytest.raises(ForbiddenError):  # maker = checker
+            finance.pay_tranche(_user(money, "officer"), first, key(), "OM-1")
+        db.session.rollback()
+        pay_key = key()
+        payment = finance.pay_tranche(_user(money, "accountant"), first, pay_key, "VIR-0001")
+        db.session.commit()
+        rows_before = db.session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry))
+        again = finance.pay_tranche(_user(money, "accountant"), first, pay_key, "VIR-0001")
+        db.session.commit()
+        assert again.id == payment.id
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry)) == rows_before
+        with pytest.raises(ConflictError):  # the same tranche with another key
+            finance.pay_tranche(_user(money, "accountant"), first, key(), "VIR-0002")
+        db.session.rollback()
+        grant = db.session.get(Grant, grant_id)
+        assert grant.disbursed == 1_200_000
+        assert db.session.get(BudgetEnvelope, money["envelope"]).disbursed == 1_200_000
+        assert db.session.get(Application, grant.application_id).status == \
+            ApplicationStatus.IN_DISBURSEMENT
+        assert check_ledger() == []
+
+
+def test_tranches_are_paid_in_order_and_only_when_their_condition_holds(app, money):
+    with app.app_context():
+        grant_id = _signed(money)
+        second = db.session.get(Grant, grant_id).tranches[1].id
+        with pytest.raises(ConflictError):  # waits for a favourable visit
+            finance.order_payment(_user(money, "officer"), second, key())
+
+
+def test_a_reversal_mirrors_the_payment_and_the_tranche_is_due_again(app, money):
+    with app.app_context():
+        grant_id = _signed(money)
+        first = db.session.get(Grant, grant_id).tranches[0].id
+        finance.order_payment(_user(money, "officer"), first, key())
+        db.session.commit()
+        payment = finance.pay_tranche(_user(money, "accountant"), first, key(), "OM-77")
+        db.session.commit()
+        with pytest.raises(ValidationError):
+            finance.reverse_payment(_user(money, "accountant"), payment.id, " ", key())
+        db.session.rollback()
+        finance.reverse_payment(_user(money, "accountant"), payment.id, "Numéro erroné", key())
+        db.session.commit()
+        assert db.session.get(Tranche, first).status == TrancheStatus.ELIGIBLE
+        assert db.session.get(Grant, grant_id).disbursed == 0
+        with pytest.raises(ConflictError):
+            finance.reverse_payment(_user(money, "accountant"), payment.id, "Encore", key())
+        db.session.rollback()
+        assert check_ledger() == []
+
+
+def test_cancelling_releases_the_unpaid_part(app, money):
+    with app.app_context():
+        grant_id = _signed(money)
+        first = db.session.get(Grant, grant_id).tranches[0].id
+        finance.order_payment(_user(money, "officer"), first, key())
+        db.session.commit()
+        finance.pay_tranche(_user(money, "accountant"), first, key(), "VIR-9")
+        db.session.commit()
+        finance.cancel_grant(_user(money, "manager"), grant_id, "Activité abandonnée", key())
+        db.session.commit()
+        envelope = db.session.get(BudgetEnvelope, money["envelope"])
+        assert (envelope.committed, envelope.disbursed) == (1_200_000, 1_200_000)
+        assert db.session.get(Grant, grant_id).tranches[1].status == TrancheStatus.CANCELLED
+        assert check_ledger() == []
+
+
+def test_a_wallet_cannot_receive_more_than_its_cap(app, money):
+    with app.app_context():
+        application = db.session.get(Application, money["applications"][0])
+        with pytest.raises(ValidationError, match="virement bancaire"):
+            finance.prepare_agreement(_user(money, "officer"), application, amount=3_500_000,
+                                      channel=Channel.ORANGE_MONEY, account="+22376000000")
+
+
+def test_ledger_and_payment_rows_cannot_be_changed(app, money):
+    with app.app_context():
+        grant_id = _signed(money)
+        first = db.session.get(Grant, grant_id).tranches[0].id
+        finance.order_payment(_user(money, "officer"), first, key())
+        db.session.commit()
+        finance.pay_tranche(_user(money, "accountant"), first, key(), "VIR-3")
+        db.session.commit()
+        for statement in ("UPDATE ledger_entry SET amount = 1", "DELETE FROM ledger_entry",
+                          "UPDATE payment SET amount = 1", "DELETE FROM payment"):
+            with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+                db.session.execute(sa.text(statement))
+            db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.sum(Payment.amount))) == 1_200_000
+
+
+def test_check_ledger_finds_a_tampered_envelope(app, money):
+    with app.app_context():
+        _signed(money)
+        db.session.execute(sa.text("UPDATE budget_envelope SET committed = committed + 5"))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["check-ledger"])
+    assert result.exit_code == 1
+    assert "P2 envelope" in result.output and "account committed" in result.output
+
+
+def test_check_ledger_is_clean_on_a_sound_database(app, money):
+    with app.app_context():
+        _signed(money)
+    result = app.test_cli_runner().invoke(args=["check-ledger"])
+    assert result.exit_code == 0, result.output
+
+
+def test_sixteen_officers_signing_at_once_never_overspend(app, money, make_user):
+    """16 threads sign 16 agreements of 1 000 000 on an envelope with 10 000 000: exactly ten
+    succeed, on SQLite (BEGIN IMMEDIATE) as on PostgreSQL (guarded UPDATE)."""
+    with committed(app):
+        manager = _user(money, "manager")
+        call = db.session.get(Application, money["applications"][0]).call
+        grant_ids = []
+        for n in range(16):
+            application = factories.eligible_dossier(manager, call, factories.person(
+                manager, f"Racer{n}", "Test", id_number=f"R{n}"), requested=1_000_000)
+            application.status = ApplicationStatus.SELECTED
+            db.session.flush()
+            grant_ids.append(finance.prepare_agreement(
+                _user(money, "officer"), application, amount=1_000_000, channel=Channel.BANK,
+                account="ML-BANK").id)
+    results, barrier = [], threading.Barrier(16, timeout=30)
+
+    def sign(grant_id):
+        barrier.wait()  # before touching the database: the pool has fewer than 16 connections
+        with app.app_context():
+            officer = db.session.get(User, money["officer"])
+            try:
+                finance.sign_agreement(officer, grant_id, date.today(), key())
+                db.session.commit()
+                results.append("signed")
+            except finance.EnvelopeExhausted:
+                db.session.rollback()
+                results.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=sign, args=(g,)) for g in grant_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == ["refused"] * 6 + ["signed"] * 10
+    with app.app_context():
+        envelope = db.session.get(BudgetEnvelope, money["envelope"])
+        assert envelope.committed == 10_000_000
+        assert check_ledger() == []
