@@ -260,3 +260,43 @@ def test_sixteen_officers_signing_at_once_never_overspend(app, money, make_user)
         envelope = db.session.get(BudgetEnvelope, money["envelope"])
         assert envelope.committed == 10_000_000
         assert check_ledger() == []
+
+
+def test_each_money_step_needs_its_role(app, money):
+    with app.app_context():
+        application = db.session.get(Application, money["applications"][0])
+        with pytest.raises(ForbiddenError):
+            finance.prepare_agreement(_user(money, "accountant"), application, amount=1_000_000,
+                                      channel=Channel.BANK, account="X")
+        db.session.rollback()
+        grant_id = _agreement(money)
+        with pytest.raises(ForbiddenError):
+            finance.sign_agreement(_user(money, "accountant"), grant_id, date.today(), key())
+        db.session.rollback()
+        finance.sign_agreement(_user(money, "officer"), grant_id, date.today(), key())
+        db.session.commit()
+        first = db.session.get(Grant, grant_id).tranches[0].id
+        with pytest.raises(ForbiddenError):
+            finance.order_payment(_user(money, "accountant"), first, key())
+
+
+def test_a_favourable_visit_makes_the_second_tranche_due_after_the_first_is_paid(app, money):
+    with app.app_context():
+        grant_id = _signed(money)
+        first, second = (t.id for t in db.session.get(Grant, grant_id).tranches)
+        with pytest.raises(ConflictError):  # the first tranche is not paid yet
+            finance.favourable_visit(_user(money, "manager"), second, "V1")
+        db.session.rollback()
+        finance.order_payment(_user(money, "officer"), first, key())
+        db.session.commit()
+        finance.pay_tranche(_user(money, "accountant"), first, key(), "VIR-1")
+        db.session.commit()
+        finance.favourable_visit(_user(money, "manager"), second, "V1")
+        db.session.commit()
+        assert db.session.get(Tranche, second).status == TrancheStatus.ELIGIBLE
+        finance.order_payment(_user(money, "officer"), second, key())
+        db.session.commit()
+        finance.pay_tranche(_user(money, "accountant"), second, key(), "VIR-2")
+        db.session.commit()
+        assert db.session.get(Grant, grant_id).disbursed == 2_000_000
+        assert check_ledger() == []

@@ -31,6 +31,7 @@ from grants.models import (
     TrancheStatus,
     User,
 )
+from grants.permissions import Permission, can
 from grants.services import audit
 from grants.services.errors import ConflictError, DomainError, ForbiddenError, ValidationError
 from grants.services.money import parse_amount
@@ -74,6 +75,11 @@ def _post(kind: str, envelope_id: int, actor: User | None, legs: list[tuple[Acco
                                    side=side, amount=amount, actor_id=actor.id if actor else None))
     db.session.flush()
     return operation
+
+
+def _allow(actor: User, permission: Permission, application: Application) -> None:
+    if not can(actor, permission, application):
+        raise ForbiddenError(_l("You may not do this operation."))
 
 
 def _claim(key: str | None, action: str, actor: User) -> MoneyAction | None:
@@ -157,6 +163,7 @@ def _money(amount: int) -> str:
 def prepare_agreement(actor: User, application: Application, *, amount: int, channel: Channel,
                       account: str) -> Grant:
     """Draft the agreement of a selected dossier with its tranches (not yet a commitment)."""
+    _allow(actor, Permission.GRANT_MANAGE, application)
     if application.status != ApplicationStatus.SELECTED:
         raise ConflictError(_l("Only a selected dossier gets an agreement."))
     if db.session.scalar(sa.select(Grant.id).where(Grant.application_id == application.id)):
@@ -188,6 +195,7 @@ def sign_agreement(actor: User, grant_id: int, signed_on: date, key: str) -> Gra
     if _claim(key, "sign", actor):
         return db.session.get(Grant, grant_id)
     grant = db.session.get(Grant, grant_id)
+    _allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
     if grant.status != GrantStatus.DRAFT:
         raise ConflictError(_l("This agreement is already signed or cancelled."))
     if signed_on > date.today():
@@ -223,6 +231,7 @@ def order_payment(actor: User, tranche_id: int, key: str, channel: Channel | Non
         return db.session.get(Tranche, tranche_id)
     tranche = db.session.get(Tranche, tranche_id)
     grant = tranche.grant
+    _allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
     channel = channel or grant.channel
     _check_channel(channel, [tranche.amount])
     if grant.status != GrantStatus.SIGNED:
@@ -251,6 +260,7 @@ def pay_tranche(actor: User, tranche_id: int, key: str, reference: str,
         return earlier  # a replay: the first result, nothing more
     tranche = db.session.get(Tranche, tranche_id)
     grant = tranche.grant
+    _allow(actor, Permission.PAYMENT_EXECUTE, db.session.get(Application, grant.application_id))
     if tranche.status != TrancheStatus.ORDERED:
         raise ConflictError(_l("This tranche is not ordered for payment."))
     if tranche.ordered_by_id == actor.id:
@@ -308,6 +318,25 @@ def _make_eligible(tranche: Tranche) -> None:
                        .values(status=TrancheStatus.ELIGIBLE))
 
 
+def favourable_visit(actor: User, tranche_id: int, visit_reference: str) -> Tranche:
+    """The condition of a tranche gated by a follow-up visit is met: it becomes due, once the
+    tranches before it are paid (P6). Called by the follow-up services, never by a form."""
+    tranche = db.session.get(Tranche, tranche_id)
+    if tranche.condition != TrancheCondition.FAVOURABLE_VISIT:
+        raise ConflictError(_l("This tranche does not wait for a visit."))
+    if tranche.grant.status != GrantStatus.SIGNED:
+        raise ConflictError(_l("The agreement is not signed."))
+    earlier = [t for t in tranche.grant.tranches if t.seq < tranche.seq]
+    if any(t.status != TrancheStatus.PAID for t in earlier):
+        raise ConflictError(_l("The tranches before it are not paid yet."))
+    _guarded(sa.update(Tranche).where(Tranche.id == tranche.id,
+                                      Tranche.status == TrancheStatus.PLANNED)
+             .values(status=TrancheStatus.ELIGIBLE), _l("This tranche is not waiting."))
+    db.session.refresh(tranche)
+    audit.record("tranche.condition_met", actor, tranche, details={"visit": visit_reference})
+    return tranche
+
+
 def reverse_payment(actor: User, payment_id: int, reason: str, key: str) -> Payment:
     """A correction: mirror entries, and the tranche is due again."""
     money_transaction()
@@ -315,6 +344,8 @@ def reverse_payment(actor: User, payment_id: int, reason: str, key: str) -> Paym
     if earlier is not None:
         return earlier
     original = db.session.get(Payment, payment_id)
+    _allow(actor, Permission.PAYMENT_EXECUTE,
+           db.session.get(Application, original.tranche.grant.application_id))
     if original.kind != PaymentKind.PAYMENT:
         raise ConflictError(_l("A reversal cannot be reversed."))
     if not (reason or "").strip():
