@@ -181,3 +181,29 @@ def test_a_sub_panel_takes_only_the_dossiers_listed(app, make_user):
 
         with _pytest.raises(committees.ValidationError):
             committees.dossiers_by_reference(call, "AP-1999-0001")
+
+
+def test_the_grid_page_saves_nothing_until_the_form_is_sent(app, make_user, client, login_as):
+    from grants.models import ScoringGrid
+    from tests import factories
+    from tests.conftest import committed
+
+    manager_id = login_as(Role.PROGRAMME_MANAGER)
+    with committed(app):
+        call_id = factories.open_call(db.session.get(User, manager_id)).id
+    page = client.get(f"/comites/grilles/{call_id}").get_data(as_text=True)
+    assert "C6" in page and "Priorité sociale" in page
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(ScoringGrid)) == 0
+    form = {"pass_mark": "55"}
+    rows = [("Q1", "Qualité", "Quality", 60), ("Q2", "Impact", "Impact", 40)]
+    for n, (code, fr, en, maximum) in enumerate(rows):
+        form |= {f"criteria-{n}-code": code, f"criteria-{n}-label_fr": fr,
+                 f"criteria-{n}-label_en": en, f"criteria-{n}-max_points": str(maximum)}
+    assert client.post(f"/comites/grilles/{call_id}", data=form).status_code == 302
+    with app.app_context():
+        grid = db.session.scalar(db.select(ScoringGrid))
+        assert grid.pass_mark == 55 and [c.code for c in grid.criteria] == ["Q1", "Q2"]
+    form["criteria-1-max_points"] = "30"
+    page = client.post(f"/comites/grilles/{call_id}", data=form).get_data(as_text=True)
+    assert "totaliser 100" in page

@@ -1,11 +1,14 @@
-"""Demo data for `flask seed-demo`: accounts for every role, then the 2024 call with its returnees
-and dossiers, and an open 2026 call. Running it again changes nothing."""
+"""Demo data for `flask seed-demo`: accounts for every role; the 2024 call with its returnees,
+dossiers, committee and money; an open 2026 call. Running it again changes nothing."""
 
-from grants.demo import accounts, committee, intake
+from grants.demo import accounts, committee, intake, money
+from grants.extensions import db
 
 
 def seed() -> list[str]:
     lines = accounts.seed()
     lines += intake.seed()
     lines += committee.seed()
+    db.session.commit()  # money operations run in transactions of their own
+    lines += money.seed()
     return lines

@@ -51,8 +51,8 @@ DEFAULT_PASS_MARK = 60
 
 # --- the grid -----------------------------------------------------------------------------
 
-def grid_for(call: Call) -> ScoringGrid:
-    """The call's grid, created from the default one the first time it is needed."""
+def preview_grid(call: Call) -> ScoringGrid:
+    """The call's grid, or (not saved) the default one: for pages that only read."""
     grid = db.session.scalar(db.select(ScoringGrid).where(ScoringGrid.call_id == call.id))
     if grid is None:
         grid = ScoringGrid(call_id=call.id, pass_mark=DEFAULT_PASS_MARK)
@@ -60,6 +60,13 @@ def grid_for(call: Call) -> ScoringGrid:
             Criterion(position=n, code=code, label_fr=fr, label_en=en, max_points=maximum,
                       social_priority=social)
             for n, (code, fr, en, maximum, social) in enumerate(DEFAULT_CRITERIA, start=1)]
+    return grid
+
+
+def grid_for(call: Call) -> ScoringGrid:
+    """The call's grid, created from the default one the first time it is needed."""
+    grid = preview_grid(call)
+    if grid.id is None:
         db.session.add(grid)
         db.session.flush()
     return grid
@@ -81,6 +88,8 @@ def save_grid(actor: User, grid: ScoringGrid, pass_mark: int,
     """Replace the criteria of a grid: maxima must add up to 100; locked once scoring began."""
     if grid.locked_at is not None:
         raise ConflictError(_l("The grid is locked: scores have been recorded."))
+    if grid.id is None:
+        db.session.add(grid)
     if not 0 <= pass_mark <= 100:
         raise ValidationError(_l("Enter a pass mark from 0 to 100."), "pass_mark")
     codes = [(c.code or "").strip().upper() for c in criteria]

@@ -16,7 +16,7 @@ from grants.services import committees
 @require(Permission.COMMITTEE_VIEW)
 def grid(call_id: int):
     call = get_or_404(Call, call_id, Permission.COMMITTEE_VIEW)
-    current = committees.grid_for(call)
+    current = committees.preview_grid(call)  # saved only when the form is
     form = GridForm()
     if request.method == "GET":
         form.pass_mark.data = current.pass_mark
