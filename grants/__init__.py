@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.auth import bp as auth_bp
     from grants.blueprints.beneficiaries import bp as beneficiaries_bp
     from grants.blueprints.committees import bp as committees_bp
+    from grants.blueprints.finance import bp as finance_bp
     from grants.blueprints.main import bp as main_bp
     from grants.blueprints.programme import bp as programme_bp
     from grants.errors import register_error_handlers
@@ -124,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(beneficiaries_bp, url_prefix="/beneficiaires")
     app.register_blueprint(applications_bp, url_prefix="/dossiers")
     app.register_blueprint(committees_bp, url_prefix="/comites")
+    app.register_blueprint(finance_bp, url_prefix="/finances")
     register_error_handlers(app)
 
 

@@ -42,6 +42,7 @@ class Permission(StrEnum):
     COMMITTEE_MANAGE = "committee.manage"  # grids, sessions, members
     SELECTION_DECIDE = "selection.decide"  # deliberation, overrides, waiting list
     # Later stages of the workflow
+    FINANCE_VIEW = "finance.view"
     GRANT_MANAGE = "grant.manage"  # agreements and payment orders (ordonnateur)
     PAYMENT_EXECUTE = "payment.execute"  # payments and reversals (comptable)
 
@@ -63,19 +64,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                      Permission.COMMITTEE_SCORE, Permission.SELECTION_DECIDE}),
     Role.FINANCE_OFFICER: frozenset({*_STAFF_READ, Permission.BENEFICIARY_VIEW,
                                      Permission.APPLICATION_VIEW, Permission.APPLICATION_EXPORT,
-                                     Permission.GRANT_MANAGE}),
+                                     Permission.FINANCE_VIEW, Permission.GRANT_MANAGE}),
     Role.ACCOUNTANT: frozenset({*_STAFF_READ, Permission.BENEFICIARY_VIEW,
-                                Permission.APPLICATION_VIEW, Permission.PAYMENT_EXECUTE}),
+                                Permission.APPLICATION_VIEW, Permission.FINANCE_VIEW,
+                                Permission.PAYMENT_EXECUTE}),
     Role.FIELD_OFFICER: frozenset({*_STAFF_READ, Permission.BENEFICIARY_VIEW,
                                    Permission.APPLICATION_VIEW}),
     Role.PROGRAMME_MANAGER: frozenset({*_STAFF_READ, *_INTAKE, Permission.PROGRAMME_MANAGE,
                                        Permission.BENEFICIARY_VERIFY,
                                        Permission.APPLICATION_EXPORT,
                                        Permission.COMMITTEE_VIEW, Permission.COMMITTEE_MANAGE,
-                                       Permission.SELECTION_DECIDE}),
+                                       Permission.SELECTION_DECIDE, Permission.FINANCE_VIEW}),
     Role.AUDITOR: frozenset({Permission.AUDIT_VIEW, *_STAFF_READ, Permission.BENEFICIARY_VIEW,
                              Permission.APPLICATION_VIEW, Permission.APPLICATION_EXPORT,
-                             Permission.COMMITTEE_VIEW}),
+                             Permission.COMMITTEE_VIEW, Permission.FINANCE_VIEW}),
 }
 
 # Which permission each step of the dossier workflow needs (see grants/workflow.py).

@@ -95,13 +95,16 @@ def test_malformed_amounts_are_refused(app, money, amount):
 
 def test_signing_is_refused_when_the_envelope_cannot_cover(app, money):
     with app.app_context():
+        finance.set_envelope_total(_user(money, "manager"),
+                                   db.session.get(BudgetEnvelope, money["envelope"]), 7_000_000)
+        db.session.commit()
         for n in range(3):
-            _signed(money, n, amount=3_000_000)
+            _signed(money, n, amount=2_000_000)
         grant_id = _agreement(money, 3, amount=2_000_000)
         with pytest.raises(finance.EnvelopeExhausted):
             finance.sign_agreement(_user(money, "officer"), grant_id, date.today(), key())
         db.session.rollback()
-        assert db.session.get(BudgetEnvelope, money["envelope"]).committed == 9_000_000
+        assert db.session.get(BudgetEnvelope, money["envelope"]).committed == 6_000_000
         assert check_ledger() == []
 
 
@@ -181,6 +184,7 @@ def test_cancelling_releases_the_unpaid_part(app, money):
 def test_a_wallet_cannot_receive_more_than_its_cap(app, money):
     with app.app_context():
         application = db.session.get(Application, money["applications"][0])
+        application.requested_amount = 3_500_000  # test set-up: a larger grant
         with pytest.raises(ValidationError, match="virement bancaire"):
             finance.prepare_agreement(_user(money, "officer"), application, amount=3_500_000,
                                       channel=Channel.ORANGE_MONEY, account="+22376000000")

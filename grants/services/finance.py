@@ -160,6 +160,16 @@ def _money(amount: int) -> str:
     return money(amount)
 
 
+def granted_amount(application: Application) -> int:
+    """What the committee granted (the amount requested unless it lowered it)."""
+    from grants.models import Decision, SessionDossier
+
+    decided = db.session.scalar(sa.select(SessionDossier).where(
+        SessionDossier.application_id == application.id,
+        SessionDossier.decision == Decision.SELECTED).order_by(SessionDossier.id.desc()))
+    return decided.amount if decided else application.requested_amount
+
+
 def prepare_agreement(actor: User, application: Application, *, amount: int, channel: Channel,
                       account: str) -> Grant:
     """Draft the agreement of a selected dossier with its tranches (not yet a commitment)."""
@@ -169,6 +179,9 @@ def prepare_agreement(actor: User, application: Application, *, amount: int, cha
     if db.session.scalar(sa.select(Grant.id).where(Grant.application_id == application.id)):
         raise ConflictError(_l("This dossier already has an agreement."))
     amount = parse_amount(amount, "amount", allow_zero=False)
+    if amount > granted_amount(application):
+        raise ValidationError(_l("The agreement cannot exceed the amount granted (%(amount)s).",
+                                 amount=_money(granted_amount(application))), "amount")
     if not (account or "").strip():
         raise ValidationError(_l("Enter the account, wallet number or supplier."), "account")
     call = application.call

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("finance", __name__)
+
+from grants.blueprints.finance import views  # noqa: E402,F401

@@ -1,0 +1,159 @@
+"""Finance pages: agreements, the payment chain (order by the officer, payment by the
+accountant), reversals and cancellations, and the envelopes' accounts."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from grants.blueprints.finance import bp
+from grants.blueprints.finance.forms import AgreementForm, MoneyForm, PayForm, ReasonMoneyForm, SignForm
+from grants.extensions import db
+from grants.forms import attempt
+from grants.models import (
+    Application,
+    BudgetEnvelope,
+    Channel,
+    Grant,
+    Payment,
+    Tranche,
+    TrancheStatus,
+)
+from grants.permissions import Permission, get_or_404, require
+from grants.services import finance
+from grants.workflow import ApplicationStatus
+
+
+@bp.route("/")
+@require(Permission.FINANCE_VIEW)
+def index():
+    grants = db.session.scalars(db.select(Grant).order_by(Grant.number.desc())).all()
+    tranches = db.session.scalars(
+        db.select(Tranche).where(Tranche.status.in_([TrancheStatus.ELIGIBLE,
+                                                     TrancheStatus.ORDERED]))
+        .order_by(Tranche.grant_id, Tranche.seq)).all()
+    awaiting = db.session.scalars(
+        db.select(Application).where(Application.status == ApplicationStatus.SELECTED,
+                                     ~Application.id.in_(db.select(Grant.application_id)))
+        .order_by(Application.reference)).all()
+    envelopes = db.session.scalars(db.select(BudgetEnvelope).order_by(
+        BudgetEnvelope.fiscal_year.desc(), BudgetEnvelope.id)).all()
+    applications = {a.id: a for a in db.session.scalars(db.select(Application).where(
+        Application.id.in_([g.application_id for g in grants])))}
+    return render_template("finance/index.html", grants=grants, tranches=tranches,
+                           awaiting=awaiting, envelopes=envelopes, applications=applications)
+
+
+@bp.route("/conventions/nouvelle/<int:application_id>", methods=["GET", "POST"])
+@require(Permission.GRANT_MANAGE)
+def new_agreement(application_id: int):
+    application = get_or_404(Application, application_id, Permission.GRANT_MANAGE)
+    form = AgreementForm(amount=finance.granted_amount(application), channel=Channel.BANK.value,
+                         account=application.lead.phone or "")
+    if form.validate_on_submit():
+        done = attempt(lambda: finance.prepare_agreement(
+            current_user, application, amount=form.amount.data,
+            channel=Channel(form.channel.data), account=form.account.data), form)
+        if done:
+            flash(_("The agreement %(number)s is drafted: sign it to commit the envelope.",
+                    number=done.value.number), "success")
+            return redirect(url_for("finance.agreement", grant_id=done.value.id))
+    return render_template("finance/new.html", form=form, application=application)
+
+
+@bp.route("/conventions/<int:grant_id>")
+@require(Permission.FINANCE_VIEW)
+def agreement(grant_id: int):
+    grant = get_or_404(Grant, grant_id, Permission.FINANCE_VIEW)
+    payments = db.session.scalars(db.select(Payment).where(
+        Payment.tranche_id.in_([t.id for t in grant.tranches])).order_by(Payment.id)).all()
+    return render_template(
+        "finance/agreement.html", grant=grant, payments=payments,
+        application=db.session.get(Application, grant.application_id),
+        sign_form=SignForm(formdata=None), order_form=MoneyForm(formdata=None),
+        pay_form=PayForm(formdata=None), reason_form=ReasonMoneyForm(formdata=None))
+
+
+def _back(grant_id: int):
+    return redirect(url_for("finance.agreement", grant_id=grant_id))
+
+
+@bp.route("/conventions/<int:grant_id>/signer", methods=["POST"])
+@require(Permission.GRANT_MANAGE)
+def sign(grant_id: int):
+    grant = get_or_404(Grant, grant_id, Permission.GRANT_MANAGE)
+    form = SignForm()
+    if form.validate_on_submit() and attempt(lambda: finance.sign_agreement(
+            current_user, grant.id, form.signed_on.data, form.key.data)):
+        flash(_("The agreement is signed: the envelope is committed."), "success")
+    return _back(grant_id)
+
+
+def _tranche(grant: Grant, tranche_id: int) -> Tranche:
+    tranche = next((t for t in grant.tranches if t.id == tranche_id), None)
+    if tranche is None:
+        abort(404)
+    return tranche
+
+
+@bp.route("/conventions/<int:grant_id>/tranches/<int:tranche_id>/ordonnancer", methods=["POST"])
+@require(Permission.GRANT_MANAGE)
+def order(grant_id: int, tranche_id: int):
+    grant = get_or_404(Grant, grant_id, Permission.GRANT_MANAGE)
+    tranche = _tranche(grant, tranche_id)
+    form = MoneyForm()
+    if form.validate_on_submit() and attempt(lambda: finance.order_payment(
+            current_user, tranche.id, form.key.data)):
+        flash(_("The payment is ordered; the accountant can pay it."), "success")
+    return _back(grant_id)
+
+
+@bp.route("/conventions/<int:grant_id>/tranches/<int:tranche_id>/payer", methods=["POST"])
+@require(Permission.PAYMENT_EXECUTE)
+def pay(grant_id: int, tranche_id: int):
+    grant = get_or_404(Grant, grant_id, Permission.PAYMENT_EXECUTE)
+    tranche = _tranche(grant, tranche_id)
+    form = PayForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the payment reference."), "danger")
+    elif attempt(lambda: finance.pay_tranche(current_user, tranche.id, form.key.data,
+                                             form.reference.data, form.paid_on.data)):
+        flash(_("The tranche is paid."), "success")
+    return _back(grant_id)
+
+
+@bp.route("/conventions/<int:grant_id>/paiements/<int:payment_id>/contre-passer",
+          methods=["POST"])
+@require(Permission.PAYMENT_EXECUTE)
+def reverse(grant_id: int, payment_id: int):
+    grant = get_or_404(Grant, grant_id, Permission.PAYMENT_EXECUTE)
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.tranche.grant_id != grant.id:
+        abort(404)
+    form = ReasonMoneyForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason."), "danger")
+    elif attempt(lambda: finance.reverse_payment(current_user, payment.id, form.reason.data,
+                                                 form.key.data)):
+        flash(_("The payment is reversed; the tranche is due again."), "success")
+    return _back(grant_id)
+
+
+@bp.route("/conventions/<int:grant_id>/annuler", methods=["POST"])
+@require(Permission.PROGRAMME_MANAGE)
+def cancel(grant_id: int):
+    grant = get_or_404(Grant, grant_id, Permission.PROGRAMME_MANAGE)
+    form = ReasonMoneyForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason."), "danger")
+    elif attempt(lambda: finance.cancel_grant(current_user, grant.id, form.reason.data,
+                                              form.key.data)):
+        flash(_("The agreement is cancelled; its unpaid part returns to the envelope."),
+              "success")
+    return _back(grant_id)
+
+
+@bp.route("/enveloppes/<int:envelope_id>")
+@require(Permission.FINANCE_VIEW)
+def envelope(envelope_id: int):
+    envelope = get_or_404(BudgetEnvelope, envelope_id, Permission.FINANCE_VIEW)
+    return render_template("finance/envelope.html", envelope=envelope)

@@ -1,0 +1,80 @@
+"""Finance pages: two officers take a dossier from agreement to a paid tranche."""
+
+import re
+
+from grants.extensions import db
+from grants.models import BudgetEnvelope, Grant, Payment, Role
+from grants.services.ledger_check import check_ledger
+from tests.conftest import login
+from tests.test_finance import money  # noqa: F401 (fixture)
+
+
+def _key(page: str) -> str:
+    return re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_officer_and_accountant_take_a_dossier_to_a_paid_tranche(app, money):  # noqa: F811
+    officer, accountant = app.test_client(), app.test_client()
+    login(officer, "officer")
+    login(accountant, "accountant")
+    application_id = money["applications"][0]
+    response = officer.post(f"/finances/conventions/nouvelle/{application_id}", data={
+        "amount": "2 000 000", "channel": "orange_money", "account": "+22376123456"})
+    assert response.status_code == 302
+    grant_path = response.headers["Location"]
+    page = officer.get(grant_path).get_data(as_text=True)
+    sign = {"key": _key(page), "signed_on": "2026-01-15"}
+    officer.post(grant_path + "/signer", data=sign)
+    officer.post(grant_path + "/signer", data=sign)  # a double click: nothing more
+    with app.app_context():
+        grant = db.session.scalar(db.select(Grant))
+        assert db.session.get(BudgetEnvelope, money["envelope"]).committed == 2_000_000
+        first = grant.tranches[0].id
+    page = officer.get(grant_path).get_data(as_text=True)
+    officer.post(f"{grant_path}/tranches/{first}/ordonnancer", data={"key": _key(page)})
+    # the officer cannot pay what they ordered (no permission); the accountant can
+    assert officer.post(f"{grant_path}/tranches/{first}/payer", data={
+        "key": "x", "reference": "OM-1", "paid_on": "2026-01-20"}).status_code == 403
+    page = accountant.get(grant_path).get_data(as_text=True)
+    assert "Payer" in page
+    pay = {"key": _key(page), "reference": "OM-998877", "paid_on": "2026-01-20"}
+    accountant.post(f"{grant_path}/tranches/{first}/payer", data=pay)
+    accountant.post(f"{grant_path}/tranches/{first}/payer", data=pay)  # replay
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Payment)) == 1
+        assert db.session.scalar(db.select(Grant)).disbursed == 1_200_000
+        assert check_ledger() == []
+
+
+
+def test_a_wallet_over_the_cap_is_refused_at_the_field_in_french(app, money, make_user):  # noqa: F811
+    officer = app.test_client()
+    login(officer, "officer")
+    with app.app_context():
+        from grants.models import Application
+
+        db.session.get(Application, money["applications"][0]).requested_amount = 4_000_000
+        db.session.commit()
+    page = officer.post(f"/finances/conventions/nouvelle/{money['applications'][0]}", data={
+        "amount": "4 000 000", "channel": "moov_money", "account": "+22366000000"}
+    ).get_data(as_text=True)
+    assert "virement bancaire" in page and "is-invalid" in page
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Grant)) == 0
+
+
+def test_other_roles_cannot_reach_the_money_actions(app, money, make_user):  # noqa: F811
+    make_user(Role.INTAKE_AGENT, regions=("01",), username="agent")
+    agent = app.test_client()
+    login(agent, "agent")
+    assert agent.get("/finances/").status_code == 403
+    assert agent.post(f"/finances/conventions/nouvelle/{money['applications'][0]}").status_code \
+        == 403
+
+
+def test_an_agreement_cannot_exceed_the_amount_granted(app, money):  # noqa: F811
+    officer = app.test_client()
+    login(officer, "officer")
+    page = officer.post(f"/finances/conventions/nouvelle/{money['applications'][0]}", data={
+        "amount": "2 000 001", "channel": "bank", "account": "ML-1"}).get_data(as_text=True)
+    assert "ne peut pas dépasser le montant accordé" in page
