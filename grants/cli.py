@@ -14,6 +14,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(check_ledger)
+    app.cli.add_command(export_ledger)
 
 
 @click.command("create-user")
@@ -71,3 +72,39 @@ def check_ledger():
     if problems:
         raise SystemExit(1)
     click.echo("The ledger is sound: every invariant holds.")
+
+
+@click.command("export-ledger")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--envelope", "envelope_id", type=int, default=None, help="Envelope id.")
+@click.option("--year", "fiscal_year", type=int, default=None, help="Fiscal year.")
+@click.option("--region", "region_code", default=None, help="Region code, e.g. 01.")
+@click.option("--step", type=click.Choice(["commitment", "payment", "reversal", "release"]),
+              default=None)
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@with_appcontext
+def export_ledger(fmt, output, envelope_id, fiscal_year, region_code, step, start, end):
+    """Write the disbursement register (the same file as the finance pages) to OUTPUT."""
+    import shutil
+
+    from flask import current_app
+
+    from grants.exports.ledger import register_csv, write_register_xlsx
+    from grants.services.register import RegisterFilters
+
+    region = db.session.scalar(db.select(Region).where(Region.code == region_code)) \
+        if region_code else None
+    filters = RegisterFilters(envelope_id=envelope_id, fiscal_year=fiscal_year,
+                              region_id=region.id if region else None, step=step,
+                              start=start.date() if start else None,
+                              end=end.date() if end else None)
+    with current_app.test_request_context():  # labels in the default language (French)
+        if fmt == "xlsx":
+            shutil.move(write_register_xlsx(filters), output)
+        else:
+            with open(output, "w", encoding="utf-8", newline="") as handle:
+                for chunk in register_csv(filters):
+                    handle.write(chunk)
+    click.echo(f"Written: {output}")

@@ -2,11 +2,12 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from grants.forms import AmountField, enum_choices, new_client_token
+from grants.forms import AmountField, choices, enum_choices, new_client_token
 from grants.models import Channel
+from grants.vocabulary import Sector
 
 
 class MoneyForm(FlaskForm):
@@ -38,3 +39,23 @@ class PayForm(MoneyForm):
 class ReasonMoneyForm(MoneyForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give the reason.")),
                                                    Length(max=300)])
+
+
+class RegisterFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    envelope_id = SelectField(_l("Envelope"), coerce=lambda v: int(v) if v else None,
+                              validators=[Optional()])
+    fiscal_year = IntegerField(_l("Fiscal year"), validators=[Optional()])
+    region_id = SelectField(_l("Region"), coerce=lambda v: int(v) if v else None,
+                            validators=[Optional()])
+    sector = SelectField(_l("Sector"), validators=[Optional()],
+                         choices=lambda: enum_choices(Sector, _l("All")))
+    channel = SelectField(_l("Channel"), validators=[Optional()],
+                          choices=lambda: enum_choices(Channel, _l("All")))
+    step = SelectField(_l("Step"), validators=[Optional()], choices=lambda: choices([
+        ("", _l("All")), ("commitment", _l("Commitment")), ("payment", _l("Payment")),
+        ("reversal", _l("Reversal")), ("release", _l("Release"))]))
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])

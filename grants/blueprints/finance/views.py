@@ -1,26 +1,50 @@
 """Finance pages: agreements, the payment chain (order by the officer, payment by the
 accountant), reversals and cancellations, and the envelopes' accounts."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from datetime import date
+from itertools import islice
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.blueprints.finance import bp
-from grants.blueprints.finance.forms import AgreementForm, MoneyForm, PayForm, ReasonMoneyForm, SignForm
+from grants.blueprints.finance.forms import (
+    AgreementForm,
+    MoneyForm,
+    PayForm,
+    ReasonMoneyForm,
+    RegisterFilterForm,
+    SignForm,
+)
 from grants.extensions import db
-from grants.forms import attempt
+from grants.forms import attempt, choices
 from grants.models import (
     Application,
     BudgetEnvelope,
     Channel,
     Grant,
     Payment,
+    Region,
     Tranche,
     TrancheStatus,
 )
 from grants.permissions import Permission, get_or_404, require
 from grants.services import finance
+from grants.services.register import RegisterFilters
 from grants.workflow import ApplicationStatus
+
+REGISTER_PAGE_ROWS = 200  # on screen; the downloads hold everything
 
 
 @bp.route("/")
@@ -157,3 +181,56 @@ def cancel(grant_id: int):
 def envelope(envelope_id: int):
     envelope = get_or_404(BudgetEnvelope, envelope_id, Permission.FINANCE_VIEW)
     return render_template("finance/envelope.html", envelope=envelope)
+
+
+def _register_filters(form) -> RegisterFilters:
+    return RegisterFilters(
+        envelope_id=form.envelope_id.data, fiscal_year=form.fiscal_year.data,
+        region_id=form.region_id.data, sector=form.sector.data or None,
+        channel=form.channel.data or None, start=form.start.data, end=form.end.data,
+        step=form.step.data or None)
+
+
+def _register_form() -> RegisterFilterForm:
+    form = RegisterFilterForm(request.args)
+    envelopes = db.session.scalars(db.select(BudgetEnvelope).order_by(BudgetEnvelope.id))
+    regions = db.session.scalars(db.select(Region).order_by(Region.code))
+    form.envelope_id.choices = choices([("", _("All"))] + [(e.id, e.name) for e in envelopes])
+    form.region_id.choices = choices([("", _("All"))] + [(r.id, r.name) for r in regions])
+    form.validate()
+    return form
+
+
+@bp.route("/registre")
+@require(Permission.FINANCE_VIEW)
+def register():
+    from grants.exports.ledger import rows
+
+    form = _register_form()
+    filters = _register_filters(form)
+    lines = list(islice(rows(filters), REGISTER_PAGE_ROWS + 1))
+    return render_template("finance/register.html", form=form, lines=lines[:REGISTER_PAGE_ROWS],
+                           more=len(lines) > REGISTER_PAGE_ROWS)
+
+
+@bp.route("/registre.xlsx")
+@require(Permission.FINANCE_VIEW)
+def register_xlsx():
+    from grants.exports.ledger import write_register_xlsx
+
+    path = write_register_xlsx(_register_filters(_register_form()))
+    handle = open(path, "rb")  # noqa: SIM115 (closed by the response)
+    path.unlink()  # the open handle keeps the data until the download ends
+    return send_file(handle, as_attachment=True, download_name=f"registre-{date.today()}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/registre.csv")
+@require(Permission.FINANCE_VIEW)
+def register_csv():
+    from grants.exports.ledger import register_csv as chunks
+
+    filters = _register_filters(_register_form())
+    return Response(stream_with_context(chunks(filters)), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f"attachment; filename=registre-{date.today()}.csv"})

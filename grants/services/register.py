@@ -1,0 +1,100 @@
+"""The disbursement register: one row per money movement (commitment, payment, reversal,
+release), read from the ledger with the dossier it concerns, in the order they happened."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from grants.models import (
+    Account,
+    Application,
+    Beneficiary,
+    BudgetEnvelope,
+    Grant,
+    LedgerEntry,
+    Payment,
+    Region,
+    Tranche,
+    User,
+)
+
+STEPS = ("commitment", "payment", "reversal", "release")
+
+
+@dataclass
+class RegisterFilters:
+    envelope_id: int | None = None
+    fiscal_year: int | None = None
+    region_id: int | None = None
+    sector: str | None = None
+    channel: str | None = None
+    start: date | None = None
+    end: date | None = None
+    step: str | None = None
+
+
+def register_query(f: RegisterFilters):
+    """A select of the register rows. Each operation is read through its leg on the committed
+    account; running totals per agreement and per envelope come from window functions."""
+    leg = LedgerEntry
+    maker, checker = aliased(User), aliased(User)
+    committed_change = sa.case((leg.kind == "commitment", leg.amount),
+                               (leg.kind == "release", -leg.amount), else_=0)
+    paid_change = sa.case((leg.kind == "payment", leg.amount),
+                          (leg.kind == "reversal", -leg.amount), else_=0)
+    tranche_count = (sa.select(sa.func.count(Tranche.id)).where(Tranche.grant_id == Grant.id)
+                     .correlate(Grant).scalar_subquery())
+    query = (
+        sa.select(
+            leg.id, leg.kind, leg.created_at, leg.amount, leg.envelope_id,
+            Application.region_id, Application.sector,
+            BudgetEnvelope.fiscal_year, BudgetEnvelope.budget_line, BudgetEnvelope.name,
+            Grant.number, Grant.amount.label("grant_amount"), Application.reference,
+            Beneficiary.first_name, Beneficiary.last_name, Beneficiary.id_number,
+            Region.name.label("region"), Tranche.seq, tranche_count.label("tranches"),
+            Tranche.order_number, Payment.reference.label("payment_reference"),
+            sa.func.coalesce(Payment.channel, Grant.channel).label("channel"),
+            Payment.paid_on,
+            sa.func.sum(paid_change).over(partition_by=leg.grant_id, order_by=leg.id)
+            .label("paid_to_date"),
+            (BudgetEnvelope.total - sa.func.sum(committed_change).over(
+                partition_by=leg.envelope_id, order_by=leg.id)).label("available_after"),
+            maker.full_name.label("entered_by"), checker.full_name.label("validated_by"))
+        .join(BudgetEnvelope, BudgetEnvelope.id == leg.envelope_id)
+        .join(Grant, Grant.id == leg.grant_id)
+        .join(Application, Application.id == Grant.application_id)
+        .join(Beneficiary, Beneficiary.id == Application.lead_id)
+        .join(Region, Region.id == Application.region_id)
+        .outerjoin(Payment, Payment.id == leg.payment_id)
+        .outerjoin(Tranche, Tranche.id == Payment.tranche_id)
+        .outerjoin(maker, maker.id == sa.func.coalesce(Payment.maker_id, Grant.created_by_id))
+        .outerjoin(checker, checker.id == sa.func.coalesce(Payment.checker_id, leg.actor_id))
+        .where(leg.account == Account.COMMITTED, leg.kind.in_(STEPS)))
+    # Running totals must see every movement: filter outside the window.
+    inner = query.subquery()
+    outer = sa.select(inner)
+    if f.envelope_id:
+        outer = outer.where(inner.c.envelope_id == f.envelope_id)
+    if f.fiscal_year:
+        outer = outer.where(inner.c.fiscal_year == f.fiscal_year)
+    if f.region_id:
+        outer = outer.where(inner.c.region_id == f.region_id)
+    if f.channel:
+        outer = outer.where(inner.c.channel == f.channel)
+    if f.step:
+        outer = outer.where(inner.c.kind == f.step)
+    if f.start:
+        outer = outer.where(inner.c.created_at >= datetime.combine(f.start, time(), UTC))
+    if f.end:
+        outer = outer.where(inner.c.created_at < datetime.combine(f.end + timedelta(days=1),
+                                                                  time(), UTC))
+    if f.sector:
+        outer = outer.where(inner.c.sector == f.sector)
+    return outer.order_by(inner.c.id)
+
+
+def signed_amount(kind: str, amount: int) -> int:
+    """The register shows what each movement does to the dossier: + committed, + paid, − back."""
+    return -amount if kind in ("reversal", "release") else amount

@@ -1,0 +1,102 @@
+"""The disbursement register: its Excel and CSV files equal the ledger, text stays inert."""
+
+import csv
+import io
+import re
+import uuid
+from datetime import date
+
+import openpyxl
+
+from grants.extensions import db
+from grants.models import Application, Channel, Grant, Payment, User
+from grants.services import finance
+from grants.services.ledger_check import check_ledger
+from tests.conftest import login
+from tests.test_finance import money  # noqa: F401 (fixture)
+
+
+def _pay_first_tranches(app, ids, count=2):
+    with app.app_context():
+        officer, accountant = (db.session.get(User, ids[k]) for k in ("officer", "accountant"))
+        for n in range(count):
+            application = db.session.get(Application, ids["applications"][n])
+            grant = finance.prepare_agreement(officer, application, amount=2_000_000,
+                                              channel=Channel.BANK, account="ML-1")
+            db.session.commit()
+            finance.sign_agreement(officer, grant.id, date.today(), str(uuid.uuid4()))
+            db.session.commit()
+            first = db.session.get(Grant, grant.id).tranches[0].id
+            finance.order_payment(officer, first, str(uuid.uuid4()))
+            db.session.commit()
+            finance.pay_tranche(accountant, first, str(uuid.uuid4()), f"VIR-{n}")
+            db.session.commit()
+        assert check_ledger() == []
+
+
+def test_the_xlsx_register_totals_equal_the_ledger_and_text_is_inert(app, money):  # noqa: F811
+    with app.app_context():  # a hostile name: it must stay text in Excel
+        person = db.session.get(Application, money["applications"][0]).lead
+        person.first_name = '=HYPERLINK("http://evil","x")'
+        person.last_name = "@SUM(1)"
+        db.session.commit()
+    _pay_first_tranches(app, money)
+    client = app.test_client()
+    login(client, "accountant")
+    response = client.get("/finances/registre.xlsx")
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(response.data))
+    response.close()
+    sheet = workbook.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    amount = header.index("Montant") + 1
+    rows = list(sheet.iter_rows(min_row=2, max_row=sheet.max_row - 1, values_only=True))
+    assert len(rows) == 4  # two commitments, two payments
+    assert all(isinstance(r[amount - 1], int) for r in rows)
+    with app.app_context():
+        paid = db.session.scalar(db.select(db.func.sum(Payment.amount)))
+        committed = db.session.scalar(db.select(db.func.sum(Grant.amount)))
+    assert sum(r[amount - 1] for r in rows) == paid + committed
+    assert sheet.cell(row=sheet.max_row, column=amount).value.startswith("=SUBTOTAL(9,")
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    names = {r[header.index("Bénéficiaire")] for r in rows}
+    assert "'=HYPERLINK(\"http://evil\",\"x\") @SUM(1)" in names
+    assert sheet.cell(row=2, column=amount).number_format == '#,##0 "F CFA"'
+    summary = workbook.worksheets[1]
+    assert ("Canal", "Virement bancaire", 4_000_000, 2_400_000) in set(
+        summary.iter_rows(min_row=2, values_only=True))
+
+
+def test_the_csv_register_is_for_french_excel(app, money):  # noqa: F811
+    _pay_first_tranches(app, money, count=1)
+    client = app.test_client()
+    login(client, "officer")
+    response = client.get("/finances/registre.csv?step=payment")
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert len(rows) == 2 and rows[1][rows[0].index("Montant")] == "1200000"
+    assert rows[1][rows[0].index("Étape")] == "Paiement"
+
+
+def test_export_ledger_command_writes_the_same_file(app, money, tmp_path):  # noqa: F811
+    _pay_first_tranches(app, money, count=1)
+    target = tmp_path / "registre.xlsx"
+    result = app.test_cli_runner().invoke(args=["export-ledger", "--format", "xlsx",
+                                                "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(target).worksheets[0]
+    assert sheet.max_row == 4  # header, a commitment, a payment, totals
+    csv_target = tmp_path / "registre.csv"
+    result = app.test_cli_runner().invoke(args=["export-ledger", "--format", "csv",
+                                                "--output", str(csv_target), "--step", "payment"])
+    assert result.exit_code == 0 and re.search(r";1200000;", csv_target.read_text("utf-8"))
+
+
+def test_the_register_page_lists_movements(app, money):  # noqa: F811
+    _pay_first_tranches(app, money, count=1)
+    client = app.test_client()
+    login(client, "officer")
+    page = client.get("/finances/registre").get_data(as_text=True)
+    assert "Engagement" in page and "Paiement" in page and "VIR-0" not in page
+    assert "1 200 000" in page
