@@ -78,3 +78,21 @@ def test_an_agreement_cannot_exceed_the_amount_granted(app, money):  # noqa: F81
     page = officer.post(f"/finances/conventions/nouvelle/{money['applications'][0]}", data={
         "amount": "2 000 001", "channel": "bank", "account": "ML-1"}).get_data(as_text=True)
     assert "ne peut pas dépasser le montant accordé" in page
+
+
+def test_the_printable_agreement_states_the_amount_in_words(app, money):  # noqa: F811
+    import io as _io
+
+    from pypdf import PdfReader
+
+    officer = app.test_client()
+    login(officer, "officer")
+    response = officer.post(f"/finances/conventions/nouvelle/{money['applications'][0]}", data={
+        "amount": "1 500 000", "channel": "bank", "account": "ML-BDM-42"})
+    pdf = officer.get(response.headers["Location"] + "/convention.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    text = " ".join("".join(p.extract_text() for p in PdfReader(_io.BytesIO(pdf.data)).pages)
+                    .split()).replace("\u202f", " ").replace("\u00a0", " ")
+    assert "CONVENTION DE SUBVENTION" in text
+    assert "1 500 000 F CFA (un million cinq cent mille francs CFA)" in text
+    assert "900 000 F CFA" in text and "600 000 F CFA" in text

@@ -1,6 +1,7 @@
 """Finance pages: agreements, the payment chain (order by the officer, payment by the
 accountant), reversals and cancellations, and the envelopes' accounts."""
 
+import io
 from datetime import date
 from itertools import islice
 
@@ -234,3 +235,19 @@ def register_csv():
     return Response(stream_with_context(chunks(filters)), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f"attachment; filename=registre-{date.today()}.csv"})
+
+
+@bp.route("/conventions/<int:grant_id>/convention.pdf")
+@require(Permission.FINANCE_VIEW)
+def agreement_pdf(grant_id: int):
+    from flask_babel import force_locale
+
+    from grants.exports.pdf import amount_in_words, render_pdf
+
+    grant = get_or_404(Grant, grant_id, Permission.FINANCE_VIEW)
+    application = db.session.get(Application, grant.application_id)
+    with force_locale("fr"):  # an official French document
+        pdf = render_pdf("finance/agreement_pdf.html", grant=grant, application=application,
+                         lead=application.lead, words=amount_in_words(grant.amount))
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{grant.number}.pdf")
