@@ -40,16 +40,28 @@ AMOUNT_COLUMN = 12
 
 
 def rows(filters: RegisterFilters) -> Iterator[list]:
-    """The register rows, fetched in batches."""
-    return (row for row, _keys in _rows_with_keys(filters))
+    """The register rows, fetched in batches. Close the iterator when not read to the end."""
+    source = _rows_with_keys(filters)
+    try:
+        for row, _keys in source:
+            yield row
+    finally:
+        source.close()
 
 
 def _rows_with_keys(filters: RegisterFilters) -> Iterator[tuple[list, dict]]:
+    steps = _step_labels()
+    result = db.session.execute(register_query(filters).execution_options(yield_per=BATCH))
+    try:
+        yield from _register_rows(result, steps)
+    finally:
+        result.close()  # a server-side cursor on PostgreSQL
+
+
+def _register_rows(result, steps) -> Iterator[tuple[list, dict]]:
     from grants.models import Channel
     from grants.vocabulary import Sector
 
-    steps = _step_labels()
-    result = db.session.execute(register_query(filters).execution_options(yield_per=BATCH))
     for r in result:
         keys = {_("Envelope"): r.name, _("Region"): r.region,
                 _("Sector"): Sector(r.sector).label if r.sector else "",

@@ -35,6 +35,11 @@ class RegisterFilters:
     step: str | None = None
 
 
+def _whole(expression):
+    """SUM() of integers is NUMERIC on PostgreSQL: amounts stay whole francs (int in Python)."""
+    return sa.cast(expression, sa.BigInteger)
+
+
 def register_query(f: RegisterFilters):
     """A select of the register rows. Each operation is read through its leg on the committed
     account; running totals per agreement and per envelope come from window functions."""
@@ -57,9 +62,9 @@ def register_query(f: RegisterFilters):
             Tranche.order_number, Payment.reference.label("payment_reference"),
             sa.func.coalesce(Payment.channel, Grant.channel).label("channel"),
             Payment.paid_on,
-            sa.func.sum(paid_change).over(partition_by=leg.grant_id, order_by=leg.id)
+            _whole(sa.func.sum(paid_change).over(partition_by=leg.grant_id, order_by=leg.id))
             .label("paid_to_date"),
-            (BudgetEnvelope.total - sa.func.sum(committed_change).over(
+            _whole(BudgetEnvelope.total - sa.func.sum(committed_change).over(
                 partition_by=leg.envelope_id, order_by=leg.id)).label("available_after"),
             maker.full_name.label("entered_by"), checker.full_name.label("validated_by"))
         .join(BudgetEnvelope, BudgetEnvelope.id == leg.envelope_id)

@@ -209,7 +209,9 @@ def register():
 
     form = _register_form()
     filters = _register_filters(form)
-    lines = list(islice(rows(filters), REGISTER_PAGE_ROWS + 1))
+    source = rows(filters)
+    lines = list(islice(source, REGISTER_PAGE_ROWS + 1))
+    source.close()
     return render_template("finance/register.html", form=form, lines=lines[:REGISTER_PAGE_ROWS],
                            more=len(lines) > REGISTER_PAGE_ROWS)
 
