@@ -304,3 +304,37 @@ def test_a_favourable_visit_makes_the_second_tranche_due_after_the_first_is_paid
         db.session.commit()
         assert db.session.get(Grant, grant_id).disbursed == 2_000_000
         assert check_ledger() == []
+
+
+def test_eight_accountants_paying_the_same_tranche_at_once_pay_it_once(app, money, make_user):
+    accountants = [make_user(Role.ACCOUNTANT, username=f"cashier{n}") for n in range(8)]
+    with app.app_context():
+        grant_id = _signed(money)
+        first = db.session.get(Grant, grant_id).tranches[0].id
+        finance.order_payment(_user(money, "officer"), first, key())
+        db.session.commit()
+    results, barrier = [], threading.Barrier(8, timeout=30)
+
+    def pay(user_id):
+        barrier.wait()
+        with app.app_context():
+            try:
+                finance.pay_tranche(db.session.get(User, user_id), first, key(), "VIR-RACE")
+                db.session.commit()
+                results.append("paid")
+            except ConflictError:
+                db.session.rollback()
+                results.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=pay, args=(u,)) for u in accountants]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == ["paid"] + ["refused"] * 7
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
+        assert db.session.get(Grant, grant_id).disbursed == 1_200_000
+        assert check_ledger() == []
