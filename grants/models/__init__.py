@@ -30,13 +30,17 @@ from grants.models.committees import (
 )
 from grants.models.finance import (
     Account,
+    BatchLine,
+    BatchStatus,
     BudgetEnvelope,
     Channel,
     Grant,
     GrantStatus,
     LedgerEntry,
+    LineResult,
     MoneyAction,
     Payment,
+    PaymentBatch,
     PaymentKind,
     Tranche,
     TrancheCondition,
@@ -46,7 +50,8 @@ from grants.models.reference import Region
 from grants.models.screening import CheckItem, CheckResult, Screening, ScreeningItem, ScreeningOutcome
 
 __all__ = [
-    "Account", "Channel", "Grant", "GrantStatus", "LedgerEntry", "MoneyAction", "Payment",
+    "Account", "BatchLine", "BatchStatus", "LineResult", "PaymentBatch",
+    "Channel", "Grant", "GrantStatus", "LedgerEntry", "MoneyAction", "Payment",
     "PaymentKind", "Tranche", "TrancheCondition", "TrancheStatus",
     "REGION_SCOPED_ROLES", "Application", "ApplicationEvent", "ApplicationMember",
     "ApplicationRevision", "Attachment", "AuditEvent", "Beneficiary", "BeneficiaryRestricted",

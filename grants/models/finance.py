@@ -205,3 +205,58 @@ class MoneyAction(db.Model):
     object_id: Mapped[int]
     actor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BatchStatus(LabelledEnum):
+    PREPARED = "prepared", _l("Prepared")
+    APPROVED = "approved", _l("Approved")
+    COMPLETED = "completed", _l("Completed")
+
+
+class LineResult(LabelledEnum):
+    PENDING = "pending", _l("Pending")
+    PAID = "paid", _l("Paid")
+    FAILED = "failed", _l("Failed")
+
+
+class PaymentBatch(db.Model):
+    """A mobile-money batch (lot de paiement): ordered tranches sent to one operator in a bulk
+    file, approved by the accountant; the operator's result file pays or fails each line."""
+
+    __tablename__ = "payment_batch"
+    __table_args__ = (sa.CheckConstraint("approved_by_id IS NULL OR approved_by_id <> created_by_id",
+                                         name="approver_is_not_maker"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)  # LP-2026-0001
+    operator: Mapped[Channel] = mapped_column(enum_type(Channel, 16))
+    status: Mapped[BatchStatus] = mapped_column(enum_type(BatchStatus, 16),
+                                                default=BatchStatus.PREPARED)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    lines: Mapped[list["BatchLine"]] = relationship(
+        back_populates="batch", order_by="BatchLine.id", cascade="all, delete-orphan",
+        lazy="selectin")
+
+
+class BatchLine(db.Model):
+    __tablename__ = "batch_line"
+    __table_args__ = (sa.UniqueConstraint("batch_id", "tranche_id"),
+                      sa.CheckConstraint("amount > 0", name="amount_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batch.id", ondelete="CASCADE"))
+    tranche_id: Mapped[int] = mapped_column(ForeignKey("tranche.id"), index=True)
+    msisdn: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(170))
+    amount: Mapped[int] = mapped_column(MONEY)
+    reference: Mapped[str] = mapped_column(String(30))  # the payment order number
+    result: Mapped[LineResult] = mapped_column(enum_type(LineResult, 12),
+                                               default=LineResult.PENDING)
+    operator_reference: Mapped[str | None] = mapped_column(String(80))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"))
+
+    batch: Mapped[PaymentBatch] = relationship(back_populates="lines")

@@ -2,10 +2,11 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from grants.forms import AmountField, choices, enum_choices, new_client_token
+from grants.forms import AmountField, MultiCheckboxField, choices, enum_choices, new_client_token
 from grants.models import Channel
 from grants.vocabulary import Sector
 
@@ -59,3 +60,13 @@ class RegisterFilterForm(FlaskForm):
         ("reversal", _l("Reversal")), ("release", _l("Release"))]))
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
+
+
+class BatchForm(FlaskForm):
+    operator = HiddenField()
+    tranches = MultiCheckboxField(_l("Ordered tranches to put in the batch"), coerce=int)
+
+
+class ResultsForm(FlaskForm):
+    file = FileField(_l("Result file of the operator (CSV: reference; status; transaction)"),
+                     validators=[FileRequired(_l("Choose a file."))])
