@@ -336,3 +336,24 @@ def test_waiting_list_promotion_after_a_withdrawal(app, committee):
         promoted = selection.promote_next(user["manager"], session)
         assert promoted.application_id == dossiers[2].id
         assert dossiers[2].status == ApplicationStatus.SELECTED
+
+
+def test_a_member_who_is_not_the_chair_cannot_promote_or_rewrite_the_minutes(app, committee,
+                                                                             make_user):
+    other_chair = make_user(Role.COMMITTEE_CHAIR, username="otherchair")
+    with app.test_request_context():
+        user, session, dossiers = _load(committee)
+        session.members.append(committees.SessionMember(user_id=other_chair, seat=Seat.VOTING))
+        session.call.envelope.total = 2_200_000
+        for n, dossier in enumerate(dossiers):
+            _score(user["m0"], session, dossier, 90 - n * 5)
+        selection.record_attendance(user["chair"], session, {
+            user["chair"].id, user["m0"].id, user["m1"].id})
+        selection.finalise(user["chair"], session)
+        applications.transition(dossiers[1], ApplicationAction.WITHDRAW, user["manager"], "Parti")
+        intruder = db.session.get(User, other_chair)
+        with pytest.raises(ForbiddenError):
+            selection.promote_next(intruder, session)
+        with pytest.raises(ForbiddenError):
+            minutes.generate(intruder, session)
+        assert selection.promote_next(user["manager"], session).application_id == dossiers[2].id

@@ -338,3 +338,33 @@ def test_eight_accountants_paying_the_same_tranche_at_once_pay_it_once(app, mone
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
         assert db.session.get(Grant, grant_id).disbursed == 1_200_000
         assert check_ledger() == []
+
+
+def test_after_a_reversal_a_later_tranche_waits_for_the_earlier_one(app, money):
+    with app.app_context():
+        grant_id = _signed(money)
+        first, second = (t.id for t in db.session.get(Grant, grant_id).tranches)
+        finance.order_payment(_user(money, "officer"), first, key())
+        db.session.commit()
+        payment = finance.pay_tranche(_user(money, "accountant"), first, key(), "VIR-1")
+        db.session.commit()
+        finance.favourable_visit(_user(money, "manager"), second, "V1")
+        db.session.commit()
+        finance.reverse_payment(_user(money, "accountant"), payment.id, "Erreur", key())
+        db.session.commit()
+        with pytest.raises(ConflictError):  # tranche 1 is due again: tranche 2 must wait (P6)
+            finance.order_payment(_user(money, "officer"), second, key())
+        db.session.rollback()
+        assert check_ledger() == []
+
+
+def test_a_payment_date_outside_signature_and_today_is_refused(app, money):
+    with app.app_context():
+        grant_id = _signed(money)
+        first = db.session.get(Grant, grant_id).tranches[0].id
+        finance.order_payment(_user(money, "officer"), first, key())
+        db.session.commit()
+        for wrong in (date(2000, 1, 1), date(2999, 1, 1)):
+            with pytest.raises(ValidationError):
+                finance.pay_tranche(_user(money, "accountant"), first, key(), "VIR", wrong)
+            db.session.rollback()

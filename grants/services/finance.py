@@ -114,6 +114,7 @@ def set_envelope_total(actor: User, envelope: BudgetEnvelope, total: int) -> Non
         db.session.flush()
     elif delta:
         _guarded(sa.update(BudgetEnvelope).where(BudgetEnvelope.id == envelope.id,
+                                                 BudgetEnvelope.total == total - delta,
                                                  BudgetEnvelope.committed <= total)
                  .values(total=total),
                  ValidationError(_l("The total cannot be below what is already committed."),
@@ -251,7 +252,8 @@ def order_payment(actor: User, tranche_id: int, key: str, channel: Channel | Non
         raise ConflictError(_l("The agreement is not signed."))
     number = next_reference("OP", date.today().year)
     _guarded(sa.update(Tranche).where(Tranche.id == tranche.id,
-                                      Tranche.status == TrancheStatus.ELIGIBLE)
+                                      Tranche.status == TrancheStatus.ELIGIBLE,
+                                      _earlier_all_paid(tranche), _grant_signed(grant))
              .values(status=TrancheStatus.ORDERED, ordered_by_id=actor.id, ordered_at=utcnow(),
                      order_number=number, channel=channel),
              _l("This tranche is not due for payment."))
@@ -281,6 +283,9 @@ def pay_tranche(actor: User, tranche_id: int, key: str, reference: str,
     if not (reference or "").strip():
         raise ValidationError(_l("Enter the payment reference."), "reference")
     paid_on = paid_on or date.today()
+    if paid_on > date.today() or (grant.signed_on and paid_on < grant.signed_on):
+        raise ValidationError(_l("The payment date must be between the signature and today."),
+                              "paid_on")
     payment = Payment(tranche_id=tranche.id, kind=PaymentKind.PAYMENT, amount=tranche.amount,
                       idempotency_key=key, maker_id=tranche.ordered_by_id, checker_id=actor.id,
                       channel=tranche.channel, reference=reference.strip(), paid_on=paid_on)
@@ -305,10 +310,25 @@ def pay_tranche(actor: User, tranche_id: int, key: str, reference: str,
     return payment
 
 
+def _earlier_all_paid(tranche: Tranche):
+    """SQL condition: every tranche before this one is paid (P6), checked in the UPDATE itself."""
+    earlier = sa.orm.aliased(Tranche)
+    return ~sa.exists(sa.select(earlier.id).where(
+        earlier.grant_id == tranche.grant_id, earlier.seq < tranche.seq,
+        earlier.status != TrancheStatus.PAID))
+
+
+def _grant_signed(grant: Grant):
+    return sa.exists(sa.select(Grant.id).where(Grant.id == grant.id,
+                                               Grant.status == GrantStatus.SIGNED))
+
+
 def _move(tranche: Tranche, grant: Grant, amount: int, source: TrancheStatus,
           target: TrancheStatus) -> None:
     """Move `amount` (negative for a reversal) from committed to disbursed, guarded."""
-    _guarded(sa.update(Tranche).where(Tranche.id == tranche.id, Tranche.status == source)
+    order_kept = _earlier_all_paid(tranche) if amount > 0 else sa.true()
+    _guarded(sa.update(Tranche).where(Tranche.id == tranche.id, Tranche.status == source,
+                                      order_kept)
              .values(status=target), _l("This tranche has changed meanwhile."))
     _guarded(sa.update(BudgetEnvelope)
              .where(BudgetEnvelope.id == grant.envelope_id,
@@ -365,8 +385,9 @@ def reverse_payment(actor: User, payment_id: int, reason: str, key: str) -> Paym
         raise ValidationError(_l("Say why the payment is reversed."), "reason")
     tranche = original.tranche
     grant = tranche.grant
-    later_paid = [t for t in grant.tranches if t.seq > tranche.seq and t.status == TrancheStatus.PAID]
-    if later_paid:
+    later = [t for t in grant.tranches if t.seq > tranche.seq
+             and t.status in (TrancheStatus.PAID, TrancheStatus.ORDERED)]
+    if later:
         raise ConflictError(_l("Reverse the later tranches first."))
     reversal = Payment(tranche_id=tranche.id, kind=PaymentKind.REVERSAL, amount=original.amount,
                        idempotency_key=key, maker_id=original.maker_id, checker_id=actor.id,
@@ -401,8 +422,10 @@ def cancel_grant(actor: User, grant_id: int, reason: str, key: str) -> Grant:
     if any(t.status == TrancheStatus.ORDERED for t in grant.tranches):
         raise ConflictError(_l("A payment is ordered: pay or withdraw it first."))
     unpaid = grant.amount - grant.disbursed
+    ordered = sa.exists(sa.select(Tranche.id).where(Tranche.grant_id == grant.id,
+                                                    Tranche.status == TrancheStatus.ORDERED))
     _guarded(sa.update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.SIGNED,
-                                    Grant.disbursed == grant.disbursed)
+                                    Grant.disbursed == grant.disbursed, ~ordered)
              .values(status=GrantStatus.CANCELLED, cancelled_at=utcnow(),
                      cancel_reason=reason.strip()), _l("This agreement has changed meanwhile."))
     if unpaid:

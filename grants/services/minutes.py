@@ -57,7 +57,9 @@ def _recused(member, application_id: int) -> bool:
 
 def generate(user: User, session: CommitteeSession) -> Minutes:
     from grants.exports.pdf import render_pdf
+    from grants.services.selection import check_decider
 
+    check_decider(user, session)
     if session.status != SessionStatus.FINALISED:
         raise ConflictError(_l("The minutes are written once the session is finalised."))
     with force_locale("fr"):  # the minutes are an official French document

@@ -14,11 +14,13 @@ from grants.models import (
     Call,
     CommitteeSession,
     Decision,
+    Role,
     Seat,
     SessionDossier,
     SessionStatus,
     User,
 )
+from grants.permissions import Permission, can
 from grants.services import audit
 from grants.services.applications import transition
 from grants.services.committees import grid_for
@@ -28,21 +30,24 @@ from grants.workflow import ACTIVE_GRANT_STATUSES, ApplicationAction, Applicatio
 
 # --- the envelope -------------------------------------------------------------------------
 
-def granted_on_envelope(envelope: BudgetEnvelope, *, exclude_session: int | None = None) -> int:
-    """What selected dossiers already hold on the envelope (before agreements commit it)."""
-    query = (db.select(db.func.coalesce(db.func.sum(db.func.coalesce(
+def envelope_available(envelope: BudgetEnvelope, *, exclude_session: int | None = None) -> int:
+    """What the envelope can still fund: its total, less what signed agreements commit, less
+    the dossiers selected whose agreement is not signed yet (they hold a claim on it)."""
+    from grants.models import Grant, GrantStatus
+
+    signed = db.select(Grant.application_id).where(Grant.status != GrantStatus.DRAFT)
+    waiting = (db.select(db.func.coalesce(db.func.sum(db.func.coalesce(
         SessionDossier.granted_amount, Application.requested_amount)), 0))
         .join(Application, Application.id == SessionDossier.application_id)
         .join(Call, Call.id == Application.call_id)
         .where(Call.envelope_id == envelope.id, SessionDossier.decision == Decision.SELECTED,
-               Application.status.in_(ACTIVE_GRANT_STATUSES)))
+               Application.status == ApplicationStatus.SELECTED,
+               Application.id.not_in(signed)))
     if exclude_session is not None:
-        query = query.where(SessionDossier.session_id != exclude_session)
-    return int(db.session.scalar(query))
-
-
-def envelope_available(envelope: BudgetEnvelope, *, exclude_session: int | None = None) -> int:
-    return envelope.total - granted_on_envelope(envelope, exclude_session=exclude_session)
+        waiting = waiting.where(SessionDossier.session_id != exclude_session)
+    committed = db.session.scalar(db.select(BudgetEnvelope.committed)
+                                  .where(BudgetEnvelope.id == envelope.id))
+    return envelope.total - int(committed) - int(db.session.scalar(waiting))
 
 
 # --- ranking and the proposed selection ---------------------------------------------------
@@ -117,6 +122,17 @@ def propose(session: CommitteeSession) -> list[Row]:
 
 
 # --- the chair's decisions ----------------------------------------------------------------
+
+def decides_nationally(user: User) -> bool:
+    """A programme manager decides for every session (the waiting list, the minutes)."""
+    return Role.PROGRAMME_MANAGER in user.roles and can(user, Permission.SELECTION_DECIDE)
+
+
+def check_decider(user: User, session: CommitteeSession) -> None:
+    """After the deliberation: the session's chair, or a programme manager (a national role)."""
+    if user.id != session.chair_id and not decides_nationally(user):
+        raise ForbiddenError(_l("Only the chair of the session can do this."))
+
 
 def _check_chair(user: User, session: CommitteeSession) -> None:
     if user.id != session.chair_id:
@@ -206,6 +222,7 @@ def finalise(user: User, session: CommitteeSession) -> list[Row]:
 def promote_next(user: User, session: CommitteeSession) -> SessionDossier:
     """Select the first dossier of the waiting list whose amount fits what the envelope has left
     (after a selected dossier withdrew or was cancelled)."""
+    check_decider(user, session)
     if session.status != SessionStatus.FINALISED:
         raise ConflictError(_l("The waiting list exists once the session is finalised."))
     available = envelope_available(session.call.envelope)
