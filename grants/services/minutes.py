@@ -10,7 +10,15 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from grants.extensions import db
-from grants.models import Application, CommitteeSession, Decision, Minutes, SessionStatus, User
+from grants.models import (
+    Application,
+    CommitteeSession,
+    Decision,
+    InterestDeclaration,
+    Minutes,
+    SessionStatus,
+    User,
+)
 from grants.services import audit
 from grants.services.committees import grid_for
 from grants.services.errors import ConflictError
@@ -33,8 +41,12 @@ def minutes_context(session: CommitteeSession) -> dict:
     call = session.call
     received = db.session.scalar(db.select(db.func.count()).select_from(Application).where(
         Application.call_id == call.id, Application.submitted_at.is_not(None)))
+    conflicted = {tuple(row) for row in db.session.execute(
+        db.select(InterestDeclaration.member_id, InterestDeclaration.application_id)
+        .where(InterestDeclaration.member_id.in_([m.id for m in session.members]),
+               InterestDeclaration.conflicted.is_(True)))}
     recusals = [(m, d) for d in dossiers for m in session.members
-                if _recused(m, d.application_id)]
+                if (m.id, d.application_id) in conflicted]
     return {
         "session": session, "call": call, "envelope": call.envelope, "grid": grid_for(call),
         "dossiers": dossiers, "scores": scores, "received": received,
@@ -47,12 +59,6 @@ def minutes_context(session: CommitteeSession) -> dict:
         "present": [m for m in session.members if m.present],
         "absent": [m for m in session.members if not m.present],
     }
-
-
-def _recused(member, application_id: int) -> bool:
-    from grants.services.committees import is_recused
-
-    return is_recused(member, application_id)
 
 
 def generate(user: User, session: CommitteeSession) -> Minutes:

@@ -4,6 +4,7 @@ waiting list."""
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from grants.database import utcnow
 from grants.extensions import db
@@ -82,7 +83,10 @@ def propose(session: CommitteeSession) -> list[Row]:
     decisions are kept, and count first against the envelope."""
     grid = grid_for(session.call)
     scores = tallies(session)
-    dossiers = list(session.dossiers)
+    dossiers = list(db.session.scalars(
+        db.select(SessionDossier).where(SessionDossier.session_id == session.id)
+        .options(selectinload(SessionDossier.application).selectinload(Application.members))
+        .order_by(SessionDossier.id)))
     members = {d.id: {m.beneficiary_id for m in d.application.members} for d in dossiers}
     taken = _with_active_grant([d.application_id for d in dossiers])
 

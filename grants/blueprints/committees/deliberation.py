@@ -29,10 +29,13 @@ def ranking(session_id: int):
         flash(_("The ranking shows everyone's scores: it opens once your own sheets are "
                 "submitted and the session is deliberated."), "warning")
         return redirect(url_for("committees.session", session_id=meeting.id))
-    rows = selection.propose(meeting) if meeting.status == SessionStatus.SCORING else [
-        selection.Row(d, scoring.tallies(meeting).get(d.application_id), d.rank, d.decision,
-                      d.decision_reason or "", False)
-        for d in sorted(meeting.dossiers, key=lambda d: d.rank or 0)]
+    if meeting.status == SessionStatus.SCORING:
+        rows = selection.propose(meeting)
+    else:
+        scores = scoring.tallies(meeting)  # one aggregate query for every row
+        rows = [selection.Row(d, scores.get(d.application_id), d.rank, d.decision,
+                              d.decision_reason or "", False)
+                for d in sorted(meeting.dossiers, key=lambda d: d.rank or 0)]
     hidden = scoring.recused_ids(current_user, meeting)
     rows = [row for row in rows if row.application.id not in hidden]
     attendance = AttendanceForm(formdata=None,
