@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from grants.demo.intake import CALL_2024
 from grants.extensions import db
 from grants.models import Application, Call, Channel, Grant, SessionDossier, User
-from grants.services import finance
+from grants.services import batches, finance
 from grants.workflow import ApplicationStatus
 
 
@@ -43,13 +43,16 @@ def seed() -> list[str]:
         finance.sign_agreement(officer, grant_id, date(2024, 7, 1) + timedelta(days=n % 20),
                                _key())
         db.session.commit()
-    paid, reversed_ = 0, 0
+    paid, reversed_, by_batch = 0, 0, []
     for n, grant_id in enumerate(grant_ids[:34]):
         first = db.session.get(Grant, grant_id).tranches[0]
         finance.order_payment(officer, first.id, _key())
         db.session.commit()
         if n >= 31:
             continue  # ordered, waiting for the accountant
+        if n in (8, 12, 16, 20):  # Orange Money wallets: paid through a batch below
+            by_batch.append(first.id)
+            continue
         payment = finance.pay_tranche(accountant, first.id, _key(), f"TX{rng.randint(10**7, 10**8)}",
                                       paid_on=date(2024, 7, 15) + timedelta(days=n % 10))
         db.session.commit()
@@ -63,5 +66,20 @@ def seed() -> list[str]:
             finance.pay_tranche(accountant, first.id, _key(), f"TX{rng.randint(10**7, 10**8)}")
             db.session.commit()
             reversed_ += 1
+    paid += _pay_by_batch(officer, accountant, by_batch)
     return [f"Money demo data: {len(grant_ids)} agreements signed, {paid} first tranches paid "
-            f"({reversed_} after a reversal), 3 ordered and waiting for payment."]
+            f"({len(by_batch)} through an Orange Money batch, {reversed_} after a reversal), "
+            f"3 ordered and waiting for payment."]
+
+
+def _pay_by_batch(officer: User, accountant: User, tranche_ids: list[int]) -> int:
+    """A mobile-money batch: prepared, approved, and the operator's results imported."""
+    batch = batches.create_batch(officer, Channel.ORANGE_MONEY, tranche_ids)
+    db.session.commit()
+    batches.approve(accountant, batch)
+    db.session.commit()
+    batch_id, line_ids = batch.id, [line.id for line in batch.lines]
+    for number, line_id in enumerate(line_ids, start=1):
+        batches.apply_result(accountant, batch_id, line_id, True, f"OM-BULK-{number:04d}")
+        db.session.commit()
+    return len(line_ids)
