@@ -71,6 +71,17 @@ def _signed(ids, n=0, amount=2_000_000):
     return grant_id
 
 
+def _paid_first_tranche(ids, reference):
+    """A signed agreement whose first tranche was ordered by the officer and paid."""
+    grant_id = _signed(ids)
+    first = db.session.get(Grant, grant_id).tranches[0].id
+    finance.order_payment(_user(ids, "officer"), first, key())
+    db.session.commit()
+    payment = finance.pay_tranche(_user(ids, "accountant"), first, key(), reference)
+    db.session.commit()
+    return grant_id, first, payment
+
+
 def test_signing_commits_the_envelope_and_splits_the_tranches(app, money):
     with app.app_context():
         grant_id = _signed(money, amount=1_000_001)
@@ -146,12 +157,7 @@ def test_tranches_are_paid_in_order_and_only_when_their_condition_holds(app, mon
 
 def test_a_reversal_mirrors_the_payment_and_the_tranche_is_due_again(app, money):
     with app.app_context():
-        grant_id = _signed(money)
-        first = db.session.get(Grant, grant_id).tranches[0].id
-        finance.order_payment(_user(money, "officer"), first, key())
-        db.session.commit()
-        payment = finance.pay_tranche(_user(money, "accountant"), first, key(), "OM-77")
-        db.session.commit()
+        grant_id, first, payment = _paid_first_tranche(money, "OM-77")
         with pytest.raises(ValidationError):
             finance.reverse_payment(_user(money, "accountant"), payment.id, " ", key())
         db.session.rollback()
@@ -167,12 +173,7 @@ def test_a_reversal_mirrors_the_payment_and_the_tranche_is_due_again(app, money)
 
 def test_cancelling_releases_the_unpaid_part(app, money):
     with app.app_context():
-        grant_id = _signed(money)
-        first = db.session.get(Grant, grant_id).tranches[0].id
-        finance.order_payment(_user(money, "officer"), first, key())
-        db.session.commit()
-        finance.pay_tranche(_user(money, "accountant"), first, key(), "VIR-9")
-        db.session.commit()
+        grant_id, first, _payment = _paid_first_tranche(money, "VIR-9")
         finance.cancel_grant(_user(money, "manager"), grant_id, "Activité abandonnée", key())
         db.session.commit()
         envelope = db.session.get(BudgetEnvelope, money["envelope"])
@@ -192,12 +193,7 @@ def test_a_wallet_cannot_receive_more_than_its_cap(app, money):
 
 def test_ledger_and_payment_rows_cannot_be_changed(app, money):
     with app.app_context():
-        grant_id = _signed(money)
-        first = db.session.get(Grant, grant_id).tranches[0].id
-        finance.order_payment(_user(money, "officer"), first, key())
-        db.session.commit()
-        finance.pay_tranche(_user(money, "accountant"), first, key(), "VIR-3")
-        db.session.commit()
+        grant_id, first, _payment = _paid_first_tranche(money, "VIR-3")
         for statement in ("UPDATE ledger_entry SET amount = 1", "DELETE FROM ledger_entry",
                           "UPDATE payment SET amount = 1", "DELETE FROM payment"):
             with pytest.raises(sa.exc.DatabaseError, match="append-only"):
