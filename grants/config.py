@@ -54,3 +54,7 @@ class DefaultConfig:
 
     # Money
     WALLET_CAP = 2_000_000  # BCEAO: the most a mobile-money wallet may receive (F CFA)
+    # Visits (V1, V2… of the call's plan) that carry the sustainability questionnaire: V1 is the
+    # baseline, V4 (M+12) the measure of sustainable reintegration.
+    SURVEY_AT_VISITS = (1, 4)
+    VISIT_DUE_SOON_DAYS = 14  # a planned visit shows as "due" this many days ahead

@@ -45,6 +45,12 @@ class Permission(StrEnum):
     FINANCE_VIEW = "finance.view"
     GRANT_MANAGE = "grant.manage"  # agreements and payment orders (ordonnateur)
     PAYMENT_EXECUTE = "payment.execute"  # payments and reversals (comptable)
+    # Follow-up of the funded activities
+    VISIT_VIEW = "visit.view"  # visits, scores, survival figures
+    VISIT_RECORD = "visit.record"  # fill and submit visits (field officer)
+    VISIT_SUPERVISE = "visit.supervise"  # plan, assign, validate or send back visits
+    SURVEY_VIEW = "survey.view"  # the answers of the sustainability questionnaire
+    REFERRAL_MANAGE = "referral.manage"  # refer returnees to partners, follow the referrals
 
 
 _STAFF_READ = {Permission.REFERENCE_VIEW, Permission.PROGRAMME_VIEW}
@@ -52,6 +58,10 @@ _INTAKE = {Permission.BENEFICIARY_VIEW, Permission.BENEFICIARY_EDIT,
            Permission.BENEFICIARY_RESTRICTED, Permission.APPLICATION_VIEW,
            Permission.APPLICATION_EDIT, Permission.APPLICATION_REVISE,
            Permission.APPLICATION_SCREEN}
+# Field officers and their supervisors (programme managers) follow the activities; the
+# questionnaire's answers (psychosocial) stay with them, auditors see the scores only.
+_FOLLOW_UP = {Permission.VISIT_VIEW, Permission.VISIT_RECORD, Permission.SURVEY_VIEW,
+              Permission.REFERRAL_MANAGE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset({Permission.USERS_MANAGE, Permission.AUDIT_VIEW, *_STAFF_READ}),
@@ -69,15 +79,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                 Permission.APPLICATION_VIEW, Permission.FINANCE_VIEW,
                                 Permission.PAYMENT_EXECUTE}),
     Role.FIELD_OFFICER: frozenset({*_STAFF_READ, Permission.BENEFICIARY_VIEW,
-                                   Permission.APPLICATION_VIEW}),
+                                   Permission.APPLICATION_VIEW, *_FOLLOW_UP}),
     Role.PROGRAMME_MANAGER: frozenset({*_STAFF_READ, *_INTAKE, Permission.PROGRAMME_MANAGE,
                                        Permission.BENEFICIARY_VERIFY,
                                        Permission.APPLICATION_EXPORT,
                                        Permission.COMMITTEE_VIEW, Permission.COMMITTEE_MANAGE,
-                                       Permission.SELECTION_DECIDE, Permission.FINANCE_VIEW}),
+                                       Permission.SELECTION_DECIDE, Permission.FINANCE_VIEW,
+                                       *_FOLLOW_UP, Permission.VISIT_SUPERVISE}),
     Role.AUDITOR: frozenset({Permission.AUDIT_VIEW, *_STAFF_READ, Permission.BENEFICIARY_VIEW,
                              Permission.APPLICATION_VIEW, Permission.APPLICATION_EXPORT,
-                             Permission.COMMITTEE_VIEW, Permission.FINANCE_VIEW}),
+                             Permission.COMMITTEE_VIEW, Permission.FINANCE_VIEW,
+                             Permission.VISIT_VIEW}),
 }
 
 # Which permission each step of the dossier workflow needs (see grants/workflow.py).

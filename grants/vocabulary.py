@@ -164,3 +164,75 @@ class CallStatus(LabelledEnum):
     DRAFT = "draft", _l("Draft")
     OPEN = "open", _l("Open")
     CLOSED = "closed", _l("Closed")
+
+
+# --- follow-up visits (DOMAIN.md) ----------------------------------------------------------
+
+class VisitMode(LabelledEnum):
+    ON_SITE = "on_site", _l("On site")
+    PHONE = "phone", _l("By phone")
+
+
+class ActivityStatus(LabelledEnum):
+    GROWING = "growing", _l("Growing")
+    STABLE = "stable", _l("Stable")
+    IN_DIFFICULTY = "in_difficulty", _l("In difficulty")
+    SUSPENDED = "suspended", _l("Temporarily suspended")
+    ABANDONED = "abandoned", _l("Abandoned")
+    CONVERTED = "converted", _l("Converted to another activity")
+    UNREACHABLE = "unreachable", _l("Beneficiary unreachable")
+    MOVED_AWAY = "moved_away", _l("Moved away")
+    REMIGRATED = "remigrated", _l("Re-migrated")
+
+    @property
+    def operating(self) -> bool | None:
+        """Whether an activity survives: None when the visit could not tell."""
+        if self == ActivityStatus.UNREACHABLE:
+            return None
+        return self in (ActivityStatus.GROWING, ActivityStatus.STABLE,
+                        ActivityStatus.IN_DIFFICULTY, ActivityStatus.CONVERTED)
+
+
+class ItemPresence(LabelledEnum):
+    ALL = "all", _l("All present")
+    PART = "part", _l("Partly present")
+    ABSENT = "absent", _l("Absent")
+    SOLD = "sold", _l("Sold")
+
+
+class VisitProblem(LabelledEnum):
+    SALES = "sales", _l("Few customers or sales")
+    SUPPLY = "supply", _l("Supply or prices of inputs")
+    EQUIPMENT = "equipment", _l("Equipment broken or missing")
+    PREMISES = "premises", _l("Premises (rent, eviction)")
+    CASH = "cash", _l("Lack of working capital")
+    DEBT = "debt", _l("Debts")
+    HEALTH = "health", _l("Health of the beneficiary")
+    FAMILY = "family", _l("Family pressure on the money")
+    GROUP = "group", _l("Conflict within the group")
+    SECURITY = "security", _l("Insecurity")
+    SEASON = "season", _l("Season or weather")
+    SKILLS = "skills", _l("Management or technical skills")
+    OTHER = "other", _l("Other problem")
+
+
+class Recommendation(LabelledEnum):
+    FAVOURABLE = "favourable", _l("Favourable")
+    RESERVATIONS = "reservations", _l("Favourable with reservations")
+    UNFAVOURABLE = "unfavourable", _l("Unfavourable")
+
+    @property
+    def releases(self) -> bool:
+        """Whether the recommendation lets the next tranche be paid (reservations are noted)."""
+        return self != Recommendation.UNFAVOURABLE
+
+
+class ReferralService(LabelledEnum):
+    PSYCHOSOCIAL = "psychosocial", _l("Psychosocial support")
+    HEALTH = "health", _l("Health")
+    TRAINING = "training", _l("Vocational training")
+    CIVIL_DOCUMENTS = "civil_documents", _l("Civil documents")
+    HOUSING = "housing", _l("Housing")
+    LEGAL = "legal", _l("Legal aid")
+    MICROFINANCE = "microfinance", _l("Microfinance")
+    EMPLOYMENT = "employment", _l("Employment")

@@ -81,3 +81,48 @@ COMMENT_REQUIRED = frozenset({A.DECLARE_INELIGIBLE, A.DECLARE_INCOMPLETE, A.WITH
 
 def allowed_actions(status: ApplicationStatus) -> list[ApplicationAction]:
     return [action for (source, action) in TRANSITIONS if source == status]
+
+
+# --- follow-up visits ------------------------------------------------------------------------
+# `services/visits.py` moves visits through this table (and checks who may).
+
+class VisitStatus(LabelledEnum):
+    PLANNED = "planned", _l("Planned")
+    SUBMITTED = "submitted", _l("Submitted, to validate")
+    VALIDATED = "validated", _l("Validated")
+    CANCELLED = "cancelled", _l("Cancelled")
+
+
+class VisitAction(LabelledEnum):
+    SUBMIT = "submit", _l("Submit")
+    VALIDATE = "validate", _l("Validate")
+    RETURN = "return", _l("Send back to the field officer")
+    CANCEL = "cancel", _l("Cancel")
+
+
+V, VA = VisitStatus, VisitAction
+VISIT_TRANSITIONS: dict[tuple[VisitStatus, VisitAction], VisitStatus] = {
+    (V.PLANNED, VA.SUBMIT): V.SUBMITTED,
+    (V.SUBMITTED, VA.VALIDATE): V.VALIDATED,
+    (V.SUBMITTED, VA.RETURN): V.PLANNED,  # corrected and submitted again by the officer
+    (V.PLANNED, VA.CANCEL): V.CANCELLED,
+}
+OPEN_VISIT_STATUSES = frozenset({V.PLANNED, V.SUBMITTED})
+
+
+# --- referrals to partner services -----------------------------------------------------------
+
+class ReferralStatus(LabelledEnum):
+    PROPOSED = "proposed", _l("Proposed")
+    ACCEPTED = "accepted", _l("Accepted by the partner")
+    DONE = "done", _l("Service delivered")
+    REFUSED = "refused", _l("Refused")
+    NO_FOLLOW_UP = "no_follow_up", _l("No follow-up")
+
+
+R = ReferralStatus
+REFERRAL_TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
+    R.PROPOSED: frozenset({R.ACCEPTED, R.REFUSED, R.NO_FOLLOW_UP}),
+    R.ACCEPTED: frozenset({R.DONE, R.NO_FOLLOW_UP}),
+    R.DONE: frozenset(), R.REFUSED: frozenset(), R.NO_FOLLOW_UP: frozenset(),
+}

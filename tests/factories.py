@@ -121,3 +121,26 @@ def points_for(grid, total: int, social: int | None = None) -> dict[int, int]:
 
 def comments_for(grid, points: dict[int, int]) -> dict[int, str]:
     return {c.id: "justifié" for c in grid.criteria if points[c.id] in (0, c.max_points)}
+
+
+def funded_grant(officer: User, accountant: User, application, *, paid_on: date,
+                 amount: int | None = None):
+    """A signed agreement of a selected dossier whose first tranche was paid on `paid_on` (which
+    plans its visits). Commits between the money operations, as separate requests would."""
+    import uuid
+
+    from grants.models import Channel
+    from grants.services import finance
+
+    grant = finance.prepare_agreement(officer, application,
+                                      amount=amount or application.requested_amount,
+                                      channel=Channel.BANK, account="ML123 BDM 0001")
+    db.session.commit()
+    finance.sign_agreement(officer, grant.id, paid_on, str(uuid.uuid4()))
+    db.session.commit()
+    first = grant.tranches[0].id
+    finance.order_payment(officer, first, str(uuid.uuid4()))
+    db.session.commit()
+    finance.pay_tranche(accountant, first, str(uuid.uuid4()), "VIR-TEST", paid_on)
+    db.session.commit()
+    return db.session.get(type(grant), grant.id)

@@ -48,6 +48,15 @@ from grants.models.finance import (
 )
 from grants.models.reference import Region
 from grants.models.screening import CheckItem, CheckResult, Screening, ScreeningItem, ScreeningOutcome
+from grants.models.visits import (
+    Partner,
+    Referral,
+    SustainabilityScore,
+    Visit,
+    VisitItem,
+    VisitPhoto,
+    WeightSet,
+)
 
 __all__ = [
     "Account", "BatchLine", "BatchStatus", "LineResult", "PaymentBatch",
@@ -60,5 +69,6 @@ __all__ = [
     "ScoringGrid", "Seat", "SessionDossier", "SessionMember", "SessionStatus", "SheetStatus",
     "DuplicateReview", "Outcome", "ReferenceCounter", "Region", "Role", "Screening",
     "ScreeningItem", "ScreeningOutcome", "User", "UserRole", "UserSession", "call_region",
-    "user_region",
+    "user_region", "Partner", "Referral", "SustainabilityScore", "Visit", "VisitItem",
+    "VisitPhoto", "WeightSet",
 ]

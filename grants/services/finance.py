@@ -302,6 +302,10 @@ def pay_tranche(actor: User, tranche_id: int, key: str, reference: str,
     following = next((t for t in grant.tranches if t.seq == tranche.seq + 1), None)
     if following is not None and following.condition == TrancheCondition.PREVIOUS_PAID:
         _make_eligible(following)
+    if tranche.seq == 1:  # the follow-up visits count from the first payment
+        from grants.services.visits import plan_visits
+
+        plan_visits(grant, paid_on, actor)
     application = db.session.get(Application, grant.application_id)
     if application.status == ApplicationStatus.AGREEMENT_SIGNED:
         transition(application, ApplicationAction.START_DISBURSEMENT, actor, grant.number)

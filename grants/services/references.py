@@ -7,7 +7,8 @@ from grants.extensions import db
 from grants.models import ReferenceCounter
 
 FORMATS = {"ML": "ML-{year}-{n:06d}", "AP": "AP-{year}-{n:04d}", "CS": "CS-{year}-{n:02d}",
-           "CV": "CV-{year}-{n:04d}", "OP": "OP-{year}-{n:05d}", "LP": "LP-{year}-{n:04d}"}
+           "CV": "CV-{year}-{n:04d}", "OP": "OP-{year}-{n:05d}", "LP": "LP-{year}-{n:04d}",
+           "VS": "VS-{year}-{n:05d}"}
 
 
 def next_reference(kind: str, year: int) -> str:

@@ -1,0 +1,386 @@
+"""Follow-up visits: planning from the call's template, assignment, the field officer's report
+(idempotent: a draft sent again after a lost connection is recorded once) and the supervisor's
+review. A validated visit that a tranche waits for releases it through the finance services."""
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from grants.database import utcnow
+from grants.extensions import db
+from grants.models import (
+    Application,
+    Grant,
+    GrantStatus,
+    Role,
+    Tranche,
+    TrancheCondition,
+    TrancheStatus,
+    User,
+    Visit,
+    VisitItem,
+    VisitPhoto,
+)
+from grants.permissions import Permission, can
+from grants.services import audit
+from grants.services.errors import ConflictError, ForbiddenError, ValidationError
+from grants.services.references import next_reference
+from grants.sustainability import ITEMS_BY_CODE
+from grants.vocabulary import (
+    ActivityStatus,
+    ConsentScope,
+    ItemPresence,
+    Recommendation,
+    VisitMode,
+    VisitProblem,
+)
+from grants.workflow import VISIT_TRANSITIONS, VisitAction, VisitStatus
+
+MAX_JOBS = 1000
+MAX_PHOTOS = 6
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, kept inside shorter months (31 January + 1 = 28/29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _allow(actor: User, permission: Permission, visit: Visit) -> None:
+    if not can(actor, permission, visit):
+        raise ForbiddenError(_l("You may not do this to this visit."))
+
+
+def _move(visit: Visit, action: VisitAction, actor: User, details: dict | None = None) -> None:
+    """The one way a visit changes status: the move must be in VISIT_TRANSITIONS, and it is
+    guarded in SQL so that two people acting at once cannot both move it."""
+    target = VISIT_TRANSITIONS.get((visit.status, action))
+    if target is None:
+        raise ConflictError(_l("This visit is \"%(status)s\": this step is not possible.",
+                               status=visit.status.label))
+    moved = db.session.execute(sa.update(Visit).where(Visit.id == visit.id,
+                                                      Visit.status == visit.status)
+                               .values(status=target)).rowcount
+    if moved != 1:
+        raise ConflictError(_l("This visit has changed meanwhile: reload the page."))
+    db.session.refresh(visit)
+    audit.record("visit." + action.value, actor, visit, details=details)
+
+
+# --- planning -------------------------------------------------------------------------------
+
+def _survey_at(seq: int) -> bool:
+    return seq in current_app.config["SURVEY_AT_VISITS"]
+
+
+def plan_visits(grant: Grant, first_paid_on: date, actor: User | None = None) -> list[Visit]:
+    """The visits of the call's template (V1 at M+1…), counted from the first payment. V1 is the
+    visit the favourable-visit tranche waits for. Planning twice changes nothing."""
+    if db.session.scalar(sa.select(Visit.id).where(Visit.grant_id == grant.id,
+                                                   Visit.seq.is_not(None)).limit(1)):
+        return []
+    application = db.session.get(Application, grant.application_id)
+    gated = next((t for t in grant.tranches
+                  if t.condition == TrancheCondition.FAVOURABLE_VISIT), None)
+    visits = []
+    for seq, months in enumerate(application.call.visit_plan, start=1):
+        visit = Visit(reference=next_reference("VS", first_paid_on.year), grant_id=grant.id,
+                      application_id=application.id, region_id=application.region_id, seq=seq,
+                      months=months, due_on=add_months(first_paid_on, months),
+                      gates_tranche_id=gated.id if gated and seq == 1 else None,
+                      with_survey=_survey_at(seq), created_by_id=actor.id if actor else None)
+        db.session.add(visit)
+        visits.append(visit)
+    db.session.flush()
+    audit.record("visits.planned", actor, grant, details={"visits": len(visits)})
+    return visits
+
+
+def waiting_tranche(grant: Grant) -> Tranche | None:
+    """The tranche of the agreement that still waits for a favourable visit, if any."""
+    return next((t for t in grant.tranches if t.condition == TrancheCondition.FAVOURABLE_VISIT
+                 and t.status == TrancheStatus.PLANNED), None)
+
+
+def plan_unscheduled(actor: User, grant: Grant, *, due_on: date, reason: str,
+                     gates_tranche: bool = False, with_survey: bool = False,
+                     assignee: User | None = None) -> Visit:
+    """An extra visit (a check after an unfavourable visit, a problem reported by phone…); it
+    may be the one the waiting tranche depends on."""
+    application = db.session.get(Application, grant.application_id)
+    if not can(actor, Permission.VISIT_SUPERVISE, application):
+        raise ForbiddenError(_l("Only a supervisor plans visits."))
+    if grant.status != GrantStatus.SIGNED:
+        raise ConflictError(_l("The agreement is not signed."))
+    if not (reason or "").strip():
+        raise ValidationError(_l("Say why this visit is needed."), "reason")
+    tranche = waiting_tranche(grant) if gates_tranche else None
+    if gates_tranche and tranche is None:
+        raise ValidationError(_l("No tranche of this agreement waits for a visit."),
+                              "gates_tranche")
+    if tranche is not None:
+        # The earlier open visits no longer decide the tranche: the newest one does.
+        db.session.execute(sa.update(Visit).where(Visit.gates_tranche_id == tranche.id,
+                                                  Visit.status == VisitStatus.PLANNED)
+                           .values(gates_tranche_id=None))
+    visit = Visit(reference=next_reference("VS", due_on.year), grant_id=grant.id,
+                  application_id=application.id, region_id=application.region_id, seq=None,
+                  due_on=due_on, reason=reason.strip(), with_survey=with_survey,
+                  gates_tranche_id=tranche.id if tranche else None, created_by_id=actor.id)
+    db.session.add(visit)
+    db.session.flush()
+    if assignee is not None:
+        assign(actor, [visit], assignee)
+    audit.record("visit.planned", actor, visit, details={"due_on": due_on.isoformat()})
+    return visit
+
+
+def field_officers_for(region_id: int) -> list[User]:
+    """Active field officers whose regions include `region_id`, by name."""
+    from grants.models import UserRole, user_region
+
+    return list(db.session.scalars(
+        sa.select(User).join(UserRole, UserRole.user_id == User.id)
+        .join(user_region, user_region.c.user_id == User.id)
+        .where(UserRole.role == Role.FIELD_OFFICER, user_region.c.region_id == region_id,
+               User.active.is_(True))
+        .order_by(User.full_name, User.id)))
+
+
+def assign(actor: User, visits: list[Visit], officer: User | None) -> int:
+    """Give open visits to a field officer of their region (or take them back with None)."""
+    for visit in visits:
+        if not can(actor, Permission.VISIT_SUPERVISE, visit):
+            raise ForbiddenError(_l("Only a supervisor assigns visits."))
+        if visit.status not in (VisitStatus.PLANNED, VisitStatus.SUBMITTED):
+            raise ConflictError(_l("Visit %(reference)s is closed.", reference=visit.reference))
+        if officer is not None and (Role.FIELD_OFFICER not in officer.roles or not officer.active
+                                    or visit.region_id not in officer.region_ids):
+            raise ValidationError(_l("%(name)s does not cover the region of visit "
+                                     "%(reference)s.", name=officer.full_name,
+                                     reference=visit.reference), "officer")
+    ids = [visit.id for visit in visits]
+    if ids:
+        db.session.execute(sa.update(Visit).where(Visit.id.in_(ids))
+                           .values(assigned_to_id=officer.id if officer else None))
+        audit.record("visits.assigned", actor, details={
+            "visits": ids, "officer": officer.id if officer else None})
+    for visit in visits:
+        db.session.refresh(visit)
+    return len(ids)
+
+
+# --- the field officer's report -------------------------------------------------------------
+
+@dataclass
+class VisitReport:
+    """What the field officer recorded; amounts and counts are already integers."""
+
+    visited_on: date | None
+    mode: VisitMode | None
+    activity_status: ActivityStatus | None
+    monthly_revenue: int | None = None
+    monthly_profit: int | None = None
+    jobs_total: int | None = None
+    jobs_women: int | None = None
+    jobs_youth: int | None = None
+    problems: list[str] = field(default_factory=list)
+    observations: str = ""
+    recommendation: Recommendation | None = None
+    items: dict[int, ItemPresence] = field(default_factory=dict)  # budget line id -> presence
+    survey: dict[str, str] = field(default_factory=dict)
+    latitude: float | None = None
+    longitude: float | None = None
+    gps_accuracy: int | None = None
+    photos: list = field(default_factory=list)  # (stream, filename) pairs
+
+
+def _check_report(visit: Visit, report: VisitReport, first_paid_on: date | None) -> None:
+    today = date.today()
+    if report.visited_on is None:
+        raise ValidationError(_l("Enter the date of the visit."), "visited_on")
+    if report.visited_on > today:
+        raise ValidationError(_l("The date of the visit cannot be in the future."), "visited_on")
+    if first_paid_on and report.visited_on < first_paid_on:
+        raise ValidationError(_l("The visit cannot be before the first payment (%(day)s).",
+                                 day=first_paid_on.strftime("%d/%m/%Y")), "visited_on")
+    if report.mode is None:
+        raise ValidationError(_l("Say how the visit was made."), "mode")
+    if report.activity_status is None:
+        raise ValidationError(_l("Choose the status of the activity."), "activity_status")
+    if visit.gates_tranche_id and report.recommendation is None:
+        raise ValidationError(_l("Give your recommendation for the next tranche."),
+                              "recommendation")
+    for name in ("jobs_total", "jobs_women", "jobs_youth"):
+        value = getattr(report, name)
+        if value is not None and not (0 <= value <= MAX_JOBS):
+            raise ValidationError(_l("Enter a number between 0 and %(max)d.", max=MAX_JOBS), name)
+    for name in ("jobs_women", "jobs_youth"):
+        value = getattr(report, name)
+        if value is not None and (report.jobs_total is None or value > report.jobs_total):
+            raise ValidationError(_l("Cannot be more than the jobs in total."), name)
+    if report.monthly_revenue is not None and report.monthly_revenue < 0:
+        raise ValidationError(_l("The amount cannot be negative."), "monthly_revenue")
+    unknown = set(report.problems) - {p.value for p in VisitProblem}
+    if unknown:
+        raise ValidationError(_l("Unknown problem."), "problems")
+    lines = {line.id for line in visit.application.budget_lines}
+    if set(report.items) - lines:
+        raise ValidationError(_l("This item is not in the project's budget."), "items")
+    if report.mode == VisitMode.ON_SITE and lines - set(report.items):
+        raise ValidationError(_l("On site, say for each item of the budget whether it is "
+                                 "there."), "items")
+    for code, answer in report.survey.items():
+        item = ITEMS_BY_CODE.get(code)
+        if item is None or (answer and item.value_of(answer) is None):
+            raise ValidationError(_l("Unknown answer in the questionnaire."), "survey")
+    if (report.latitude is None) != (report.longitude is None) or (
+            report.latitude is not None and not (-90 <= report.latitude <= 90
+                                                 and -180 <= report.longitude <= 180)):
+        raise ValidationError(_l("The position is not valid."), "latitude")
+    if len(report.photos) > MAX_PHOTOS:
+        raise ValidationError(_l("At most %(n)d photos.", n=MAX_PHOTOS), "photos")
+    if report.photos and not visit.application.lead.has_consent(ConsentScope.PHOTO):
+        raise ValidationError(_l("The beneficiary did not consent to photos."), "photos")
+
+
+def first_paid_on(grant: Grant) -> date | None:
+    from grants.models import Payment, PaymentKind
+
+    return db.session.scalar(
+        sa.select(sa.func.min(Payment.paid_on))
+        .join(Tranche, Tranche.id == Payment.tranche_id)
+        .where(Tranche.grant_id == grant.id, Payment.kind == PaymentKind.PAYMENT))
+
+
+def submit_visit(actor: User, visit_id: int, report: VisitReport, key: str) -> Visit:
+    """Record the field officer's report. The key was issued with the form and kept with the
+    offline draft: the same report sent twice is recorded once, and the second sending gets
+    the first result."""
+    if not key or len(key) > 64:
+        raise ValidationError(_l("This form has expired: reload the page."), "key")
+    earlier = db.session.scalar(sa.select(Visit).where(Visit.submission_key == key))
+    if earlier is not None:
+        return earlier
+    visit = db.session.get(Visit, visit_id)
+    _allow(actor, Permission.VISIT_RECORD, visit)
+    if visit.status != VisitStatus.PLANNED:
+        raise ConflictError(_l("This visit is already recorded."))
+    _check_report(visit, report, first_paid_on(visit.grant))
+    report.survey = {code: answer for code, answer in report.survey.items() if answer}
+    _move(visit, VisitAction.SUBMIT, actor)
+    visit.visited_on = report.visited_on
+    visit.mode = report.mode
+    on_site = report.mode == VisitMode.ON_SITE
+    visit.latitude = report.latitude if on_site else None
+    visit.longitude = report.longitude if on_site else None
+    visit.gps_accuracy = report.gps_accuracy if on_site and report.latitude is not None else None
+    visit.activity_status = report.activity_status
+    visit.monthly_revenue = report.monthly_revenue
+    visit.monthly_profit = report.monthly_profit
+    visit.jobs_total, visit.jobs_women = report.jobs_total, report.jobs_women
+    visit.jobs_youth = report.jobs_youth
+    visit.problems = sorted(set(report.problems))
+    visit.observations = (report.observations or "").strip() or None
+    visit.recommendation = report.recommendation
+    visit.survey = report.survey if visit.with_survey and report.survey else None
+    visit.items.clear()  # a corrected report replaces the items of the returned one
+    db.session.flush()
+    visit.items = [VisitItem(budget_line_id=line_id, presence=presence)
+                   for line_id, presence in sorted(report.items.items())]
+    visit.submission_key = key
+    visit.submitted_by_id, visit.submitted_at = actor.id, utcnow()
+    visit.assigned_to_id = visit.assigned_to_id or actor.id
+    for stream, filename in report.photos:
+        _store_photo(actor, visit, stream, filename)
+    db.session.flush()
+    if visit.survey:
+        from grants.services.sustainability import score_visit
+
+        score_visit(visit)
+    return visit
+
+
+def _store_photo(actor: User, visit: Visit, stream, filename: str) -> None:
+    from grants.services.applications import upload_root
+    from grants.storage import store_upload
+
+    stored = store_upload(stream, filename, upload_root(), current_app.config["MAX_UPLOAD_BYTES"])
+    if stored.content_type not in ("image/jpeg", "image/png"):
+        raise ValidationError(_l("A photo must be a JPEG or PNG image."), "photos")
+    visit.photos.append(VisitPhoto(
+        display_name=stored.display_name, stored_name=stored.stored_name,
+        content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+        uploaded_by_id=actor.id))
+
+
+# --- the supervisor's review ----------------------------------------------------------------
+
+def validate_visit(actor: User, visit_id: int, comment: str = "") -> Visit:
+    """Validate a submitted visit. When a tranche waits for it and the recommendation lets the
+    money go, the finance services make that tranche due; otherwise the tranche stays blocked
+    and the agreement page shows this visit as the reason."""
+    visit = db.session.get(Visit, visit_id)
+    if not can(actor, Permission.VISIT_SUPERVISE, visit):
+        raise ForbiddenError(_l("Only a supervisor validates visits."))
+    if visit.submitted_by_id == actor.id:
+        raise ForbiddenError(_l("Another person must validate the visit you recorded."))
+    _move(visit, VisitAction.VALIDATE, actor,
+          details={"recommendation": visit.recommendation.value if visit.recommendation
+                   else None})
+    visit.reviewed_by_id, visit.reviewed_at = actor.id, utcnow()
+    visit.review_comment = (comment or "").strip() or None
+    db.session.flush()
+    tranche = visit.gates_tranche
+    if (tranche is not None and visit.recommendation is not None
+            and visit.recommendation.releases and tranche.status == TrancheStatus.PLANNED):
+        from grants.services.finance import favourable_visit
+
+        favourable_visit(actor, tranche.id, visit.reference)
+    return visit
+
+
+def return_visit(actor: User, visit_id: int, comment: str) -> Visit:
+    """Send a submitted visit back to the field officer, who corrects and submits it again."""
+    visit = db.session.get(Visit, visit_id)
+    if not can(actor, Permission.VISIT_SUPERVISE, visit):
+        raise ForbiddenError(_l("Only a supervisor sends visits back."))
+    if not (comment or "").strip():
+        raise ValidationError(_l("Say what must be corrected."), "comment")
+    _move(visit, VisitAction.RETURN, actor)
+    visit.review_comment = comment.strip()
+    visit.reviewed_by_id, visit.reviewed_at = actor.id, utcnow()
+    visit.submission_key = None  # the corrected report comes with a new key
+    if visit.score is not None:
+        db.session.delete(visit.score)
+    db.session.flush()
+    return visit
+
+
+def cancel_visit(actor: User, visit_id: int, reason: str) -> Visit:
+    visit = db.session.get(Visit, visit_id)
+    if not can(actor, Permission.VISIT_SUPERVISE, visit):
+        raise ForbiddenError(_l("Only a supervisor cancels visits."))
+    if not (reason or "").strip():
+        raise ValidationError(_l("Say why the visit is cancelled."), "comment")
+    _move(visit, VisitAction.CANCEL, actor, details={"reason": reason.strip()})
+    visit.review_comment = reason.strip()
+    visit.reviewed_by_id, visit.reviewed_at = actor.id, utcnow()
+    db.session.flush()
+    return visit
+
+
+def tranche_hold(grant: Grant) -> tuple[Tranche, Visit | None] | None:
+    """Why the agreement's visit-gated tranche is not yet due: (tranche, the visit it waits for
+    or the last visit that decided against it), or None when no tranche waits."""
+    tranche = waiting_tranche(grant)
+    if tranche is None:
+        return None
+    visit = db.session.scalar(sa.select(Visit).where(Visit.gates_tranche_id == tranche.id)
+                              .order_by(Visit.id.desc()).limit(1))
+    return tranche, visit

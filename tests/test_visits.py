@@ -1,0 +1,274 @@
+"""Follow-up visits: plans counted from the first payment, the field officer's report
+(idempotent), the supervisor's review, and the tranche that waits for a favourable visit."""
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from grants.extensions import db
+from grants.models import Application, Grant, Role, TrancheStatus, User, Visit
+from grants.services import finance, visits
+from grants.services.errors import ConflictError, ForbiddenError, ValidationError
+from grants.services.ledger_check import check_ledger
+from grants.vocabulary import ActivityStatus, ItemPresence, Recommendation, VisitMode
+from grants.workflow import ApplicationStatus, VisitStatus
+from tests import factories
+from tests.conftest import committed
+
+PAID_ON = date.today() - timedelta(days=100)
+
+
+@pytest.fixture
+def followed(app, make_user):
+    """A funded activity in Kayes (01) whose first tranche was paid 100 days ago."""
+    ids = {"officer": make_user(Role.FINANCE_OFFICER, username="officer"),
+           "accountant": make_user(Role.ACCOUNTANT, username="accountant"),
+           "manager": make_user(Role.PROGRAMME_MANAGER, username="manager"),
+           "field": make_user(Role.FIELD_OFFICER, regions=("01",), username="field"),
+           "far": make_user(Role.FIELD_OFFICER, regions=("07",), username="far")}
+    with committed(app):
+        manager = db.session.get(User, ids["manager"])
+        call = factories.open_call(manager)
+        dossier = factories.eligible_dossier(manager, call, factories.person(manager))
+        dossier.status = ApplicationStatus.SELECTED  # the committee's decision
+        db.session.commit()
+        grant = factories.funded_grant(db.session.get(User, ids["officer"]),
+                                       db.session.get(User, ids["accountant"]), dossier,
+                                       paid_on=PAID_ON)
+        ids.update(grant=grant.id, application=dossier.id)
+    return ids
+
+
+def user(ids, name) -> User:
+    return db.session.get(User, ids[name])
+
+
+def plan(ids) -> list[Visit]:
+    return list(db.session.scalars(db.select(Visit).where(Visit.grant_id == ids["grant"])
+                                   .order_by(Visit.due_on, Visit.id)))
+
+
+def report(visit: Visit, **overrides) -> visits.VisitReport:
+    values = dict(
+        visited_on=date.today(), mode=VisitMode.ON_SITE, activity_status=ActivityStatus.STABLE,
+        monthly_revenue=180_000, monthly_profit=60_000, jobs_total=3, jobs_women=1,
+        jobs_youth=2, problems=["supply"], observations="Atelier ouvert, deux machines.",
+        recommendation=Recommendation.FAVOURABLE,
+        items={line.id: ItemPresence.ALL for line in visit.application.budget_lines})
+    values.update(overrides)
+    return visits.VisitReport(**values)
+
+
+def submit(ids, visit, key=None, who="field", **overrides):
+    done = visits.submit_visit(user(ids, who), visit.id, report(visit, **overrides),
+                               key or str(uuid.uuid4()))
+    db.session.commit()
+    return done
+
+
+def test_the_first_payment_plans_the_calls_visits(app, followed):
+    with app.app_context():
+        planned = plan(followed)
+        assert [(v.seq, v.months) for v in planned] == [(1, 1), (2, 3), (3, 6), (4, 12)]
+        assert [v.due_on for v in planned] == [visits.add_months(PAID_ON, m) for m in (1, 3, 6, 12)]
+        grant = db.session.get(Grant, followed["grant"])
+        assert planned[0].gates_tranche_id == grant.tranches[1].id  # V1 decides tranche 2
+        assert [v.gates_tranche_id for v in planned[1:]] == [None, None, None]
+        assert [v.with_survey for v in planned] == [True, False, False, True]
+        assert all(v.region_id == planned[0].application.region_id for v in planned)
+        assert visits.plan_visits(grant, PAID_ON) == []  # planning twice adds nothing
+        assert len(plan(followed)) == 4
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    (date(2024, 1, 31), 1, date(2024, 2, 29)), (date(2023, 1, 31), 1, date(2023, 2, 28)),
+    (date(2024, 7, 15), 12, date(2025, 7, 15)), (date(2024, 11, 30), 3, date(2025, 2, 28)),
+])
+def test_months_are_calendar_months(day, months, expected):
+    assert visits.add_months(day, months) == expected
+
+
+def test_a_validated_favourable_visit_releases_the_second_tranche(app, followed):
+    with app.app_context():
+        first = plan(followed)[0]
+        grant = db.session.get(Grant, followed["grant"])
+        assert grant.tranches[1].status == TrancheStatus.PLANNED
+        submit(followed, first)
+        assert db.session.get(Grant, followed["grant"]).tranches[1].status == \
+            TrancheStatus.PLANNED  # a submitted visit is not enough: a supervisor validates
+        visits.validate_visit(user(followed, "manager"), first.id, "Vu.")
+        db.session.commit()
+        grant = db.session.get(Grant, followed["grant"])
+        assert grant.tranches[1].status == TrancheStatus.ELIGIBLE
+        # …and the payment chain takes it from there
+        finance.order_payment(user(followed, "officer"), grant.tranches[1].id, str(uuid.uuid4()))
+        db.session.commit()
+        finance.pay_tranche(user(followed, "accountant"), grant.tranches[1].id,
+                            str(uuid.uuid4()), "VIR-2")
+        db.session.commit()
+        assert db.session.get(Grant, followed["grant"]).disbursed == grant.amount
+        assert check_ledger() == []
+
+
+def test_an_unfavourable_visit_keeps_the_tranche_blocked_and_says_why(app, followed):
+    with app.app_context():
+        first = plan(followed)[0]
+        submit(followed, first, recommendation=Recommendation.UNFAVOURABLE,
+               activity_status=ActivityStatus.IN_DIFFICULTY)
+        visits.validate_visit(user(followed, "manager"), first.id)
+        db.session.commit()
+        grant = db.session.get(Grant, followed["grant"])
+        assert grant.tranches[1].status == TrancheStatus.PLANNED
+        tranche, visit = visits.tranche_hold(grant)
+        assert (tranche.seq, visit.id, visit.recommendation) == \
+            (2, first.id, Recommendation.UNFAVOURABLE)
+        with pytest.raises(ConflictError):
+            finance.order_payment(user(followed, "officer"), tranche.id, str(uuid.uuid4()))
+        db.session.rollback()
+        # A check visit planned by the supervisor now decides the tranche
+        check = visits.plan_unscheduled(user(followed, "manager"), grant,
+                                        due_on=date.today() + timedelta(days=7),
+                                        reason="Contre-visite", gates_tranche=True)
+        db.session.commit()
+        assert visits.tranche_hold(grant)[1].id == check.id
+        submit(followed, check)
+        visits.validate_visit(user(followed, "manager"), check.id)
+        db.session.commit()
+        assert db.session.get(Grant, followed["grant"]).tranches[1].status == \
+            TrancheStatus.ELIGIBLE
+
+
+def test_the_tranche_status_is_only_moved_by_the_finance_service(app, followed, monkeypatch):
+    """Validation goes through finance.favourable_visit: without it, nothing becomes due."""
+    calls = []
+    monkeypatch.setattr(finance, "favourable_visit",
+                        lambda actor, tranche_id, reference: calls.append((tranche_id, reference)))
+    with app.app_context():
+        first = plan(followed)[0]
+        submit(followed, first)
+        visits.validate_visit(user(followed, "manager"), first.id)
+        db.session.commit()
+        grant = db.session.get(Grant, followed["grant"])
+        assert calls == [(grant.tranches[1].id, first.reference)]
+        assert grant.tranches[1].status == TrancheStatus.PLANNED
+
+
+def test_the_same_draft_sent_twice_is_recorded_once(app, followed):
+    with app.app_context():
+        first = plan(followed)[0]
+        key = str(uuid.uuid4())
+        done = submit(followed, first, key=key)
+        again = submit(followed, first, key=key, monthly_revenue=1)  # the replayed draft
+        assert again.id == done.id
+        visit = db.session.get(Visit, first.id)
+        assert visit.monthly_revenue == 180_000 and visit.status == VisitStatus.SUBMITTED
+        assert len(visit.items) == len(visit.application.budget_lines)
+        with pytest.raises(ConflictError):  # another key: a second report of the same visit
+            submit(followed, first)
+
+
+def test_field_officers_are_limited_to_their_regions(app, followed):
+    with app.app_context():
+        first = plan(followed)[0]
+        with pytest.raises(ForbiddenError):
+            submit(followed, first, who="far")
+        db.session.rollback()
+        with pytest.raises(ValidationError):
+            visits.assign(user(followed, "manager"), [first], user(followed, "far"))
+        db.session.rollback()
+        with pytest.raises(ForbiddenError):  # a field officer does not assign
+            visits.assign(user(followed, "field"), [first], user(followed, "field"))
+        db.session.rollback()
+        assert visits.assign(user(followed, "manager"), [first], user(followed, "field")) == 1
+        db.session.commit()
+        assert db.session.get(Visit, first.id).assigned_to_id == followed["field"]
+
+
+def test_the_recorder_cannot_validate_their_own_visit(app, followed, make_user):
+    both = make_user(Role.FIELD_OFFICER, Role.PROGRAMME_MANAGER, regions=("01",))
+    with app.app_context():
+        first = plan(followed)[0]
+        followed["both"] = both
+        submit(followed, first, who="both")
+        with pytest.raises(ForbiddenError):
+            visits.validate_visit(user(followed, "both"), first.id)
+        db.session.rollback()
+        with pytest.raises(ForbiddenError):
+            visits.validate_visit(user(followed, "field"), first.id)
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"visited_on": None}, "visited_on"),
+    ({"visited_on": date.today() + timedelta(days=1)}, "visited_on"),
+    ({"visited_on": PAID_ON - timedelta(days=1)}, "visited_on"),
+    ({"mode": None}, "mode"),
+    ({"activity_status": None}, "activity_status"),
+    ({"recommendation": None}, "recommendation"),
+    ({"jobs_women": 5}, "jobs_women"),
+    ({"jobs_total": -1}, "jobs_total"),
+    ({"items": {}}, "items"),
+    ({"problems": ["boredom"]}, "problems"),
+    ({"survey": {"eco_income": "maybe"}}, "survey"),
+    ({"latitude": 12.6, "longitude": None}, "latitude"),
+    ({"latitude": 95.0, "longitude": -8.0}, "latitude"),
+])
+def test_a_bad_report_is_refused_at_its_field_and_nothing_is_saved(app, followed, overrides,
+                                                                    field):
+    with app.app_context():
+        first = plan(followed)[0]
+        with pytest.raises(ValidationError) as refused:
+            submit(followed, first, **overrides)
+        db.session.rollback()
+        assert refused.value.field == field
+        assert db.session.get(Visit, first.id).status == VisitStatus.PLANNED
+
+
+def test_by_phone_the_items_may_stay_unchecked_and_no_position_is_kept(app, followed):
+    with app.app_context():
+        first = plan(followed)[0]
+        submit(followed, first, mode=VisitMode.PHONE, items={}, latitude=12.6, longitude=-8.0)
+        visit = db.session.get(Visit, first.id)
+        assert visit.items == [] and visit.latitude is None
+
+
+def test_a_returned_visit_is_corrected_and_submitted_again(app, followed):
+    with app.app_context():
+        first = plan(followed)[0]
+        submit(followed, first, monthly_revenue=10)
+        with pytest.raises(ValidationError):
+            visits.return_visit(user(followed, "manager"), first.id, " ")
+        db.session.rollback()
+        visits.return_visit(user(followed, "manager"), first.id, "Recette mensuelle ?")
+        db.session.commit()
+        assert db.session.get(Visit, first.id).status == VisitStatus.PLANNED
+        submit(followed, first, monthly_revenue=150_000)
+        assert db.session.get(Visit, first.id).monthly_revenue == 150_000
+
+
+def test_unscheduled_visits_need_a_reason_and_a_waiting_tranche_to_gate(app, followed):
+    with app.app_context():
+        grant = db.session.get(Grant, followed["grant"])
+        manager = user(followed, "manager")
+        with pytest.raises(ValidationError):
+            visits.plan_unscheduled(manager, grant, due_on=date.today(), reason="")
+        with pytest.raises(ForbiddenError):
+            visits.plan_unscheduled(user(followed, "field"), grant, due_on=date.today(),
+                                    reason="x")
+        extra = visits.plan_unscheduled(manager, grant, due_on=date.today(), reason="Appel reçu",
+                                        assignee=user(followed, "field"))
+        db.session.commit()
+        assert extra.seq is None and extra.assigned_to_id == followed["field"]
+        assert extra.gates_tranche_id is None
+        assert plan(followed)[0].gates_tranche_id is not None  # V1 still decides the tranche
+
+
+def test_cancelled_grant_application_keeps_its_visits_closed(app, followed):
+    with app.app_context():
+        first = plan(followed)[0]
+        visits.cancel_visit(user(followed, "manager"), first.id, "Bénéficiaire parti")
+        db.session.commit()
+        with pytest.raises(ConflictError):
+            submit(followed, first)
+        assert db.session.get(Application, followed["application"]).status == \
+            ApplicationStatus.IN_DISBURSEMENT
