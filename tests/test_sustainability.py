@@ -1,0 +1,149 @@
+"""Sustainability scores: normalised answers, unanswered items, weight sets replaced and scores
+recomputed, low dimensions suggesting referrals; referrals need the sharing consent."""
+
+import uuid
+
+import pytest
+
+from grants.extensions import db
+from grants.models import Beneficiary, Partner, Referral, SustainabilityScore, Visit, WeightSet
+from grants.services import referrals, sustainability, visits
+from grants.services.errors import ConflictError, ValidationError
+from grants.sustainability import ITEMS, Dimension, compute, equal_weights
+from grants.vocabulary import ConsentScope, ReferralService
+from grants.workflow import ReferralStatus
+from tests.test_visits import followed, plan, report, user  # noqa: F401 (fixture)
+
+
+def test_scores_are_weighted_means_of_the_answered_items_only():
+    answers = {"eco_income": "yes", "eco_assets": "no", "eco_debt": "lower",  # 1, 0, 0.5
+               "psy_safety": "agree", "soc_water": ""}  # a blank answer counts for nothing
+    scores = compute(answers, equal_weights())
+    assert scores.economic == 0.5
+    assert scores.social is None  # nothing answered in the dimension
+    assert scores.psychosocial == 1.0
+    assert scores.composite == 0.625  # (1 + 0 + 0.5 + 1) / 4
+    assert scores.answered == 4
+    weights = {**equal_weights(), "eco_income": 3.0}
+    assert compute(answers, weights).economic == 0.7  # (3·1 + 0 + 0.5) / 5
+
+
+def test_the_best_answers_score_one_and_the_worst_zero():
+    best = {item.code: max(item.options, key=lambda o: o.value).code for item in ITEMS}
+    worst = {item.code: min(item.options, key=lambda o: o.value).code for item in ITEMS}
+    assert compute(best, equal_weights()).composite == 1.0
+    assert compute(worst, equal_weights()).composite == 0.0
+    assert compute({}, equal_weights()).composite is None
+
+
+def test_the_shipped_weight_set_is_equal_and_marked_unofficial(app):
+    with app.app_context():
+        shipped = sustainability.current_weight_set()
+        assert (shipped.version, shipped.official, shipped.threshold) == (1, False, 0.5)
+        assert "non officiel" in shipped.name
+        assert shipped.weights == equal_weights()  # every item of the questionnaire
+
+
+def _surveyed_visit(ids):
+    first = plan(ids)[0]
+    answers = {"eco_income": "yes", "eco_assets": "yes", "psy_distress": "often",
+               "psy_wants_support": "yes", "soc_id_document": "no"}
+    visits.submit_visit(user(ids, "field"), first.id, report(first, survey=answers),
+                        str(uuid.uuid4()))
+    db.session.commit()
+    return db.session.get(Visit, first.id)
+
+
+def test_a_visit_with_the_questionnaire_stores_its_scores_and_suggests_referrals(app, followed):
+    with app.app_context():
+        visit = _surveyed_visit(followed)
+        score = visit.score
+        assert (score.economic, score.social, score.psychosocial) == (1.0, 0.0, 0.0)
+        assert score.answered == 5 and score.weight_set.version == 1
+        assert sustainability.suggestions(visit) == [Dimension.SOCIAL, Dimension.PSYCHOSOCIAL]
+
+
+def test_replacing_the_weight_set_recomputes_the_stored_scores(app, followed):
+    with app.app_context():
+        visit = _surveyed_visit(followed)
+        lines = "\n".join(f"{code} = {0 if code.startswith('psy') else 1}" for code in
+                          equal_weights())
+        lines = lines.replace("eco_income = 1", "eco_income = 2,5")  # a French decimal comma
+        weights = sustainability.parse_weights(lines)
+        weight_set, recomputed = sustainability.replace_weight_set(
+            user(followed, "manager"), name="OIM 2026", official=True, threshold=0.4,
+            weights=weights)
+        db.session.commit()
+        assert (weight_set.version, recomputed) == (2, 1)
+        score = db.session.scalar(db.select(SustainabilityScore)
+                                  .where(SustainabilityScore.visit_id == visit.id))
+        assert score.weight_set_id == weight_set.id
+        assert score.psychosocial is None  # its items now weigh nothing
+        assert score.composite == pytest.approx(3.5 / 4.5, abs=1e-4)  # (2.5 + 1 + 0) / 4.5
+        assert db.session.scalar(db.select(db.func.count(WeightSet.id))) == 2
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("eco_income = 1", "missing"),
+    ("nonsense = 1", "unknown item"),
+    ("\n".join(f"{code} = -1" for code in equal_weights()), "from 0 to 100"),
+    ("\n".join(f"{code} = NaN" for code in equal_weights()), "from 0 to 100"),
+    ("\n".join(f"{code} = 0" for code in equal_weights()), "above zero"),
+])
+def test_bad_weights_are_refused_with_the_line(app, text, needle):
+    with app.test_request_context(headers={"Accept-Language": "en"}), \
+            pytest.raises(ValidationError) as refused:
+        sustainability.parse_weights(text)
+    assert needle in str(refused.value.message)
+
+
+@pytest.fixture
+def partner(app, followed):
+    with app.app_context():
+        p = referrals.save_partner(user(followed, "manager"), Partner(), name="Centre Kayes",
+                                   services=["psychosocial", "health"], region_id=None)
+        db.session.commit()
+        return p.id
+
+
+def test_a_referral_needs_the_sharing_consent_and_follows_its_statuses(app, followed, partner):
+    with app.app_context():
+        visit = _surveyed_visit(followed)
+        person = db.session.get(Beneficiary, visit.application.lead_id)
+        field = user(followed, "field")
+        consent = person.current_consent
+        consent.scopes = [s for s in consent.scopes if s != ConsentScope.SHARE_CNRM.value]
+        db.session.commit()
+        with pytest.raises(ConflictError):
+            referrals.refer(field, person, partner=db.session.get(Partner, partner),
+                            service=ReferralService.PSYCHOSOCIAL, reason="Détresse", visit=visit)
+        db.session.rollback()
+        consent = db.session.get(Beneficiary, person.id).current_consent
+        consent.scopes = [*consent.scopes, ConsentScope.SHARE_CNRM.value]
+        db.session.commit()
+        with pytest.raises(ValidationError):  # the partner offers no such service
+            referrals.refer(field, person, partner=db.session.get(Partner, partner),
+                            service=ReferralService.HOUSING, reason="Logement")
+        referral = referrals.refer(field, person, partner=db.session.get(Partner, partner),
+                                   service=ReferralService.PSYCHOSOCIAL, reason="Détresse",
+                                   visit=visit)
+        db.session.commit()
+        assert referral.status == ReferralStatus.PROPOSED
+        referrals.follow(field, referral, ReferralStatus.ACCEPTED)
+        referrals.follow(field, referral, ReferralStatus.DONE, "Trois séances")
+        db.session.commit()
+        with pytest.raises(ConflictError):  # a finished referral stays finished
+            referrals.follow(field, referral, ReferralStatus.REFUSED)
+        assert db.session.get(Referral, referral.id).outcome_note == "Trois séances"
+
+
+def test_a_field_officer_of_another_region_cannot_refer(app, followed, partner):
+    from grants.services.errors import ForbiddenError
+
+    with app.app_context():
+        visit = _surveyed_visit(followed)
+        person = db.session.get(Beneficiary, visit.application.lead_id)
+        with pytest.raises(ForbiddenError):
+            referrals.refer(user(followed, "far"), person,
+                            partner=db.session.get(Partner, partner),
+                            service=ReferralService.HEALTH, reason="Santé")
