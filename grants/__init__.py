@@ -116,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.finance import bp as finance_bp
     from grants.blueprints.main import bp as main_bp
     from grants.blueprints.programme import bp as programme_bp
+    from grants.blueprints.visits import bp as visits_bp
     from grants.errors import register_error_handlers
 
     app.register_blueprint(auth_bp)
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(applications_bp, url_prefix="/dossiers")
     app.register_blueprint(committees_bp, url_prefix="/comites")
     app.register_blueprint(finance_bp, url_prefix="/finances")
+    app.register_blueprint(visits_bp, url_prefix="/suivi")
     register_error_handlers(app)
 
 

@@ -20,6 +20,7 @@ MENU = (
     MenuItem("beneficiaries.index", _l("Returnees"), Permission.BENEFICIARY_VIEW),
     MenuItem("committees.index", _l("Committees"), Permission.COMMITTEE_VIEW),
     MenuItem("finance.index", _l("Finance"), Permission.FINANCE_VIEW),
+    MenuItem("visits.worklist", _l("Follow-up"), Permission.VISIT_VIEW),
     MenuItem("programme.call_list", _l("Calls"), Permission.PROGRAMME_VIEW),
     MenuItem("programme.envelopes", _l("Envelopes"), Permission.PROGRAMME_VIEW),
     MenuItem("admin.users", _l("Users"), Permission.USERS_MANAGE),

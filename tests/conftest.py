@@ -180,3 +180,11 @@ def count_queries(app):
         yield counter
     finally:
         sa.event.remove(engine, "before_cursor_execute", _count)
+
+
+@pytest.fixture
+def followed(app, make_user):
+    """A funded activity in Kayes whose first tranche was paid 100 days ago (tests/follow_up.py)."""
+    from tests.follow_up import make_followed
+
+    return make_followed(app, make_user)

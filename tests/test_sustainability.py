@@ -12,7 +12,7 @@ from grants.services.errors import ConflictError, ValidationError
 from grants.sustainability import ITEMS, Dimension, compute, equal_weights
 from grants.vocabulary import ConsentScope, ReferralService
 from grants.workflow import ReferralStatus
-from tests.test_visits import followed, plan, report, user  # noqa: F401 (fixture)
+from tests.follow_up import plan, report, user
 
 
 def test_scores_are_weighted_means_of_the_answered_items_only():

@@ -163,7 +163,7 @@ def assign(actor: User, visits: list[Visit], officer: User | None) -> int:
                                     or visit.region_id not in officer.region_ids):
             raise ValidationError(_l("%(name)s does not cover the region of visit "
                                      "%(reference)s.", name=officer.full_name,
-                                     reference=visit.reference), "officer")
+                                     reference=visit.reference), "officer_id")
     ids = [visit.id for visit in visits]
     if ids:
         db.session.execute(sa.update(Visit).where(Visit.id.in_(ids))

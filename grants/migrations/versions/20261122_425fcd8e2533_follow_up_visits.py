@@ -9,15 +9,11 @@ Create Date: 2026-11-22 22:55:47.367685
 """
 import datetime
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # The questionnaire's items as they were when this revision was written (grants/sustainability.py).
-ITEMS = '''eco_satisfaction eco_food_reduced eco_can_borrow eco_borrowing eco_debt eco_income eco_assets
-eco_job_search eco_training_access soc_housing_access soc_housing_standard soc_education_access
-soc_children_school soc_justice_access soc_id_document soc_documentation_access soc_water
-soc_health_access soc_health_quality psy_activities psy_support_network psy_belonging psy_safety
-psy_tensions psy_discrimination psy_distress psy_wants_support psy_able_to_stay'''.split()
+ITEMS = ['eco_satisfaction', 'eco_food_reduced', 'eco_can_borrow', 'eco_borrowing', 'eco_debt', 'eco_income', 'eco_assets', 'eco_job_search', 'eco_training_access', 'soc_housing_access', 'soc_housing_standard', 'soc_education_access', 'soc_children_school', 'soc_justice_access', 'soc_id_document', 'soc_documentation_access', 'soc_water', 'soc_health_access', 'soc_health_quality', 'psy_activities', 'psy_support_network', 'psy_belonging', 'psy_safety', 'psy_tensions', 'psy_discrimination', 'psy_distress', 'psy_wants_support', 'psy_able_to_stay']
 
 
 # revision identifiers, used by Alembic.

@@ -1,0 +1,63 @@
+"""Monitoring: a project's timeline, survival of the activities, and the visits export."""
+
+from datetime import date
+
+from flask import render_template, request, send_file
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from grants.blueprints.visits import bp
+from grants.blueprints.visits.views import grant_of
+from grants.extensions import db
+from grants.models import Call, Payment, Visit
+from grants.permissions import Permission, can, region_scope, require
+from grants.services import monitoring, visits
+from grants.workflow import VisitStatus
+
+
+@bp.route("/dossiers/<int:application_id>")
+@require(Permission.VISIT_VIEW)
+def project(application_id: int):
+    """One funded activity over time: tranches, payments, visits, and the revenue reported."""
+    application, grant = grant_of(application_id, Permission.VISIT_VIEW)
+    grant_visits = monitoring.visits_of(grant)
+    return render_template(
+        "visits/project.html", application=application, grant=grant,
+        events=monitoring.timeline(grant), visits=grant_visits,
+        chart=monitoring.revenue_chart(grant_visits), hold=visits.tranche_hold(grant),
+        can_plan=can(current_user, Permission.VISIT_SUPERVISE, application),
+        Payment=Payment, today=date.today())
+
+
+@bp.route("/survie")
+@require(Permission.VISIT_VIEW)
+def survival():
+    by = request.args.get("par", "region")
+    by = by if by in monitoring.GROUPINGS else "region"
+    call_id = request.args.get("appel", type=int)
+    today = date.today()
+    tables = []
+    for months in (6, 12):
+        rows = monitoring.survival(months, by, today, call_id)
+        tables.append((months, rows, monitoring.total_of(rows, _("Total"))))
+    calls = db.session.scalars(db.select(Call).order_by(Call.opens_on.desc())).all()
+    return render_template("visits/survival.html", tables=tables, by=by, calls=calls,
+                           call_id=call_id)
+
+
+@bp.route("/visites.xlsx")
+@require(Permission.VISIT_VIEW)
+def export():
+    from grants.exports.visits import write_visits_xlsx
+
+    query = db.select(Visit).where(Visit.status != VisitStatus.CANCELLED)
+    regions = region_scope(current_user, Permission.VISIT_VIEW)
+    if regions is not None:
+        query = query.where(Visit.region_id.in_(regions))
+    if request.args.get("retard"):
+        query = query.where(Visit.status == VisitStatus.PLANNED, Visit.due_on < date.today())
+    path = write_visits_xlsx(query.order_by(Visit.due_on, Visit.id))
+    handle = open(path, "rb")  # noqa: SIM115 (closed by the response)
+    path.unlink()
+    return send_file(handle, as_attachment=True, download_name=f"visites-{date.today()}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,223 @@
+"""What the follow-up pages read: field worklists, officers' load, survival of the activities,
+a project's timeline. Each list is one query whatever the number of rows (no N+1)."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import joinedload, selectinload
+
+from grants.extensions import db
+from grants.models import (
+    Application,
+    Call,
+    Grant,
+    Payment,
+    PaymentKind,
+    Region,
+    Role,
+    Tranche,
+    User,
+    UserRole,
+    Visit,
+)
+from grants.permissions import Permission, region_scope
+from grants.vocabulary import ActivityStatus, Sector
+from grants.workflow import VisitStatus
+
+UPCOMING_DAYS = 60  # how far ahead the worklist looks
+OPERATING = [s for s in ActivityStatus if s.operating]
+KNOWN = [s for s in ActivityStatus if s.operating is not None]
+
+
+def _scoped(query, actor: User, permission: Permission = Permission.VISIT_VIEW):
+    regions = region_scope(actor, permission)
+    return query if regions is None else query.where(Visit.region_id.in_(regions))
+
+
+def _with_people(query):
+    return query.options(joinedload(Visit.assigned_to), joinedload(Visit.submitted_by))
+
+
+@dataclass
+class Worklist:
+    overdue: list[Visit] = field(default_factory=list)
+    due: list[Visit] = field(default_factory=list)
+    upcoming: list[Visit] = field(default_factory=list)
+    to_validate: list[Visit] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue or self.due or self.upcoming or self.to_validate)
+
+
+def worklist(actor: User, today: date, *, mine: bool = False, region_id: int | None = None,
+             officer_id: int | None = None) -> Worklist:
+    """Open visits in the actor's regions by date: overdue, due soon, upcoming; and the
+    submitted visits waiting for a supervisor."""
+    soon = today + timedelta(days=current_app.config["VISIT_DUE_SOON_DAYS"])
+    query = _with_people(_scoped(sa.select(Visit), actor).where(
+        sa.or_(sa.and_(Visit.status == VisitStatus.PLANNED,
+                       Visit.due_on <= today + timedelta(days=UPCOMING_DAYS)),
+               Visit.status == VisitStatus.SUBMITTED)))
+    if mine:
+        query = query.where(sa.or_(Visit.assigned_to_id == actor.id,
+                                   Visit.assigned_to_id.is_(None)))
+    if officer_id:
+        query = query.where(Visit.assigned_to_id == officer_id)
+    if region_id:
+        query = query.where(Visit.region_id == region_id)
+    result = Worklist()
+    for visit in db.session.scalars(query.order_by(Visit.due_on, Visit.id)).unique():
+        if visit.status == VisitStatus.SUBMITTED:
+            result.to_validate.append(visit)
+        elif visit.due_on < today:
+            result.overdue.append(visit)
+        elif visit.due_on <= soon:
+            result.due.append(visit)
+        else:
+            result.upcoming.append(visit)
+    return result
+
+
+@dataclass
+class OfficerLoad:
+    officer: User | None  # None: the visits nobody was given yet
+    open: int
+    overdue: int
+    submitted: int
+    validated_30_days: int
+
+
+def officer_load(actor: User, today: date) -> list[OfficerLoad]:
+    """Every field officer's open, overdue, submitted and recently validated visits."""
+    open_ = Visit.status == VisitStatus.PLANNED
+    counts = _scoped(sa.select(
+        Visit.assigned_to_id,
+        sa.func.count(Visit.id).filter(open_),
+        sa.func.count(Visit.id).filter(open_, Visit.due_on < today),
+        sa.func.count(Visit.id).filter(Visit.status == VisitStatus.SUBMITTED),
+        sa.func.count(Visit.id).filter(Visit.status == VisitStatus.VALIDATED,
+                                       Visit.visited_on >= today - timedelta(days=30)),
+    ), actor).group_by(Visit.assigned_to_id)
+    by_officer = {row[0]: row[1:] for row in db.session.execute(counts)}
+    officers = db.session.scalars(
+        sa.select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.FIELD_OFFICER, User.active.is_(True))
+        .order_by(User.full_name, User.id)).unique().all()
+    regions = region_scope(actor, Permission.VISIT_VIEW)
+    if regions is not None:
+        officers = [o for o in officers if o.region_ids & regions]
+    rows = [OfficerLoad(o, *by_officer.get(o.id, (0, 0, 0, 0))) for o in officers]
+    unassigned = by_officer.get(None)
+    if unassigned and unassigned[0]:
+        rows.append(OfficerLoad(None, *unassigned))
+    return rows
+
+
+# --- survival of the activities ---------------------------------------------------------------
+
+GROUPINGS = ("region", "sector", "call")
+
+
+@dataclass
+class SurvivalRow:
+    label: str
+    funded: int  # projects whose milestone visit is planned
+    due: int  # … and whose milestone date has come
+    observed: int  # … with a validated visit telling whether the activity runs
+    operating: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.operating / self.observed if self.observed else None
+
+
+def survival(months: int, by: str, today: date, call_id: int | None = None) -> list[SurvivalRow]:
+    """Share of the activities still running at the visit planned `months` after the first
+    payment, by region, sector or call. Unreachable beneficiaries count as not observed."""
+    group = {"region": Region.name, "sector": Application.sector, "call": Call.title}[by]
+    validated = Visit.status == VisitStatus.VALIDATED
+    query = (
+        sa.select(group,
+                  sa.func.count(Visit.id),
+                  sa.func.count(Visit.id).filter(Visit.due_on <= today),
+                  sa.func.count(Visit.id).filter(validated, Visit.activity_status.in_(KNOWN)),
+                  sa.func.count(Visit.id).filter(validated,
+                                                 Visit.activity_status.in_(OPERATING)))
+        .join(Application, Application.id == Visit.application_id)
+        .join(Region, Region.id == Visit.region_id)
+        .join(Call, Call.id == Application.call_id)
+        .where(Visit.months == months, Visit.seq.is_not(None))
+        .group_by(group).order_by(group))
+    if call_id:
+        query = query.where(Application.call_id == call_id)
+    rows = []
+    for label, *figures in db.session.execute(query):
+        if by == "sector":
+            label = Sector(label).label if label else "—"
+        rows.append(SurvivalRow(str(label), *figures))
+    return rows
+
+
+def total_of(rows: list[SurvivalRow], label: str) -> SurvivalRow:
+    return SurvivalRow(label, *(sum(getattr(r, name) for r in rows)
+                                for name in ("funded", "due", "observed", "operating")))
+
+
+# --- a project's timeline ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Event:
+    day: date | None
+    kind: str  # "tranche", "payment", "reversal", "visit"
+    obj: object
+
+
+def timeline(grant: Grant) -> list[Event]:
+    """The agreement's signature, payments and visits in date order (planned visits by their
+    due date)."""
+    payments = db.session.scalars(
+        sa.select(Payment).join(Tranche, Tranche.id == Payment.tranche_id)
+        .where(Tranche.grant_id == grant.id).order_by(Payment.id)).all()
+    visits = visits_of(grant)
+    events = [Event(grant.signed_on, "signature", grant)] if grant.signed_on else []
+    events += [Event(p.paid_on, "payment" if p.kind == PaymentKind.PAYMENT else "reversal", p)
+               for p in payments]
+    events += [Event(v.visited_on or v.due_on, "visit", v) for v in visits]
+    return sorted(events, key=lambda e: (e.day or date.max, e.kind != "signature"))
+
+
+def visits_of(grant: Grant) -> list[Visit]:
+    return list(db.session.scalars(
+        _with_people(sa.select(Visit)).options(selectinload(Visit.items),
+                                               selectinload(Visit.photos))
+        .where(Visit.grant_id == grant.id).order_by(Visit.due_on, Visit.id)).unique())
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    x: float
+    y: float
+    day: date
+    amount: int
+
+
+def revenue_chart(visits: list[Visit], width: int = 600, height: int = 200,
+                  margin: int = 30) -> list[ChartPoint]:
+    """Points of the monthly revenue reported at each visit, scaled to an SVG box (drawn
+    server-side: no script, no external library)."""
+    data = sorted((v.visited_on, v.monthly_revenue) for v in visits
+                  if v.visited_on and v.monthly_revenue is not None
+                  and v.status != VisitStatus.PLANNED)
+    if not data:
+        return []
+    first, last = data[0][0], data[-1][0]
+    span = max((last - first).days, 1)
+    top = max(amount for _day, amount in data) or 1
+    inner_w, inner_h = width - 2 * margin, height - 2 * margin
+    return [ChartPoint(x=round(margin + inner_w * ((day - first).days / span if len(data) > 1
+                                                    else 0.5), 1),
+                       y=round(height - margin - inner_h * amount / top, 1), day=day,
+                       amount=amount) for day, amount in data]

@@ -1,0 +1,210 @@
+"""Follow-up pages over HTTP: a field officer fills a visit on the worklist, a supervisor
+validates it and the tranche becomes due; the exports, the survival table, the Kobo tools."""
+
+import io
+import re
+from datetime import date
+
+import openpyxl
+
+from grants.extensions import db
+from grants.models import AuditEvent, Grant, TrancheStatus, Visit
+from grants.workflow import VisitStatus
+from tests.conftest import count_queries, login
+from tests.follow_up import plan
+
+
+def _client(app, username):
+    client = app.test_client()
+    assert login(client, username).status_code == 302
+    return client
+
+
+def _first(app, ids) -> Visit:
+    with app.app_context():
+        visit = plan(ids)[0]
+        return visit.id, visit.reference, [line.id for line in visit.application.budget_lines]
+
+
+def _report(key, lines, **overrides):
+    data = {"key": key, "visited_on": date.today().isoformat(), "mode": "on_site",
+            "activity_status": "growing", "monthly_revenue": "200 000",
+            "monthly_profit": "-15 000", "jobs_total": "3", "jobs_women": "2", "jobs_youth": "1",
+            "problems": ["supply", "cash"], "observations": "Atelier ouvert",
+            "recommendation": "favourable", "latitude": "14.4469", "longitude": "-11.4450",
+            "gps_accuracy": "12", "q_eco_income": "yes", "q_psy_distress": "often",
+            **{f"item_{line}": "all" for line in lines}}
+    data.update(overrides)
+    return data
+
+
+def _download(client, url: str) -> bytes:
+    response = client.get(url)
+    try:
+        assert response.status_code == 200
+        return response.data
+    finally:
+        response.close()  # the file handle of send_file
+
+
+def _key(page: str) -> str:
+    return re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_a_field_officer_fills_a_visit_and_a_supervisor_releases_the_tranche(app, followed):
+    visit_id, reference, lines = _first(app, followed)
+    field = _client(app, "field")
+    page = field.get("/suivi/").get_data(as_text=True)
+    assert "En retard" in page and reference.split("-")[0] in page  # V1 is overdue
+    assert f"/suivi/visites/{visit_id}/rapport" in page
+    form = field.get(f"/suivi/visites/{visit_id}/rapport")
+    assert form.status_code == 200
+    html = form.get_data(as_text=True)
+    assert "visit-draft.js" in html and "Questionnaire de durabilité" in html
+    data = _report(_key(html), lines)
+    response = field.post(f"/suivi/visites/{visit_id}/rapport", data=data)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/suivi/visites/{visit_id}")
+    # the offline draft sent again when the network returns: the same key, recorded once
+    again = field.post(f"/suivi/visites/{visit_id}/rapport", data=data)
+    assert again.status_code == 302
+    with app.app_context():
+        visit = db.session.get(Visit, visit_id)
+        assert visit.status == VisitStatus.SUBMITTED
+        assert (visit.monthly_revenue, visit.monthly_profit) == (200_000, -15_000)
+        assert visit.latitude == 14.4469 and visit.score.answered == 2
+        assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
+            AuditEvent.action == "visit.submit")) == 1
+    manager = _client(app, "manager")
+    page = manager.get(f"/suivi/visites/{visit_id}").get_data(as_text=True)
+    assert "Valider la visite" in page
+    assert manager.post(f"/suivi/visites/{visit_id}/valider",
+                        data={"comment": "RAS"}).status_code == 302
+    with app.app_context():
+        grant = db.session.get(Grant, followed["grant"])
+        assert grant.tranches[1].status == TrancheStatus.ELIGIBLE
+    officer = _client(app, "officer")
+    page = officer.get(f"/finances/conventions/{followed['grant']}").get_data(as_text=True)
+    assert "Ordonnancer le paiement" in page
+
+
+def test_a_bad_report_gets_french_messages_at_the_fields_and_nothing_is_saved(app, followed):
+    visit_id, _reference, lines = _first(app, followed)
+    field = _client(app, "field")
+    key = _key(field.get(f"/suivi/visites/{visit_id}/rapport").get_data(as_text=True))
+    response = field.post(f"/suivi/visites/{visit_id}/rapport", data=_report(
+        key, lines, monthly_revenue="12.5", jobs_women="9"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "sans décimales" in page
+    response = field.post(f"/suivi/visites/{visit_id}/rapport", data=_report(
+        key, lines, jobs_women="9"))
+    assert response.status_code == 422
+    assert "Ne peut pas dépasser le total des emplois" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Visit, visit_id).status == VisitStatus.PLANNED
+
+
+def test_an_unfavourable_visit_shows_on_the_agreement_page(app, followed):
+    visit_id, _reference, lines = _first(app, followed)
+    field = _client(app, "field")
+    key = _key(field.get(f"/suivi/visites/{visit_id}/rapport").get_data(as_text=True))
+    field.post(f"/suivi/visites/{visit_id}/rapport", data=_report(
+        key, lines, recommendation="unfavourable", observations="Machines vendues"))
+    _client(app, "manager").post(f"/suivi/visites/{visit_id}/valider", data={})
+    page = _client(app, "officer").get(f"/finances/conventions/{followed['grant']}") \
+        .get_data(as_text=True)
+    assert "défavorable" in page and "Machines vendues" in page
+
+
+def test_other_regions_see_nothing(app, followed):
+    visit_id, _reference, _lines = _first(app, followed)
+    far = _client(app, "far")
+    assert "Aucune visite" in far.get("/suivi/?tout=1").get_data(as_text=True)
+    assert far.get(f"/suivi/visites/{visit_id}").status_code == 404
+    assert far.get(f"/suivi/visites/{visit_id}/rapport").status_code == 404
+    with app.app_context():
+        application_id = db.session.get(Visit, visit_id).application_id
+    assert far.get(f"/suivi/dossiers/{application_id}").status_code == 404
+    book = openpyxl.load_workbook(io.BytesIO(_download(far, "/suivi/visites.xlsx")))
+    assert book.active.max_row == 1  # the header only
+
+
+def test_the_supervisor_assigns_visits_and_sees_each_officers_load(app, followed):
+    visit_id, reference, _lines = _first(app, followed)
+    manager = _client(app, "manager")
+    page = manager.get("/suivi/charge").get_data(as_text=True)
+    assert "Non attribuées" in page and reference in page
+    with app.app_context():
+        field_id = followed["field"]
+        far_id = followed["far"]
+    response = manager.post("/suivi/charge", data={"officer_id": far_id, "visit_ids": [visit_id]})
+    assert response.status_code == 200  # refused: the officer does not cover Kayes
+    assert "ne couvre pas la région" in response.get_data(as_text=True)
+    response = manager.post("/suivi/charge", data={"officer_id": field_id,
+                                                   "visit_ids": [visit_id]})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Visit, visit_id).assigned_to_id == field_id
+    assert _client(app, "field").get("/suivi/charge").status_code == 403
+
+
+def test_the_worklist_runs_the_same_queries_whatever_the_number_of_visits(app, followed):
+    from tests.follow_up import make_followed_more
+
+    field = _client(app, "field")
+    field.get("/suivi/")
+    with count_queries(app) as few:
+        assert field.get("/suivi/").status_code == 200
+    make_followed_more(app, followed, 3)
+    with count_queries(app) as many:
+        assert field.get("/suivi/").status_code == 200
+    assert many[0] == few[0]
+
+
+def test_project_page_timeline_and_revenue_chart(app, followed):
+    visit_id, _reference, lines = _first(app, followed)
+    field = _client(app, "field")
+    key = _key(field.get(f"/suivi/visites/{visit_id}/rapport").get_data(as_text=True))
+    field.post(f"/suivi/visites/{visit_id}/rapport", data=_report(key, lines))
+    with app.app_context():
+        application_id = db.session.get(Visit, visit_id).application_id
+    page = _client(app, "manager").get(f"/suivi/dossiers/{application_id}").get_data(as_text=True)
+    assert "<svg" in page and "<polyline" in page
+    assert "Convention signée" in page and "200" in page
+
+
+def test_the_visits_export_opens_with_numbers_as_numbers(app, followed):
+    visit_id, _reference, lines = _first(app, followed)
+    field = _client(app, "field")
+    key = _key(field.get(f"/suivi/visites/{visit_id}/rapport").get_data(as_text=True))
+    field.post(f"/suivi/visites/{visit_id}/rapport", data=_report(
+        key, lines, observations="=HYPERLINK(\"http://x\")"))
+    manager = _client(app, "manager")
+    sheet = openpyxl.load_workbook(io.BytesIO(_download(manager, "/suivi/visites.xlsx"))).active
+    header = [c.value for c in sheet[1]]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert len(rows) == 4
+    submitted = next(r for r in rows.values() if r[header.index("Ventes du mois")] is not None)
+    assert submitted[header.index("Ventes du mois")] == 200_000
+    assert submitted[header.index("Bénéfice du mois")] == -15_000
+    assert isinstance(submitted[header.index("Score composite")], float)
+    overdue = _download(manager, "/suivi/visites.xlsx?retard=1")
+    late = list(openpyxl.load_workbook(io.BytesIO(overdue)).active.iter_rows(
+        min_row=2, values_only=True))
+    assert [row[1] for row in late] == ["V2"]  # V1 is recorded; V2 (M+3) is late; V3, V4 to come
+    assert late[0][header.index("Retard (jours)")] > 0
+
+
+def test_survival_counts_operating_activities_at_m6(app, followed):
+    from grants.services import visits as visit_service
+    from tests.follow_up import report, user
+
+    with app.app_context():
+        third = plan(followed)[2]  # V3, at M+6
+        visit_service.submit_visit(user(followed, "field"), third.id, report(third), "k-m6")
+        db.session.commit()
+        visit_service.validate_visit(user(followed, "manager"), third.id)
+        db.session.commit()
+    page = _client(app, "manager").get("/suivi/survie?par=region").get_data(as_text=True)
+    assert "Kayes" in page and "100 %" in page
