@@ -1,5 +1,7 @@
 """Command-line tools."""
 
+from datetime import date
+
 from grants.extensions import db
 from grants.models import Role, User
 
@@ -37,7 +39,17 @@ def test_create_user_reports_bad_input_without_saving(app):
 
 def test_seed_demo_is_idempotent_and_its_accounts_log_in(app):
     """One run loads the whole demo (accounts, intake, committee); a second changes nothing."""
-    from grants.models import Application, CommitteeSession, Minutes
+    from grants.models import (
+        Application,
+        CommitteeSession,
+        Minutes,
+        Referral,
+        SustainabilityScore,
+        Tranche,
+        Visit,
+    )
+    from grants.services.ledger_check import check_ledger
+    from grants.workflow import VisitStatus
 
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
@@ -48,11 +60,27 @@ def test_seed_demo_is_idempotent_and_its_accounts_log_in(app):
     def counts():
         with app.app_context():
             return [db.session.scalar(db.select(db.func.count()).select_from(model))
-                    for model in (User, Application, CommitteeSession, Minutes)]
+                    for model in (User, Application, CommitteeSession, Minutes, Visit,
+                                  Referral, SustainabilityScore)]
 
     before = counts()
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and counts() == before
+    with app.app_context():  # the follow-up: second tranches paid after a favourable V1 only
+        def visits_where(*conditions):
+            return db.session.scalar(db.select(db.func.count(Visit.id)).where(*conditions))
+
+        assert visits_where(Visit.status == VisitStatus.VALIDATED) >= 80
+        assert visits_where(Visit.status == VisitStatus.PLANNED, Visit.due_on < date.today()) > 0
+        assert visits_where(Visit.recommendation == "unfavourable", Visit.seq == 1) == 3
+        second_paid = db.session.scalar(db.select(db.func.count(Tranche.id)).where(
+            Tranche.seq == 2, Tranche.status == "paid"))
+        favourable_v1 = visits_where(Visit.seq == 1, Visit.status == VisitStatus.VALIDATED,
+                                     Visit.recommendation != "unfavourable")
+        assert second_paid == favourable_v1 > 20
+        assert visits_where(Visit.seq == 4, Visit.survey.is_not(None)) > 10
+        assert db.session.scalar(db.select(db.func.count(Referral.id))) > 0
+        assert check_ledger() == []
     users = _users(app)
     assert {role for roles in users.values() for role in roles} == {role.value for role in Role}
     for identifier in ("admin", "+22376000001", "ordonnateur", "president"):

@@ -19,6 +19,8 @@ DEMO_ACCOUNTS = [
     ("ordonnateur", "Mariam Konaté", [Role.FINANCE_OFFICER], [], None),
     ("comptable", "Ibrahim Cissé", [Role.ACCOUNTANT], [], None),
     ("terrain", "Awa Dembélé", [Role.FIELD_OFFICER], ["01", "07"], "+22376000003"),
+    ("terrain.sud", "Hamidou Sow", [Role.FIELD_OFFICER],
+     [f"{n:02d}" for n in range(20) if n not in (1, 7)], "+22376000004"),
     ("gestionnaire", "Seydou Maïga", [Role.PROGRAMME_MANAGER], [], None),
     ("auditeur", "Kadiatou Sidibé", [Role.AUDITOR], [], None),
 ]
