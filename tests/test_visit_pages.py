@@ -68,6 +68,10 @@ def test_a_field_officer_fills_a_visit_and_a_supervisor_releases_the_tranche(app
     # the offline draft sent again when the network returns: the same key, recorded once
     again = field.post(f"/suivi/visites/{visit_id}/rapport", data=data)
     assert again.status_code == 302
+    # the offline script sends with fetch and is answered in JSON (the flash stays for the page)
+    script = field.post(f"/suivi/visites/{visit_id}/rapport", data=data,
+                        headers={"X-Requested-With": "fetch"})
+    assert script.json == {"recorded": reference, "url": f"/suivi/visites/{visit_id}"}
     with app.app_context():
         visit = db.session.get(Visit, visit_id)
         assert visit.status == VisitStatus.SUBMITTED

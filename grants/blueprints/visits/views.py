@@ -3,7 +3,16 @@ assignments."""
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -125,7 +134,10 @@ def report(visit_id: int):
         if done:
             flash(_("The visit %(reference)s is recorded; a supervisor will validate it.",
                     reference=done.value.reference), "success")
-            return redirect(url_for("visits.visit", visit_id=done.value.id))
+            target = url_for("visits.visit", visit_id=done.value.id)
+            if request.headers.get("X-Requested-With") == "fetch":  # the offline script
+                return jsonify(recorded=done.value.reference, url=target)
+            return redirect(target)
     # 422 tells the offline script that the server answered but refused the report
     return render_template("visits/report.html", visit=visit, form=form,
                            application=visit.application, items=ITEMS,

@@ -117,9 +117,11 @@
       headers: { "X-Requested-With": "fetch" }
     }).then(function (response) {
       sending = false;
-      var landed = new URL(response.url, window.location.href).pathname;
-      if (response.ok && landed === form.dataset.doneUrl) {  // recorded, now or earlier
-        return forget().then(function () { window.location.assign(response.url); });
+      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if (response.ok && json) {  // recorded, now or by an earlier sending of the same key
+        return response.json().then(function (done) {
+          return forget().then(function () { window.location.assign(done.url); });
+        });
       }
       if (response.redirected) {  // the login page (session expired): send after logging in
         save(true);

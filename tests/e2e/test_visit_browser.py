@@ -1,0 +1,87 @@
+"""A field officer fills a visit on a phone, loses the network before sending it, gets it back:
+the visit is recorded once, and once validated it makes the second tranche due."""
+
+import pytest
+
+from grants.extensions import db
+from grants.models import AuditEvent, Grant, TrancheStatus, Visit
+from grants.workflow import VisitStatus
+from tests.conftest import PASSWORD
+from tests.follow_up import plan
+
+pytestmark = pytest.mark.browser
+
+
+def _login(page, live_server, username):
+    page.goto("/connexion")
+    page.get_by_label("Identifiant ou numéro de téléphone").fill(username)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(live_server + "/")
+
+
+def _no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_visit_sent_offline_is_recorded_once_when_the_network_returns(
+        app, browser, live_server, phone_page, followed):
+    with app.app_context():
+        visit_id = plan(followed)[0].id
+    page = phone_page
+    _login(page, live_server, "field")
+    page.goto("/suivi/")
+    assert "En retard" in page.content()
+    page.get_by_role("link", name="Remplir la visite").first.click()
+    page.wait_for_url(f"**/suivi/visites/{visit_id}/rapport")
+    assert _no_horizontal_scroll(page)
+
+    page.get_by_text("Stable", exact=True).click()
+    page.get_by_label("Ventes du mois (F CFA)").fill("175 000")
+    page.get_by_label("Personnes qui travaillent dans l'activité").fill("2")
+    page.locator("fieldset", has_text="Machine à coudre").get_by_text("Tout présent").click()
+    page.locator("fieldset", has_text="Tissus").get_by_text("En partie présent").click()
+    page.locator("fieldset", has_text="Avez-vous un travail ou un revenu").get_by_text(
+        "Oui", exact=True).click()
+    page.get_by_label("Observations").fill("Atelier ouvert, deux apprentis.")
+
+    # The draft survives a reload (a phone that ran out of battery, a closed tab…)
+    page.reload()
+    assert "brouillon" in page.locator("#draft-status").inner_text()
+    assert page.get_by_label("Ventes du mois (F CFA)").input_value() == "175 000"
+    assert page.locator("fieldset", has_text="Tissus").locator(
+        "input[value=part]").is_checked()
+
+    page.locator("fieldset", has_text="Avis pour la tranche suivante").get_by_text(
+        "Favorable", exact=True).click()
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Envoyer la visite").click()
+    page.wait_for_selector("#draft-status.alert-warning")
+    assert "Pas de réseau" in page.locator("#draft-status").inner_text()
+    with app.app_context():
+        assert db.session.get(Visit, visit_id).status == VisitStatus.PLANNED
+
+    page.context.set_offline(False)  # the network returns: the script sends the draft
+    page.wait_for_url(f"**/suivi/visites/{visit_id}")
+    assert "est enregistrée" in page.locator(".alert-success").inner_text()
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('grants:'))") == []
+    assert page.requested_hosts == {live_server.removeprefix("http://")}
+    with app.app_context():
+        visit = db.session.get(Visit, visit_id)
+        assert visit.status == VisitStatus.SUBMITTED and visit.monthly_revenue == 175_000
+        assert {i.presence.value for i in visit.items} == {"all", "part"}
+        assert visit.survey == {"eco_income": "yes"}
+        assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
+            AuditEvent.action == "visit.submit")) == 1
+
+    manager_context = browser.new_context(base_url=live_server, locale="fr-FR")
+    manager = manager_context.new_page()
+    manager.set_default_timeout(8000)
+    _login(manager, live_server, "manager")
+    manager.goto(f"/suivi/visites/{visit_id}")
+    manager.get_by_role("button", name="Valider la visite").click()
+    assert "La visite est validée." in manager.locator(".alert-success").inner_text()
+    manager_context.close()
+    with app.app_context():
+        grant = db.session.get(Grant, followed["grant"])
+        assert grant.tranches[1].status == TrancheStatus.ELIGIBLE
