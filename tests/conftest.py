@@ -20,7 +20,7 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 os.environ["GRANTS_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="grants-instance-")
 PASSWORD = "correct-horse-battery"
 # Tables that migrations fill with reference data: kept between tests.
-REFERENCE_TABLES = {"alembic_version", "region"}
+REFERENCE_TABLES = {"alembic_version", "region", "weight_set"}  # rows the migrations ship
 
 
 def app_config(database_url: str, **overrides) -> dict:
@@ -84,6 +84,8 @@ def _empty_postgresql(url: str) -> None:
             conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
             conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
                                  + " RESTART IDENTITY CASCADE"))
+        # The weight set shipped by the migrations stays; the ones a test loaded go.
+        conn.execute(sa.text("DELETE FROM weight_set WHERE version > 1"))
     engine.dispose()
 
 

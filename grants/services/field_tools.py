@@ -62,7 +62,7 @@ def _survey_rows() -> tuple[list[list], dict[str, list[tuple[str, object]]]]:
     rows = [
         ["text", "visit_reference", _l("Visit reference (VS-…)"), "yes", "", ""],
         ["date", "visited_on", _l("Date of the visit"), "yes", "", ". <= today()"],
-        ["select_one mode", "mode", _l("How"), "yes", "", ""],
+        ["select_one mode", "mode", _l("Mode of the visit"), "yes", "", ""],
         ["geopoint", "gps", _l("Position"), "no", "${mode} = 'on_site'", ""],
         ["select_one activity_status", "activity_status", _l("The activity"), "yes", "", ""],
         ["integer", "monthly_revenue", _l("Sales in a month (F CFA)"), "no", "", positive],

@@ -53,7 +53,7 @@ class VisitReportForm(FlaskForm):
     key = HiddenField(default=new_client_token)
     visited_on = DateField(_l("Date of the visit"), default=date.today,
                            validators=[InputRequired(_l("Enter a date."))])
-    mode = RadioField(_l("How"), choices=lambda: enum_choices(VisitMode),
+    mode = RadioField(_l("Mode of the visit"), choices=lambda: enum_choices(VisitMode),
                       default=VisitMode.ON_SITE.value,
                       validators=[InputRequired(_l("Say how the visit was made."))])
     latitude = DecimalField(validators=[Optional(), NumberRange(-90, 90)], places=None)
