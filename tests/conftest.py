@@ -20,7 +20,7 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 os.environ["GRANTS_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="grants-instance-")
 PASSWORD = "correct-horse-battery"
 # Tables that migrations fill with reference data: kept between tests.
-REFERENCE_TABLES = {"alembic_version", "region", "weight_set"}  # rows the migrations ship
+REFERENCE_TABLES = {"alembic_version", "region"}
 
 
 def app_config(database_url: str, **overrides) -> dict:
@@ -79,13 +79,21 @@ def _empty_postgresql(url: str) -> None:
         tables = conn.execute(sa.text(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
         tables = [t for t in tables if t not in REFERENCE_TABLES]
+        # The weight set the migrations ship goes with the CASCADE (it names its author): put
+        # it back afterwards.
+        shipped = conn.execute(sa.text(
+            "SELECT version, name, official, threshold, CAST(weights AS TEXT) AS weights, "
+            "created_at FROM weight_set WHERE version = 1")).mappings().all()
         if tables:
             # Replica mode skips the append-only triggers, for this cleanup only.
             conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
             conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
                                  + " RESTART IDENTITY CASCADE"))
-        # The weight set shipped by the migrations stays; the ones a test loaded go.
-        conn.execute(sa.text("DELETE FROM weight_set WHERE version > 1"))
+        for row in shipped:
+            conn.execute(sa.text(
+                "INSERT INTO weight_set (version, name, official, threshold, weights, created_at)"
+                " VALUES (:version, :name, :official, :threshold, CAST(:weights AS JSON),"
+                " :created_at)"), dict(row))
     engine.dispose()
 
 
