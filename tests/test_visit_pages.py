@@ -212,3 +212,28 @@ def test_survival_counts_operating_activities_at_m6(app, followed):
         db.session.commit()
     page = _client(app, "manager").get("/suivi/survie?par=region").get_data(as_text=True)
     assert "Kayes" in page and "100 %" in page
+
+
+def test_unscheduled_visits_from_the_project_page(app, followed):
+    with app.app_context():
+        application_id = plan(followed)[0].application_id
+    field = _client(app, "field")
+    page = field.get(f"/suivi/dossiers/{application_id}/visite").get_data(as_text=True)
+    assert "gates_tranche" not in page and "officer_id" not in page  # the supervisor's choices
+    assert field.post(f"/suivi/dossiers/{application_id}/visite", data={
+        "due_on": "", "reason": ""}).status_code == 200  # refused at the fields
+    response = field.post(f"/suivi/dossiers/{application_id}/visite", data={
+        "due_on": date.today().isoformat(), "reason": "Le bénéficiaire a appelé",
+        "gates_tranche": "y"})
+    assert response.status_code == 302
+    manager = _client(app, "manager")
+    response = manager.post(f"/suivi/dossiers/{application_id}/visite", data={
+        "due_on": date.today().isoformat(), "reason": "Contre-visite", "gates_tranche": "y",
+        "officer_id": followed["field"]})
+    assert response.status_code == 302
+    with app.app_context():
+        extra = db.session.scalars(db.select(Visit).where(Visit.seq.is_(None))
+                                   .order_by(Visit.id)).all()
+        assert [(v.assigned_to_id, v.gates_tranche_id is not None) for v in extra] == [
+            (followed["field"], False), (followed["field"], True)]
+    assert _client(app, "far").get(f"/suivi/dossiers/{application_id}/visite").status_code == 404

@@ -201,9 +201,15 @@ def test_unscheduled_visits_need_a_reason_and_a_waiting_tranche_to_gate(app, fol
         manager = user(followed, "manager")
         with pytest.raises(ValidationError):
             visits.plan_unscheduled(manager, grant, due_on=date.today(), reason="")
-        with pytest.raises(ForbiddenError):
+        with pytest.raises(ForbiddenError):  # a field officer does not decide the tranche
             visits.plan_unscheduled(user(followed, "field"), grant, due_on=date.today(),
+                                    reason="x", gates_tranche=True)
+        with pytest.raises(ForbiddenError):  # nor works outside their regions
+            visits.plan_unscheduled(user(followed, "far"), grant, due_on=date.today(),
                                     reason="x")
+        own = visits.plan_unscheduled(user(followed, "field"), grant, due_on=date.today(),
+                                      reason="Appel du bénéficiaire")
+        assert own.assigned_to_id == followed["field"] and own.gates_tranche_id is None
         extra = visits.plan_unscheduled(manager, grant, due_on=date.today(), reason="Appel reçu",
                                         assignee=user(followed, "field"))
         db.session.commit()

@@ -110,11 +110,18 @@ def waiting_tranche(grant: Grant) -> Tranche | None:
 def plan_unscheduled(actor: User, grant: Grant, *, due_on: date, reason: str,
                      gates_tranche: bool = False, with_survey: bool = False,
                      assignee: User | None = None) -> Visit:
-    """An extra visit (a check after an unfavourable visit, a problem reported by phone…); it
-    may be the one the waiting tranche depends on."""
+    """An extra visit (a check after an unfavourable visit, a problem reported by phone…). A
+    field officer plans one for themself; only a supervisor makes it decide the waiting tranche
+    or gives it to someone else."""
     application = db.session.get(Application, grant.application_id)
-    if not can(actor, Permission.VISIT_SUPERVISE, application):
-        raise ForbiddenError(_l("Only a supervisor plans visits."))
+    supervisor = can(actor, Permission.VISIT_SUPERVISE, application)
+    if not (supervisor or can(actor, Permission.VISIT_RECORD, application)):
+        raise ForbiddenError(_l("You may not plan a visit of this project."))
+    if not supervisor and (gates_tranche or (assignee is not None and assignee.id != actor.id)):
+        raise ForbiddenError(_l("Only a supervisor decides which visit releases a tranche or "
+                                "assigns visits."))
+    if not supervisor:
+        assignee = None  # given to the officer below, without the supervisor's assignment
     if grant.status != GrantStatus.SIGNED:
         raise ConflictError(_l("The agreement is not signed."))
     if not (reason or "").strip():
@@ -132,6 +139,8 @@ def plan_unscheduled(actor: User, grant: Grant, *, due_on: date, reason: str,
                   application_id=application.id, region_id=application.region_id, seq=None,
                   due_on=due_on, reason=reason.strip(), with_survey=with_survey,
                   gates_tranche_id=tranche.id if tranche else None, created_by_id=actor.id)
+    if not supervisor:
+        visit.assigned_to_id = actor.id
     db.session.add(visit)
     db.session.flush()
     if assignee is not None:

@@ -25,7 +25,7 @@ def project(application_id: int):
         "visits/project.html", application=application, grant=grant,
         events=monitoring.timeline(grant), visits=grant_visits,
         chart=monitoring.revenue_chart(grant_visits), hold=visits.tranche_hold(grant),
-        can_plan=can(current_user, Permission.VISIT_SUPERVISE, application),
+        can_plan=can(current_user, Permission.VISIT_RECORD, application),
         Payment=Payment, today=date.today())
 
 

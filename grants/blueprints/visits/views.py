@@ -182,25 +182,30 @@ def grant_of(application_id: int, permission: Permission) -> tuple[Application, 
 
 
 @bp.route("/dossiers/<int:application_id>/visite", methods=["GET", "POST"])
-@require(Permission.VISIT_SUPERVISE)
+@require(Permission.VISIT_RECORD)
 def plan_visit(application_id: int):
-    application, grant = grant_of(application_id, Permission.VISIT_SUPERVISE)
+    application, grant = grant_of(application_id, Permission.VISIT_RECORD)
+    supervisor = can(current_user, Permission.VISIT_SUPERVISE, application)
     form = UnscheduledVisitForm()
-    officers = visits.field_officers_for(application.region_id)
-    form.officer_id.choices = choices([(0, _("Nobody yet"))] + [(o.id, o.full_name)
-                                                                 for o in officers])
+    if supervisor:
+        officers = visits.field_officers_for(application.region_id)
+        form.officer_id.choices = choices([(0, _("Nobody yet"))] + [(o.id, o.full_name)
+                                                                     for o in officers])
+    else:  # a field officer plans a visit for themself
+        del form.gates_tranche, form.officer_id
     if form.validate_on_submit():
-        assignee = db.session.get(User, form.officer_id.data) if form.officer_id.data else None
+        assignee = db.session.get(User, form.officer_id.data) \
+            if supervisor and form.officer_id.data else None
         done = attempt(lambda: visits.plan_unscheduled(
             current_user, grant, due_on=form.due_on.data, reason=form.reason.data,
-            gates_tranche=form.gates_tranche.data, with_survey=form.with_survey.data,
-            assignee=assignee), form)
+            gates_tranche=supervisor and form.gates_tranche.data,
+            with_survey=form.with_survey.data, assignee=assignee), form)
         if done:
             flash(_("The visit %(reference)s is planned.", reference=done.value.reference),
                   "success")
             return redirect(url_for("visits.project", application_id=application.id))
     return render_template("visits/plan.html", form=form, grant=grant, application=application,
-                           waiting=visits.waiting_tranche(grant))
+                           waiting=supervisor and visits.waiting_tranche(grant))
 
 
 @bp.route("/photos/<int:photo_id>")
