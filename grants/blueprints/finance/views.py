@@ -41,7 +41,7 @@ from grants.models import (
     TrancheStatus,
 )
 from grants.permissions import Permission, get_or_404, require
-from grants.services import finance
+from grants.services import agreements, payments
 from grants.services.register import RegisterFilters
 from grants.workflow import ApplicationStatus
 
@@ -72,10 +72,10 @@ def index():
 @require(Permission.GRANT_MANAGE)
 def new_agreement(application_id: int):
     application = get_or_404(Application, application_id, Permission.GRANT_MANAGE)
-    form = AgreementForm(amount=finance.granted_amount(application), channel=Channel.BANK.value,
+    form = AgreementForm(amount=agreements.granted_amount(application), channel=Channel.BANK.value,
                          account=application.lead.phone or "")
     if form.validate_on_submit():
-        done = attempt(lambda: finance.prepare_agreement(
+        done = attempt(lambda: agreements.prepare_agreement(
             current_user, application, amount=form.amount.data,
             channel=Channel(form.channel.data), account=form.account.data), form)
         if done:
@@ -107,7 +107,7 @@ def _back(grant_id: int):
 def sign(grant_id: int):
     grant = get_or_404(Grant, grant_id, Permission.GRANT_MANAGE)
     form = SignForm()
-    if form.validate_on_submit() and attempt(lambda: finance.sign_agreement(
+    if form.validate_on_submit() and attempt(lambda: agreements.sign_agreement(
             current_user, grant.id, form.signed_on.data, form.key.data)):
         flash(_("The agreement is signed: the envelope is committed."), "success")
     return _back(grant_id)
@@ -126,7 +126,7 @@ def order(grant_id: int, tranche_id: int):
     grant = get_or_404(Grant, grant_id, Permission.GRANT_MANAGE)
     tranche = _tranche(grant, tranche_id)
     form = MoneyForm()
-    if form.validate_on_submit() and attempt(lambda: finance.order_payment(
+    if form.validate_on_submit() and attempt(lambda: payments.order_payment(
             current_user, tranche.id, form.key.data)):
         flash(_("The payment is ordered; the accountant can pay it."), "success")
     return _back(grant_id)
@@ -140,8 +140,8 @@ def pay(grant_id: int, tranche_id: int):
     form = PayForm()
     if not form.validate_on_submit():
         flash(_("Enter the payment reference."), "danger")
-    elif attempt(lambda: finance.pay_tranche(current_user, tranche.id, form.key.data,
-                                             form.reference.data, form.paid_on.data)):
+    elif attempt(lambda: payments.pay_tranche(current_user, tranche.id, form.key.data,
+                                              form.reference.data, form.paid_on.data)):
         flash(_("The tranche is paid."), "success")
     return _back(grant_id)
 
@@ -157,8 +157,8 @@ def reverse(grant_id: int, payment_id: int):
     form = ReasonMoneyForm()
     if not form.validate_on_submit():
         flash(_("Give the reason."), "danger")
-    elif attempt(lambda: finance.reverse_payment(current_user, payment.id, form.reason.data,
-                                                 form.key.data)):
+    elif attempt(lambda: payments.reverse_payment(current_user, payment.id, form.reason.data,
+                                                  form.key.data)):
         flash(_("The payment is reversed; the tranche is due again."), "success")
     return _back(grant_id)
 
@@ -170,8 +170,8 @@ def cancel(grant_id: int):
     form = ReasonMoneyForm()
     if not form.validate_on_submit():
         flash(_("Give the reason."), "danger")
-    elif attempt(lambda: finance.cancel_grant(current_user, grant.id, form.reason.data,
-                                              form.key.data)):
+    elif attempt(lambda: agreements.cancel_grant(current_user, grant.id, form.reason.data,
+                                                 form.key.data)):
         flash(_("The agreement is cancelled; its unpaid part returns to the envelope."),
               "success")
     return _back(grant_id)
