@@ -30,6 +30,7 @@ from grants.models.committees import (
 )
 from grants.models.finance import (
     Account,
+    AgreementCopy,
     BatchLine,
     BatchStatus,
     BudgetEnvelope,
@@ -50,7 +51,7 @@ from grants.models.reference import Region
 from grants.models.screening import CheckItem, CheckResult, Screening, ScreeningItem, ScreeningOutcome
 
 __all__ = [
-    "Account", "BatchLine", "BatchStatus", "LineResult", "PaymentBatch",
+    "Account", "AgreementCopy", "BatchLine", "BatchStatus", "LineResult", "PaymentBatch",
     "Channel", "Grant", "GrantStatus", "LedgerEntry", "MoneyAction", "Payment",
     "PaymentKind", "Tranche", "TrancheCondition", "TrancheStatus",
     "REGION_SCOPED_ROLES", "Application", "ApplicationEvent", "ApplicationMember",

@@ -3,6 +3,7 @@ signed (the commitment of the envelope), cancelled (the unpaid part returns to t
 Money moves through the transaction core of services/finance.py (DESIGN.md §4)."""
 
 from datetime import date
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,6 +13,7 @@ from grants.database import utcnow
 from grants.extensions import db
 from grants.models import (
     Account,
+    AgreementCopy,
     Application,
     BudgetEnvelope,
     Channel,
@@ -99,8 +101,10 @@ def prepare_agreement(actor: User, application: Application, *, amount: int, cha
     return grant
 
 
-def sign_agreement(actor: User, grant_id: int, signed_on: date, key: str) -> Grant:
-    """Sign: commit the envelope (engagement), refused when it cannot cover the amount."""
+def sign_agreement(actor: User, grant_id: int, signed_on: date, key: str,
+                   signed_copy: tuple[BinaryIO, str] | None = None) -> Grant:
+    """Sign: commit the envelope (engagement), refused when it cannot cover the amount.
+    `signed_copy` (stream, file name): the scan of the signed agreement, if already at hand."""
     from grants.services.applications import transition
 
     money_transaction()
@@ -131,7 +135,42 @@ def sign_agreement(actor: User, grant_id: int, signed_on: date, key: str) -> Gra
     transition(application, ApplicationAction.SIGN_AGREEMENT, actor, grant.number)
     _done(key, grant.id)
     audit.record("grant.signed", actor, grant, details={"amount": grant.amount})
+    if signed_copy is not None:  # last: a refused file undoes the signature, no file is orphaned
+        _store_signed_copy(actor, grant, *signed_copy)
     return grant
+
+
+# --- the signed copy ----------------------------------------------------------------------
+
+def attach_signed_copy(actor: User, grant_id: int, stream: BinaryIO, filename: str) -> AgreementCopy:
+    """Add the scan of the signed agreement (PDF, JPEG or PNG, checked by content), at the
+    signature or later. A new scan replaces it on the page; the earlier ones are kept, and the
+    replacement is written to the audit log with both fingerprints."""
+    grant = db.session.get(Grant, grant_id)
+    _allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
+    if grant.status == GrantStatus.DRAFT:
+        raise ConflictError(_l("Sign the agreement before adding its signed copy."))
+    return _store_signed_copy(actor, grant, stream, filename)
+
+
+def _store_signed_copy(actor: User, grant: Grant, stream: BinaryIO, filename: str) -> AgreementCopy:
+    from grants.services.applications import upload_root
+    from grants.storage import store_upload
+
+    previous = grant.signed_copy
+    stored = store_upload(stream, filename, upload_root(), current_app.config["MAX_UPLOAD_BYTES"])
+    copy = AgreementCopy(grant_id=grant.id, display_name=stored.display_name,
+                         stored_name=stored.stored_name, content_type=stored.content_type,
+                         size=stored.size, sha256=stored.sha256, uploaded_by_id=actor.id)
+    db.session.add(copy)
+    db.session.flush()
+    details = {"copy": copy.id, "sha256": copy.sha256, "size": copy.size}
+    if previous is not None:
+        details.update(replaces=previous.id, previous_sha256=previous.sha256)
+    audit.record("grant.signed_copy_replaced" if previous else "grant.signed_copy_added", actor,
+                 grant, details=details)
+    db.session.expire(grant, ["copies"])
+    return copy
 
 
 def cancel_grant(actor: User, grant_id: int, reason: str, key: str) -> Grant:

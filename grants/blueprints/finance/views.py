@@ -26,11 +26,13 @@ from grants.blueprints.finance.forms import (
     PayForm,
     ReasonMoneyForm,
     RegisterFilterForm,
+    SignedCopyForm,
     SignForm,
 )
 from grants.extensions import db
 from grants.forms import attempt, choices
 from grants.models import (
+    AgreementCopy,
     Application,
     BudgetEnvelope,
     Channel,
@@ -42,7 +44,9 @@ from grants.models import (
 )
 from grants.permissions import Permission, get_or_404, require
 from grants.services import agreements, payments
+from grants.services.applications import upload_root
 from grants.services.register import RegisterFilters
+from grants.storage import stored_path
 from grants.workflow import ApplicationStatus
 
 REGISTER_PAGE_ROWS = 200  # on screen; the downloads hold everything
@@ -88,18 +92,36 @@ def new_agreement(application_id: int):
 @bp.route("/conventions/<int:grant_id>")
 @require(Permission.FINANCE_VIEW)
 def agreement(grant_id: int):
-    grant = get_or_404(Grant, grant_id, Permission.FINANCE_VIEW)
+    return _agreement_page(get_or_404(Grant, grant_id, Permission.FINANCE_VIEW))
+
+
+def _agreement_page(grant: Grant, **forms):
+    """The agreement page; `forms` holds a posted form to show again with its errors."""
     payments = db.session.scalars(db.select(Payment).where(
         Payment.tranche_id.in_([t.id for t in grant.tranches])).order_by(Payment.id)).all()
-    return render_template(
-        "finance/agreement.html", grant=grant, payments=payments,
-        application=db.session.get(Application, grant.application_id),
-        sign_form=SignForm(formdata=None), order_form=MoneyForm(formdata=None),
-        pay_form=PayForm(formdata=None), reason_form=ReasonMoneyForm(formdata=None))
+    blank = {"sign_form": SignForm, "order_form": MoneyForm, "pay_form": PayForm,
+             "reason_form": ReasonMoneyForm, "copy_form": SignedCopyForm}
+    forms = {name: forms.get(name) or form(formdata=None) for name, form in blank.items()}
+    return render_template("finance/agreement.html", grant=grant, payments=payments,
+                           application=db.session.get(Application, grant.application_id),
+                           **forms)
 
 
 def _back(grant_id: int):
     return redirect(url_for("finance.agreement", grant_id=grant_id))
+
+
+def _again(grant: Grant, **posted):
+    """After a refused POST: errors that belong to no field are flashed above the page; the
+    others are shown at their fields of the posted form."""
+    errors = [error for form in posted.values() for error in form.form_errors]
+    for error in errors:
+        flash(error, "danger")
+    return _back(grant.id) if errors else _agreement_page(grant, **posted)
+
+
+def _upload(field) -> tuple | None:
+    return (field.data.stream, field.data.filename) if field.data else None
 
 
 @bp.route("/conventions/<int:grant_id>/signer", methods=["POST"])
@@ -108,9 +130,36 @@ def sign(grant_id: int):
     grant = get_or_404(Grant, grant_id, Permission.GRANT_MANAGE)
     form = SignForm()
     if form.validate_on_submit() and attempt(lambda: agreements.sign_agreement(
-            current_user, grant.id, form.signed_on.data, form.key.data)):
+            current_user, grant.id, form.signed_on.data, form.key.data, _upload(form.file)), form):
         flash(_("The agreement is signed: the envelope is committed."), "success")
-    return _back(grant_id)
+        return _back(grant_id)
+    return _again(grant, sign_form=form)
+
+
+@bp.route("/conventions/<int:grant_id>/exemplaire-signe", methods=["POST"])
+@require(Permission.GRANT_MANAGE)
+def upload_signed_copy(grant_id: int):
+    grant = get_or_404(Grant, grant_id, Permission.GRANT_MANAGE)
+    form = SignedCopyForm()
+    if form.validate_on_submit() and attempt(lambda: agreements.attach_signed_copy(
+            current_user, grant.id, *_upload(form.file)), form):
+        flash(_("The signed copy is saved."), "success")
+        return _back(grant_id)
+    return _again(grant, copy_form=form)
+
+
+@bp.route("/conventions/<int:grant_id>/exemplaires/<int:copy_id>")
+@require(Permission.FINANCE_VIEW)
+def signed_copy(grant_id: int, copy_id: int):
+    """A scan of the signed agreement (the current one or an earlier one), for those who may
+    see the agreement."""
+    grant = get_or_404(Grant, grant_id, Permission.FINANCE_VIEW)
+    copy = db.session.get(AgreementCopy, copy_id)
+    if copy is None or copy.grant_id != grant.id:
+        abort(404)
+    path = stored_path(upload_root(), copy.stored_name)
+    return send_file(path, mimetype=copy.content_type, as_attachment=True,
+                     download_name=copy.display_name, max_age=0)
 
 
 def _tranche(grant: Grant, tranche_id: int) -> Tranche:

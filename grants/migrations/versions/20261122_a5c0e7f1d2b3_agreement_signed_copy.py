@@ -1,0 +1,43 @@
+"""The scan of each signed agreement (agreement_copy: every upload kept, with its SHA-256).
+
+Revision ID: a5c0e7f1d2b3
+Revises: e6fd4b9ec3c9
+Create Date: 2026-11-22 23:03:07.107939
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = 'a5c0e7f1d2b3'
+down_revision = 'e6fd4b9ec3c9'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('agreement_copy',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('grant_id', sa.Integer(), nullable=False),
+    sa.Column('display_name', sa.String(length=120), nullable=False),
+    sa.Column('stored_name', sa.String(length=60), nullable=False),
+    sa.Column('content_type', sa.String(length=40), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['grant_id'], ['grant_agreement.id'], name=op.f('fk_agreement_copy_grant_id_grant_agreement'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_agreement_copy_uploaded_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_copy')),
+    sa.UniqueConstraint('stored_name', name=op.f('uq_agreement_copy_stored_name'))
+    )
+    with op.batch_alter_table('agreement_copy', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agreement_copy_grant_id'), ['grant_id'], unique=False)
+
+
+
+def downgrade():
+    with op.batch_alter_table('agreement_copy', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agreement_copy_grant_id'))
+
+    op.drop_table('agreement_copy')
