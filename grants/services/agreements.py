@@ -28,13 +28,13 @@ from grants.permissions import Permission
 from grants.services import audit
 from grants.services.errors import ConflictError, ValidationError
 from grants.services.finance import (
-    EnvelopeExhausted,
     _allow,
     _claim,
     _done,
     _guarded,
     _money,
     _post,
+    commitment_refused,
     money_transaction,
 )
 from grants.services.money import parse_amount
@@ -86,6 +86,8 @@ def prepare_agreement(actor: User, application: Application, *, amount: int, cha
     if not (account or "").strip():
         raise ValidationError(_l("Enter the account, wallet number or supplier."), "account")
     call = application.call
+    if call.envelope.closed_at is not None:
+        raise ConflictError(_l("The envelope is closed: no new agreement can be signed on it."))
     parts = split(amount, call.tranche_plan)
     check_channel(channel, parts)
     grant = Grant(number=next_reference("CV", call.opens_on.year), application_id=application.id,
@@ -116,11 +118,12 @@ def sign_agreement(actor: User, grant_id: int, signed_on: date, key: str,
         raise ConflictError(_l("This agreement is already signed or cancelled."))
     if signed_on > date.today():
         raise ValidationError(_l("The signature date cannot be in the future."), "signed_on")
-    _guarded(sa.update(BudgetEnvelope)
-             .where(BudgetEnvelope.id == grant.envelope_id, BudgetEnvelope.closed_at.is_(None),
-                    BudgetEnvelope.committed + grant.amount <= BudgetEnvelope.total)
-             .values(committed=BudgetEnvelope.committed + grant.amount),
-             EnvelopeExhausted(_l("The envelope cannot cover this agreement.")))
+    commit = (sa.update(BudgetEnvelope)
+              .where(BudgetEnvelope.id == grant.envelope_id, BudgetEnvelope.closed_at.is_(None),
+                     BudgetEnvelope.committed + grant.amount <= BudgetEnvelope.total)
+              .values(committed=BudgetEnvelope.committed + grant.amount))
+    if db.session.execute(commit).rowcount != 1:
+        raise commitment_refused(grant.envelope_id)
     _guarded(sa.update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.DRAFT)
              .values(status=GrantStatus.SIGNED, signed_on=signed_on, signed_by_id=actor.id),
              _l("This agreement is already signed or cancelled."))

@@ -36,6 +36,10 @@ class EnvelopeExhausted(ConflictError):
     """The envelope cannot cover the amount."""
 
 
+class EnvelopeClosed(ConflictError):
+    """The envelope is closed: nothing new is committed on it."""
+
+
 def __getattr__(name: str):
     """`from grants.services.finance import favourable_visit` keeps working (the follow-up
     services call it); it lives in services/payments.py, imported on first use to avoid a cycle."""
@@ -138,7 +142,23 @@ def set_envelope_total(actor: User, envelope: BudgetEnvelope, total: int) -> Non
 
 
 def close_envelope(actor: User, envelope: BudgetEnvelope) -> None:
+    """Close the envelope for good: no new agreement is signed on it (the signature's guarded
+    UPDATE checks it); the agreements already signed are paid as usual."""
+    _allow(actor, Permission.PROGRAMME_MANAGE)
     _guarded(sa.update(BudgetEnvelope).where(BudgetEnvelope.id == envelope.id,
                                              BudgetEnvelope.closed_at.is_(None))
              .values(closed_at=utcnow()), _l("This envelope is already closed."))
-    audit.record("envelope.closed", actor, envelope)
+    db.session.refresh(envelope)
+    audit.record("envelope.closed", actor, envelope, details={
+        "total": envelope.total, "committed": envelope.committed,
+        "disbursed": envelope.disbursed})
+
+
+def commitment_refused(envelope_id: int) -> ConflictError:
+    """Why a guarded commitment changed no row of the envelope: it is closed, or it cannot cover
+    the amount. Read after the refusal, only to word the message (nothing moves)."""
+    closed = db.session.scalar(sa.select(BudgetEnvelope.closed_at)
+                               .where(BudgetEnvelope.id == envelope_id))
+    if closed is not None:
+        return EnvelopeClosed(_l("The envelope is closed: no new agreement can be signed on it."))
+    return EnvelopeExhausted(_l("The envelope cannot cover this agreement."))
