@@ -130,17 +130,17 @@ def funded_grant(officer: User, accountant: User, application, *, paid_on: date,
     import uuid
 
     from grants.models import Channel
-    from grants.services import finance
+    from grants.services import agreements, payments
 
-    grant = finance.prepare_agreement(officer, application,
+    grant = agreements.prepare_agreement(officer, application,
                                       amount=amount or application.requested_amount,
                                       channel=Channel.BANK, account="ML123 BDM 0001")
     db.session.commit()
-    finance.sign_agreement(officer, grant.id, paid_on, str(uuid.uuid4()))
+    agreements.sign_agreement(officer, grant.id, paid_on, str(uuid.uuid4()))
     db.session.commit()
     first = grant.tranches[0].id
-    finance.order_payment(officer, first, str(uuid.uuid4()))
+    payments.order_payment(officer, first, str(uuid.uuid4()))
     db.session.commit()
-    finance.pay_tranche(accountant, first, str(uuid.uuid4()), "VIR-TEST", paid_on)
+    payments.pay_tranche(accountant, first, str(uuid.uuid4()), "VIR-TEST", paid_on)
     db.session.commit()
     return db.session.get(type(grant), grant.id)

@@ -224,19 +224,22 @@ def test_every_string_in_the_code_is_translated_to_french():
 
     root = Path(__file__).resolve().parent.parent
     with open(root / "grants/translations/fr/LC_MESSAGES/messages.po", "rb") as f:
-        french = {m.id if isinstance(m.id, str) else m.id[0]: m for m in read_po(f) if m.id}
+        french = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m
+                  for m in read_po(f) if m.id}
     method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
     keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None,
-                "ngettext": (1, 2)}
+                "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
     missing = set()
     options_map = {"**/templates/**.html": {"extensions": "jinja2.ext.do"}}
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
             str(root / "grants"), method_map=method_map, options_map=options_map,
             keywords=keywords):
         msgid = message if isinstance(message, str) else message[0]
-        entry = french.get(msgid)
-        if entry is None or not entry.string or entry.fuzzy:
-            missing.add(msgid)
+        entry = french.get((context, msgid))
+        strings = [entry.string] if entry and isinstance(entry.string, str) else \
+            list(entry.string) if entry else []
+        if entry is None or not all(strings) or entry.fuzzy:
+            missing.add((context, msgid) if context else msgid)
     assert missing == set(), "run `make extract-messages` and translate these"
 
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from grants.extensions import db
 from grants.models import Application, Channel, Grant, Payment, PaymentBatch, TrancheStatus, User
-from grants.services import finance
+from grants.services import agreements, payments
 from grants.services.ledger_check import check_ledger
 from tests.conftest import login
 from tests.test_finance import money  # noqa: F401 (fixture)
@@ -20,14 +20,14 @@ def _ordered_wallet_tranches(app, ids, count=2):
         officer = db.session.get(User, ids["officer"])
         for n in range(count):
             application = db.session.get(Application, ids["applications"][n])
-            grant = finance.prepare_agreement(officer, application, amount=2_000_000,
-                                              channel=Channel.ORANGE_MONEY,
-                                              account=f"+2237600000{n}")
+            grant = agreements.prepare_agreement(officer, application, amount=2_000_000,
+                                                 channel=Channel.ORANGE_MONEY,
+                                                 account=f"+2237600000{n}")
             db.session.commit()
-            finance.sign_agreement(officer, grant.id, date.today(), str(uuid.uuid4()))
+            agreements.sign_agreement(officer, grant.id, date.today(), str(uuid.uuid4()))
             db.session.commit()
-            tranche = finance.order_payment(officer, db.session.get(Grant, grant.id).tranches[0].id,
-                                            str(uuid.uuid4()))
+            tranche = payments.order_payment(officer, db.session.get(Grant, grant.id).tranches[0].id,
+                                             str(uuid.uuid4()))
             db.session.commit()
             references.append((tranche.id, tranche.order_number))
     return references

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from grants.extensions import db
 from grants.models import Application, Channel, Grant, LedgerEntry, Payment, Tranche, User
-from grants.services import finance
+from grants.services import agreements, payments
 from grants.services.errors import DomainError
 from grants.services.ledger_check import check_ledger
 from grants.workflow import ApplicationStatus
@@ -73,7 +73,7 @@ def test_random_operations_keep_the_books_sound(app, pool, steps):
 def _apply(operation, pick, actor, amount, pool, used_keys):
     grants = db.session.scalars(sa.select(Grant).order_by(Grant.id)).all()
     tranches = db.session.scalars(sa.select(Tranche).order_by(Tranche.id)).all()
-    payments = db.session.scalars(sa.select(Payment).order_by(Payment.id)).all()
+    made = db.session.scalars(sa.select(Payment).order_by(Payment.id)).all()
     key = str(uuid.uuid4())
     if operation == "prepare":
         free = [a for a in db.session.scalars(sa.select(Application).where(
@@ -81,28 +81,28 @@ def _apply(operation, pick, actor, amount, pool, used_keys):
             Application.status == ApplicationStatus.SELECTED)) if not db.session.scalar(
             sa.select(Grant.id).where(Grant.application_id == a.id))]
         if free:
-            finance.prepare_agreement(actor, free[pick % len(free)], amount=amount,
-                                      channel=Channel.BANK, account="BANK-1")
+            agreements.prepare_agreement(actor, free[pick % len(free)], amount=amount,
+                                         channel=Channel.BANK, account="BANK-1")
     elif operation == "sign" and grants:
-        finance.sign_agreement(actor, grants[pick % len(grants)].id, date.today(), key)
+        agreements.sign_agreement(actor, grants[pick % len(grants)].id, date.today(), key)
         used_keys.append(("sign", key, grants[pick % len(grants)].id))
     elif operation == "order" and tranches:
-        finance.order_payment(actor, tranches[pick % len(tranches)].id, key)
+        payments.order_payment(actor, tranches[pick % len(tranches)].id, key)
         used_keys.append(("order", key, tranches[pick % len(tranches)].id))
     elif operation == "pay" and tranches:
-        finance.pay_tranche(actor, tranches[pick % len(tranches)].id, key, "REF")
+        payments.pay_tranche(actor, tranches[pick % len(tranches)].id, key, "REF")
         used_keys.append(("pay", key, tranches[pick % len(tranches)].id))
-    elif operation == "reverse" and payments:
-        finance.reverse_payment(actor, payments[pick % len(payments)].id, "erreur", key)
+    elif operation == "reverse" and made:
+        payments.reverse_payment(actor, made[pick % len(made)].id, "erreur", key)
     elif operation == "cancel" and grants:
-        finance.cancel_grant(actor, grants[pick % len(grants)].id, "abandon", key)
+        agreements.cancel_grant(actor, grants[pick % len(grants)].id, "abandon", key)
     elif operation == "visit" and tranches:
-        finance.favourable_visit(actor, tranches[pick % len(tranches)].id, "V1")
+        payments.favourable_visit(actor, tranches[pick % len(tranches)].id, "V1")
     elif operation == "replay" and used_keys:
         action, old_key, object_id = used_keys[pick % len(used_keys)]
-        replay = {"sign": lambda: finance.sign_agreement(actor, object_id, date.today(), old_key),
-                  "order": lambda: finance.order_payment(actor, object_id, old_key),
-                  "pay": lambda: finance.pay_tranche(actor, object_id, old_key, "REF")}[action]
+        replay = {"sign": lambda: agreements.sign_agreement(actor, object_id, date.today(), old_key),
+                  "order": lambda: payments.order_payment(actor, object_id, old_key),
+                  "pay": lambda: payments.pay_tranche(actor, object_id, old_key, "REF")}[action]
         rows = len(_snapshot())
         replay()
         assert len(_snapshot()) == rows  # a replay writes nothing

@@ -25,7 +25,8 @@ def empty_database_url(tmp_path):
         yield "sqlite:///" + str(tmp_path / "empty.sqlite3")
         return
     server = sa.create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    name = "grants_migration_check"
+    # Named after the test database: two checkouts testing on one server do not collide.
+    name = f"{sa.make_url(TEST_DATABASE_URL).database}_migration_check"
     with server.connect() as conn:
         conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
         conn.execute(sa.text(f"CREATE DATABASE {name}"))

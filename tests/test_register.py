@@ -10,7 +10,7 @@ import openpyxl
 
 from grants.extensions import db
 from grants.models import Application, Channel, Grant, Payment, User
-from grants.services import finance
+from grants.services import agreements, payments
 from grants.services.ledger_check import check_ledger
 from tests.conftest import login
 from tests.test_finance import money  # noqa: F401 (fixture)
@@ -21,15 +21,15 @@ def _pay_first_tranches(app, ids, count=2):
         officer, accountant = (db.session.get(User, ids[k]) for k in ("officer", "accountant"))
         for n in range(count):
             application = db.session.get(Application, ids["applications"][n])
-            grant = finance.prepare_agreement(officer, application, amount=2_000_000,
-                                              channel=Channel.BANK, account="ML-1")
+            grant = agreements.prepare_agreement(officer, application, amount=2_000_000,
+                                                 channel=Channel.BANK, account="ML-1")
             db.session.commit()
-            finance.sign_agreement(officer, grant.id, date.today(), str(uuid.uuid4()))
+            agreements.sign_agreement(officer, grant.id, date.today(), str(uuid.uuid4()))
             db.session.commit()
             first = db.session.get(Grant, grant.id).tranches[0].id
-            finance.order_payment(officer, first, str(uuid.uuid4()))
+            payments.order_payment(officer, first, str(uuid.uuid4()))
             db.session.commit()
-            finance.pay_tranche(accountant, first, str(uuid.uuid4()), f"VIR-{n}")
+            payments.pay_tranche(accountant, first, str(uuid.uuid4()), f"VIR-{n}")
             db.session.commit()
         assert check_ledger() == []
 

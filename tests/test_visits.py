@@ -8,7 +8,7 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Application, Grant, Role, TrancheStatus, Visit
-from grants.services import finance, visits
+from grants.services import payments, visits
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 from grants.services.ledger_check import check_ledger
 from grants.vocabulary import ActivityStatus, Recommendation, VisitMode
@@ -51,9 +51,9 @@ def test_a_validated_favourable_visit_releases_the_second_tranche(app, followed)
         grant = db.session.get(Grant, followed["grant"])
         assert grant.tranches[1].status == TrancheStatus.ELIGIBLE
         # …and the payment chain takes it from there
-        finance.order_payment(user(followed, "officer"), grant.tranches[1].id, str(uuid.uuid4()))
+        payments.order_payment(user(followed, "officer"), grant.tranches[1].id, str(uuid.uuid4()))
         db.session.commit()
-        finance.pay_tranche(user(followed, "accountant"), grant.tranches[1].id,
+        payments.pay_tranche(user(followed, "accountant"), grant.tranches[1].id,
                             str(uuid.uuid4()), "VIR-2")
         db.session.commit()
         assert db.session.get(Grant, followed["grant"]).disbursed == grant.amount
@@ -73,7 +73,7 @@ def test_an_unfavourable_visit_keeps_the_tranche_blocked_and_says_why(app, follo
         assert (tranche.seq, visit.id, visit.recommendation) == \
             (2, first.id, Recommendation.UNFAVOURABLE)
         with pytest.raises(ConflictError):
-            finance.order_payment(user(followed, "officer"), tranche.id, str(uuid.uuid4()))
+            payments.order_payment(user(followed, "officer"), tranche.id, str(uuid.uuid4()))
         db.session.rollback()
         # A check visit planned by the supervisor now decides the tranche
         check = visits.plan_unscheduled(user(followed, "manager"), grant,
@@ -89,9 +89,9 @@ def test_an_unfavourable_visit_keeps_the_tranche_blocked_and_says_why(app, follo
 
 
 def test_the_tranche_status_is_only_moved_by_the_finance_service(app, followed, monkeypatch):
-    """Validation goes through finance.favourable_visit: without it, nothing becomes due."""
+    """Validation goes through payments.favourable_visit: without it, nothing becomes due."""
     calls = []
-    monkeypatch.setattr(finance, "favourable_visit",
+    monkeypatch.setattr(payments, "favourable_visit",
                         lambda actor, tranche_id, reference: calls.append((tranche_id, reference)))
     with app.app_context():
         first = plan(followed)[0]

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from grants.demo.intake import CALL_2024
 from grants.extensions import db
 from grants.models import Application, Call, Channel, Grant, SessionDossier, User
-from grants.services import batches, finance
+from grants.services import agreements, batches, payments
 from grants.workflow import ApplicationStatus
 
 
@@ -35,35 +35,35 @@ def seed() -> list[str]:
         account = application.lead.phone if channel.is_wallet else (
             f"BDM-ML{rng.randint(10**9, 10**10 - 1)}" if channel == Channel.BANK
             else "Quincaillerie Sahel, Bamako")
-        grant = finance.prepare_agreement(officer, application, amount=dossier.amount,
-                                          channel=channel, account=account)
+        grant = agreements.prepare_agreement(officer, application, amount=dossier.amount,
+                                             channel=channel, account=account)
         grant_ids.append(grant.id)
         db.session.commit()
     for n, grant_id in enumerate(grant_ids):
-        finance.sign_agreement(officer, grant_id, date(2024, 7, 1) + timedelta(days=n % 20),
-                               _key())
+        agreements.sign_agreement(officer, grant_id, date(2024, 7, 1) + timedelta(days=n % 20),
+                                  _key())
         db.session.commit()
     paid, reversed_, by_batch = 0, 0, []
     for n, grant_id in enumerate(grant_ids[:34]):
         first = db.session.get(Grant, grant_id).tranches[0]
-        finance.order_payment(officer, first.id, _key())
+        payments.order_payment(officer, first.id, _key())
         db.session.commit()
         if n >= 31:
             continue  # ordered, waiting for the accountant
         if n in (8, 12, 16, 20):  # Orange Money wallets: paid through a batch below
             by_batch.append(first.id)
             continue
-        payment = finance.pay_tranche(accountant, first.id, _key(), f"TX{rng.randint(10**7, 10**8)}",
-                                      paid_on=date(2024, 7, 15) + timedelta(days=n % 10))
+        payment = payments.pay_tranche(accountant, first.id, _key(), f"TX{rng.randint(10**7, 10**8)}",
+                                       paid_on=date(2024, 7, 15) + timedelta(days=n % 10))
         db.session.commit()
         paid += 1
         if n in (4, 17):  # a wrong number: reversed, then paid again to the right one
-            finance.reverse_payment(accountant, payment.id, "Numéro de portefeuille erroné",
-                                    _key())
+            payments.reverse_payment(accountant, payment.id, "Numéro de portefeuille erroné",
+                                     _key())
             db.session.commit()
-            finance.order_payment(officer, first.id, _key())
+            payments.order_payment(officer, first.id, _key())
             db.session.commit()
-            finance.pay_tranche(accountant, first.id, _key(), f"TX{rng.randint(10**7, 10**8)}")
+            payments.pay_tranche(accountant, first.id, _key(), f"TX{rng.randint(10**7, 10**8)}")
             db.session.commit()
             reversed_ += 1
     paid += _pay_by_batch(officer, accountant, by_batch)

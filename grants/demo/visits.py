@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from grants.extensions import db
 from grants.models import Grant, Partner, Region, User, Visit
-from grants.services import finance, referrals, visits
+from grants.services import payments, referrals, visits
 from grants.sustainability import ITEMS
 from grants.vocabulary import (
     ActivityStatus,
@@ -156,9 +156,9 @@ def _answers(rng: random.Random, status: ActivityStatus) -> dict[str, str]:
 
 def _pay_second(officer: User, accountant: User, grant: Grant, visited_on: date) -> int:
     second = db.session.get(Grant, grant.id).tranches[1]
-    finance.order_payment(officer, second.id, _key())
+    payments.order_payment(officer, second.id, _key())
     db.session.commit()
-    finance.pay_tranche(accountant, second.id, _key(), f"TX2-{second.id:05d}",
+    payments.pay_tranche(accountant, second.id, _key(), f"TX2-{second.id:05d}",
                         paid_on=min(visited_on + timedelta(days=10), date.today()))
     db.session.commit()
     return 1

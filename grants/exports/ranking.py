@@ -16,10 +16,10 @@ def write_ranking_xlsx(session: CommitteeSession, hidden: set[int] = frozenset()
     in `hidden` (those the reader is recused from) are left out."""
     scores = scoring.tallies(session)
     if session.status == SessionStatus.FINALISED:
-        rows = [(d, d.rank, d.decision, d.decision_reason or "")
+        rows = [(d, d.rank, d.decision, d.decision_reason_text)
                 for d in sorted(session.dossiers, key=lambda d: d.rank or 0)]
     else:
-        rows = [(r.dossier, r.rank, r.decision, r.reason) for r in selection.propose(session)]
+        rows = [(r.dossier, r.rank, r.decision, r.reason_text) for r in selection.propose(session)]
     descriptor, name = tempfile.mkstemp(suffix=".xlsx")
     os.close(descriptor)
     path = Path(name)

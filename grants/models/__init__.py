@@ -17,6 +17,7 @@ from grants.models.committees import (
     CommitteeSession,
     Criterion,
     Decision,
+    DecisionReason,
     InterestDeclaration,
     Minutes,
     Score,
@@ -30,6 +31,7 @@ from grants.models.committees import (
 )
 from grants.models.finance import (
     Account,
+    AgreementCopy,
     BatchLine,
     BatchStatus,
     BudgetEnvelope,
@@ -59,14 +61,15 @@ from grants.models.visits import (
 )
 
 __all__ = [
-    "Account", "BatchLine", "BatchStatus", "LineResult", "PaymentBatch",
+    "Account", "AgreementCopy", "BatchLine", "BatchStatus", "LineResult", "PaymentBatch",
     "Channel", "Grant", "GrantStatus", "LedgerEntry", "MoneyAction", "Payment",
     "PaymentKind", "Tranche", "TrancheCondition", "TrancheStatus",
     "REGION_SCOPED_ROLES", "Application", "ApplicationEvent", "ApplicationMember",
     "ApplicationRevision", "Attachment", "AuditEvent", "Beneficiary", "BeneficiaryRestricted",
     "BudgetEnvelope", "BudgetLine", "Call", "CheckItem", "CheckResult", "CommitteeSession",
-    "Consent", "Criterion", "Decision", "InterestDeclaration", "Minutes", "Score", "ScoreSheet",
-    "ScoringGrid", "Seat", "SessionDossier", "SessionMember", "SessionStatus", "SheetStatus",
+    "Consent", "Criterion", "Decision", "DecisionReason", "InterestDeclaration", "Minutes",
+    "Score", "ScoreSheet", "ScoringGrid", "Seat", "SessionDossier", "SessionMember",
+    "SessionStatus", "SheetStatus",
     "DuplicateReview", "Outcome", "ReferenceCounter", "Region", "Role", "Screening",
     "ScreeningItem", "ScreeningOutcome", "User", "UserRole", "UserSession", "call_region",
     "user_region", "Partner", "Referral", "SustainabilityScore", "Visit", "VisitItem",

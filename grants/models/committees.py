@@ -138,6 +138,20 @@ class Decision(LabelledEnum):
     REJECTED = "rejected", _l("Not selected")
 
 
+class DecisionReason(LabelledEnum):
+    """Why the ranking proposes a decision. The code is stored at finalisation; its label is
+    translated when shown (ranking page, minutes, ranking export)."""
+
+    CHAIR = "chair", _l("Decision of the chair")  # the chair's written justification is apart
+    NOT_SCORED = "not_scored", _l("Not scored")
+    ELIMINATORY = "eliminatory", _l("Eliminatory criterion failed")
+    BELOW_PASS_MARK = "below_pass_mark", _l("Below the pass mark")
+    HOLDS_GRANT = "holds_grant", _l("Already holds a grant")
+    WITHIN_ENVELOPE = "within_envelope", _l("Within the envelope")
+    ENVELOPE_USED_UP = "envelope_used_up", _l("Envelope used up")
+    PROMOTED = "promoted", _l("Promoted from the waiting list")
+
+
 class SessionDossier(db.Model):
     """A dossier examined by the session, and what the committee decides for it."""
 
@@ -159,6 +173,10 @@ class SessionDossier(db.Model):
     # Filled at finalisation
     rank: Mapped[int | None]
     decision: Mapped[Decision | None] = mapped_column(enum_type(Decision, 16))
+    decision_reason_code: Mapped[DecisionReason | None] = mapped_column(
+        enum_type(DecisionReason, 20))
+    # Text kept as it was written: reasons stored as words before the codes existed, that the
+    # migration could not recognise. New decisions store only the code.
     decision_reason: Mapped[str | None] = mapped_column(String(300))
 
     session: Mapped[CommitteeSession] = relationship(back_populates="dossiers")
@@ -167,6 +185,13 @@ class SessionDossier(db.Model):
     @property
     def amount(self) -> int:
         return self.granted_amount or self.application.requested_amount
+
+    @property
+    def decision_reason_text(self) -> str:
+        """The reason of the decision in the reader's language (or as it was written)."""
+        if self.decision_reason_code is not None:
+            return self.decision_reason_code.label
+        return self.decision_reason or ""
 
 
 class InterestDeclaration(db.Model):

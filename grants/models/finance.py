@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.database import UTCDateTime, enum_type, utcnow
 from grants.extensions import db
+from grants.models.accounts import User
 from grants.vocabulary import FundingSource, LabelledEnum
 
 MONEY = BigInteger  # whole F CFA
@@ -93,6 +94,34 @@ class Grant(db.Model):
     tranches: Mapped[list["Tranche"]] = relationship(
         back_populates="grant", order_by="Tranche.seq", cascade="all, delete-orphan",
         lazy="selectin")
+    copies: Mapped[list["AgreementCopy"]] = relationship(
+        back_populates="grant", order_by="AgreementCopy.id", cascade="all, delete-orphan")
+
+    @property
+    def signed_copy(self) -> "AgreementCopy | None":
+        """The current scan of the signed agreement (the latest upload; earlier ones are kept)."""
+        return self.copies[-1] if self.copies else None
+
+
+class AgreementCopy(db.Model):
+    """A scan of the signed agreement (PDF, JPEG or PNG, checked by content), stored under
+    instance/uploads with a generated name. A replacement adds a row: earlier scans stay."""
+
+    __tablename__ = "agreement_copy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("grant_agreement.id", ondelete="CASCADE"),
+                                          index=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    stored_name: Mapped[str] = mapped_column(String(60), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    grant: Mapped[Grant] = relationship(back_populates="copies")
+    uploaded_by: Mapped[User] = relationship()
 
 
 class TrancheCondition(LabelledEnum):

@@ -1,6 +1,6 @@
 """Mobile-money batches (lots de paiement): the finance officer groups ordered tranches by
 operator; the accountant approves the batch; the operator's result file then pays or fails each
-line. Each paid line is an ordinary payment (services/finance.py), keyed by its line: importing
+line. Each paid line is an ordinary payment (services/payments.py), keyed by its line: importing
 the same result file twice pays nothing more."""
 
 import csv
@@ -25,7 +25,7 @@ from grants.models import (
     User,
 )
 from grants.permissions import Permission, can
-from grants.services import audit, finance
+from grants.services import audit, payments
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 from grants.services.references import next_reference
 
@@ -128,8 +128,8 @@ def apply_result(actor: User, batch_id: int, line_id: int, success: bool,
     if line.result != LineResult.PENDING:
         return line  # the same file imported again: nothing more
     if success:
-        payment = finance.pay_tranche(actor, line.tranche_id, f"batch-line-{line.id}",
-                                      operator_reference or line.reference)
+        payment = payments.pay_tranche(actor, line.tranche_id, f"batch-line-{line.id}",
+                                       operator_reference or line.reference)
         line = db.session.get(BatchLine, line_id)  # the money transaction reloaded the session
         line.result, line.payment_id = LineResult.PAID, payment.id
     else:

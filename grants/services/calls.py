@@ -23,6 +23,8 @@ def save_envelope(actor: User, envelope: BudgetEnvelope | None, *, name: str, fi
         raise ValidationError(_l("Enter a fiscal year such as 2026."), "fiscal_year")
     from grants.services.finance import set_envelope_total
 
+    if envelope is not None and envelope.closed_at is not None:
+        raise ConflictError(_l("A closed envelope cannot be changed."))
     created = envelope is None
     if created:
         envelope = BudgetEnvelope()

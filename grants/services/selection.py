@@ -15,6 +15,7 @@ from grants.models import (
     Call,
     CommitteeSession,
     Decision,
+    DecisionReason,
     Role,
     Seat,
     SessionDossier,
@@ -59,12 +60,17 @@ class Row:
     tally: Tally | None
     rank: int
     decision: Decision
-    reason: str
+    reason: DecisionReason | None  # None: a reason kept as words (dossier.decision_reason)
     flagged: bool  # spread above the session's threshold: to discuss
 
     @property
     def application(self) -> Application:
         return self.dossier.application
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language."""
+        return self.reason.label if self.reason else (self.dossier.decision_reason or "")
 
 
 def _with_active_grant(application_ids: list[int]) -> set[int]:
@@ -103,21 +109,21 @@ def propose(session: CommitteeSession) -> list[Row]:
         tally = scores.get(dossier.application_id)
         people = members[dossier.id]
         if dossier.forced_decision is not None:
-            decision, reason = dossier.forced_decision, str(_l("Decision of the chair"))
+            decision, reason = dossier.forced_decision, DecisionReason.CHAIR
         elif tally is None:
-            decision, reason = Decision.REJECTED, str(_l("Not scored"))
+            decision, reason = Decision.REJECTED, DecisionReason.NOT_SCORED
         elif tally.unfundable:
-            decision, reason = Decision.REJECTED, str(_l("Eliminatory criterion failed"))
+            decision, reason = Decision.REJECTED, DecisionReason.ELIMINATORY
         elif tally.mean < grid.pass_mark:
-            decision, reason = Decision.REJECTED, str(_l("Below the pass mark"))
+            decision, reason = Decision.REJECTED, DecisionReason.BELOW_PASS_MARK
         elif people & taken:
-            decision, reason = Decision.REJECTED, str(_l("Already holds a grant"))
+            decision, reason = Decision.REJECTED, DecisionReason.HOLDS_GRANT
         elif not envelope_full and dossier.amount <= available:
-            decision, reason = Decision.SELECTED, str(_l("Within the envelope"))
+            decision, reason = Decision.SELECTED, DecisionReason.WITHIN_ENVELOPE
             available -= dossier.amount
         else:
             envelope_full = True  # in rank order: once one does not fit, the rest wait
-            decision, reason = Decision.WAITLISTED, str(_l("Envelope used up"))
+            decision, reason = Decision.WAITLISTED, DecisionReason.ENVELOPE_USED_UP
         if decision == Decision.SELECTED:
             taken |= people  # one active grant per beneficiary
         flagged = tally is not None and tally.spread > session.spread_threshold
@@ -209,10 +215,10 @@ def finalise(user: User, session: CommitteeSession) -> list[Row]:
                Decision.REJECTED: ApplicationAction.REJECT}
     for row in rows:
         row.dossier.rank, row.dossier.decision = row.rank, row.decision
-        row.dossier.decision_reason = row.reason
+        row.dossier.decision_reason_code, row.dossier.decision_reason = row.reason, None
         if row.application.status == ApplicationStatus.UNDER_REVIEW:
             transition(row.application, actions[row.decision], user,
-                       f"{session.reference}: {row.reason}")
+                       f"{session.reference}: {row.reason_text}")
     session.status, session.finalised_at = SessionStatus.FINALISED, utcnow()
     db.session.flush()
     audit.record("committee.finalised", user, session, details={
@@ -243,7 +249,7 @@ def promote_next(user: User, session: CommitteeSession) -> SessionDossier:
     transition(following.application, ApplicationAction.SELECT, user,
                f"{session.reference}: {_l('promoted from the waiting list')}")
     following.decision = Decision.SELECTED
-    following.decision_reason = str(_l("Promoted from the waiting list"))
+    following.decision_reason_code, following.decision_reason = DecisionReason.PROMOTED, None
     db.session.flush()
     audit.record("committee.promoted", user, following.application,
                  details={"session": session.id, "rank": following.rank})

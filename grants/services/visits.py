@@ -348,7 +348,7 @@ def validate_visit(actor: User, visit_id: int, comment: str = "") -> Visit:
     tranche = visit.gates_tranche
     if (tranche is not None and visit.recommendation is not None
             and visit.recommendation.releases and tranche.status == TrancheStatus.PLANNED):
-        from grants.services.finance import favourable_visit
+        from grants.services.payments import favourable_visit
 
         favourable_visit(actor, tranche.id, visit.reference)
     return visit

@@ -11,7 +11,7 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Application, Channel, Grant, User
-from grants.services import finance
+from grants.services import agreements
 from tests.conftest import PASSWORD
 from tests.test_finance import money  # noqa: F401 (fixture)
 
@@ -33,11 +33,11 @@ def test_officer_orders_accountant_pays_and_the_register_downloads(app, browser,
                                                                     money):  # noqa: F811
     with app.app_context():
         officer = db.session.get(User, money["officer"])
-        grant = finance.prepare_agreement(officer, db.session.get(
+        grant = agreements.prepare_agreement(officer, db.session.get(
             Application, money["applications"][0]), amount=2_000_000, channel=Channel.BANK,
             account="ML-BDM-0001")
         db.session.commit()
-        finance.sign_agreement(officer, grant.id, date.today(), str(uuid.uuid4()))
+        agreements.sign_agreement(officer, grant.id, date.today(), str(uuid.uuid4()))
         db.session.commit()
         number, grant_id = grant.number, grant.id
 

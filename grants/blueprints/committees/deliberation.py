@@ -34,7 +34,7 @@ def ranking(session_id: int):
     else:
         scores = scoring.tallies(meeting)  # one aggregate query for every row
         rows = [selection.Row(d, scores.get(d.application_id), d.rank, d.decision,
-                              d.decision_reason or "", False)
+                              d.decision_reason_code, False)
                 for d in sorted(meeting.dossiers, key=lambda d: d.rank or 0)]
     hidden = scoring.recused_ids(current_user, meeting)
     rows = [row for row in rows if row.application.id not in hidden]

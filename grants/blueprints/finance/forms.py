@@ -28,6 +28,12 @@ class AgreementForm(FlaskForm):
 class SignForm(MoneyForm):
     signed_on = DateField(_l("Date of signature"), default=date.today,
                           validators=[InputRequired(_l("Enter a date."))])
+    file = FileField(_l("Signed copy (PDF, JPEG or PNG), if already scanned"))
+
+
+class SignedCopyForm(FlaskForm):
+    file = FileField(_l("Scan of the signed agreement (PDF, JPEG or PNG)"),
+                     validators=[FileRequired(_l("Choose a file."))])
 
 
 class PayForm(MoneyForm):

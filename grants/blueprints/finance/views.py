@@ -26,11 +26,13 @@ from grants.blueprints.finance.forms import (
     PayForm,
     ReasonMoneyForm,
     RegisterFilterForm,
+    SignedCopyForm,
     SignForm,
 )
 from grants.extensions import db
 from grants.forms import attempt, choices
 from grants.models import (
+    AgreementCopy,
     Application,
     BudgetEnvelope,
     Channel,
@@ -41,8 +43,10 @@ from grants.models import (
     TrancheStatus,
 )
 from grants.permissions import Permission, get_or_404, require
-from grants.services import finance
+from grants.services import agreements, payments
+from grants.services.applications import upload_root
 from grants.services.register import RegisterFilters
+from grants.storage import stored_path
 from grants.workflow import ApplicationStatus
 
 REGISTER_PAGE_ROWS = 200  # on screen; the downloads hold everything
@@ -72,10 +76,10 @@ def index():
 @require(Permission.GRANT_MANAGE)
 def new_agreement(application_id: int):
     application = get_or_404(Application, application_id, Permission.GRANT_MANAGE)
-    form = AgreementForm(amount=finance.granted_amount(application), channel=Channel.BANK.value,
+    form = AgreementForm(amount=agreements.granted_amount(application), channel=Channel.BANK.value,
                          account=application.lead.phone or "")
     if form.validate_on_submit():
-        done = attempt(lambda: finance.prepare_agreement(
+        done = attempt(lambda: agreements.prepare_agreement(
             current_user, application, amount=form.amount.data,
             channel=Channel(form.channel.data), account=form.account.data), form)
         if done:
@@ -88,18 +92,36 @@ def new_agreement(application_id: int):
 @bp.route("/conventions/<int:grant_id>")
 @require(Permission.FINANCE_VIEW)
 def agreement(grant_id: int):
-    grant = get_or_404(Grant, grant_id, Permission.FINANCE_VIEW)
+    return _agreement_page(get_or_404(Grant, grant_id, Permission.FINANCE_VIEW))
+
+
+def _agreement_page(grant: Grant, **forms):
+    """The agreement page; `forms` holds a posted form to show again with its errors."""
     payments = db.session.scalars(db.select(Payment).where(
         Payment.tranche_id.in_([t.id for t in grant.tranches])).order_by(Payment.id)).all()
-    return render_template(
-        "finance/agreement.html", grant=grant, payments=payments,
-        application=db.session.get(Application, grant.application_id),
-        sign_form=SignForm(formdata=None), order_form=MoneyForm(formdata=None),
-        pay_form=PayForm(formdata=None), reason_form=ReasonMoneyForm(formdata=None))
+    blank = {"sign_form": SignForm, "order_form": MoneyForm, "pay_form": PayForm,
+             "reason_form": ReasonMoneyForm, "copy_form": SignedCopyForm}
+    forms = {name: forms.get(name) or form(formdata=None) for name, form in blank.items()}
+    return render_template("finance/agreement.html", grant=grant, payments=payments,
+                           application=db.session.get(Application, grant.application_id),
+                           **forms)
 
 
 def _back(grant_id: int):
     return redirect(url_for("finance.agreement", grant_id=grant_id))
+
+
+def _again(grant: Grant, **posted):
+    """After a refused POST: errors that belong to no field are flashed above the page; the
+    others are shown at their fields of the posted form."""
+    errors = [error for form in posted.values() for error in form.form_errors]
+    for error in errors:
+        flash(error, "danger")
+    return _back(grant.id) if errors else _agreement_page(grant, **posted)
+
+
+def _upload(field) -> tuple | None:
+    return (field.data.stream, field.data.filename) if field.data else None
 
 
 @bp.route("/conventions/<int:grant_id>/signer", methods=["POST"])
@@ -107,10 +129,37 @@ def _back(grant_id: int):
 def sign(grant_id: int):
     grant = get_or_404(Grant, grant_id, Permission.GRANT_MANAGE)
     form = SignForm()
-    if form.validate_on_submit() and attempt(lambda: finance.sign_agreement(
-            current_user, grant.id, form.signed_on.data, form.key.data)):
+    if form.validate_on_submit() and attempt(lambda: agreements.sign_agreement(
+            current_user, grant.id, form.signed_on.data, form.key.data, _upload(form.file)), form):
         flash(_("The agreement is signed: the envelope is committed."), "success")
-    return _back(grant_id)
+        return _back(grant_id)
+    return _again(grant, sign_form=form)
+
+
+@bp.route("/conventions/<int:grant_id>/exemplaire-signe", methods=["POST"])
+@require(Permission.GRANT_MANAGE)
+def upload_signed_copy(grant_id: int):
+    grant = get_or_404(Grant, grant_id, Permission.GRANT_MANAGE)
+    form = SignedCopyForm()
+    if form.validate_on_submit() and attempt(lambda: agreements.attach_signed_copy(
+            current_user, grant.id, *_upload(form.file)), form):
+        flash(_("The signed copy is saved."), "success")
+        return _back(grant_id)
+    return _again(grant, copy_form=form)
+
+
+@bp.route("/conventions/<int:grant_id>/exemplaires/<int:copy_id>")
+@require(Permission.FINANCE_VIEW)
+def signed_copy(grant_id: int, copy_id: int):
+    """A scan of the signed agreement (the current one or an earlier one), for those who may
+    see the agreement."""
+    grant = get_or_404(Grant, grant_id, Permission.FINANCE_VIEW)
+    copy = db.session.get(AgreementCopy, copy_id)
+    if copy is None or copy.grant_id != grant.id:
+        abort(404)
+    path = stored_path(upload_root(), copy.stored_name)
+    return send_file(path, mimetype=copy.content_type, as_attachment=True,
+                     download_name=copy.display_name, max_age=0)
 
 
 def _tranche(grant: Grant, tranche_id: int) -> Tranche:
@@ -126,7 +175,7 @@ def order(grant_id: int, tranche_id: int):
     grant = get_or_404(Grant, grant_id, Permission.GRANT_MANAGE)
     tranche = _tranche(grant, tranche_id)
     form = MoneyForm()
-    if form.validate_on_submit() and attempt(lambda: finance.order_payment(
+    if form.validate_on_submit() and attempt(lambda: payments.order_payment(
             current_user, tranche.id, form.key.data)):
         flash(_("The payment is ordered; the accountant can pay it."), "success")
     return _back(grant_id)
@@ -140,8 +189,8 @@ def pay(grant_id: int, tranche_id: int):
     form = PayForm()
     if not form.validate_on_submit():
         flash(_("Enter the payment reference."), "danger")
-    elif attempt(lambda: finance.pay_tranche(current_user, tranche.id, form.key.data,
-                                             form.reference.data, form.paid_on.data)):
+    elif attempt(lambda: payments.pay_tranche(current_user, tranche.id, form.key.data,
+                                              form.reference.data, form.paid_on.data)):
         flash(_("The tranche is paid."), "success")
     return _back(grant_id)
 
@@ -157,8 +206,8 @@ def reverse(grant_id: int, payment_id: int):
     form = ReasonMoneyForm()
     if not form.validate_on_submit():
         flash(_("Give the reason."), "danger")
-    elif attempt(lambda: finance.reverse_payment(current_user, payment.id, form.reason.data,
-                                                 form.key.data)):
+    elif attempt(lambda: payments.reverse_payment(current_user, payment.id, form.reason.data,
+                                                  form.key.data)):
         flash(_("The payment is reversed; the tranche is due again."), "success")
     return _back(grant_id)
 
@@ -170,8 +219,8 @@ def cancel(grant_id: int):
     form = ReasonMoneyForm()
     if not form.validate_on_submit():
         flash(_("Give the reason."), "danger")
-    elif attempt(lambda: finance.cancel_grant(current_user, grant.id, form.reason.data,
-                                              form.key.data)):
+    elif attempt(lambda: agreements.cancel_grant(current_user, grant.id, form.reason.data,
+                                                 form.key.data)):
         flash(_("The agreement is cancelled; its unpaid part returns to the envelope."),
               "success")
     return _back(grant_id)

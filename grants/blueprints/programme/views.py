@@ -8,9 +8,9 @@ from grants.blueprints.programme import bp
 from grants.blueprints.programme.forms import CallForm, EnvelopeForm
 from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices
-from grants.models import BudgetEnvelope, Call, Region
+from grants.models import BudgetEnvelope, Call, Grant, GrantStatus, Region
 from grants.permissions import Permission, get_or_404, require
-from grants.services import calls
+from grants.services import calls, finance
 from grants.vocabulary import CallStatus, DocumentKind
 
 
@@ -28,6 +28,9 @@ def envelopes():
 def edit_envelope(envelope_id: int | None):
     envelope = get_or_404(BudgetEnvelope, envelope_id, Permission.PROGRAMME_MANAGE) \
         if envelope_id else None
+    if envelope is not None and envelope.closed_at is not None:
+        flash(_("A closed envelope cannot be changed."), "warning")
+        return redirect(url_for("programme.envelopes"))
     form = EnvelopeForm(obj=envelope)
     if form.validate_on_submit() and attempt(lambda: calls.save_envelope(
             current_user, envelope, name=form.name.data, fiscal_year=form.fiscal_year.data,
@@ -36,6 +39,23 @@ def edit_envelope(envelope_id: int | None):
         flash(_("The envelope has been saved."), "success")
         return redirect(url_for("programme.envelopes"))
     return render_template("programme/envelope_form.html", form=form, envelope=envelope)
+
+
+@bp.route("/enveloppes/<int:envelope_id>/cloturer", methods=["GET", "POST"])
+@require(Permission.PROGRAMME_MANAGE)
+def close_envelope(envelope_id: int):
+    """Closing asks for a confirmation on a page of its own: it cannot be undone."""
+    envelope = get_or_404(BudgetEnvelope, envelope_id, Permission.PROGRAMME_MANAGE)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if form.validate_on_submit() and attempt(lambda: finance.close_envelope(current_user,
+                                                                                envelope)):
+            flash(_("The envelope is closed: no new agreement can be signed on it."), "success")
+        return redirect(url_for("programme.envelopes"))
+    drafts = db.session.scalar(db.select(db.func.count(Grant.id)).where(
+        Grant.envelope_id == envelope.id, Grant.status == GrantStatus.DRAFT))
+    return render_template("programme/envelope_close.html", envelope=envelope, form=form,
+                           drafts=drafts)
 
 
 @bp.route("/appels")
@@ -55,8 +75,9 @@ def call_detail(call_id: int):
 
 def _call_form(call: Call | None) -> tuple[CallForm, list[Region], list[BudgetEnvelope]]:
     regions = list(db.session.scalars(db.select(Region).order_by(Region.code)))
-    envelopes = list(db.session.scalars(db.select(BudgetEnvelope).order_by(
-        BudgetEnvelope.fiscal_year.desc(), BudgetEnvelope.id.desc())))
+    envelopes = [e for e in db.session.scalars(db.select(BudgetEnvelope).order_by(
+        BudgetEnvelope.fiscal_year.desc(), BudgetEnvelope.id.desc()))
+        if e.closed_at is None or (call and e.id == call.envelope_id)]  # no new call on a closed one
     form = CallForm(obj=call)
     form.regions.choices = choices((r.id, f"{r.code} {r.name}") for r in regions)
     form.envelope_id.choices = choices((e.id, f"{e.name} ({e.fiscal_year})") for e in envelopes)

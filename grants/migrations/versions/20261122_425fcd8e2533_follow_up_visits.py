@@ -3,7 +3,7 @@
 Ships weight set version 1: equal weights, marked "non officiel" (IOM's weights are not at hand).
 
 Revision ID: 425fcd8e2533
-Revises: e6fd4b9ec3c9
+Revises: a5c0e7f1d2b3
 Create Date: 2026-11-22 22:55:47.367685
 
 """
@@ -18,7 +18,7 @@ ITEMS = ['eco_satisfaction', 'eco_food_reduced', 'eco_can_borrow', 'eco_borrowin
 
 # revision identifiers, used by Alembic.
 revision = '425fcd8e2533'
-down_revision = 'e6fd4b9ec3c9'
+down_revision = 'a5c0e7f1d2b3'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,206 @@
+"""Tranche payments: the payment order (ordonnancement) by a finance officer, the payment by an
+accountant (never the officer who ordered it), reversals, and tranches made due by a favourable
+follow-up visit. Money moves through the transaction core of services/finance.py (DESIGN.md §4)."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from grants.database import utcnow
+from grants.extensions import db
+from grants.models import (
+    Account,
+    Application,
+    BudgetEnvelope,
+    Channel,
+    Grant,
+    GrantStatus,
+    Payment,
+    PaymentKind,
+    Tranche,
+    TrancheCondition,
+    TrancheStatus,
+    User,
+)
+from grants.permissions import Permission
+from grants.services import audit
+from grants.services.agreements import check_channel
+from grants.services.errors import ConflictError, ForbiddenError, ValidationError
+from grants.services.finance import _allow, _claim, _done, _guarded, _post, money_transaction
+from grants.services.references import next_reference
+from grants.workflow import ApplicationAction, ApplicationStatus
+
+
+def order_payment(actor: User, tranche_id: int, key: str, channel: Channel | None = None) -> Tranche:
+    """The payment order (ordonnancement) of a due tranche, by a finance officer."""
+    money_transaction()
+    if _claim(key, "order", actor):
+        return db.session.get(Tranche, tranche_id)
+    tranche = db.session.get(Tranche, tranche_id)
+    grant = tranche.grant
+    _allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
+    channel = channel or grant.channel
+    check_channel(channel, [tranche.amount])
+    if grant.status != GrantStatus.SIGNED:
+        raise ConflictError(_l("The agreement is not signed."))
+    number = next_reference("OP", date.today().year)
+    _guarded(sa.update(Tranche).where(Tranche.id == tranche.id,
+                                      Tranche.status == TrancheStatus.ELIGIBLE,
+                                      _earlier_all_paid(tranche), _grant_signed(grant))
+             .values(status=TrancheStatus.ORDERED, ordered_by_id=actor.id, ordered_at=utcnow(),
+                     order_number=number, channel=channel),
+             _l("This tranche is not due for payment."))
+    db.session.refresh(tranche)
+    _done(key, tranche.id)
+    audit.record("tranche.ordered", actor, tranche, details={"amount": tranche.amount,
+                                                             "order": number})
+    return tranche
+
+
+def pay_tranche(actor: User, tranche_id: int, key: str, reference: str,
+                paid_on: date | None = None) -> Payment:
+    """The payment (by the accountant, never the officer who ordered it) of an ordered tranche."""
+    from grants.services.applications import transition
+
+    money_transaction()
+    earlier = db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
+    if earlier is not None:
+        return earlier  # a replay: the first result, nothing more
+    tranche = db.session.get(Tranche, tranche_id)
+    grant = tranche.grant
+    _allow(actor, Permission.PAYMENT_EXECUTE, db.session.get(Application, grant.application_id))
+    if tranche.status != TrancheStatus.ORDERED:
+        raise ConflictError(_l("This tranche is not ordered for payment."))
+    if tranche.ordered_by_id == actor.id:
+        raise ForbiddenError(_l("The officer who ordered a payment cannot pay it."))
+    if not (reference or "").strip():
+        raise ValidationError(_l("Enter the payment reference."), "reference")
+    paid_on = paid_on or date.today()
+    if paid_on > date.today() or (grant.signed_on and paid_on < grant.signed_on):
+        raise ValidationError(_l("The payment date must be between the signature and today."),
+                              "paid_on")
+    payment = Payment(tranche_id=tranche.id, kind=PaymentKind.PAYMENT, amount=tranche.amount,
+                      idempotency_key=key, maker_id=tranche.ordered_by_id, checker_id=actor.id,
+                      channel=tranche.channel, reference=reference.strip(), paid_on=paid_on)
+    try:
+        with db.session.begin_nested():
+            db.session.add(payment)
+    except IntegrityError:  # the same key, a moment earlier
+        return db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
+    _move(tranche, grant, tranche.amount, TrancheStatus.ORDERED, TrancheStatus.PAID)
+    _post("payment", grant.envelope_id, actor,
+          [(Account.SPENT, "D", tranche.amount), (Account.COMMITTED, "C", tranche.amount),
+           (Account.ADVANCES, "D", tranche.amount), (Account.TREASURY, "C", tranche.amount)],
+          grant_id=grant.id, payment_id=payment.id)
+    following = next((t for t in grant.tranches if t.seq == tranche.seq + 1), None)
+    if following is not None and following.condition == TrancheCondition.PREVIOUS_PAID:
+        _make_eligible(following)
+    if tranche.seq == 1:  # the follow-up visits count from the first payment
+        from grants.services.visits import plan_visits
+
+        plan_visits(grant, paid_on, actor)
+    application = db.session.get(Application, grant.application_id)
+    if application.status == ApplicationStatus.AGREEMENT_SIGNED:
+        transition(application, ApplicationAction.START_DISBURSEMENT, actor, grant.number)
+    audit.record("tranche.paid", actor, tranche, details={"amount": tranche.amount,
+                                                          "payment": payment.id})
+    return payment
+
+
+def _earlier_all_paid(tranche: Tranche):
+    """SQL condition: every tranche before this one is paid (P6), checked in the UPDATE itself."""
+    earlier = sa.orm.aliased(Tranche)
+    return ~sa.exists(sa.select(earlier.id).where(
+        earlier.grant_id == tranche.grant_id, earlier.seq < tranche.seq,
+        earlier.status != TrancheStatus.PAID))
+
+
+def _grant_signed(grant: Grant):
+    return sa.exists(sa.select(Grant.id).where(Grant.id == grant.id,
+                                               Grant.status == GrantStatus.SIGNED))
+
+
+def _move(tranche: Tranche, grant: Grant, amount: int, source: TrancheStatus,
+          target: TrancheStatus) -> None:
+    """Move `amount` (negative for a reversal) from committed to disbursed, guarded."""
+    order_kept = _earlier_all_paid(tranche) if amount > 0 else sa.true()
+    _guarded(sa.update(Tranche).where(Tranche.id == tranche.id, Tranche.status == source,
+                                      order_kept)
+             .values(status=target), _l("This tranche has changed meanwhile."))
+    _guarded(sa.update(BudgetEnvelope)
+             .where(BudgetEnvelope.id == grant.envelope_id,
+                    BudgetEnvelope.disbursed + amount <= BudgetEnvelope.committed,
+                    BudgetEnvelope.disbursed + amount >= 0)
+             .values(disbursed=BudgetEnvelope.disbursed + amount),
+             _l("The envelope cannot cover this payment."))
+    _guarded(sa.update(Grant)
+             .where(Grant.id == grant.id, Grant.status == GrantStatus.SIGNED,
+                    Grant.disbursed + amount <= Grant.amount, Grant.disbursed + amount >= 0)
+             .values(disbursed=Grant.disbursed + amount),
+             _l("The agreement cannot take this payment."))
+    db.session.refresh(tranche)
+    db.session.refresh(grant)
+
+
+def _make_eligible(tranche: Tranche) -> None:
+    db.session.execute(sa.update(Tranche).where(Tranche.id == tranche.id,
+                                                Tranche.status == TrancheStatus.PLANNED)
+                       .values(status=TrancheStatus.ELIGIBLE))
+
+
+def favourable_visit(actor: User, tranche_id: int, visit_reference: str) -> Tranche:
+    """The condition of a tranche gated by a follow-up visit is met: it becomes due, once the
+    tranches before it are paid (P6). Called by the follow-up services, never by a form."""
+    tranche = db.session.get(Tranche, tranche_id)
+    if tranche.condition != TrancheCondition.FAVOURABLE_VISIT:
+        raise ConflictError(_l("This tranche does not wait for a visit."))
+    if tranche.grant.status != GrantStatus.SIGNED:
+        raise ConflictError(_l("The agreement is not signed."))
+    earlier = [t for t in tranche.grant.tranches if t.seq < tranche.seq]
+    if any(t.status != TrancheStatus.PAID for t in earlier):
+        raise ConflictError(_l("The tranches before it are not paid yet."))
+    _guarded(sa.update(Tranche).where(Tranche.id == tranche.id,
+                                      Tranche.status == TrancheStatus.PLANNED)
+             .values(status=TrancheStatus.ELIGIBLE), _l("This tranche is not waiting."))
+    db.session.refresh(tranche)
+    audit.record("tranche.condition_met", actor, tranche, details={"visit": visit_reference})
+    return tranche
+
+
+def reverse_payment(actor: User, payment_id: int, reason: str, key: str) -> Payment:
+    """A correction: mirror entries, and the tranche is due again."""
+    money_transaction()
+    earlier = db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
+    if earlier is not None:
+        return earlier
+    original = db.session.get(Payment, payment_id)
+    _allow(actor, Permission.PAYMENT_EXECUTE,
+           db.session.get(Application, original.tranche.grant.application_id))
+    if original.kind != PaymentKind.PAYMENT:
+        raise ConflictError(_l("A reversal cannot be reversed."))
+    if not (reason or "").strip():
+        raise ValidationError(_l("Say why the payment is reversed."), "reason")
+    tranche = original.tranche
+    grant = tranche.grant
+    later = [t for t in grant.tranches if t.seq > tranche.seq
+             and t.status in (TrancheStatus.PAID, TrancheStatus.ORDERED)]
+    if later:
+        raise ConflictError(_l("Reverse the later tranches first."))
+    reversal = Payment(tranche_id=tranche.id, kind=PaymentKind.REVERSAL, amount=original.amount,
+                       idempotency_key=key, maker_id=original.maker_id, checker_id=actor.id,
+                       reverses_payment_id=original.id, channel=original.channel,
+                       reference=reason.strip()[:80], paid_on=date.today())
+    try:
+        with db.session.begin_nested():
+            db.session.add(reversal)
+    except IntegrityError:
+        raise ConflictError(_l("This payment is already reversed.")) from None
+    _move(tranche, grant, -original.amount, TrancheStatus.PAID, TrancheStatus.ELIGIBLE)
+    _post("reversal", grant.envelope_id, actor,
+          [(Account.COMMITTED, "D", original.amount), (Account.SPENT, "C", original.amount),
+           (Account.TREASURY, "D", original.amount), (Account.ADVANCES, "C", original.amount)],
+          grant_id=grant.id, payment_id=reversal.id)
+    audit.record("payment.reversed", actor, tranche, details={"payment": original.id})
+    return reversal
