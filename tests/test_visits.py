@@ -227,3 +227,18 @@ def test_cancelled_grant_application_keeps_its_visits_closed(app, followed):
             submit(followed, first)
         assert db.session.get(Application, followed["application"]).status == \
             ApplicationStatus.IN_DISBURSEMENT
+
+
+def test_cancelling_the_agreement_cancels_its_planned_visits(app, followed):
+    from grants.services import agreements
+
+    with app.app_context():
+        first = plan(followed)[0]
+        submit(followed, first)
+        agreements.cancel_grant(user(followed, "manager"), followed["grant"], "Abandon",
+                                str(uuid.uuid4()))
+        db.session.commit()
+        assert [v.status for v in plan(followed)] == [
+            VisitStatus.SUBMITTED, VisitStatus.CANCELLED, VisitStatus.CANCELLED,
+            VisitStatus.CANCELLED]
+        assert check_ledger() == []

@@ -215,4 +215,7 @@ def cancel_grant(actor: User, grant_id: int, reason: str, key: str) -> Grant:
     transition(application, ApplicationAction.CANCEL, actor, reason.strip())
     _done(key, grant.id)
     audit.record("grant.cancelled", actor, grant, details={"released": unpaid})
+    from grants.services.visits import cancel_open_visits
+
+    cancel_open_visits(actor, grant.id, reason.strip())
     return grant

@@ -384,6 +384,18 @@ def cancel_visit(actor: User, visit_id: int, reason: str) -> Visit:
     return visit
 
 
+def cancel_open_visits(actor: User, grant_id: int, reason: str) -> int:
+    """The agreement is cancelled: its planned visits will not be made."""
+    planned = db.session.scalars(sa.select(Visit).where(Visit.grant_id == grant_id,
+                                                        Visit.status == VisitStatus.PLANNED)
+                                 .order_by(Visit.id)).all()
+    for visit in planned:
+        _move(visit, VisitAction.CANCEL, actor, details={"reason": reason})
+        visit.review_comment = reason
+    db.session.flush()
+    return len(planned)
+
+
 def tranche_hold(grant: Grant) -> tuple[Tranche, Visit | None] | None:
     """Why the agreement's visit-gated tranche is not yet due: (tranche, the visit it waits for
     or the last visit that decided against it), or None when no tranche waits."""
