@@ -144,3 +144,20 @@ def funded_grant(officer: User, accountant: User, application, *, paid_on: date,
     payments.pay_tranche(accountant, first, str(uuid.uuid4()), "VIR-TEST", paid_on)
     db.session.commit()
     return db.session.get(type(grant), grant.id)
+
+
+def validated_visit(tranche, recommendation: str = "favourable"):
+    """A validated visit that decides `tranche`, as the follow-up services leave it (for tests
+    of the money rules that do not walk through the visit form)."""
+    from grants.models import Application, Visit
+    from grants.services.references import next_reference
+
+    grant = tranche.grant
+    application = db.session.get(Application, grant.application_id)
+    visit = Visit(reference=next_reference("VS", date.today().year), grant_id=grant.id,
+                  application_id=application.id, region_id=application.region_id, seq=None,
+                  due_on=date.today(), gates_tranche_id=tranche.id, status="validated",
+                  recommendation=recommendation, visited_on=date.today())
+    db.session.add(visit)
+    db.session.commit()
+    return visit.id

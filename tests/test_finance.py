@@ -280,18 +280,22 @@ def test_each_money_step_needs_its_role(app, money):
             payments.order_payment(_user(money, "accountant"), first, key())
 
 
+def _visit(tranche_id: int) -> int:
+    return factories.validated_visit(db.session.get(Tranche, tranche_id))
+
+
 def test_a_favourable_visit_makes_the_second_tranche_due_after_the_first_is_paid(app, money):
     with app.app_context():
         grant_id = _signed(money)
         first, second = (t.id for t in db.session.get(Grant, grant_id).tranches)
         with pytest.raises(ConflictError):  # the first tranche is not paid yet
-            payments.favourable_visit(_user(money, "manager"), second, "V1")
+            payments.favourable_visit(_user(money, "manager"), second, _visit(second))
         db.session.rollback()
         payments.order_payment(_user(money, "officer"), first, key())
         db.session.commit()
         payments.pay_tranche(_user(money, "accountant"), first, key(), "VIR-1")
         db.session.commit()
-        payments.favourable_visit(_user(money, "manager"), second, "V1")
+        payments.favourable_visit(_user(money, "manager"), second, _visit(second))
         db.session.commit()
         assert db.session.get(Tranche, second).status == TrancheStatus.ELIGIBLE
         payments.order_payment(_user(money, "officer"), second, key())
@@ -344,7 +348,7 @@ def test_after_a_reversal_a_later_tranche_waits_for_the_earlier_one(app, money):
         db.session.commit()
         payment = payments.pay_tranche(_user(money, "accountant"), first, key(), "VIR-1")
         db.session.commit()
-        payments.favourable_visit(_user(money, "manager"), second, "V1")
+        payments.favourable_visit(_user(money, "manager"), second, _visit(second))
         db.session.commit()
         payments.reverse_payment(_user(money, "accountant"), payment.id, "Erreur", key())
         db.session.commit()

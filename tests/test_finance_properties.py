@@ -97,7 +97,8 @@ def _apply(operation, pick, actor, amount, pool, used_keys):
     elif operation == "cancel" and grants:
         agreements.cancel_grant(actor, grants[pick % len(grants)].id, "abandon", key)
     elif operation == "visit" and tranches:
-        payments.favourable_visit(actor, tranches[pick % len(tranches)].id, "V1")
+        tranche = tranches[pick % len(tranches)]
+        payments.favourable_visit(actor, tranche.id, factories.validated_visit(tranche))
     elif operation == "replay" and used_keys:
         action, old_key, object_id = used_keys[pick % len(used_keys)]
         replay = {"sign": lambda: agreements.sign_agreement(actor, object_id, date.today(), old_key),

@@ -13,6 +13,7 @@ from grants.services.errors import ConflictError, ForbiddenError, ValidationErro
 from grants.services.ledger_check import check_ledger
 from grants.vocabulary import ActivityStatus, Recommendation, VisitMode
 from grants.workflow import ApplicationStatus, VisitStatus
+from tests import factories
 from tests.follow_up import PAID_ON, plan, submit, user
 
 
@@ -88,19 +89,29 @@ def test_an_unfavourable_visit_keeps_the_tranche_blocked_and_says_why(app, follo
             TrancheStatus.ELIGIBLE
 
 
-def test_the_tranche_status_is_only_moved_by_the_finance_service(app, followed, monkeypatch):
-    """Validation goes through payments.favourable_visit: without it, nothing becomes due."""
-    calls = []
-    monkeypatch.setattr(payments, "favourable_visit",
-                        lambda actor, tranche_id, reference: calls.append((tranche_id, reference)))
+def test_the_finance_service_releases_a_tranche_only_for_a_validated_favourable_visit(
+        app, followed):
+    from grants.models import Tranche
+
     with app.app_context():
-        first = plan(followed)[0]
-        submit(followed, first)
-        visits.validate_visit(user(followed, "manager"), first.id)
+        first, second_visit = plan(followed)[:2]
+        tranche_id = db.session.get(Grant, followed["grant"]).tranches[1].id
+        manager = user(followed, "manager")
+        with pytest.raises(ConflictError):  # V1 is only planned
+            payments.favourable_visit(manager, tranche_id, first.id)
+        with pytest.raises(ConflictError):  # V2 does not decide this tranche
+            payments.favourable_visit(manager, tranche_id, second_visit.id)
+        unfavourable = factories.validated_visit(db.session.get(Tranche, tranche_id),
+                                                 "unfavourable")
+        with pytest.raises(ConflictError):
+            payments.favourable_visit(manager, tranche_id, unfavourable)
+        favourable = factories.validated_visit(db.session.get(Tranche, tranche_id))
+        with pytest.raises(ForbiddenError):  # a field officer cannot release money
+            payments.favourable_visit(user(followed, "field"), tranche_id, favourable)
+        assert db.session.get(Tranche, tranche_id).status == TrancheStatus.PLANNED
+        payments.favourable_visit(manager, tranche_id, favourable)
         db.session.commit()
-        grant = db.session.get(Grant, followed["grant"])
-        assert calls == [(grant.tranches[1].id, first.reference)]
-        assert grant.tranches[1].status == TrancheStatus.PLANNED
+        assert db.session.get(Tranche, tranche_id).status == TrancheStatus.ELIGIBLE
 
 
 def test_the_same_draft_sent_twice_is_recorded_once(app, followed):

@@ -24,7 +24,7 @@ from grants.models import (
     TrancheStatus,
     User,
 )
-from grants.permissions import Permission
+from grants.permissions import Permission, can
 from grants.services import audit
 from grants.services.agreements import check_channel
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
@@ -150,12 +150,24 @@ def _make_eligible(tranche: Tranche) -> None:
                        .values(status=TrancheStatus.ELIGIBLE))
 
 
-def favourable_visit(actor: User, tranche_id: int, visit_reference: str) -> Tranche:
+def favourable_visit(actor: User, tranche_id: int, visit_id: int) -> Tranche:
     """The condition of a tranche gated by a follow-up visit is met: it becomes due, once the
-    tranches before it are paid (P6). Called by the follow-up services, never by a form."""
+    tranches before it are paid (P6). Only a validated visit that decides this tranche with a
+    favourable recommendation meets it, and only a supervisor of that visit may say so; the
+    follow-up services call this when the visit is validated, never a form."""
+    from grants.models import Visit
+    from grants.workflow import VisitStatus
+
     tranche = db.session.get(Tranche, tranche_id)
     if tranche.condition != TrancheCondition.FAVOURABLE_VISIT:
         raise ConflictError(_l("This tranche does not wait for a visit."))
+    visit = db.session.get(Visit, visit_id)
+    if (visit is None or visit.gates_tranche_id != tranche.id
+            or visit.status != VisitStatus.VALIDATED or visit.recommendation is None
+            or not visit.recommendation.releases):
+        raise ConflictError(_l("No validated favourable visit decides this tranche."))
+    if not can(actor, Permission.VISIT_SUPERVISE, visit):
+        raise ForbiddenError(_l("Only a supervisor of the visit releases the tranche."))
     if tranche.grant.status != GrantStatus.SIGNED:
         raise ConflictError(_l("The agreement is not signed."))
     earlier = [t for t in tranche.grant.tranches if t.seq < tranche.seq]
@@ -165,7 +177,7 @@ def favourable_visit(actor: User, tranche_id: int, visit_reference: str) -> Tran
                                       Tranche.status == TrancheStatus.PLANNED)
              .values(status=TrancheStatus.ELIGIBLE), _l("This tranche is not waiting."))
     db.session.refresh(tranche)
-    audit.record("tranche.condition_met", actor, tranche, details={"visit": visit_reference})
+    audit.record("tranche.condition_met", actor, tranche, details={"visit": visit.reference})
     return tranche
 
 

@@ -350,7 +350,7 @@ def validate_visit(actor: User, visit_id: int, comment: str = "") -> Visit:
             and visit.recommendation.releases and tranche.status == TrancheStatus.PLANNED):
         from grants.services.payments import favourable_visit
 
-        favourable_visit(actor, tranche.id, visit.reference)
+        favourable_visit(actor, tranche.id, visit.id)
     return visit
 
 
