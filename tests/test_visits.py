@@ -14,7 +14,7 @@ from grants.services.ledger_check import check_ledger
 from grants.vocabulary import ActivityStatus, Recommendation, VisitMode
 from grants.workflow import ApplicationStatus, VisitStatus
 from tests import factories
-from tests.follow_up import PAID_ON, plan, submit, user
+from tests.follow_up import PAID_ON, plan, report, submit, user
 
 
 def test_the_first_payment_plans_the_calls_visits(app, followed):
@@ -253,3 +253,53 @@ def test_cancelling_the_agreement_cancels_its_planned_visits(app, followed):
             VisitStatus.SUBMITTED, VisitStatus.CANCELLED, VisitStatus.CANCELLED,
             VisitStatus.CANCELLED]
         assert check_ledger() == []
+
+
+def test_a_draft_resent_after_the_visit_was_sent_back_records_nothing(app, followed):
+    with app.app_context():
+        first, second = plan(followed)[:2]
+        key = str(uuid.uuid4())
+        submit(followed, first, key=key, monthly_revenue=10)
+        visits.return_visit(user(followed, "manager"), first.id, "Recette ?")
+        db.session.commit()
+        submit(followed, first, key=key, monthly_revenue=10)  # the old draft, sent again
+        assert db.session.get(Visit, first.id).status == VisitStatus.PLANNED
+        with pytest.raises(ConflictError):  # a key is bound to its visit
+            submit(followed, second, key=key)
+        db.session.rollback()
+        submit(followed, first, monthly_revenue=150_000)  # the corrected report, a new key
+        assert db.session.get(Visit, first.id).monthly_revenue == 150_000
+
+
+def test_eight_sendings_of_the_same_draft_at_once_record_it_once(app, followed):
+    import threading
+
+    from grants.models import AuditEvent
+
+    with app.app_context():
+        visit_id = plan(followed)[0].id
+    key, results, barrier = str(uuid.uuid4()), [], threading.Barrier(8, timeout=30)
+
+    def send():
+        barrier.wait()
+        with app.app_context():
+            try:
+                visit = db.session.get(Visit, visit_id)
+                done = visits.submit_visit(user(followed, "field"), visit_id, report(visit), key)
+                db.session.commit()
+                results.append(done.id)
+            except Exception as error:  # noqa: BLE001 (the assertion below shows it)
+                db.session.rollback()
+                results.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results == [visit_id] * 8
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
+            AuditEvent.action == "visit.submit")) == 1

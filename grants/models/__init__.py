@@ -57,6 +57,7 @@ from grants.models.visits import (
     Visit,
     VisitItem,
     VisitPhoto,
+    VisitSubmission,
     WeightSet,
 )
 
@@ -73,5 +74,5 @@ __all__ = [
     "DuplicateReview", "Outcome", "ReferenceCounter", "Region", "Role", "Screening",
     "ScreeningItem", "ScreeningOutcome", "User", "UserRole", "UserSession", "call_region",
     "user_region", "Partner", "Referral", "SustainabilityScore", "Visit", "VisitItem",
-    "VisitPhoto", "WeightSet",
+    "VisitPhoto", "VisitSubmission", "WeightSet",
 ]

@@ -72,7 +72,6 @@ class Visit(db.Model):
     observations: Mapped[str | None] = mapped_column(Text)
     recommendation: Mapped[Recommendation | None] = mapped_column(enum_type(Recommendation, 16))
     survey: Mapped[dict[str, str] | None] = mapped_column(sa.JSON)  # item code -> answer code
-    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The supervisor's review
@@ -98,6 +97,19 @@ class Visit(db.Model):
 
     def overdue(self, today: date) -> bool:
         return self.status == VisitStatus.PLANNED and self.due_on < today
+
+
+class VisitSubmission(db.Model):
+    """Every key a visit report was sent with, kept for good: a draft sent again (after a lost
+    connection, after the visit was sent back, by a second import of the same file) is
+    recognised and records nothing. The UNIQUE key decides between two sendings at once."""
+
+    __tablename__ = "visit_submission"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class VisitItem(db.Model):

@@ -19,9 +19,10 @@ import xlsxwriter
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from grants.extensions import db
-from grants.models import User, Visit
+from grants.models import User, Visit, VisitSubmission
 from grants.permissions import Permission, can
 from grants.services.errors import DomainError
 from grants.services.money import parse_amount
@@ -231,18 +232,24 @@ def _import_row(actor: User, line: int, reference: str, row: dict[str, str]) -> 
     if visit is None or not can(actor, Permission.VISIT_VIEW, visit):
         return RowResult(line, reference, "rejected", _("No such visit in your regions."))
     key = _key(row, repr(sorted(row.items())))
-    if visit.submission_key == key:
+    earlier = db.session.get(VisitSubmission, key)
+    if earlier is not None and earlier.visit_id == visit.id:
         return RowResult(line, reference, "already", _("Already recorded by an earlier import."))
+    if earlier is not None:
+        return RowResult(line, reference, "rejected",
+                         _("This submission was already recorded for another visit."))
     if visit.status != VisitStatus.PLANNED:
         return RowResult(line, reference, "rejected", _("This visit is already recorded."))
     try:
         report = _report_of(row, visit)
         with db.session.begin_nested():
-            submit_visit(actor, visit.id, report, key)
+            submit_visit(actor, visit.id, report, key, exclusive=False)
     except RowError as error:
         return RowResult(line, reference, "rejected", str(error))
-    except DomainError as error:
+    except (DomainError, IntegrityError) as error:
         db.session.expire_all()  # the savepoint was rolled back
+        if isinstance(error, IntegrityError):
+            return RowResult(line, reference, "rejected", _("The row clashes with recorded data."))
         field = f"{error.field}: " if error.field else ""
         return RowResult(line, reference, "rejected", f"{field}{error.message}")
     return RowResult(line, reference, "recorded")

@@ -9,6 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from grants.database import utcnow
 from grants.extensions import db
@@ -24,6 +25,7 @@ from grants.models import (
     Visit,
     VisitItem,
     VisitPhoto,
+    VisitSubmission,
 )
 from grants.permissions import Permission, can
 from grants.services import audit
@@ -258,6 +260,18 @@ def _check_report(visit: Visit, report: VisitReport, first_paid_on: date | None)
         raise ValidationError(_l("The beneficiary did not consent to photos."), "photos")
 
 
+def _sent_before(actor: User, visit_id: int, key: str) -> Visit | None:
+    """The visit recorded earlier with `key`, if any (refused for another visit)."""
+    earlier = db.session.get(VisitSubmission, key)
+    if earlier is None:
+        return None
+    if earlier.visit_id != visit_id:
+        raise ConflictError(_l("This form was already sent for another visit: reload the page."))
+    visit = db.session.get(Visit, visit_id)
+    _allow(actor, Permission.VISIT_RECORD, visit)
+    return visit
+
+
 def first_paid_on(grant: Grant) -> date | None:
     from grants.models import Payment, PaymentKind
 
@@ -267,13 +281,20 @@ def first_paid_on(grant: Grant) -> date | None:
         .where(Tranche.grant_id == grant.id, Payment.kind == PaymentKind.PAYMENT))
 
 
-def submit_visit(actor: User, visit_id: int, report: VisitReport, key: str) -> Visit:
+def submit_visit(actor: User, visit_id: int, report: VisitReport, key: str,
+                 *, exclusive: bool = True) -> Visit:
     """Record the field officer's report. The key was issued with the form and kept with the
-    offline draft: the same report sent twice is recorded once, and the second sending gets
-    the first result."""
+    offline draft: a key is recorded once for good (VisitSubmission), so the same report sent
+    again, even after the visit was sent back, gets the first result and records nothing.
+    `exclusive` starts a transaction of its own that takes SQLite's write lock first, so two
+    sendings at once queue up; an import, which runs many rows in one transaction, says False."""
     if not key or len(key) > 64:
         raise ValidationError(_l("This form has expired: reload the page."), "key")
-    earlier = db.session.scalar(sa.select(Visit).where(Visit.submission_key == key))
+    if exclusive:
+        from grants.services.finance import money_transaction
+
+        money_transaction()
+    earlier = _sent_before(actor, visit_id, key)
     if earlier is not None:
         return earlier
     visit = db.session.get(Visit, visit_id)
@@ -281,6 +302,11 @@ def submit_visit(actor: User, visit_id: int, report: VisitReport, key: str) -> V
     if visit.status != VisitStatus.PLANNED:
         raise ConflictError(_l("This visit is already recorded."))
     _check_report(visit, report, first_paid_on(visit.grant))
+    try:
+        with db.session.begin_nested():
+            db.session.add(VisitSubmission(key=key, visit_id=visit.id, submitted_by_id=actor.id))
+    except IntegrityError:  # the same report, sent a moment earlier
+        return _sent_before(actor, visit_id, key)
     report.survey = {code: answer for code, answer in report.survey.items() if answer}
     _move(visit, VisitAction.SUBMIT, actor)
     visit.visited_on = report.visited_on
@@ -302,7 +328,6 @@ def submit_visit(actor: User, visit_id: int, report: VisitReport, key: str) -> V
     db.session.flush()
     visit.items = [VisitItem(budget_line_id=line_id, presence=presence)
                    for line_id, presence in sorted(report.items.items())]
-    visit.submission_key = key
     visit.submitted_by_id, visit.submitted_at = actor.id, utcnow()
     visit.assigned_to_id = visit.assigned_to_id or actor.id
     for stream, filename in report.photos:
@@ -364,7 +389,6 @@ def return_visit(actor: User, visit_id: int, comment: str) -> Visit:
     _move(visit, VisitAction.RETURN, actor)
     visit.review_comment = comment.strip()
     visit.reviewed_by_id, visit.reviewed_at = actor.id, utcnow()
-    visit.submission_key = None  # the corrected report comes with a new key
     if visit.score is not None:
         db.session.delete(visit.score)
     db.session.flush()

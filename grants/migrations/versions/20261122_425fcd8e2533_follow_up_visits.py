@@ -84,7 +84,6 @@ def upgrade():
     sa.Column('observations', sa.Text(), nullable=True),
     sa.Column('recommendation', sa.Enum('favourable', 'reservations', 'unfavourable', name='recommendation', native_enum=False, length=16), nullable=True),
     sa.Column('survey', sa.JSON(), nullable=True),
-    sa.Column('submission_key', sa.String(length=64), nullable=True),
     sa.Column('submitted_by_id', sa.Integer(), nullable=True),
     sa.Column('submitted_at', sa.DateTime(), nullable=True),
     sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
@@ -102,8 +101,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['submitted_by_id'], ['user_account.id'], name=op.f('fk_visit_submitted_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_visit')),
     sa.UniqueConstraint('grant_id', 'seq', name=op.f('uq_visit_grant_id_seq')),
-    sa.UniqueConstraint('reference', name=op.f('uq_visit_reference')),
-    sa.UniqueConstraint('submission_key', name=op.f('uq_visit_submission_key'))
+    sa.UniqueConstraint('reference', name=op.f('uq_visit_reference'))
     )
     with op.batch_alter_table('visit', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_visit_application_id'), ['application_id'], unique=False)
@@ -154,6 +152,18 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sustainability_score')),
     sa.UniqueConstraint('visit_id', name=op.f('uq_sustainability_score_visit_id'))
     )
+    op.create_table('visit_submission',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('visit_id', sa.Integer(), nullable=False),
+    sa.Column('submitted_by_id', sa.Integer(), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['submitted_by_id'], ['user_account.id'], name=op.f('fk_visit_submission_submitted_by_id_user_account')),
+    sa.ForeignKeyConstraint(['visit_id'], ['visit.id'], name=op.f('fk_visit_submission_visit_id_visit'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_visit_submission'))
+    )
+    with op.batch_alter_table('visit_submission', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visit_submission_visit_id'), ['visit_id'], unique=False)
+
     op.create_table('visit_item',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('visit_id', sa.Integer(), nullable=False),
@@ -200,6 +210,10 @@ def downgrade():
 
     op.drop_table('visit_photo')
     op.drop_table('visit_item')
+    with op.batch_alter_table('visit_submission', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visit_submission_visit_id'))
+
+    op.drop_table('visit_submission')
     op.drop_table('sustainability_score')
     with op.batch_alter_table('referral', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_referral_region_id'))
