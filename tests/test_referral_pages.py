@@ -3,7 +3,7 @@
 import uuid
 
 from grants.extensions import db
-from grants.models import Partner, Referral, SustainabilityScore, WeightSet
+from grants.models import Partner, Referral, SustainabilityScore, Visit, WeightSet
 from grants.services import visits
 from grants.sustainability import equal_weights
 from grants.workflow import ReferralStatus
@@ -84,3 +84,38 @@ def test_loading_weights_from_the_page_recomputes_the_scores(app, followed):
     assert _client(app, "field").get("/suivi/ponderations/nouvelle").status_code == 403
     listing = _client(app, "field").get("/suivi/ponderations").get_data(as_text=True)
     assert "non officiel" in listing and "en vigueur" in listing
+
+
+def test_the_referral_list_runs_the_same_queries_whatever_the_number_of_referrals(app,
+                                                                                 followed):
+    from grants.models import Beneficiary
+    from grants.services import referrals
+    from grants.vocabulary import ReferralService
+    from tests.conftest import count_queries
+
+    visit_id = _surveyed(app, followed)
+    with app.app_context():
+        partner = referrals.save_partner(user(followed, "manager"), Partner(), name="P",
+                                         services=["legal"])
+        db.session.commit()
+        partner_id = partner.id
+
+    def refer(times):
+        with app.app_context():
+            visit = db.session.get(Visit, visit_id)
+            person = db.session.get(Beneficiary, visit.application.lead_id)
+            for _ in range(times):
+                referrals.refer(user(followed, "field"), person,
+                                partner=db.session.get(Partner, partner_id),
+                                service=ReferralService.LEGAL, reason="Droit", visit=visit)
+            db.session.commit()
+
+    field = _client(app, "field")
+    refer(1)
+    field.get("/suivi/orientations")
+    with count_queries(app) as few:
+        assert field.get("/suivi/orientations").status_code == 200
+    refer(4)
+    with count_queries(app) as many:
+        assert field.get("/suivi/orientations").status_code == 200
+    assert many[0] == few[0]

@@ -237,3 +237,25 @@ def test_unscheduled_visits_from_the_project_page(app, followed):
         assert [(v.assigned_to_id, v.gates_tranche_id is not None) for v in extra] == [
             (followed["field"], False), (followed["field"], True)]
     assert _client(app, "far").get(f"/suivi/dossiers/{application_id}/visite").status_code == 404
+
+
+def test_the_project_page_runs_the_same_queries_whatever_the_number_of_visits(app, followed):
+    from grants.services import visits as visit_service
+    from tests.follow_up import report, user
+
+    with app.app_context():
+        first = plan(followed)[0]
+        application_id = first.application_id
+        visit_service.submit_visit(user(followed, "field"), first.id, report(first), "k1")
+        db.session.commit()
+    manager = _client(app, "manager")
+    manager.get(f"/suivi/dossiers/{application_id}")
+    with count_queries(app) as few:
+        assert manager.get(f"/suivi/dossiers/{application_id}").status_code == 200
+    with app.app_context():
+        for n, visit in enumerate(plan(followed)[1:3], start=2):
+            visit_service.submit_visit(user(followed, "field"), visit.id, report(visit), f"k{n}")
+            db.session.commit()
+    with count_queries(app) as many:
+        assert manager.get(f"/suivi/dossiers/{application_id}").status_code == 200
+    assert many[0] == few[0]

@@ -175,13 +175,13 @@ class Event:
     obj: object
 
 
-def timeline(grant: Grant) -> list[Event]:
-    """The agreement's signature, payments and visits in date order (planned visits by their
+def timeline(grant: Grant, visits: list[Visit]) -> list[Event]:
+    """The agreement's signature, payments and `visits` in date order (planned visits by their
     due date)."""
     payments = db.session.scalars(
-        sa.select(Payment).join(Tranche, Tranche.id == Payment.tranche_id)
+        sa.select(Payment).options(joinedload(Payment.tranche))
+        .join(Tranche, Tranche.id == Payment.tranche_id)
         .where(Tranche.grant_id == grant.id).order_by(Payment.id)).all()
-    visits = visits_of(grant)
     events = [Event(grant.signed_on, "signature", grant)] if grant.signed_on else []
     events += [Event(p.paid_on, "payment" if p.kind == PaymentKind.PAYMENT else "reversal", p)
                for p in payments]
@@ -192,7 +192,8 @@ def timeline(grant: Grant) -> list[Event]:
 def visits_of(grant: Grant) -> list[Visit]:
     return list(db.session.scalars(
         _with_people(sa.select(Visit)).options(selectinload(Visit.items),
-                                               selectinload(Visit.photos))
+                                               selectinload(Visit.photos),
+                                               selectinload(Visit.score))
         .where(Visit.grant_id == grant.id).order_by(Visit.due_on, Visit.id)).unique())
 
 

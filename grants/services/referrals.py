@@ -30,7 +30,9 @@ def save_partner(actor: User, partner: Partner, **fields) -> Partner:
 def refer(actor: User, beneficiary: Beneficiary, *, partner: Partner, service: ReferralService,
           reason: str, visit: Visit | None = None) -> Referral:
     """Propose a referral; refused without the beneficiary's consent to share with partners."""
-    if not can(actor, Permission.REFERRAL_MANAGE, beneficiary):
+    # The activity's region decides who follows the referral (the visit's, when there is one).
+    scope = visit if visit is not None else beneficiary
+    if not can(actor, Permission.REFERRAL_MANAGE, scope):
         raise ForbiddenError(_l("You may not refer this person."))
     if not beneficiary.has_consent(ConsentScope.SHARE_CNRM):
         raise ConflictError(_l("The beneficiary has not agreed to share data with CNRM "
@@ -42,7 +44,7 @@ def refer(actor: User, beneficiary: Beneficiary, *, partner: Partner, service: R
     referral = Referral(beneficiary_id=beneficiary.id, partner_id=partner.id, service=service,
                         reason=reason.strip(), visit_id=visit.id if visit else None,
                         application_id=visit.application_id if visit else None,
-                        region_id=beneficiary.region_id, created_by_id=actor.id)
+                        region_id=scope.region_id, created_by_id=actor.id)
     db.session.add(referral)
     db.session.flush()
     audit.record("referral.proposed", actor, referral,

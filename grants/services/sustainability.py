@@ -5,6 +5,7 @@ import math
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from grants.extensions import db
 from grants.models import SustainabilityScore, User, Visit, WeightSet
@@ -79,8 +80,9 @@ def replace_weight_set(actor: User, *, name: str, official: bool, threshold: flo
     db.session.add(weight_set)
     db.session.flush()
     recomputed = 0
-    for visit in db.session.scalars(sa.select(Visit).where(Visit.survey.is_not(None))
-                                    .order_by(Visit.id)):
+    surveyed = (sa.select(Visit).options(selectinload(Visit.score))
+                .where(Visit.survey.is_not(None)).order_by(Visit.id))
+    for visit in db.session.scalars(surveyed):
         if score_visit(visit, weight_set) is not None:
             recomputed += 1
     audit.record("weight_set.loaded", actor, weight_set,

@@ -23,7 +23,7 @@ def project(application_id: int):
     grant_visits = monitoring.visits_of(grant)
     return render_template(
         "visits/project.html", application=application, grant=grant,
-        events=monitoring.timeline(grant), visits=grant_visits,
+        events=monitoring.timeline(grant, grant_visits), visits=grant_visits,
         chart=monitoring.revenue_chart(grant_visits), hold=visits.tranche_hold(grant),
         can_plan=can(current_user, Permission.VISIT_RECORD, application),
         Payment=Payment, today=date.today())

@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from grants.blueprints.visits import bp
 from grants.blueprints.visits.forms import (
@@ -85,7 +86,9 @@ def partner_form(partner_id: int | None):
 @bp.route("/orientations")
 @require(Permission.REFERRAL_MANAGE)
 def referral_list():
-    query = db.select(Referral).order_by(Referral.created_at.desc(), Referral.id.desc())
+    query = (db.select(Referral).options(selectinload(Referral.visit),
+                                         joinedload(Referral.created_by))
+             .order_by(Referral.created_at.desc(), Referral.id.desc()))
     regions = region_scope(current_user, Permission.REFERRAL_MANAGE)
     if regions is not None:
         query = query.where(Referral.region_id.in_(regions))
