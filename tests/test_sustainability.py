@@ -147,3 +147,27 @@ def test_a_field_officer_of_another_region_cannot_refer(app, followed, partner):
             referrals.refer(user(followed, "far"), person,
                             partner=db.session.get(Partner, partner),
                             service=ReferralService.HEALTH, reason="Santé")
+
+
+def test_reading_the_answers_is_on_request_and_audited_and_auditors_see_only_scores(
+        app, followed, make_user):
+    from grants.models import AuditEvent, Role
+    from tests.conftest import login
+
+    with app.app_context():
+        visit_id = _surveyed_visit(followed).id
+    field = app.test_client()
+    login(field, "field")
+    page = field.get(f"/suivi/visites/{visit_id}").get_data(as_text=True)
+    assert "Avez-vous un travail ou un revenu" not in page and "reponses=1" in page
+    page = field.get(f"/suivi/visites/{visit_id}?reponses=1").get_data(as_text=True)
+    assert "Avez-vous un travail ou un revenu" in page
+    make_user(Role.AUDITOR, username="audit")
+    auditor = app.test_client()
+    login(auditor, "audit")
+    page = auditor.get(f"/suivi/visites/{visit_id}?reponses=1").get_data(as_text=True)
+    assert "Scores de durabilité" in page and "Avez-vous un travail" not in page
+    with app.app_context():
+        reads = db.session.scalars(db.select(AuditEvent).where(
+            AuditEvent.action == "visit.survey_read")).all()
+        assert [(e.actor_id, e.object_id) for e in reads] == [(followed["field"], str(visit_id))]

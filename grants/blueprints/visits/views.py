@@ -27,7 +27,7 @@ from grants.extensions import db
 from grants.forms import attempt, choices
 from grants.models import Application, Grant, Region, User, Visit, VisitPhoto
 from grants.permissions import Permission, can, get_or_404, region_scope, require
-from grants.services import monitoring, sustainability, visits
+from grants.services import audit, monitoring, sustainability, visits
 from grants.services.visits import VisitReport
 from grants.sustainability import ITEMS, SUGGESTED_SERVICES, Dimension
 from grants.vocabulary import ActivityStatus, ItemPresence, Recommendation, VisitMode
@@ -84,10 +84,15 @@ def load():
 def visit(visit_id: int):
     visit = get_or_404(Visit, visit_id, Permission.VISIT_VIEW)
     suggestions = sustainability.suggestions(visit)
+    may_read = bool(visit.survey) and can(current_user, Permission.SURVEY_VIEW, visit)
+    show_survey = may_read and request.args.get("reponses") == "1"
+    if show_survey:  # psychosocial answers: each reading is audited (DESIGN.md §5)
+        audit.record("visit.survey_read", current_user, visit)
+        db.session.commit()
     return render_template(
         "visits/visit.html", visit=visit, grant=visit.grant, application=visit.application,
         review_form=ReviewForm(formdata=None), items=ITEMS, Dimension=Dimension,
-        show_survey=can(current_user, Permission.SURVEY_VIEW, visit),
+        may_read_survey=may_read, show_survey=show_survey,
         suggestions=[(d, SUGGESTED_SERVICES[d]) for d in suggestions], today=date.today())
 
 
