@@ -259,3 +259,40 @@ def test_the_project_page_runs_the_same_queries_whatever_the_number_of_visits(ap
     with count_queries(app) as many:
         assert manager.get(f"/suivi/dossiers/{application_id}").status_code == 200
     assert many[0] == few[0]
+
+
+def test_survival_counts_earlier_stops_and_cancellations_and_not_the_unreachable(app, followed):
+    """Four projects at M+6: running at V3; abandoned at V2 (V3 never made); agreement
+    cancelled; unreachable at V3. Observed 3, running 1."""
+    import uuid
+
+    from grants.services import agreements, monitoring
+    from grants.services import visits as visit_service
+    from grants.vocabulary import ActivityStatus
+    from tests.follow_up import make_followed_more, report, user
+
+    make_followed_more(app, followed, 3)
+    with app.app_context():
+        grants = db.session.scalars(db.select(Grant).order_by(Grant.id)).all()
+        field, manager = user(followed, "field"), user(followed, "manager")
+
+        def record(grant, seq, status):
+            visit = db.session.scalar(db.select(Visit).where(Visit.grant_id == grant.id,
+                                                             Visit.seq == seq))
+            visit_service.submit_visit(field, visit.id, report(visit, activity_status=status),
+                                       str(uuid.uuid4()))
+            db.session.commit()
+            visit_service.validate_visit(manager, visit.id)
+            db.session.commit()
+
+        record(grants[0], 3, ActivityStatus.STABLE)
+        record(grants[1], 2, ActivityStatus.ABANDONED)
+        agreements.cancel_grant(manager, grants[2].id, "Abandon", str(uuid.uuid4()))
+        db.session.commit()
+        record(grants[3], 3, ActivityStatus.UNREACHABLE)
+        rows = monitoring.survival(manager, 6, "region", date.today())
+        assert [(r.label, r.funded, r.observed, r.operating) for r in rows] == [
+            ("Kayes", 4, 3, 1)]
+        assert monitoring.survival(user(followed, "far"), 6, "region", date.today()) == []
+        at_year = monitoring.survival(manager, 12, "sector", date.today())
+        assert [(r.funded, r.due, r.observed) for r in at_year] == [(4, 0, 2)]

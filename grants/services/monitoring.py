@@ -13,6 +13,7 @@ from grants.models import (
     Application,
     Call,
     Grant,
+    GrantStatus,
     Payment,
     PaymentKind,
     Region,
@@ -27,8 +28,6 @@ from grants.vocabulary import ActivityStatus, Sector
 from grants.workflow import VisitStatus
 
 UPCOMING_DAYS = 60  # how far ahead the worklist looks
-OPERATING = [s for s in ActivityStatus if s.operating]
-KNOWN = [s for s in ActivityStatus if s.operating is not None]
 
 
 def _scoped(query, actor: User, permission: Permission = Permission.VISIT_VIEW):
@@ -124,9 +123,9 @@ GROUPINGS = ("region", "sector", "call")
 @dataclass
 class SurvivalRow:
     label: str
-    funded: int  # projects whose milestone visit is planned
+    funded: int  # projects whose milestone visit was planned
     due: int  # … and whose milestone date has come
-    observed: int  # … with a validated visit telling whether the activity runs
+    observed: int  # … whose fate at the milestone is known
     operating: int
 
     @property
@@ -134,31 +133,57 @@ class SurvivalRow:
         return self.operating / self.observed if self.observed else None
 
 
-def survival(months: int, by: str, today: date, call_id: int | None = None) -> list[SurvivalRow]:
-    """Share of the activities still running at the visit planned `months` after the first
-    payment, by region, sector or call. Unreachable beneficiaries count as not observed."""
+# A status that ends the activity for good: found at an earlier visit, it counts at the milestone.
+DEFINITIVE_STOPS = {ActivityStatus.ABANDONED, ActivityStatus.REMIGRATED, ActivityStatus.MOVED_AWAY}
+
+
+def survival(actor: User, months: int, by: str, today: date,
+             call_id: int | None = None) -> list[SurvivalRow]:
+    """Share of the activities still running `months` after the first payment, by region,
+    sector or call, over the projects whose milestone visit was planned. The fate at the
+    milestone is the milestone visit's validated finding; an activity already found abandoned,
+    re-migrated or moved away at an earlier visit, or whose agreement was cancelled, counts as
+    stopped; an unreachable beneficiary or a visit not yet validated is not observed."""
     group = {"region": Region.name, "sector": Application.sector, "call": Call.title}[by]
-    validated = Visit.status == VisitStatus.VALIDATED
-    query = (
-        sa.select(group,
-                  sa.func.count(Visit.id),
-                  sa.func.count(Visit.id).filter(Visit.due_on <= today),
-                  sa.func.count(Visit.id).filter(validated, Visit.activity_status.in_(KNOWN)),
-                  sa.func.count(Visit.id).filter(validated,
-                                                 Visit.activity_status.in_(OPERATING)))
+    query = _scoped(
+        sa.select(Visit.grant_id, Visit.months, Visit.status, Visit.activity_status,
+                  Visit.due_on, Grant.status, group)
+        .join(Grant, Grant.id == Visit.grant_id)
         .join(Application, Application.id == Visit.application_id)
         .join(Region, Region.id == Visit.region_id)
         .join(Call, Call.id == Application.call_id)
-        .where(Visit.months == months, Visit.seq.is_not(None))
-        .group_by(group).order_by(group))
+        .where(Visit.seq.is_not(None), Visit.months <= months), actor)
     if call_id:
         query = query.where(Application.call_id == call_id)
-    rows = []
-    for label, *figures in db.session.execute(query):
-        if by == "sector":
-            label = Sector(label).label if label else "—"
-        rows.append(SurvivalRow(str(label), *figures))
-    return rows
+    projects: dict[int, dict] = {}
+    for grant_id, at, status, found, due_on, grant_status, label in db.session.execute(query):
+        project = projects.setdefault(grant_id, {"label": label, "milestone": None,
+                                                 "stopped_before": False,
+                                                 "cancelled": grant_status == GrantStatus.CANCELLED})
+        validated = status == VisitStatus.VALIDATED
+        if at == months:
+            project["milestone"] = (due_on, found if validated else None)
+        elif validated and found in DEFINITIVE_STOPS:
+            project["stopped_before"] = True
+    figures: dict[str, list[int]] = {}
+    for project in projects.values():
+        if project["milestone"] is None:
+            continue  # no visit of this plan at that milestone
+        due_on, found = project["milestone"]
+        row = figures.setdefault(_group_label(by, project["label"]), [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += due_on <= today
+        stopped = project["cancelled"] or project["stopped_before"]
+        known = stopped or (found is not None and found.operating is not None)
+        row[2] += known
+        row[3] += bool(known and not stopped and found.operating)
+    return [SurvivalRow(label, *numbers) for label, numbers in sorted(figures.items())]
+
+
+def _group_label(by: str, value) -> str:
+    if by == "sector":
+        return Sector(value).label if value else "—"
+    return str(value)
 
 
 def total_of(rows: list[SurvivalRow], label: str) -> SurvivalRow:

@@ -38,7 +38,7 @@ def survival():
     today = date.today()
     tables = []
     for months in (6, 12):
-        rows = monitoring.survival(months, by, today, call_id)
+        rows = monitoring.survival(current_user, months, by, today, call_id)
         tables.append((months, rows, monitoring.total_of(rows, _("Total"))))
     calls = db.session.scalars(db.select(Call).order_by(Call.opens_on.desc())).all()
     return render_template("visits/survival.html", tables=tables, by=by, calls=calls,
