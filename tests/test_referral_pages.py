@@ -73,7 +73,7 @@ def test_loading_weights_from_the_page_recomputes_the_scores(app, followed):
     weights = "\n".join(f"{code} = {'0' if code.startswith('psy') else '1'}"
                         for code in equal_weights())
     response = manager.post("/suivi/ponderations/nouvelle", data={
-        "name": "OIM officiel", "official": "y", "threshold": "0,4".replace(",", "."),
+        "name": "OIM officiel", "official": "y", "threshold": "0,4",
         "weights": weights})
     assert response.status_code == 302
     with app.app_context():

@@ -296,3 +296,62 @@ def test_survival_counts_earlier_stops_and_cancellations_and_not_the_unreachable
         assert monitoring.survival(user(followed, "far"), 6, "region", date.today()) == []
         at_year = monitoring.survival(manager, 12, "sector", date.today())
         assert [(r.funded, r.due, r.observed) for r in at_year] == [(4, 0, 2)]
+
+
+def test_photos_need_the_photo_consent_are_checked_by_content_and_stay_in_the_region(
+        app, followed):
+    from grants.models import Beneficiary, VisitPhoto
+    from tests.factories import PDF, PNG
+
+    visit_id, _reference, lines = _first(app, followed)
+    field = _client(app, "field")
+
+    def send(photos, **overrides):
+        key = _key(field.get(f"/suivi/visites/{visit_id}/rapport").get_data(as_text=True))
+        data = _report(key, lines, **overrides)
+        data["photos"] = [(io.BytesIO(content), name) for content, name in photos]
+        return field.post(f"/suivi/visites/{visit_id}/rapport", data=data,
+                          content_type="multipart/form-data")
+
+    refused = send([(PDF, "facture.pdf")])
+    assert refused.status_code == 422
+    assert "Une photo doit être une image JPEG ou PNG." in refused.get_data(as_text=True)
+    with app.app_context():
+        person_id = db.session.get(Visit, visit_id).application.lead_id
+        consent = db.session.get(Beneficiary, person_id).current_consent
+        kept = list(consent.scopes)
+        consent.scopes = [s for s in kept if s != "photo"]
+        db.session.commit()
+    refused = send([(PNG, "atelier.png")])
+    assert "n'a pas consenti aux photos" in refused.get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Beneficiary, person_id).current_consent.scopes = kept
+        db.session.commit()
+    assert send([(PNG, "atelier.png")]).status_code == 302
+    with app.app_context():
+        photo = db.session.scalar(db.select(VisitPhoto))
+        assert (photo.visit_id, photo.content_type) == (visit_id, "image/png")
+        assert db.session.scalar(db.select(db.func.count(VisitPhoto.id))) == 1
+    download = field.get(f"/suivi/photos/{photo.id}")
+    assert download.status_code == 200 and download.data == PNG
+    download.close()
+    assert _client(app, "far").get(f"/suivi/photos/{photo.id}").status_code == 404
+
+
+def test_a_visit_sent_back_reopens_with_its_last_report(app, followed):
+    visit_id, _reference, lines = _first(app, followed)
+    field = _client(app, "field")
+    key = _key(field.get(f"/suivi/visites/{visit_id}/rapport").get_data(as_text=True))
+    field.post(f"/suivi/visites/{visit_id}/rapport", data=_report(
+        key, lines, observations="Machines en place", monthly_profit="--5"))
+    assert _client(app, "field").post(  # "--5" was refused: nothing recorded
+        f"/suivi/visites/{visit_id}/rapport", data={}).status_code == 422
+    field.post(f"/suivi/visites/{visit_id}/rapport", data=_report(
+        key, lines, observations="Machines en place"))
+    _client(app, "manager").post(f"/suivi/visites/{visit_id}/renvoyer",
+                                 data={"comment": "Préciser le bénéfice"})
+    page = field.get(f"/suivi/visites/{visit_id}/rapport").get_data(as_text=True)
+    assert "Préciser le bénéfice" in page and "Machines en place" in page
+    assert 'value="-15 000"' in page or 'value="-15000"' in page
+    assert re.search(r'<input[^>]* checked [^>]*id="activity_status-0"', page)  # "growing"
+    assert _key(page) != key  # the corrected report gets a key of its own

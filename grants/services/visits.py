@@ -4,7 +4,7 @@ review. A validated visit that a tranche waits for releases it through the finan
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -128,6 +128,10 @@ def plan_unscheduled(actor: User, grant: Grant, *, due_on: date, reason: str,
         raise ConflictError(_l("The agreement is not signed."))
     if not (reason or "").strip():
         raise ValidationError(_l("Say why this visit is needed."), "reason")
+    earliest = first_paid_on(grant) or grant.signed_on
+    if due_on is None or due_on < earliest or due_on > date.today() + timedelta(days=366):
+        raise ValidationError(_l("Choose a date between %(first)s and one year from today.",
+                                 first=earliest.strftime("%d/%m/%Y")), "due_on")
     tranche = waiting_tranche(grant) if gates_tranche else None
     if gates_tranche and tranche is None:
         raise ValidationError(_l("No tranche of this agreement waits for a visit."),
@@ -137,7 +141,7 @@ def plan_unscheduled(actor: User, grant: Grant, *, due_on: date, reason: str,
         db.session.execute(sa.update(Visit).where(Visit.gates_tranche_id == tranche.id,
                                                   Visit.status == VisitStatus.PLANNED)
                            .values(gates_tranche_id=None))
-    visit = Visit(reference=next_reference("VS", due_on.year), grant_id=grant.id,
+    visit = Visit(reference=next_reference("VS", date.today().year), grant_id=grant.id,
                   application_id=application.id, region_id=application.region_id, seq=None,
                   due_on=due_on, reason=reason.strip(), with_survey=with_survey,
                   gates_tranche_id=tranche.id if tranche else None, created_by_id=actor.id)
@@ -233,28 +237,32 @@ def _check_report(visit: Visit, report: VisitReport, first_paid_on: date | None)
             raise ValidationError(_l("Enter a number between 0 and %(max)d.", max=MAX_JOBS), name)
     for name in ("jobs_women", "jobs_youth"):
         value = getattr(report, name)
-        if value is not None and (report.jobs_total is None or value > report.jobs_total):
+        if value is not None and report.jobs_total is None:
+            raise ValidationError(_l("Enter first how many people work in the activity."),
+                                  "jobs_total")
+        if value is not None and value > report.jobs_total:
             raise ValidationError(_l("Cannot be more than the jobs in total."), name)
     if report.monthly_revenue is not None and report.monthly_revenue < 0:
         raise ValidationError(_l("The amount cannot be negative."), "monthly_revenue")
     unknown = set(report.problems) - {p.value for p in VisitProblem}
     if unknown:
         raise ValidationError(_l("Unknown problem."), "problems")
-    lines = {line.id for line in visit.application.budget_lines}
-    if set(report.items) - lines:
+    lines = [line.id for line in visit.application.budget_lines]
+    if set(report.items) - set(lines):
         raise ValidationError(_l("This item is not in the project's budget."), "items")
-    if report.mode == VisitMode.ON_SITE and lines - set(report.items):
-        raise ValidationError(_l("On site, say for each item of the budget whether it is "
-                                 "there."), "items")
+    missing = [line_id for line_id in lines if line_id not in report.items]
+    if report.mode == VisitMode.ON_SITE and missing:
+        raise ValidationError(_l("On site, say whether this item is there."),
+                              f"item_{missing[0]}")
     for code, answer in report.survey.items():
         item = ITEMS_BY_CODE.get(code)
         if item is None or (answer and item.value_of(answer) is None):
-            raise ValidationError(_l("Unknown answer in the questionnaire."), "survey")
+            raise ValidationError(_l("Unknown answer in the questionnaire."), f"q_{code}")
     if (report.latitude is None) != (report.longitude is None) or (
             report.latitude is not None and not (-90 <= report.latitude <= 90
                                                  and -180 <= report.longitude <= 180)):
         raise ValidationError(_l("The position is not valid."), "latitude")
-    if len(report.photos) > MAX_PHOTOS:
+    if len(report.photos) + len(visit.photos) > MAX_PHOTOS:
         raise ValidationError(_l("At most %(n)d photos.", n=MAX_PHOTOS), "photos")
     if report.photos and not visit.application.lead.has_consent(ConsentScope.PHOTO):
         raise ValidationError(_l("The beneficiary did not consent to photos."), "photos")
@@ -344,8 +352,15 @@ def _store_photo(actor: User, visit: Visit, stream, filename: str) -> None:
     from grants.services.applications import upload_root
     from grants.storage import store_upload
 
-    stored = store_upload(stream, filename, upload_root(), current_app.config["MAX_UPLOAD_BYTES"])
+    from grants.storage import stored_path
+
+    try:
+        stored = store_upload(stream, filename, upload_root(),
+                              current_app.config["MAX_UPLOAD_BYTES"])
+    except ValidationError as error:  # shown at the photos, not at a "file" field
+        raise ValidationError(error.message, "photos") from None
     if stored.content_type not in ("image/jpeg", "image/png"):
+        stored_path(upload_root(), stored.stored_name).unlink(missing_ok=True)
         raise ValidationError(_l("A photo must be a JPEG or PNG image."), "photos")
     visit.photos.append(VisitPhoto(
         display_name=stored.display_name, stored_name=stored.stored_name,

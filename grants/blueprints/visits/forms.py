@@ -40,10 +40,17 @@ class SignedAmountField(AmountField):
         if text:
             negative = text.startswith("-")
             try:
-                value = parse_amount(text.lstrip("-").strip())
+                value = parse_amount(text[1:].strip() if negative else text)
             except DomainError as error:
                 raise ValueError(str(error.message)) from None
             self.data = -value if negative else value
+
+
+class CommaDecimalField(DecimalField):
+    """A decimal number typed the French way ("0,4") or the English way ("0.4")."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([value.replace(",", ".") for value in valuelist])
 
 
 class VisitReportForm(FlaskForm):
@@ -92,7 +99,26 @@ def report_form_for(visit, **kwargs) -> VisitReportForm:
             setattr(Form, f"q_{item.code}", RadioField(
                 item.question, choices=choices([(o.code, o.label) for o in item.options]),
                 validators=[Optional()]))
-    return Form(**kwargs)
+    form = Form(**kwargs)
+    if not form.is_submitted() and visit.visited_on:  # sent back: start from the last report
+        prefill(form, visit)
+    return form
+
+
+def prefill(form: VisitReportForm, visit) -> None:
+    for name in ("visited_on", "mode", "activity_status", "monthly_revenue", "monthly_profit",
+                 "jobs_total", "jobs_women", "jobs_youth", "observations", "recommendation",
+                 "latitude", "longitude", "gps_accuracy"):
+        getattr(form, name).data = getattr(visit, name)
+    form.problems.data = list(visit.problems or [])
+    for item in visit.items:
+        field = getattr(form, f"item_{item.budget_line_id}", None)
+        if field is not None:
+            field.data = item.presence.value
+    for code, answer in (visit.survey or {}).items():
+        field = getattr(form, f"q_{code}", None)
+        if field is not None:
+            field.data = answer
 
 
 class ReviewForm(FlaskForm):
@@ -118,7 +144,7 @@ class WeightSetForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Name the weight set.")),
                                                Length(max=160)])
     official = BooleanField(_l("Official weights (published by IOM)"))
-    threshold = DecimalField(_l("Threshold below which a dimension suggests a referral"),
+    threshold = CommaDecimalField(_l("Threshold below which a dimension suggests a referral"),
                              places=None, default=0.5,
                              validators=[InputRequired(_l("Enter a number between 0 and 1.")),
                                          NumberRange(0.01, 0.99)])
