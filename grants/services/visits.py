@@ -350,9 +350,7 @@ def submit_visit(actor: User, visit_id: int, report: VisitReport, key: str,
 
 def _store_photo(actor: User, visit: Visit, stream, filename: str) -> None:
     from grants.services.applications import upload_root
-    from grants.storage import store_upload
-
-    from grants.storage import stored_path
+    from grants.storage import store_upload, stored_path
 
     try:
         stored = store_upload(stream, filename, upload_root(),
