@@ -25,7 +25,7 @@ from grants.blueprints.visits.forms import (
 )
 from grants.extensions import db
 from grants.forms import attempt, choices
-from grants.models import Application, Grant, Region, User, Visit, VisitPhoto
+from grants.models import Application, Grant, Region, User, Visit, VisitPhoto, VisitSubmission
 from grants.permissions import Permission, can, get_or_404, region_scope, require
 from grants.services import audit, monitoring, sustainability, visits
 from grants.services.visits import VisitReport
@@ -134,11 +134,14 @@ def report(visit_id: int):
         return redirect(url_for("visits.visit", visit_id=visit.id))
     form = report_form_for(visit)
     if form.validate_on_submit():
+        # A draft sent again after a lost answer: the first sending already left its message.
+        replay = db.session.get(VisitSubmission, form.key.data or "") is not None
         done = attempt(lambda: visits.submit_visit(current_user, visit.id,
                                                    _report_of(form, visit), form.key.data), form)
-        if done:
+        if done and not replay:
             flash(_("The visit %(reference)s is recorded; a supervisor will validate it.",
                     reference=done.value.reference), "success")
+        if done:
             target = url_for("visits.visit", visit_id=done.value.id)
             if request.headers.get("X-Requested-With") == "fetch":  # the offline script
                 return jsonify(recorded=done.value.reference, url=target)

@@ -1,19 +1,56 @@
 /* The visit form survives a lost connection.
  *
  * Every change is kept as a draft in the browser (localStorage for the fields, IndexedDB for
- * the photos), with the form's one-time key. Sending goes through fetch(): if the network is
- * gone, the visit stays "pending" and is sent by itself when the network returns (the
- * `online` event, or the next time the page is opened). The server records a key once, so a
- * draft sent twice is recorded once. Served from /static: no inline script (CSP).
+ * the photos, which are shrunk first), under a name made of the user and the visit. Sending
+ * goes through fetch(): if the network is gone, the visit stays "pending" and is sent by
+ * itself when the network returns (the `online` event, a retry every few seconds, or the next
+ * time the page is opened). The server records a key once, so a draft sent twice is recorded
+ * once. Served from /static: no inline script (CSP).
  */
 (function () {
   "use strict";
+
+  var PHOTO_SIDE = 1600;  // pixels: a phone photo becomes ~300 kB instead of 4 MB
+  var RETRY_FIRST = 5000, RETRY_MAX = 60000;
+
+  /* --- the photos, in IndexedDB (files cannot go to localStorage) ------------------------- */
+
+  function database() {
+    return new Promise(function (resolve, reject) {
+      if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
+      var request = indexedDB.open("grants-drafts", 1);
+      request.onupgradeneeded = function () { request.result.createObjectStore("photos"); };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function photoStore(mode, work) {
+    return database().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction("photos", mode);
+        var request = work(tx.objectStore("photos"));
+        tx.oncomplete = function () { resolve(request && request.result); };
+        tx.onerror = function () { reject(tx.error); };
+      });
+    }).catch(function () { return null; });
+  }
+
+  function forget(name) {
+    localStorage.removeItem(name);
+    return photoStore("readwrite", function (store) { return store.delete(name); });
+  }
+
+  /* A recorded visit's page names the draft to forget (sent from another tab or device). */
+  var recorded = document.querySelector("[data-forget-draft]");
+  if (recorded) { forget(recorded.dataset.forgetDraft); }
 
   var form = document.getElementById("visit-form");
   if (!form) { return; }
   var storageKey = "grants:" + form.dataset.draft;
   var statusBox = document.getElementById("draft-status");
-  var sending = false;
+  var photoInput = form.querySelector("input[type=file]");
+  var sending = false, retryDelay = RETRY_FIRST, retryTimer = null;
 
   function say(kind, style) {
     statusBox.textContent = statusBox.dataset[kind];
@@ -40,10 +77,17 @@
     try { return JSON.parse(localStorage.getItem(storageKey)); } catch (e) { return null; }
   }
 
-  function save(pending) {
-    var draft = { fields: fieldsOf(), pending: !!pending, savedAt: new Date().toISOString() };
+  function pending() {
+    var draft = load();
+    return !!(draft && draft.pending);
+  }
+
+  /* Keep the fields; `isPending` true or false changes the flag, undefined keeps it (typing
+   * in a form waiting for the network must not cancel its sending). */
+  function save(isPending) {
+    var draft = { fields: fieldsOf(), savedAt: new Date().toISOString(),
+                  pending: isPending === undefined ? pending() : !!isPending };
     try { localStorage.setItem(storageKey, JSON.stringify(draft)); } catch (e) { /* full */ }
-    return draft;
   }
 
   function restore(draft) {
@@ -59,58 +103,59 @@
     });
   }
 
-  /* --- the photos, in IndexedDB (files cannot go to localStorage) ------------------------- */
+  /* --- photos: shrunk, kept, put back ------------------------------------------------------ */
 
-  function database() {
-    return new Promise(function (resolve, reject) {
-      if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
-      var request = indexedDB.open("grants-drafts", 1);
-      request.onupgradeneeded = function () { request.result.createObjectStore("photos"); };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
-    });
-  }
-
-  function photoStore(mode, work) {
-    return database().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var tx = db.transaction("photos", mode);
-        var result = work(tx.objectStore("photos"));
-        tx.oncomplete = function () { resolve(result && result.result); };
-        tx.onerror = function () { reject(tx.error); };
+  function shrink(file) {
+    if (!window.createImageBitmap || !/^image\/(jpeg|png)$/.test(file.type)) {
+      return Promise.resolve(file);
+    }
+    return createImageBitmap(file).then(function (bitmap) {
+      var scale = Math.min(1, PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
+      if (scale === 1 && file.size < 1024 * 1024) { return file; }
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          resolve(blob ? new File([blob], file.name.replace(/\.\w+$/, "") + ".jpg",
+                                  { type: "image/jpeg" }) : file);
+        }, "image/jpeg", 0.8);
       });
-    }).catch(function () { return null; });
+    }).catch(function () { return file; });
   }
 
-  var photoInput = form.querySelector("input[type=file]");
+  function setPhotos(files) {
+    if (!window.DataTransfer) { return; }
+    var transfer = new DataTransfer();
+    files.forEach(function (file) { transfer.items.add(file); });
+    photoInput.files = transfer.files;
+  }
 
   function savePhotos() {
-    if (!photoInput) { return Promise.resolve(); }
+    if (!photoInput || !photoInput.files.length) { return Promise.resolve(); }
     var files = Array.prototype.slice.call(photoInput.files);
-    return photoStore("readwrite", function (store) { store.put(files, storageKey); });
+    return photoStore("readwrite", function (store) { return store.put(files, storageKey); });
   }
 
   function restorePhotos() {
-    if (!photoInput) { return Promise.resolve(); }
+    if (!photoInput || photoInput.files.length) { return Promise.resolve(); }
     return photoStore("readonly", function (store) { return store.get(storageKey); })
-      .then(function (files) {
-        if (!files || !files.length || photoInput.files.length || !window.DataTransfer) { return; }
-        var transfer = new DataTransfer();
-        files.forEach(function (file) { transfer.items.add(file); });
-        photoInput.files = transfer.files;
-      });
-  }
-
-  function forget() {
-    localStorage.removeItem(storageKey);
-    return photoStore("readwrite", function (store) { store.delete(storageKey); });
+      .then(function (files) { if (files && files.length) { setPhotos(files); } });
   }
 
   /* --- sending ----------------------------------------------------------------------------- */
 
+  function retryLater() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(function () { if (pending()) { send(); } }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, RETRY_MAX);
+  }
+
   function send() {
     if (sending) { return; }
     sending = true;
+    clearTimeout(retryTimer);
     say("sending");
     fetch(form.action || window.location.href, {
       method: "POST", body: new FormData(form), credentials: "same-origin",
@@ -120,19 +165,22 @@
       var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
       if (response.ok && json) {  // recorded, now or by an earlier sending of the same key
         return response.json().then(function (done) {
-          return forget().then(function () { window.location.assign(done.url); });
+          return forget(storageKey).then(function () { window.location.assign(done.url); });
         });
       }
-      if (response.redirected) {  // the login page (session expired): send after logging in
-        save(true);
+      if (response.redirected) {  // the login page (session expired): sent after logging in
         window.location.assign(response.url);
+        return null;
+      }
+      if (response.status === 413) {  // photos too heavy even after shrinking
+        save(false);
+        say("toolarge", "danger");
         return null;
       }
       var retried = storageKey + ":retried";
       if (response.status === 400 && !sessionStorage.getItem(retried)) {
         // An expired form token: reload for a fresh one; the pending draft is sent again.
         sessionStorage.setItem(retried, "1");
-        save(true);
         window.location.reload();
         return null;
       }
@@ -143,36 +191,42 @@
       return response.text().then(function (html) {
         document.open(); document.write(html); document.close();
       });
-    }).catch(function () {  // no network: keep it and wait
+    }).catch(function () {  // no network: keep it and try again
       sending = false;
-      save(true);
       say("offline", "warning");
+      retryLater();
     });
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     save(true);
+    retryDelay = RETRY_FIRST;
     savePhotos().then(function () {
-      if (navigator.onLine === false) { say("offline", "warning"); return; }
+      if (navigator.onLine === false) { say("offline", "warning"); retryLater(); return; }
       send();
     });
   });
-  form.addEventListener("input", function () { save(false); });
+  form.addEventListener("input", function () { save(); });
   form.addEventListener("change", function (event) {
-    save(false);
-    if (event.target === photoInput) { savePhotos(); }
+    if (event.target !== photoInput) { save(); return; }
+    Promise.all(Array.prototype.slice.call(photoInput.files).map(shrink))
+      .then(function (files) { setPhotos(files); return savePhotos(); });
   });
-  window.addEventListener("online", function () {
-    var draft = load();
-    if (draft && draft.pending) { send(); }
+  function sendIfPending() { if (pending() && navigator.onLine !== false) { send(); } }
+  window.addEventListener("online", sendIfPending);
+  window.addEventListener("pageshow", function (event) {  // back from the page cache
+    if (event.persisted) { sendIfPending(); }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { sendIfPending(); }
   });
 
   var discard = document.getElementById("discard-draft");
   if (discard) {
     discard.addEventListener("click", function () {
       if (window.confirm(discard.dataset.confirm)) {
-        forget().then(function () { window.location.reload(); });
+        forget(storageKey).then(function () { window.location.reload(); });
       }
     });
   }
@@ -191,7 +245,7 @@
         form.elements.gps_accuracy.value = Math.round(position.coords.accuracy);
         gpsStatus.textContent = gpsButton.dataset.found.replace(
           "{m}", Math.round(position.coords.accuracy));
-        save(false);
+        save();
       }, function () {
         gpsStatus.textContent = gpsButton.dataset.denied;
       }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
@@ -202,11 +256,14 @@
 
   var draft = load();
   var serverShowsErrors = document.querySelector(".is-invalid, .invalid-feedback, .alert-danger");
-  if (draft && !serverShowsErrors) {
+  if (serverShowsErrors) {
+    restorePhotos();  // the server shows the fields as sent; the photos come back from the draft
+  } else if (draft) {
     restore(draft);
-    restorePhotos();
     say("restored");
-    if (draft.pending && navigator.onLine !== false) { send(); }
-    else if (draft.pending) { say("offline", "warning"); }
+    restorePhotos().then(function () {
+      if (draft.pending && navigator.onLine !== false) { send(); }
+      else if (draft.pending) { say("offline", "warning"); retryLater(); }
+    });
   }
 }());
