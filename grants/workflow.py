@@ -106,6 +106,7 @@ VISIT_TRANSITIONS: dict[tuple[VisitStatus, VisitAction], VisitStatus] = {
     (V.SUBMITTED, VA.VALIDATE): V.VALIDATED,
     (V.SUBMITTED, VA.RETURN): V.PLANNED,  # corrected and submitted again by the officer
     (V.PLANNED, VA.CANCEL): V.CANCELLED,
+    (V.SUBMITTED, VA.CANCEL): V.CANCELLED,
 }
 OPEN_VISIT_STATUSES = frozenset({V.PLANNED, V.SUBMITTED})
 

@@ -118,6 +118,9 @@ def test_an_unfavourable_visit_shows_on_the_agreement_page(app, followed):
     _client(app, "manager").post(f"/suivi/visites/{visit_id}/valider", data={})
     page = _client(app, "officer").get(f"/finances/conventions/{followed['grant']}") \
         .get_data(as_text=True)
+    assert "défavorable" in page and "Machines vendues" not in page  # the field notes stay
+    page = _client(app, "manager").get(f"/finances/conventions/{followed['grant']}") \
+        .get_data(as_text=True)  # with the follow-up staff
     assert "défavorable" in page and "Machines vendues" in page
 
 

@@ -308,3 +308,23 @@ def test_eight_sendings_of_the_same_draft_at_once_record_it_once(app, followed):
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(AuditEvent.id)).where(
             AuditEvent.action == "visit.submit")) == 1
+
+
+@pytest.mark.parametrize("status", list(VisitStatus))
+def test_the_visit_workflow_allows_exactly_its_table(app, followed, status):
+    from grants.workflow import VISIT_TRANSITIONS, VisitAction
+
+    with app.app_context():
+        for action in VisitAction:
+            visit = plan(followed)[0]
+            visit.status = status
+            db.session.commit()
+            target = VISIT_TRANSITIONS.get((status, action))
+            if target is None:
+                with pytest.raises(ConflictError):
+                    visits._move(visit, action, user(followed, "manager"))
+                db.session.rollback()
+            else:
+                visits._move(visit, action, user(followed, "manager"))
+                assert db.session.get(Visit, visit.id).status == target
+                db.session.rollback()

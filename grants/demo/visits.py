@@ -41,7 +41,7 @@ def _key() -> str:
 
 def seed() -> list[str]:
     if db.session.scalar(db.select(Visit.id).where(Visit.status != VisitStatus.PLANNED)
-                         .limit(1)) or not db.session.scalar(db.select(Visit.id).limit(1)):
+                         .limit(1)) or not db.session.scalar(db.select(Grant.id).limit(1)):
         return ["Follow-up demo data: already loaded (or no funded project)."]
     users = {u.username: u for u in db.session.scalars(db.select(User))}
     manager, officer, accountant = users["gestionnaire"], users["ordonnateur"], users["comptable"]
@@ -51,6 +51,7 @@ def seed() -> list[str]:
                                        region_id=regions[code] if code else None, phone=phone)
                 for name, services, code, phone in PARTNERS]
     db.session.commit()
+    late_payments = _pay_waiting_first_tranches(officer, accountant)
     rng = random.Random(11)
     grants = list(db.session.scalars(db.select(Grant).where(
         Grant.id.in_(db.select(Visit.grant_id))).order_by(Grant.number)))
@@ -84,10 +85,31 @@ def seed() -> list[str]:
                 db.session.commit()
             if visit.seq == 4 and n % 5 == 0:
                 counts["referrals"] += _refer(officer_of, visit, partners, n)
-    return [f"Follow-up demo data: {counts['recorded']} visits recorded for {len(grants)} "
+    return [f"Follow-up demo data: {late_payments} more first tranches paid in 2026, "
+            f"{counts['recorded']} visits recorded for {len(grants)} "
             f"funded projects, {counts['second']} second tranches paid after a favourable V1, "
             f"{len(UNFAVOURABLE)} V1 unfavourable, {counts['referrals']} referrals, "
             f"{len(PARTNERS)} partners."]
+
+
+def _pay_waiting_first_tranches(officer: User, accountant: User) -> int:
+    """The first tranches still waiting are paid a few weeks ago: their visits come up now."""
+    from grants.models import GrantStatus, Tranche, TrancheStatus
+
+    waiting = db.session.scalars(
+        db.select(Tranche).join(Grant).where(Grant.status == GrantStatus.SIGNED, Tranche.seq == 1,
+                                             Tranche.status.in_([TrancheStatus.ELIGIBLE,
+                                                                 TrancheStatus.ORDERED]))
+        .order_by(Tranche.id)).all()
+    ids = [(t.id, t.status) for t in waiting]
+    for n, (tranche_id, status) in enumerate(ids):
+        if status == TrancheStatus.ELIGIBLE:
+            payments.order_payment(officer, tranche_id, _key())
+            db.session.commit()
+        payments.pay_tranche(accountant, tranche_id, _key(), f"TX1-{tranche_id:05d}",
+                             paid_on=date.today() - timedelta(days=25 - 2 * n))
+        db.session.commit()
+    return len(ids)
 
 
 def _outcome(visit: Visit, n: int) -> tuple[ActivityStatus, Recommendation]:
