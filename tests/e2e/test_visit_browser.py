@@ -43,7 +43,9 @@ def _until(page, expression: str) -> None:
 
 
 def _no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # clientWidth: a phone zooms out on a page too wide, which would grow innerWidth with it
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 def test_a_visit_sent_offline_is_recorded_once_when_the_network_returns(
