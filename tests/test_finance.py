@@ -377,3 +377,27 @@ def test_favourable_visit_is_still_importable_from_the_finance_core():
     assert favourable_visit is payments.favourable_visit
     with pytest.raises(AttributeError):
         finance.no_such_service  # noqa: B018
+
+
+def test_a_reversal_keeps_the_ordering_officer_as_maker_and_they_cannot_reverse(app, money,
+                                                                             make_user):
+    """The accountant who paid may reverse their own payment record; the officer who ordered
+    the payment may not, even when they also hold the accountant's role."""
+    both = make_user(Role.FINANCE_OFFICER, Role.ACCOUNTANT, username="both")
+    with app.app_context():
+        grant_id = _signed(money)
+        first = db.session.get(Grant, grant_id).tranches[0].id
+        payments.order_payment(db.session.get(User, both), first, key())
+        db.session.commit()
+        payment = payments.pay_tranche(_user(money, "accountant"), first, key(), "VIR-1")
+        db.session.commit()
+        with pytest.raises(ForbiddenError, match="ordonnancé"):
+            payments.reverse_payment(db.session.get(User, both), payment.id, "Erreur", key())
+        db.session.rollback()
+        reversal = payments.reverse_payment(_user(money, "accountant"), payment.id, "Erreur",
+                                            key())
+        db.session.commit()
+        assert (reversal.maker_id, reversal.checker_id) == (both, money["accountant"])
+        assert (payment.maker_id, payment.checker_id) == (both, money["accountant"])
+        assert db.session.get(Grant, grant_id).disbursed == 0
+        assert check_ledger() == []

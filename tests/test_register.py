@@ -10,7 +10,7 @@ import openpyxl
 
 from grants.extensions import db
 from grants.models import Application, Channel, Grant, Payment, User
-from grants.services import agreements, payments
+from grants.services import agreements, finance, payments
 from grants.services.ledger_check import check_ledger
 from tests.conftest import login
 from tests.test_finance import money  # noqa: F401 (fixture)
@@ -100,3 +100,41 @@ def test_the_register_page_lists_movements(app, money):  # noqa: F811
     page = client.get("/finances/registre").get_data(as_text=True)
     assert "Engagement" in page and "Paiement" in page and "VIR-0" not in page
     assert "1 200 000" in page
+
+
+def test_available_after_is_read_from_the_ledger_and_keeps_its_history(app, money):  # noqa: F811
+    """Raising the envelope's total later does not rewrite the figures of earlier rows."""
+    from grants.models import BudgetEnvelope
+    from grants.services.register import RegisterFilters, register_query
+
+    def register():
+        return [(r.kind, r.available_after) for r in db.session.execute(
+            register_query(RegisterFilters()))]
+
+    _pay_first_tranches(app, money)  # envelope of 10 000 000: two agreements of 2 000 000
+    with app.app_context():
+        history = [("commitment", 8_000_000), ("payment", 8_000_000),
+                   ("commitment", 6_000_000), ("payment", 6_000_000)]
+        assert register() == history
+        manager, officer = (db.session.get(User, money[k]) for k in ("manager", "officer"))
+        finance.set_envelope_total(manager, db.session.get(BudgetEnvelope, money["envelope"]),
+                                   15_000_000)
+        db.session.commit()
+        assert register() == history  # the appropriation is no register row, and changes none
+        grant = agreements.prepare_agreement(officer, db.session.get(
+            Application, money["applications"][2]), amount=1_500_000, channel=Channel.BANK,
+            account="ML-3")
+        db.session.commit()
+        agreements.sign_agreement(officer, grant.id, date.today(), str(uuid.uuid4()))
+        db.session.commit()
+        first_grant = db.session.scalar(db.select(Grant).order_by(Grant.id))
+        agreements.cancel_grant(manager, first_grant.id, "Abandon", str(uuid.uuid4()))
+        db.session.commit()
+        assert register() == history + [("commitment", 15_000_000 - 4_000_000 - 1_500_000),
+                                        ("release", 9_500_000 + 800_000)]
+        envelope = db.session.get(BudgetEnvelope, money["envelope"])
+        assert register()[-1][1] == envelope.total - envelope.committed == 10_300_000
+        only_releases = [r.available_after for r in db.session.execute(
+            register_query(RegisterFilters(step="release")))]
+        assert only_releases == [10_300_000]  # filters apply outside the running balance
+        assert check_ledger() == []

@@ -200,6 +200,13 @@ def reverse_payment(actor: User, payment_id: int, reason: str, key: str) -> Paym
              and t.status in (TrancheStatus.PAID, TrancheStatus.ORDERED)]
     if later:
         raise ConflictError(_l("Reverse the later tranches first."))
+    # Who is who on a reversal (a decision, not an accident): the maker stays the officer who
+    # ordered the payment, since the reversal corrects that order's payment record; the checker
+    # is the accountant who reverses it. That accountant may be the one who paid: correcting
+    # one's own payment record needs no second accountant. The officer who ordered it may not
+    # reverse it (a person holding both roles), as the CHECK maker_id <> checker_id also says.
+    if actor.id == original.maker_id:
+        raise ForbiddenError(_l("The officer who ordered a payment cannot reverse it."))
     reversal = Payment(tranche_id=tranche.id, kind=PaymentKind.REVERSAL, amount=original.amount,
                        idempotency_key=key, maker_id=original.maker_id, checker_id=actor.id,
                        reverses_payment_id=original.id, channel=original.channel,

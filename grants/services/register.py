@@ -40,20 +40,38 @@ def _whole(expression):
     return sa.cast(expression, sa.BigInteger)
 
 
+def _ledger_flows():
+    """Every leg on the available or committed account, with the envelope's available balance
+    once its operation is posted: the running Σ debit − Σ credit of the envelope's AVAILABLE legs
+    (appropriations, commitments, releases), operations in the order they were posted (an
+    operation's legs are peers: all of them count, whatever their order within it). Read from
+    the ledger, so a later change of the envelope's total does not rewrite earlier rows."""
+    leg = LedgerEntry
+    available_change = sa.case(
+        (sa.and_(leg.account == Account.AVAILABLE, leg.side == "D"), leg.amount),
+        (leg.account == Account.AVAILABLE, -leg.amount), else_=0)
+    legs = (sa.select(leg.id, leg.kind, leg.account, leg.created_at, leg.amount, leg.envelope_id,
+                      leg.grant_id, leg.payment_id, leg.actor_id,
+                      available_change.label("available_change"),
+                      sa.func.min(leg.id).over(partition_by=leg.operation).label("posted"))
+            .where(leg.account.in_([Account.AVAILABLE, Account.COMMITTED])).subquery("legs"))
+    return sa.select(legs, _whole(sa.func.sum(legs.c.available_change).over(
+        partition_by=legs.c.envelope_id, order_by=legs.c.posted)).label("available_after")
+    ).subquery("flows")
+
+
 def register_query(f: RegisterFilters):
     """A select of the register rows. Each operation is read through its leg on the committed
     account; running totals per agreement and per envelope come from window functions."""
-    leg = LedgerEntry
+    leg = _ledger_flows()
     maker, checker = aliased(User), aliased(User)
-    committed_change = sa.case((leg.kind == "commitment", leg.amount),
-                               (leg.kind == "release", -leg.amount), else_=0)
-    paid_change = sa.case((leg.kind == "payment", leg.amount),
-                          (leg.kind == "reversal", -leg.amount), else_=0)
+    paid_change = sa.case((leg.c.kind == "payment", leg.c.amount),
+                          (leg.c.kind == "reversal", -leg.c.amount), else_=0)
     tranche_count = (sa.select(sa.func.count(Tranche.id)).where(Tranche.grant_id == Grant.id)
                      .correlate(Grant).scalar_subquery())
     query = (
         sa.select(
-            leg.id, leg.kind, leg.created_at, leg.amount, leg.envelope_id,
+            leg.c.id, leg.c.kind, leg.c.created_at, leg.c.amount, leg.c.envelope_id,
             Application.region_id, Application.sector,
             BudgetEnvelope.fiscal_year, BudgetEnvelope.budget_line, BudgetEnvelope.name,
             Grant.number, Grant.amount.label("grant_amount"), Application.reference,
@@ -62,21 +80,21 @@ def register_query(f: RegisterFilters):
             Tranche.order_number, Payment.reference.label("payment_reference"),
             sa.func.coalesce(Payment.channel, Grant.channel).label("channel"),
             Payment.paid_on,
-            _whole(sa.func.sum(paid_change).over(partition_by=leg.grant_id, order_by=leg.id))
-            .label("paid_to_date"),
-            _whole(BudgetEnvelope.total - sa.func.sum(committed_change).over(
-                partition_by=leg.envelope_id, order_by=leg.id)).label("available_after"),
+            _whole(sa.func.sum(paid_change).over(partition_by=leg.c.grant_id,
+                                                 order_by=leg.c.id)).label("paid_to_date"),
+            leg.c.available_after,
             maker.full_name.label("entered_by"), checker.full_name.label("validated_by"))
-        .join(BudgetEnvelope, BudgetEnvelope.id == leg.envelope_id)
-        .join(Grant, Grant.id == leg.grant_id)
+        .select_from(leg)
+        .join(BudgetEnvelope, BudgetEnvelope.id == leg.c.envelope_id)
+        .join(Grant, Grant.id == leg.c.grant_id)
         .join(Application, Application.id == Grant.application_id)
         .join(Beneficiary, Beneficiary.id == Application.lead_id)
         .join(Region, Region.id == Application.region_id)
-        .outerjoin(Payment, Payment.id == leg.payment_id)
+        .outerjoin(Payment, Payment.id == leg.c.payment_id)
         .outerjoin(Tranche, Tranche.id == Payment.tranche_id)
         .outerjoin(maker, maker.id == sa.func.coalesce(Payment.maker_id, Grant.created_by_id))
-        .outerjoin(checker, checker.id == sa.func.coalesce(Payment.checker_id, leg.actor_id))
-        .where(leg.account == Account.COMMITTED, leg.kind.in_(STEPS)))
+        .outerjoin(checker, checker.id == sa.func.coalesce(Payment.checker_id, leg.c.actor_id))
+        .where(leg.c.account == Account.COMMITTED, leg.c.kind.in_(STEPS)))
     # Running totals must see every movement: filter outside the window.
     inner = query.subquery()
     outer = sa.select(inner)

@@ -97,12 +97,12 @@ def agreement(grant_id: int):
 
 def _agreement_page(grant: Grant, **forms):
     """The agreement page; `forms` holds a posted form to show again with its errors."""
-    payments = db.session.scalars(db.select(Payment).where(
+    made = db.session.scalars(db.select(Payment).where(
         Payment.tranche_id.in_([t.id for t in grant.tranches])).order_by(Payment.id)).all()
     blank = {"sign_form": SignForm, "order_form": MoneyForm, "pay_form": PayForm,
              "reason_form": ReasonMoneyForm, "copy_form": SignedCopyForm}
     forms = {name: forms.get(name) or form(formdata=None) for name, form in blank.items()}
-    return render_template("finance/agreement.html", grant=grant, payments=payments,
+    return render_template("finance/agreement.html", grant=grant, payments=made,
                            application=db.session.get(Application, grant.application_id),
                            **forms)
 
