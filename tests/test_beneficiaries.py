@@ -259,7 +259,7 @@ def test_registration_page_accepts_a_confirmed_non_duplicate(app, client, login_
 
 @pytest.mark.parametrize("change,field,message", [
     ({"phone": "12"}, "phone", "Invalid phone number (e.g. +223 76 12 34 56)."),
-    ({"birth_date": (date.today() + timedelta(days=1)).isoformat()}, "birth_date",
+    ({"birth_date": (date.today() + timedelta(days=30)).isoformat()}, "birth_date",
      "The date of birth cannot be in the future."),
     ({"id_type": "nina", "id_number": ""}, "id_number",
      'Enter the document number, or choose "No document".'),

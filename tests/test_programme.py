@@ -210,6 +210,7 @@ def test_advance_call_service_refuses_to_move_a_closed_call(app, make_user):
 
 
 def test_open_calls_lists_only_open_calls_within_their_dates(app, make_user):
+    TODAY = date.today()  # read now, not at import: a run may cross midnight
     manager = make_user(Role.PROGRAMME_MANAGER)
     with committed(app):
         staff = actor(manager)

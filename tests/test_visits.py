@@ -160,7 +160,7 @@ def test_the_recorder_cannot_validate_their_own_visit(app, followed, make_user):
 
 @pytest.mark.parametrize(("overrides", "field"), [
     ({"visited_on": None}, "visited_on"),
-    ({"visited_on": date.today() + timedelta(days=1)}, "visited_on"),
+    ({"visited_on": date.today() + timedelta(days=30)}, "visited_on"),  # safe across midnight
     ({"visited_on": PAID_ON - timedelta(days=1)}, "visited_on"),
     ({"mode": None}, "mode"),
     ({"activity_status": None}, "activity_status"),
