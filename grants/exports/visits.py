@@ -22,7 +22,7 @@ def _columns() -> list[Column]:
         Column(_("Sector"), "text", 20), Column(_("Due on"), "date", 12),
         Column(_("Status"), "text", 18), Column(_("Overdue (days)"), "integer", 10),
         Column(_("Field officer"), "text", 20), Column(_("Visited on"), "date", 12),
-        Column(_("How"), "text", 10), Column(_("Activity"), "text", 18),
+        Column(_("Mode of the visit"), "text", 10), Column(_("Activity"), "text", 18),
         Column(_("Monthly sales"), "money", 14), Column(_("Monthly profit"), "money", 14),
         Column(_("Jobs"), "integer", 8), Column(_("of which women"), "integer", 8),
         Column(_("of which young people"), "integer", 8), Column(_("Problems"), "text", 30),
