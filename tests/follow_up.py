@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from grants.extensions import db
 from grants.models import Role, User, Visit
-from grants.services import visits
+from grants.services import visit_reports
 from grants.vocabulary import ActivityStatus, ItemPresence, Recommendation, VisitMode
 from grants.workflow import ApplicationStatus
 from tests import factories
@@ -43,7 +43,7 @@ def plan(ids) -> list[Visit]:
                                    .order_by(Visit.due_on, Visit.id)))
 
 
-def report(visit: Visit, **overrides) -> visits.VisitReport:
+def report(visit: Visit, **overrides) -> visit_reports.VisitReport:
     values = dict(
         visited_on=date.today(), mode=VisitMode.ON_SITE, activity_status=ActivityStatus.STABLE,
         monthly_revenue=180_000, monthly_profit=60_000, jobs_total=3, jobs_women=1,
@@ -51,11 +51,11 @@ def report(visit: Visit, **overrides) -> visits.VisitReport:
         recommendation=Recommendation.FAVOURABLE,
         items={line.id: ItemPresence.ALL for line in visit.application.budget_lines})
     values.update(overrides)
-    return visits.VisitReport(**values)
+    return visit_reports.VisitReport(**values)
 
 
 def submit(ids, visit, key=None, who="field", **overrides):
-    done = visits.submit_visit(user(ids, who), visit.id, report(visit, **overrides),
+    done = visit_reports.submit_visit(user(ids, who), visit.id, report(visit, **overrides),
                                key or str(uuid.uuid4()))
     db.session.commit()
     return done

@@ -4,7 +4,7 @@ import uuid
 
 from grants.extensions import db
 from grants.models import Partner, Referral, SustainabilityScore, Visit, WeightSet
-from grants.services import visits
+from grants.services import visit_reports
 from grants.sustainability import equal_weights
 from grants.workflow import ReferralStatus
 from tests.conftest import login
@@ -20,7 +20,7 @@ def _client(app, username):
 def _surveyed(app, ids):
     with app.app_context():
         first = plan(ids)[0]
-        visits.submit_visit(user(ids, "field"), first.id, report(first, survey={
+        visit_reports.submit_visit(user(ids, "field"), first.id, report(first, survey={
             "psy_distress": "often", "psy_support_network": "no", "eco_income": "no"}),
             str(uuid.uuid4()))
         db.session.commit()

@@ -7,7 +7,7 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Beneficiary, Partner, Referral, SustainabilityScore, Visit, WeightSet
-from grants.services import referrals, sustainability, visits
+from grants.services import referrals, sustainability, visit_reports
 from grants.services.errors import ConflictError, ValidationError
 from grants.sustainability import ITEMS, Dimension, compute, equal_weights
 from grants.vocabulary import ConsentScope, ReferralService
@@ -48,7 +48,7 @@ def _surveyed_visit(ids):
     first = plan(ids)[0]
     answers = {"eco_income": "yes", "eco_assets": "yes", "psy_distress": "often",
                "psy_wants_support": "yes", "soc_id_document": "no"}
-    visits.submit_visit(user(ids, "field"), first.id, report(first, survey=answers),
+    visit_reports.submit_visit(user(ids, "field"), first.id, report(first, survey=answers),
                         str(uuid.uuid4()))
     db.session.commit()
     return db.session.get(Visit, first.id)

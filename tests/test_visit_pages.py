@@ -204,12 +204,13 @@ def test_the_visits_export_opens_with_numbers_as_numbers(app, followed):
 
 
 def test_survival_counts_operating_activities_at_m6(app, followed):
+    from grants.services import visit_reports
     from grants.services import visits as visit_service
     from tests.follow_up import report, user
 
     with app.app_context():
         third = plan(followed)[2]  # V3, at M+6
-        visit_service.submit_visit(user(followed, "field"), third.id, report(third), "k-m6")
+        visit_reports.submit_visit(user(followed, "field"), third.id, report(third), "k-m6")
         db.session.commit()
         visit_service.validate_visit(user(followed, "manager"), third.id)
         db.session.commit()
@@ -243,13 +244,13 @@ def test_unscheduled_visits_from_the_project_page(app, followed):
 
 
 def test_the_project_page_runs_the_same_queries_whatever_the_number_of_visits(app, followed):
-    from grants.services import visits as visit_service
+    from grants.services import visit_reports
     from tests.follow_up import report, user
 
     with app.app_context():
         first = plan(followed)[0]
         application_id = first.application_id
-        visit_service.submit_visit(user(followed, "field"), first.id, report(first), "k1")
+        visit_reports.submit_visit(user(followed, "field"), first.id, report(first), "k1")
         db.session.commit()
     manager = _client(app, "manager")
     manager.get(f"/suivi/dossiers/{application_id}")
@@ -257,7 +258,7 @@ def test_the_project_page_runs_the_same_queries_whatever_the_number_of_visits(ap
         assert manager.get(f"/suivi/dossiers/{application_id}").status_code == 200
     with app.app_context():
         for n, visit in enumerate(plan(followed)[1:3], start=2):
-            visit_service.submit_visit(user(followed, "field"), visit.id, report(visit), f"k{n}")
+            visit_reports.submit_visit(user(followed, "field"), visit.id, report(visit), f"k{n}")
             db.session.commit()
     with count_queries(app) as many:
         assert manager.get(f"/suivi/dossiers/{application_id}").status_code == 200
@@ -269,7 +270,7 @@ def test_survival_counts_earlier_stops_and_cancellations_and_not_the_unreachable
     cancelled; unreachable at V3. Observed 3, running 1."""
     import uuid
 
-    from grants.services import agreements, monitoring
+    from grants.services import agreements, monitoring, visit_reports
     from grants.services import visits as visit_service
     from grants.vocabulary import ActivityStatus
     from tests.follow_up import make_followed_more, report, user
@@ -282,7 +283,7 @@ def test_survival_counts_earlier_stops_and_cancellations_and_not_the_unreachable
         def record(grant, seq, status):
             visit = db.session.scalar(db.select(Visit).where(Visit.grant_id == grant.id,
                                                              Visit.seq == seq))
-            visit_service.submit_visit(field, visit.id, report(visit, activity_status=status),
+            visit_reports.submit_visit(field, visit.id, report(visit, activity_status=status),
                                        str(uuid.uuid4()))
             db.session.commit()
             visit_service.validate_visit(manager, visit.id)

@@ -8,7 +8,7 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Application, Grant, Role, TrancheStatus, Visit
-from grants.services import payments, visits
+from grants.services import payments, visit_reports, visits
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 from grants.services.ledger_check import check_ledger
 from grants.vocabulary import ActivityStatus, Recommendation, VisitMode
@@ -290,7 +290,7 @@ def test_eight_sendings_of_the_same_draft_at_once_record_it_once(app, followed):
         with app.app_context():
             try:
                 visit = db.session.get(Visit, visit_id)
-                done = visits.submit_visit(user(followed, "field"), visit_id, report(visit), key)
+                done = visit_reports.submit_visit(user(followed, "field"), visit_id, report(visit), key)
                 db.session.commit()
                 results.append(done.id)
             except Exception as error:  # noqa: BLE001 (the assertion below shows it)

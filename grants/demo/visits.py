@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from grants.extensions import db
 from grants.models import Grant, Partner, Region, User, Visit
-from grants.services import payments, referrals, visits
+from grants.services import payments, referrals, visit_reports, visits
 from grants.sustainability import ITEMS
 from grants.vocabulary import (
     ActivityStatus,
@@ -68,7 +68,7 @@ def seed() -> list[str]:
                 continue  # not due yet, or overdue on purpose
             status, recommendation = _outcome(visit, n)
             report = _report(rng, visit, status, recommendation)
-            visits.submit_visit(officer_of, visit.id, report, _key())
+            visit_reports.submit_visit(officer_of, visit.id, report, _key())
             db.session.commit()
             counts["recorded"] += 1
             if visit.seq == 4 and n in TO_VALIDATE_V4:
@@ -125,7 +125,7 @@ def _outcome(visit: Visit, n: int) -> tuple[ActivityStatus, Recommendation]:
 
 
 def _report(rng: random.Random, visit: Visit, status: ActivityStatus,
-            recommendation: Recommendation) -> visits.VisitReport:
+            recommendation: Recommendation) -> visit_reports.VisitReport:
     application = visit.application
     planned = application.monthly_revenue or 100_000
     running = status.operating
@@ -135,7 +135,7 @@ def _report(rng: random.Random, visit: Visit, status: ActivityStatus,
                              ActivityStatus.REMIGRATED)
     presence = ItemPresence.ALL if running else ItemPresence.SOLD
     jobs = rng.randint(1, 4) if running else 0
-    return visits.VisitReport(
+    return visit_reports.VisitReport(
         visited_on=min(visit.due_on + timedelta(days=rng.randint(0, 12)), date.today()),
         mode=VisitMode.ON_SITE if on_site else VisitMode.PHONE, activity_status=status,
         monthly_revenue=int(revenue) if on_site else None,

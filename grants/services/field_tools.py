@@ -26,7 +26,7 @@ from grants.models import User, Visit, VisitSubmission
 from grants.permissions import Permission, can
 from grants.services.errors import DomainError
 from grants.services.money import parse_amount
-from grants.services.visits import VisitReport, submit_visit
+from grants.services.visit_reports import VisitReport, submit_visit
 from grants.sustainability import ITEMS, ITEMS_BY_CODE
 from grants.vocabulary import (
     ActivityStatus,

@@ -27,8 +27,8 @@ from grants.extensions import db
 from grants.forms import attempt, choices
 from grants.models import Application, Grant, Region, User, Visit, VisitPhoto, VisitSubmission
 from grants.permissions import Permission, can, get_or_404, region_scope, require
-from grants.services import audit, monitoring, sustainability, visits
-from grants.services.visits import VisitReport
+from grants.services import audit, monitoring, sustainability, visit_reports, visits
+from grants.services.visit_reports import VisitReport
 from grants.sustainability import ITEMS, SUGGESTED_SERVICES, Dimension
 from grants.vocabulary import ActivityStatus, ItemPresence, Recommendation, VisitMode
 from grants.workflow import VisitStatus
@@ -136,7 +136,7 @@ def report(visit_id: int):
     if form.validate_on_submit():
         # A draft sent again after a lost answer: the first sending already left its message.
         replay = db.session.get(VisitSubmission, form.key.data or "") is not None
-        done = attempt(lambda: visits.submit_visit(current_user, visit.id,
+        done = attempt(lambda: visit_reports.submit_visit(current_user, visit.id,
                                                    _report_of(form, visit), form.key.data), form)
         if done and not replay:
             flash(_("The visit %(reference)s is recorded; a supervisor will validate it.",
