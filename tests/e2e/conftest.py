@@ -67,3 +67,22 @@ def phone_page(browser, live_server):
     page.on("request", lambda request: page.requested_hosts.add(urlsplit(request.url).netloc))
     yield page
     context.close()
+
+
+def log_in(page, live_server: str, username: str):
+    """Log `page` in through the login form (French labels) and wait for the home page."""
+    from tests.conftest import PASSWORD
+
+    page.goto("/connexion")
+    page.get_by_label("Identifiant ou numéro de téléphone").fill(username)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(live_server + "/")
+    return page
+
+
+def logged_in_page(context, live_server: str, username: str):
+    """A new page of `context`, logged in as `username`."""
+    page = context.new_page()
+    page.set_default_timeout(8000)
+    return log_in(page, live_server, username)

@@ -14,24 +14,13 @@ from grants.extensions import db
 from grants.models import Application, Channel, Grant, Payment, PaymentBatch, Tranche, TrancheStatus, User
 from grants.services import agreements, payments
 from grants.services.ledger_check import check_ledger
-from tests.conftest import PASSWORD
+from tests.e2e.conftest import logged_in_page
 from tests.factories import PDF
 from tests.test_finance import money  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-
-
-def _login(context, live_server, username):
-    page = context.new_page()
-    page.set_default_timeout(8000)
-    page.goto("/connexion")
-    page.get_by_label("Identifiant ou numéro de téléphone").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(live_server + "/")
-    return page
 
 
 def _ordered_wallet_tranches(app, ids):
@@ -60,7 +49,7 @@ def test_a_mobile_money_batch_pays_only_the_successful_line(app, browser, live_s
 
     officer_context = browser.new_context(base_url=live_server, locale="fr-FR",
                                           accept_downloads=True)
-    page = _login(officer_context, live_server, "officer")
+    page = logged_in_page(officer_context, live_server, "officer")
     page.goto("/finances/")
     page.get_by_role("link", name="Lots de paiement mobile money").click()
     page.get_by_label(paid_ref, exact=False).check()
@@ -79,7 +68,7 @@ def test_a_mobile_money_batch_pays_only_the_successful_line(app, browser, live_s
     officer_context.close()
 
     accountant_context = browser.new_context(base_url=live_server, locale="fr-FR")
-    page = _login(accountant_context, live_server, "accountant")
+    page = logged_in_page(accountant_context, live_server, "accountant")
     page.goto(batch_url)
     page.get_by_role("button", name="Approuver le lot").click()
     assert "approuvé" in page.locator(".alert-success").inner_text()
@@ -127,7 +116,7 @@ def test_every_finance_page_fits_a_phone(app, browser, live_server, money):  # n
     wide = {}
     for username in ("officer", "accountant", "manager"):
         context = browser.new_context(base_url=live_server, locale="fr-FR", **PHONE)
-        page = _login(context, live_server, username)
+        page = logged_in_page(context, live_server, username)
         for path in pages + (["/programme/enveloppes", closing] if username == "manager" else []):
             response = page.goto(path)
             assert response.status == 200, (username, path)

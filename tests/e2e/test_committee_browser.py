@@ -7,19 +7,11 @@ import pytest
 from grants.extensions import db
 from grants.models import Application, CommitteeSession, Minutes
 from grants.services import committees
-from tests.conftest import PASSWORD
+from tests.e2e.conftest import log_in
 from tests.e2e.test_login_browser import SCREENSHOTS
 from tests.test_committees import _load, _score, committee  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, live_server, username):
-    page.goto("/connexion")
-    page.get_by_label("Identifiant ou numéro de téléphone").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(live_server + "/")
 
 
 def test_member_scores_and_chair_finalises(app, browser, live_server, committee):  # noqa: F811
@@ -37,7 +29,7 @@ def test_member_scores_and_chair_finalises(app, browser, live_server, committee)
     member = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844})
     page = member.new_page()
     page.set_default_timeout(8000)
-    _login(page, live_server, "member0")
+    log_in(page, live_server, "member0")
     page.get_by_role("link", name="Comités").first.click()
     page.get_by_role("link", name=re.compile("Comité 2026")).click()
     page.get_by_role("link", name=re.compile(reference)).click()
@@ -55,7 +47,7 @@ def test_member_scores_and_chair_finalises(app, browser, live_server, committee)
     page.set_default_timeout(8000)
     requested_hosts = set()
     page.on("request", lambda request: requested_hosts.add(request.url.split("/")[2]))
-    _login(page, live_server, "chair")
+    log_in(page, live_server, "chair")
     page.goto(f"/comites/{session_id}/classement")
     for name in ("Test chair", "Test member0", "Test member1"):
         page.get_by_label(re.compile(name)).check()

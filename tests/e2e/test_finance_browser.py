@@ -12,21 +12,10 @@ import pytest
 from grants.extensions import db
 from grants.models import Application, Channel, Grant, User
 from grants.services import agreements
-from tests.conftest import PASSWORD
+from tests.e2e.conftest import logged_in_page
 from tests.test_finance import money  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
-
-
-def _login(context, live_server, username):
-    page = context.new_page()
-    page.set_default_timeout(8000)
-    page.goto("/connexion")
-    page.get_by_label("Identifiant ou numéro de téléphone").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(live_server + "/")
-    return page
 
 
 def test_officer_orders_accountant_pays_and_the_register_downloads(app, browser, live_server,
@@ -42,7 +31,7 @@ def test_officer_orders_accountant_pays_and_the_register_downloads(app, browser,
         number, grant_id = grant.number, grant.id
 
     officer_context = browser.new_context(base_url=live_server)
-    page = _login(officer_context, live_server, "officer")
+    page = logged_in_page(officer_context, live_server, "officer")
     page.get_by_role("link", name="Finances").first.click()
     page.get_by_role("link", name=number).first.click()
     page.get_by_role("button", name="Ordonnancer le paiement").click()
@@ -50,7 +39,7 @@ def test_officer_orders_accountant_pays_and_the_register_downloads(app, browser,
     officer_context.close()
 
     accountant_context = browser.new_context(base_url=live_server, accept_downloads=True)
-    page = _login(accountant_context, live_server, "accountant")
+    page = logged_in_page(accountant_context, live_server, "accountant")
     page.goto(f"/finances/conventions/{grant_id}")
     page.get_by_label("Référence du paiement (opérateur, banque, reçu)").fill("VIR-2026-001")
     page.get_by_role("button", name="Payer", exact=True).click()

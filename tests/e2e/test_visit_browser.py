@@ -6,18 +6,10 @@ import pytest
 from grants.extensions import db
 from grants.models import AuditEvent, Grant, TrancheStatus, Visit
 from grants.workflow import VisitStatus
-from tests.conftest import PASSWORD
+from tests.e2e.conftest import log_in
 from tests.follow_up import plan
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, live_server, username):
-    page.goto("/connexion")
-    page.get_by_label("Identifiant ou numéro de téléphone").fill(username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(live_server + "/")
 
 
 def _big_photo() -> bytes:
@@ -53,7 +45,7 @@ def test_a_visit_sent_offline_is_recorded_once_when_the_network_returns(
     with app.app_context():
         visit_id = plan(followed)[0].id
     page = phone_page
-    _login(page, live_server, "field")
+    log_in(page, live_server, "field")
     page.goto("/suivi/")
     assert "En retard" in page.content()
     page.get_by_role("link", name="Remplir la visite").first.click()
@@ -123,7 +115,7 @@ def test_a_visit_sent_offline_is_recorded_once_when_the_network_returns(
     manager_context = browser.new_context(base_url=live_server, locale="fr-FR")
     manager = manager_context.new_page()
     manager.set_default_timeout(8000)
-    _login(manager, live_server, "manager")
+    log_in(manager, live_server, "manager")
     manager.goto(f"/suivi/visites/{visit_id}")
     manager.get_by_role("button", name="Valider la visite").click()
     assert "La visite est validée." in manager.locator(".alert-success").inner_text()
