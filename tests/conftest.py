@@ -156,6 +156,16 @@ def make_user(app):
     return make
 
 
+def download(client, url: str) -> bytes:
+    """The body of a file download, its response closed (the file is streamed from disk)."""
+    response = client.get(url)
+    try:
+        assert response.status_code == 200, response.status_code
+        return response.data
+    finally:
+        response.close()
+
+
 def login(client, identifier: str, password: str = PASSWORD):
     return client.post("/connexion", data={"identifier": identifier, "password": password})
 

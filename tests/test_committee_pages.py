@@ -7,7 +7,7 @@ import pytest
 
 from grants.extensions import db
 from grants.models import CommitteeSession, Minutes, Role, SessionDossier, User
-from tests.conftest import login
+from tests.conftest import download, login
 from tests.test_committees import _load, _score, committee  # noqa: F401 (fixture)
 
 
@@ -97,7 +97,7 @@ def test_the_chair_finalises_and_the_minutes_and_ranking_can_be_downloaded(app, 
     pdf = browsers["manager"].get(f"/comites/{session_id}/pv/{version.id}")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     sheet = openpyxl.load_workbook(io.BytesIO(
-        browsers["manager"].get(f"/comites/{session_id}/classement.xlsx").data)).active
+        download(browsers["manager"], f"/comites/{session_id}/classement.xlsx"))).active
     assert [sheet.cell(row=r, column=1).value for r in range(2, 7)] == [1, 2, 3, 4, 5]
     assert sheet.cell(row=2, column=11).value == "Retenu"
 
@@ -153,7 +153,7 @@ def test_a_recused_member_does_not_find_the_dossier_in_the_final_ranking_or_expo
     assert hidden not in member.get(f"/comites/{committee['session']}/classement").get_data(
         as_text=True)
     sheet = openpyxl.load_workbook(io.BytesIO(
-        member.get(f"/comites/{committee['session']}/classement.xlsx").data)).active
+        download(member, f"/comites/{committee['session']}/classement.xlsx"))).active
     references = [sheet.cell(row=r, column=2).value for r in range(2, sheet.max_row + 1)]
     assert hidden not in references and len([r for r in references if r]) == 4
 

@@ -13,7 +13,7 @@ from grants.extensions import db
 from grants.models import DecisionReason, SessionDossier
 from grants.services import applications, minutes, selection
 from grants.workflow import ApplicationAction
-from tests.conftest import login
+from tests.conftest import download, login
 from tests.test_committees import _load, _score, committee  # noqa: F401 (fixture)
 
 
@@ -72,11 +72,11 @@ def test_each_reader_sees_the_reasons_in_their_language(app, committee):  # noqa
     for words in ("Within the envelope", "Envelope used up", "Below the pass mark",
                   "Decision of the chair: Activité déjà financée par une ONG"):
         assert words in page
-    sheet = openpyxl.load_workbook(io.BytesIO(french.get(path + ".xlsx").data)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(download(french, path + ".xlsx"))).active
     reasons = [sheet.cell(row=r, column=12).value for r in range(2, 7)]
     assert reasons == ["Dans la limite de l'enveloppe", "Dans la limite de l'enveloppe",
                        "Enveloppe épuisée", "Décision du président", "Sous la note de passage"]
-    sheet = openpyxl.load_workbook(io.BytesIO(english.get(path + ".xlsx").data)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(download(english, path + ".xlsx"))).active
     assert sheet.cell(row=2, column=12).value == "Within the envelope"
 
 

@@ -10,7 +10,7 @@ import openpyxl
 from grants.extensions import db
 from grants.models import AuditEvent, Grant, TrancheStatus, Visit
 from grants.workflow import VisitStatus
-from tests.conftest import count_queries, login
+from tests.conftest import count_queries, download, login
 from tests.follow_up import plan
 
 
@@ -36,15 +36,6 @@ def _report(key, lines, **overrides):
             **{f"item_{line}": "all" for line in lines}}
     data.update(overrides)
     return data
-
-
-def _download(client, url: str) -> bytes:
-    response = client.get(url)
-    try:
-        assert response.status_code == 200
-        return response.data
-    finally:
-        response.close()  # the file handle of send_file
 
 
 def _key(page: str) -> str:
@@ -133,7 +124,7 @@ def test_other_regions_see_nothing(app, followed):
     with app.app_context():
         application_id = db.session.get(Visit, visit_id).application_id
     assert far.get(f"/suivi/dossiers/{application_id}").status_code == 404
-    book = openpyxl.load_workbook(io.BytesIO(_download(far, "/suivi/visites.xlsx")))
+    book = openpyxl.load_workbook(io.BytesIO(download(far, "/suivi/visites.xlsx")))
     assert book.active.max_row == 1  # the header only
 
 
@@ -188,7 +179,7 @@ def test_the_visits_export_opens_with_numbers_as_numbers(app, followed):
     field.post(f"/suivi/visites/{visit_id}/rapport", data=_report(
         key, lines, observations="=HYPERLINK(\"http://x\")"))
     manager = _client(app, "manager")
-    sheet = openpyxl.load_workbook(io.BytesIO(_download(manager, "/suivi/visites.xlsx"))).active
+    sheet = openpyxl.load_workbook(io.BytesIO(download(manager, "/suivi/visites.xlsx"))).active
     header = [c.value for c in sheet[1]]
     rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert len(rows) == 4
@@ -196,7 +187,7 @@ def test_the_visits_export_opens_with_numbers_as_numbers(app, followed):
     assert submitted[header.index("Ventes du mois")] == 200_000
     assert submitted[header.index("Bénéfice du mois")] == -15_000
     assert isinstance(submitted[header.index("Score composite")], float)
-    overdue = _download(manager, "/suivi/visites.xlsx?retard=1")
+    overdue = download(manager, "/suivi/visites.xlsx?retard=1")
     late = list(openpyxl.load_workbook(io.BytesIO(overdue)).active.iter_rows(
         min_row=2, values_only=True))
     assert [row[1] for row in late] == ["V2"]  # V1 is recorded; V2 (M+3) is late; V3, V4 to come

@@ -1,13 +1,11 @@
 """The dossiers list as an xlsx file. No restricted data (vulnerabilities, health) ever."""
 
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from flask_babel import gettext as _
 
-from grants.exports.xlsx import Column, XlsxWriter
+from grants.exports.xlsx import Column, XlsxWriter, temporary_xlsx
 from grants.models import Application
 
 
@@ -28,9 +26,7 @@ def _columns() -> list[Column]:
 
 def write_applications_xlsx(applications: Iterable[Application]) -> Path:
     """Write the dossiers to a temporary .xlsx file and return its path (the caller deletes it)."""
-    descriptor, name = tempfile.mkstemp(suffix=".xlsx")
-    os.close(descriptor)
-    path = Path(name)
+    path = temporary_xlsx()
     with XlsxWriter(path) as writer:
         sheet = writer.add_sheet(_("Applications"), _columns())
         for app in applications:

@@ -1,15 +1,13 @@
 """The disbursement register as the finance office wants it: xlsx (constant memory, streamed from
 a temporary file) and CSV for French Excel. Both write the rows of services/register.py."""
 
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from flask_babel import gettext as _
 
 from grants.exports.csv import csv_rows
-from grants.exports.xlsx import Column, XlsxWriter
+from grants.exports.xlsx import Column, XlsxWriter, temporary_xlsx
 from grants.extensions import db
 from grants.services.register import RegisterFilters, register_query, signed_amount
 
@@ -77,9 +75,7 @@ def _register_rows(result, steps) -> Iterator[tuple[list, dict]]:
 
 def write_register_xlsx(filters: RegisterFilters) -> Path:
     """The register and a summary sheet in a temporary .xlsx file (the caller deletes it)."""
-    descriptor, name = tempfile.mkstemp(suffix=".xlsx")
-    os.close(descriptor)
-    path = Path(name)
+    path = temporary_xlsx()
     summary: dict[tuple[str, str], list[int]] = {}  # (by, value) -> [committed, paid]
     with XlsxWriter(path) as writer:
         sheet = writer.add_sheet(_("Register"), columns())

@@ -1,12 +1,10 @@
 """The ranking of a committee session as an xlsx file."""
 
-import os
-import tempfile
 from pathlib import Path
 
 from flask_babel import gettext as _
 
-from grants.exports.xlsx import Column, XlsxWriter
+from grants.exports.xlsx import Column, XlsxWriter, temporary_xlsx
 from grants.models import CommitteeSession, SessionStatus
 from grants.services import scoring, selection
 
@@ -20,9 +18,7 @@ def write_ranking_xlsx(session: CommitteeSession, hidden: set[int] = frozenset()
                 for d in sorted(session.dossiers, key=lambda d: d.rank or 0)]
     else:
         rows = [(r.dossier, r.rank, r.decision, r.reason_text) for r in selection.propose(session)]
-    descriptor, name = tempfile.mkstemp(suffix=".xlsx")
-    os.close(descriptor)
-    path = Path(name)
+    path = temporary_xlsx()
     columns = [Column(_("Rank"), "integer", 6), Column(_("Reference"), "text", 14),
                Column(_("Beneficiary"), "text", 26), Column(_("Project"), "text", 32),
                Column(_("Region"), "text", 16), Column(_("Scorers"), "integer", 8),

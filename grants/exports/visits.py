@@ -1,15 +1,13 @@
 """The visits as an xlsx file for programme managers: outcome, revenue, jobs and scores. The
 questionnaire's answers (psychosocial) are never exported, only the scores."""
 
-import os
-import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from grants.exports.xlsx import Column, XlsxWriter
+from grants.exports.xlsx import Column, XlsxWriter, temporary_xlsx
 from grants.extensions import db
 from grants.models import Visit
 
@@ -39,9 +37,7 @@ def write_visits_xlsx(query: sa.Select, today=None) -> Path:
     from grants.vocabulary import VisitProblem
 
     today = today or date.today()
-    descriptor, name = tempfile.mkstemp(suffix=".xlsx")
-    os.close(descriptor)
-    path = Path(name)
+    path = temporary_xlsx()
     query = query.options(joinedload(Visit.assigned_to), joinedload(Visit.reviewed_by),
                           joinedload(Visit.score))
     with XlsxWriter(path) as writer:

@@ -13,10 +13,13 @@ Usage::
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
+from pathlib import Path
 from typing import Any, Literal
 
 import xlsxwriter
@@ -207,4 +210,26 @@ class XlsxWriter:
         self.close()
 
 
-__all__ = ["Column", "MONEY_FORMAT", "Sheet", "XlsxWriter", "check_integer", "neutralise"]
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def temporary_xlsx() -> Path:
+    """An empty temporary .xlsx path for a writer (the download deletes it)."""
+    descriptor, name = tempfile.mkstemp(suffix=".xlsx")
+    os.close(descriptor)
+    return Path(name)
+
+
+def send_xlsx(path: Path, download_name: str):
+    """Stream a temporary workbook as a download and delete it: the open handle keeps the data
+    until the response is sent, whatever the size."""
+    from flask import send_file
+
+    handle = open(path, "rb")  # noqa: SIM115 (closed by the response)
+    path.unlink()
+    return send_file(handle, as_attachment=True, download_name=download_name,
+                     mimetype=XLSX_MIMETYPE)
+
+
+__all__ = ["Column", "MONEY_FORMAT", "Sheet", "XlsxWriter", "check_integer", "neutralise",
+           "send_xlsx", "temporary_xlsx"]

@@ -9,7 +9,6 @@ more)."""
 import csv
 import hashlib
 import io
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -113,12 +112,6 @@ def write_xlsform(path: Path) -> Path:
         settings.write_row(1, 0, [_labels(_l("Follow-up visit"))[0], FORM_ID,
                                   date.today().strftime("%Y%m%d"), LANGUAGES[0][1]])
     return path
-
-
-def xlsform_file() -> Path:
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
-    handle.close()
-    return write_xlsform(Path(handle.name))
 
 
 # --- import of the submissions ----------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Dossiers: the list, creation, the dossier page, submission, withdrawal, documents, export."""
 
-import io
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -60,14 +59,12 @@ def index():
 @require(Permission.APPLICATION_EXPORT)
 def export():
     from grants.exports.applications import write_applications_xlsx
+    from grants.exports.xlsx import send_xlsx
 
     query = application_queries.search(current_user, _filters(_filter_form()))
     query = query.options(selectinload(Application.created_by))
     path = write_applications_xlsx(db.session.scalars(query))
-    content = io.BytesIO(path.read_bytes())  # a few hundred rows: small enough to hold
-    path.unlink()
-    return send_file(content, as_attachment=True, download_name=f"dossiers-{date.today()}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_xlsx(path, f"dossiers-{date.today()}.xlsx")
 
 
 @bp.route("/nouveau/<int:beneficiary_id>", methods=["GET", "POST"])

@@ -126,14 +126,11 @@ def download_minutes(session_id: int, minutes_id: int):
 @require(Permission.COMMITTEE_VIEW)
 def export_ranking(session_id: int):
     from grants.exports.ranking import write_ranking_xlsx
+    from grants.exports.xlsx import send_xlsx
     from grants.services.scoring import may_see_ranking
 
     meeting = get_or_404(CommitteeSession, session_id, Permission.COMMITTEE_VIEW)
     if not may_see_ranking(current_user, meeting):
         abort(404)
     path = write_ranking_xlsx(meeting, hidden=scoring.recused_ids(current_user, meeting))
-    content = io.BytesIO(path.read_bytes())
-    path.unlink()
-    return send_file(content, as_attachment=True,
-                     download_name=f"classement-{meeting.reference}-{date.today()}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_xlsx(path, f"classement-{meeting.reference}-{date.today()}.xlsx")

@@ -269,12 +269,10 @@ def register():
 @require(Permission.FINANCE_VIEW)
 def register_xlsx():
     from grants.exports.ledger import write_register_xlsx
+    from grants.exports.xlsx import send_xlsx
 
     path = write_register_xlsx(_register_filters(_register_form()))
-    handle = open(path, "rb")  # noqa: SIM115 (closed by the response)
-    path.unlink()  # the open handle keeps the data until the download ends
-    return send_file(handle, as_attachment=True, download_name=f"registre-{date.today()}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_xlsx(path, f"registre-{date.today()}.xlsx")
 
 
 @bp.route("/registre.csv")

@@ -1,10 +1,11 @@
 """KoboToolbox / ODK: the questionnaire as an XLSForm, and the import of their submissions."""
 
-from flask import render_template, send_file
+from flask import render_template
 from flask_login import current_user
 
 from grants.blueprints.visits import bp
 from grants.blueprints.visits.forms import ImportForm
+from grants.exports.xlsx import send_xlsx, temporary_xlsx
 from grants.extensions import db
 from grants.permissions import Permission, require
 from grants.services import field_tools
@@ -30,9 +31,4 @@ def field_tools_page():
 @bp.route("/terrain/formulaire-xlsform.xlsx")
 @require(Permission.VISIT_VIEW)
 def xlsform():
-    path = field_tools.xlsform_file()
-    handle = open(path, "rb")  # noqa: SIM115 (closed by the response)
-    path.unlink()
-    return send_file(handle, as_attachment=True,
-                     download_name=f"{field_tools.FORM_ID}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_xlsx(field_tools.write_xlsform(temporary_xlsx()), f"{field_tools.FORM_ID}.xlsx")

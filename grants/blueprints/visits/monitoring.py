@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import render_template, request, send_file
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -49,6 +49,7 @@ def survival():
 @require(Permission.VISIT_VIEW)
 def export():
     from grants.exports.visits import write_visits_xlsx
+    from grants.exports.xlsx import send_xlsx
 
     query = db.select(Visit).where(Visit.status != VisitStatus.CANCELLED)
     regions = region_scope(current_user, Permission.VISIT_VIEW)
@@ -57,7 +58,4 @@ def export():
     if request.args.get("retard"):
         query = query.where(Visit.status == VisitStatus.PLANNED, Visit.due_on < date.today())
     path = write_visits_xlsx(query.order_by(Visit.due_on, Visit.id))
-    handle = open(path, "rb")  # noqa: SIM115 (closed by the response)
-    path.unlink()
-    return send_file(handle, as_attachment=True, download_name=f"visites-{date.today()}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_xlsx(path, f"visites-{date.today()}.xlsx")
