@@ -2,6 +2,7 @@
 the visit is recorded once, and once validated it makes the second tranche due."""
 
 import pytest
+from playwright.sync_api import expect
 
 from grants.extensions import db
 from grants.models import AuditEvent, Grant, TrancheStatus, Visit
@@ -52,6 +53,10 @@ def test_a_visit_sent_offline_is_recorded_once_when_the_network_returns(
     page.wait_for_url(f"**/suivi/visites/{visit_id}/rapport")
     assert _no_horizontal_scroll(page)
 
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 14.4469, "longitude": -11.445, "accuracy": 12})
+    page.get_by_role("button", name="Enregistrer ma position (GPS)").click()
+    expect(page.locator("#gps-status")).to_contain_text("Position enregistrée : 12 m")
     page.get_by_text("Stable", exact=True).click()
     page.get_by_label("Ventes du mois (F CFA)").fill("175 000")
     page.get_by_label("Personnes qui travaillent dans l'activité").fill("2")
@@ -105,6 +110,7 @@ def test_a_visit_sent_offline_is_recorded_once_when_the_network_returns(
     with app.app_context():
         visit = db.session.get(Visit, visit_id)
         assert visit.status == VisitStatus.SUBMITTED and visit.monthly_revenue == 175_000
+        assert (visit.latitude, visit.longitude, visit.gps_accuracy) == (14.4469, -11.445, 12)
         assert {i.presence.value for i in visit.items} == {"all", "part"}
         assert visit.survey == {"eco_income": "yes"}
         assert [(p.content_type, p.size < 1_000_000) for p in visit.photos] == [
