@@ -350,3 +350,10 @@ def test_a_visit_sent_back_reopens_with_its_last_report(app, followed):
     assert 'value="-15 000"' in page or 'value="-15000"' in page
     assert re.search(r'<input[^>]* checked [^>]*id="activity_status-0"', page)  # "growing"
     assert _key(page) != key  # the corrected report gets a key of its own
+
+
+def test_the_dossier_page_leads_to_its_follow_up(app, followed):
+    with app.app_context():
+        application_id = plan(followed)[0].application_id
+    page = _client(app, "field").get(f"/dossiers/{application_id}").get_data(as_text=True)
+    assert f"/suivi/dossiers/{application_id}" in page
