@@ -129,3 +129,28 @@ def test_a_visit_sent_offline_is_recorded_once_when_the_network_returns(
     with app.app_context():
         grant = db.session.get(Grant, followed["grant"])
         assert grant.tranches[1].status == TrancheStatus.ELIGIBLE
+
+
+def test_the_follow_up_pages_fit_a_phone(app, live_server, phone_page, followed):
+    from grants.services import visit_reports
+    from tests.follow_up import report, user
+
+    with app.app_context():
+        first = plan(followed)[0]
+        visit_reports.submit_visit(user(followed, "field"), first.id, report(
+            first, survey={"eco_income": "no", "psy_distress": "often"}), "phone-pages")
+        db.session.commit()
+        visit_id, application_id = first.id, first.application_id
+    log_in(phone_page, live_server, "manager")
+    for path in ("/suivi/", "/suivi/charge", "/suivi/survie", "/suivi/orientations",
+                 "/suivi/partenaires", "/suivi/ponderations", "/suivi/terrain",
+                 f"/suivi/visites/{visit_id}", f"/suivi/visites/{visit_id}?reponses=1",
+                 f"/suivi/dossiers/{application_id}", f"/suivi/dossiers/{application_id}/visite",
+                 "/suivi/partenaires/nouveau", "/suivi/ponderations/nouvelle"):
+        phone_page.goto(path)
+        assert phone_page.locator("h1").count() == 1, path
+        wide = phone_page.evaluate("""Array.from(document.querySelectorAll('body *'))
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40))
+            .slice(0, 5)""")
+        assert _no_horizontal_scroll(phone_page), (path, wide)
