@@ -2,6 +2,7 @@
 chair's justification stays as written; reasons stored as words before are migrated."""
 
 import io
+import re
 
 import flask_migrate
 import openpyxl
@@ -123,3 +124,16 @@ def test_the_migration_turns_stored_words_into_codes_and_keeps_other_text(app, c
         dossier = db.session.scalar(sa.select(SessionDossier).where(
             SessionDossier.application_id == dossier_ids[4]))
         assert dossier.decision_reason_text == "Dossier incomplet selon le jury"
+
+
+def test_the_dossier_history_names_the_session_and_rank_in_no_language(app, committee):  # noqa: F811
+    """The history of a dossier keeps no translated words: it reads the same in both languages."""
+    from grants.models import ApplicationEvent
+    from grants.workflow import ApplicationAction
+
+    _finalised(app, committee, "fr")
+    with app.app_context():
+        comments = db.session.scalars(db.select(ApplicationEvent.comment).where(
+            ApplicationEvent.action.in_([ApplicationAction.SELECT, ApplicationAction.WAITLIST,
+                                         ApplicationAction.REJECT]))).all()
+        assert comments and all(re.fullmatch(r"CS-\d{4}-\d{2} #\d+", c) for c in comments)

@@ -217,8 +217,10 @@ def finalise(user: User, session: CommitteeSession) -> list[Row]:
         row.dossier.rank, row.dossier.decision = row.rank, row.decision
         row.dossier.decision_reason_code, row.dossier.decision_reason = row.reason, None
         if row.application.status == ApplicationStatus.UNDER_REVIEW:
+            # The history names the session and the rank (language-neutral); the reason is
+            # shown, translated, by the ranking and the minutes.
             transition(row.application, actions[row.decision], user,
-                       f"{session.reference}: {row.reason_text}")
+                       f"{session.reference} #{row.rank}")
     session.status, session.finalised_at = SessionStatus.FINALISED, utcnow()
     db.session.flush()
     audit.record("committee.finalised", user, session, details={
@@ -247,7 +249,7 @@ def promote_next(user: User, session: CommitteeSession) -> SessionDossier:
         raise ConflictError(_l("The envelope cannot cover the next dossier (%(ref)s).",
                                ref=following.application.display_reference))
     transition(following.application, ApplicationAction.SELECT, user,
-               f"{session.reference}: {_l('promoted from the waiting list')}")
+               f"{session.reference} #{following.rank}")  # waiting list → selected says why
     following.decision = Decision.SELECTED
     following.decision_reason_code, following.decision_reason = DecisionReason.PROMOTED, None
     db.session.flush()
