@@ -184,21 +184,36 @@ def assign(actor: User, visits: list[Visit], officer: User | None) -> int:
 
 # --- the supervisor's review ----------------------------------------------------------------
 
+def _supervised(actor: User, visit_id: int, refusal) -> Visit:
+    visit = db.session.get(Visit, visit_id)
+    if not can(actor, Permission.VISIT_SUPERVISE, visit):
+        raise ForbiddenError(refusal)
+    return visit
+
+
+def _reviewed(visit: Visit, actor: User, comment: str | None) -> None:
+    visit.reviewed_by_id, visit.reviewed_at = actor.id, utcnow()
+    visit.review_comment = (comment or "").strip() or None
+    db.session.flush()
+
+
+def _required(text: str, message) -> str:
+    if not (text or "").strip():
+        raise ValidationError(message, "comment")
+    return text.strip()
+
+
 def validate_visit(actor: User, visit_id: int, comment: str = "") -> Visit:
     """Validate a submitted visit. When a tranche waits for it and the recommendation lets the
     money go, the finance services make that tranche due; otherwise the tranche stays blocked
     and the agreement page shows this visit as the reason."""
-    visit = db.session.get(Visit, visit_id)
-    if not can(actor, Permission.VISIT_SUPERVISE, visit):
-        raise ForbiddenError(_l("Only a supervisor validates visits."))
+    visit = _supervised(actor, visit_id, _l("Only a supervisor validates visits."))
     if visit.submitted_by_id == actor.id:
         raise ForbiddenError(_l("Another person must validate the visit you recorded."))
     _move(visit, VisitAction.VALIDATE, actor,
           details={"recommendation": visit.recommendation.value if visit.recommendation
                    else None})
-    visit.reviewed_by_id, visit.reviewed_at = actor.id, utcnow()
-    visit.review_comment = (comment or "").strip() or None
-    db.session.flush()
+    _reviewed(visit, actor, comment)
     tranche = visit.gates_tranche
     if (tranche is not None and visit.recommendation is not None
             and visit.recommendation.releases and tranche.status == TrancheStatus.PLANNED):
@@ -210,30 +225,20 @@ def validate_visit(actor: User, visit_id: int, comment: str = "") -> Visit:
 
 def return_visit(actor: User, visit_id: int, comment: str) -> Visit:
     """Send a submitted visit back to the field officer, who corrects and submits it again."""
-    visit = db.session.get(Visit, visit_id)
-    if not can(actor, Permission.VISIT_SUPERVISE, visit):
-        raise ForbiddenError(_l("Only a supervisor sends visits back."))
-    if not (comment or "").strip():
-        raise ValidationError(_l("Say what must be corrected."), "comment")
+    visit = _supervised(actor, visit_id, _l("Only a supervisor sends visits back."))
+    comment = _required(comment, _l("Say what must be corrected."))
     _move(visit, VisitAction.RETURN, actor)
-    visit.review_comment = comment.strip()
-    visit.reviewed_by_id, visit.reviewed_at = actor.id, utcnow()
     if visit.score is not None:
         db.session.delete(visit.score)
-    db.session.flush()
+    _reviewed(visit, actor, comment)
     return visit
 
 
 def cancel_visit(actor: User, visit_id: int, reason: str) -> Visit:
-    visit = db.session.get(Visit, visit_id)
-    if not can(actor, Permission.VISIT_SUPERVISE, visit):
-        raise ForbiddenError(_l("Only a supervisor cancels visits."))
-    if not (reason or "").strip():
-        raise ValidationError(_l("Say why the visit is cancelled."), "comment")
-    _move(visit, VisitAction.CANCEL, actor, details={"reason": reason.strip()})
-    visit.review_comment = reason.strip()
-    visit.reviewed_by_id, visit.reviewed_at = actor.id, utcnow()
-    db.session.flush()
+    visit = _supervised(actor, visit_id, _l("Only a supervisor cancels visits."))
+    reason = _required(reason, _l("Say why the visit is cancelled."))
+    _move(visit, VisitAction.CANCEL, actor, details={"reason": reason})
+    _reviewed(visit, actor, reason)
     return visit
 
 
