@@ -131,3 +131,32 @@ def stored_path(root: Path, stored_name: str) -> Path:
     if not path.is_relative_to(base):
         raise ValueError(f"stored file name escapes the root: {stored_name!r}")
     return path
+
+
+# --- the application's upload folder -------------------------------------------------------
+
+def upload_root() -> Path:
+    """Where the app keeps uploads: instance/uploads (outside static/)."""
+    from flask import current_app
+
+    return Path(current_app.instance_path) / "uploads"
+
+
+def save_upload(stream: BinaryIO, original_name: str) -> StoredFile:
+    """Store an upload in the app's folder, within the app's size limit."""
+    from flask import current_app
+
+    return store_upload(stream, original_name, upload_root(),
+                        current_app.config["MAX_UPLOAD_BYTES"])
+
+
+def discard(stored_name: str) -> None:
+    stored_path(upload_root(), stored_name).unlink(missing_ok=True)
+
+
+def send_stored(item):
+    """Download a stored file (an UploadedFile row) under its cleaned name, never cached."""
+    from flask import send_file
+
+    return send_file(stored_path(upload_root(), item.stored_name), mimetype=item.content_type,
+                     as_attachment=True, download_name=item.display_name, max_age=0)

@@ -11,8 +11,8 @@ import pytest
 from grants.extensions import db
 from grants.models import AgreementCopy, AuditEvent, BudgetEnvelope, Grant, GrantStatus, Role
 from grants.services import agreements
-from grants.services.applications import upload_root
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
+from grants.storage import upload_root
 from tests.conftest import login
 from tests.factories import PDF, PNG
 from tests.test_finance import _agreement, _signed, _user, money  # noqa: F401 (fixture)

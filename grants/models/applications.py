@@ -12,6 +12,7 @@ from grants.models.accounts import User
 from grants.models.beneficiaries import Beneficiary
 from grants.models.calls import Call
 from grants.models.reference import Region
+from grants.models.uploads import UploadedFile
 from grants.vocabulary import BudgetCategory, ContributionKind, DocumentKind, ProjectType, Sector, SupportMode
 from grants.workflow import ApplicationAction, ApplicationStatus
 
@@ -137,7 +138,7 @@ class BudgetLine(db.Model):
     application: Mapped[Application] = relationship(back_populates="budget_lines")
 
 
-class Attachment(db.Model):
+class Attachment(UploadedFile, db.Model):
     """An uploaded document, stored under instance/uploads with a generated name."""
 
     __tablename__ = "attachment"
@@ -148,13 +149,6 @@ class Attachment(db.Model):
     beneficiary_id: Mapped[int | None] = mapped_column(
         ForeignKey("beneficiary.id", ondelete="CASCADE"), index=True)
     kind: Mapped[DocumentKind] = mapped_column(enum_type(DocumentKind, 20))
-    display_name: Mapped[str] = mapped_column(String(120))
-    stored_name: Mapped[str] = mapped_column(String(60), unique=True)
-    content_type: Mapped[str] = mapped_column(String(40))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     application: Mapped[Application | None] = relationship(back_populates="attachments")
     uploaded_by: Mapped[User] = relationship()

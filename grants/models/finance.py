@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from grants.database import UTCDateTime, enum_type, utcnow
 from grants.extensions import db
 from grants.models.accounts import User
+from grants.models.uploads import UploadedFile
 from grants.vocabulary import FundingSource, LabelledEnum
 
 MONEY = BigInteger  # whole F CFA
@@ -103,7 +104,7 @@ class Grant(db.Model):
         return self.copies[-1] if self.copies else None
 
 
-class AgreementCopy(db.Model):
+class AgreementCopy(UploadedFile, db.Model):
     """A scan of the signed agreement (PDF, JPEG or PNG, checked by content), stored under
     instance/uploads with a generated name. A replacement adds a row: earlier scans stay."""
 
@@ -112,13 +113,6 @@ class AgreementCopy(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     grant_id: Mapped[int] = mapped_column(ForeignKey("grant_agreement.id", ondelete="CASCADE"),
                                           index=True)
-    display_name: Mapped[str] = mapped_column(String(120))
-    stored_name: Mapped[str] = mapped_column(String(60), unique=True)
-    content_type: Mapped[str] = mapped_column(String(40))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     grant: Mapped[Grant] = relationship(back_populates="copies")
     uploaded_by: Mapped[User] = relationship()

@@ -14,6 +14,7 @@ from grants.models.accounts import User
 from grants.models.applications import Application, BudgetLine
 from grants.models.beneficiaries import Beneficiary
 from grants.models.finance import Grant, Tranche
+from grants.models.uploads import UploadedFile
 from grants.vocabulary import (
     ActivityStatus,
     ItemPresence,
@@ -127,18 +128,11 @@ class VisitItem(db.Model):
     budget_line: Mapped[BudgetLine] = relationship(lazy="joined")
 
 
-class VisitPhoto(db.Model):
+class VisitPhoto(UploadedFile, db.Model):
     __tablename__ = "visit_photo"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True)
-    display_name: Mapped[str] = mapped_column(String(120))
-    stored_name: Mapped[str] = mapped_column(String(60), unique=True)
-    content_type: Mapped[str] = mapped_column(String(40))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     visit: Mapped[Visit] = relationship(back_populates="photos")
 

@@ -157,14 +157,11 @@ def attach_signed_copy(actor: User, grant_id: int, stream: BinaryIO, filename: s
 
 
 def _store_signed_copy(actor: User, grant: Grant, stream: BinaryIO, filename: str) -> AgreementCopy:
-    from grants.services.applications import upload_root
-    from grants.storage import store_upload
+    from grants.storage import save_upload
 
     previous = grant.signed_copy
-    stored = store_upload(stream, filename, upload_root(), current_app.config["MAX_UPLOAD_BYTES"])
-    copy = AgreementCopy(grant_id=grant.id, display_name=stored.display_name,
-                         stored_name=stored.stored_name, content_type=stored.content_type,
-                         size=stored.size, sha256=stored.sha256, uploaded_by_id=actor.id)
+    stored = save_upload(stream, filename)
+    copy = AgreementCopy.recorded(stored, actor.id, grant_id=grant.id)
     db.session.add(copy)
     db.session.flush()
     details = {"copy": copy.id, "sha256": copy.sha256, "size": copy.size}

@@ -4,7 +4,6 @@ one `transition()` that moves a dossier along grants/workflow.py."""
 from datetime import date
 from enum import Enum
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from grants.database import utcnow
@@ -227,7 +226,7 @@ def remove_member(actor: User, app: Application, member_id: int) -> None:
 # --- documents ----------------------------------------------------------------------------
 
 def add_attachment(actor: User, app: Application, kind: str, stream, filename: str) -> Attachment:
-    from grants.storage import store_upload
+    from grants.storage import save_upload
 
     if app.status not in EDITABLE_STATUSES | REVISABLE_STATUSES:
         raise ConflictError(_l("Documents can no longer be added to this dossier."))
@@ -235,22 +234,13 @@ def add_attachment(actor: User, app: Application, kind: str, stream, filename: s
         raise ForbiddenError(_l("Only staff can add documents after submission."))
     if app.status in EDITABLE_STATUSES:
         _check_editable(actor, app)
-    stored = store_upload(stream, filename, upload_root(),
-                          current_app.config["MAX_UPLOAD_BYTES"])
-    attachment = Attachment(application_id=app.id, kind=kind, display_name=stored.display_name,
-                            stored_name=stored.stored_name, content_type=stored.content_type,
-                            size=stored.size, sha256=stored.sha256, uploaded_by_id=actor.id)
+    stored = save_upload(stream, filename)
+    attachment = Attachment.recorded(stored, actor.id, application_id=app.id, kind=kind)
     db.session.add(attachment)
     db.session.flush()
     audit.record("application.document_added", actor, app,
                  details={"attachment": attachment.id, "kind": kind})
     return attachment
-
-
-def upload_root():
-    from pathlib import Path
-
-    return Path(current_app.instance_path) / "uploads"
 
 
 # --- submission and revisions -------------------------------------------------------------

@@ -349,18 +349,14 @@ def search(actor: User, *, q: str | None = None, region_id: int | None = None,
 
 def add_signature(actor: User, consent: Consent, stream, filename: str) -> None:
     """Keep a photo of the signature or thumbprint given with a consent (JPEG, PNG or PDF)."""
-    from flask import current_app
 
     from grants.models import Attachment
-    from grants.services.applications import upload_root
-    from grants.storage import store_upload
+    from grants.storage import save_upload
     from grants.vocabulary import DocumentKind
 
-    stored = store_upload(stream, filename, upload_root(), current_app.config["MAX_UPLOAD_BYTES"])
-    attachment = Attachment(beneficiary_id=consent.beneficiary_id, kind=DocumentKind.SIGNATURE,
-                            display_name=stored.display_name, stored_name=stored.stored_name,
-                            content_type=stored.content_type, size=stored.size,
-                            sha256=stored.sha256, uploaded_by_id=actor.id)
+    stored = save_upload(stream, filename)
+    attachment = Attachment.recorded(stored, actor.id, beneficiary_id=consent.beneficiary_id,
+                                     kind=DocumentKind.SIGNATURE)
     db.session.add(attachment)
     db.session.flush()
     consent.signature_id = attachment.id

@@ -5,7 +5,6 @@ the questionnaire's scores."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -180,18 +179,13 @@ def submit_visit(actor: User, visit_id: int, report: VisitReport, key: str,
 
 
 def _store_photo(actor: User, visit: Visit, stream, filename: str) -> None:
-    from grants.services.applications import upload_root
-    from grants.storage import store_upload, stored_path
+    from grants.storage import discard, save_upload
 
     try:
-        stored = store_upload(stream, filename, upload_root(),
-                              current_app.config["MAX_UPLOAD_BYTES"])
+        stored = save_upload(stream, filename)
     except ValidationError as error:  # shown at the photos, not at a "file" field
         raise ValidationError(error.message, "photos") from None
     if stored.content_type not in ("image/jpeg", "image/png"):
-        stored_path(upload_root(), stored.stored_name).unlink(missing_ok=True)
+        discard(stored.stored_name)
         raise ValidationError(_l("A photo must be a JPEG or PNG image."), "photos")
-    visit.photos.append(VisitPhoto(
-        display_name=stored.display_name, stored_name=stored.stored_name,
-        content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-        uploaded_by_id=actor.id))
+    visit.photos.append(VisitPhoto.recorded(stored, actor.id))

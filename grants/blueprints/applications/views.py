@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -21,7 +21,7 @@ from grants.models import Application, Attachment, Beneficiary, Call, Region
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services import application_queries, applications, calls
 from grants.services.errors import DomainError
-from grants.storage import stored_path
+from grants.storage import send_stored
 from grants.vocabulary import ProjectType
 from grants.workflow import ApplicationAction, ApplicationStatus, allowed_actions
 
@@ -146,6 +146,4 @@ def download(attachment_id: int):
         get_or_404(Application, attachment.application_id, Permission.APPLICATION_VIEW)
     else:
         get_or_404(Beneficiary, attachment.beneficiary_id, Permission.BENEFICIARY_VIEW)
-    path = stored_path(applications.upload_root(), attachment.stored_name)
-    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.display_name, max_age=0)
+    return send_stored(attachment)

@@ -44,9 +44,8 @@ from grants.models import (
 )
 from grants.permissions import Permission, get_or_404, require
 from grants.services import agreements, payments
-from grants.services.applications import upload_root
 from grants.services.register import RegisterFilters
-from grants.storage import stored_path
+from grants.storage import send_stored
 from grants.workflow import ApplicationStatus
 
 REGISTER_PAGE_ROWS = 200  # on screen; the downloads hold everything
@@ -157,9 +156,7 @@ def signed_copy(grant_id: int, copy_id: int):
     copy = db.session.get(AgreementCopy, copy_id)
     if copy is None or copy.grant_id != grant.id:
         abort(404)
-    path = stored_path(upload_root(), copy.stored_name)
-    return send_file(path, mimetype=copy.content_type, as_attachment=True,
-                     download_name=copy.display_name, max_age=0)
+    return send_stored(copy)
 
 
 def _tranche(grant: Grant, tranche_id: int) -> Tranche:

@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -29,6 +28,7 @@ from grants.models import Application, Grant, Region, User, Visit, VisitPhoto, V
 from grants.permissions import Permission, can, get_or_404, region_scope, require
 from grants.services import audit, monitoring, sustainability, visit_reports, visits
 from grants.services.visit_reports import VisitReport
+from grants.storage import send_stored
 from grants.sustainability import ITEMS, SUGGESTED_SERVICES, Dimension
 from grants.vocabulary import ActivityStatus, ItemPresence, Recommendation, VisitMode
 from grants.workflow import VisitStatus
@@ -219,15 +219,11 @@ def plan_visit(application_id: int):
 @bp.route("/photos/<int:photo_id>")
 @require(Permission.VISIT_VIEW)
 def photo(photo_id: int):
-    from grants.services.applications import upload_root
-    from grants.storage import stored_path
-
     item = db.session.get(VisitPhoto, photo_id)
     if item is None:
         abort(404)
     get_or_404(Visit, item.visit_id, Permission.VISIT_VIEW)
-    return send_file(stored_path(upload_root(), item.stored_name), mimetype=item.content_type,
-                     as_attachment=True, download_name=item.display_name)
+    return send_stored(item)
 
 
 @bp.app_template_global("visit_hold")
