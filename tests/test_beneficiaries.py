@@ -589,3 +589,19 @@ def test_the_reason_of_a_rejection_is_kept(app, client, login_as):
             AuditEvent.action == "beneficiary.verification"))
         assert event is not None
         assert "Carte NINA falsifiee" in page or "Carte NINA falsifiee" in str(event.details)
+
+
+def test_a_consent_replaced_by_a_newer_one_reads_in_french_in_the_history(app, client, login_as):
+    """The system writes a code when a new consent replaces the current one; the history shows
+    its translation, not the code (issue 10, point 20)."""
+    manager = login_as(Role.PROGRAMME_MANAGER)
+    with committed(app):
+        person_id = register(manager).id
+    with committed(app):
+        beneficiaries.record_consent(actor(manager), db.session.get(Beneficiary, person_id),
+                                     ["processing"], date.today())
+    page = client.get(f"/beneficiaires/{person_id}").get_data(as_text=True)
+    history = page.split(fr(app, "Consent"), 1)[1].split("</ul>", 1)[0]
+    assert fr(app, "Ended on %(date)s:", date="").split()[0] in history
+    assert fr(app, "Replaced by a newer consent") in history
+    assert "replaced" not in history.lower()
