@@ -6,8 +6,10 @@ import re
 
 import openpyxl
 import pytest
+from flask_babel import force_locale
 
 from grants.extensions import db
+from grants.formatting import money
 from grants.models import Application, ApplicationRevision, Attachment, Role, User
 from grants.services import applications
 from grants.services.errors import ConflictError, ForbiddenError
@@ -109,6 +111,57 @@ def test_requested_amount_above_the_cap_is_refused_at_the_field(app, client, log
     assert "dépasse le plafond" in text
     with app.app_context():
         assert _get(Application, setup["draft"]).requested_amount == 0
+
+
+def _field_errors(page: str, field_id: str) -> list[str]:
+    """The messages shown under the field `field_id`, which must be marked invalid."""
+    for block in page.split('<div class="mb-3">')[1:]:
+        if f'id="{field_id}"' in block:
+            assert "is-invalid" in block, f"{field_id} is not marked invalid"
+            return [html.unescape(e) for e in
+                    re.findall(r'class="invalid-feedback d-block">(.*?)</div>', block, re.S)]
+    raise AssertionError(f"no field {field_id} on the page")
+
+
+@pytest.mark.parametrize("requested,own", [
+    ("800 000", "100 000"),  # 900 000: more than the plan spends (issue 10, point 15)
+    ("700 000", "100 000"),  # 800 000: part of the plan left unfunded
+])
+def test_requested_and_own_contribution_must_pay_exactly_the_budget(app, client, login_as, setup,
+                                                                    requested, own):
+    login_as(Role.INTAKE_AGENT, regions=("01",))
+    page = client.post(f"/dossiers/{setup['draft']}/budget", data={
+        "lines-0-category": "equipment", "lines-0-item": "Machine", "lines-0-quantity": "1",
+        "lines-0-unit_cost": "850 000", "requested_amount": requested, "own_contribution": own,
+        "own_contribution_kind": "cash", "support_mode": "cash"}).get_data(as_text=True)
+    asked, brought = int(requested.replace(" ", "")), int(own.replace(" ", ""))
+    with app.test_request_context(), force_locale("fr"):  # "800 000 F CFA" as the app writes it
+        figures = [money(n) for n in (asked, brought, asked + brought, 850_000)]
+    (message,) = _field_errors(page, "requested_amount")
+    assert all(figure in message for figure in figures), message
+    assert "égaux" in message
+    with app.app_context():
+        draft = _get(Application, setup["draft"])
+        assert (draft.budget_lines, draft.budget_total, draft.requested_amount) == ([], 0, 0)
+
+
+def test_submission_refuses_a_budget_the_money_does_not_match(app, setup):
+    """A dossier whose amounts no longer match its budget (written before the rule) cannot be
+    submitted: the service names the figures."""
+    with committed(app):
+        manager = _get(User, setup["manager"])
+        dossier = factories.complete_dossier(manager, _get(applications.Call, setup["call"]),
+                                             factories.person(manager, "Awa", "Diallo",
+                                                              id_number="F1"))
+        assert applications.missing_items(dossier) == []
+        dossier.own_contribution += 50_000  # as stored before the rule existed
+        dossier_id = dossier.id
+    with app.app_context():
+        dossier = _get(Application, dossier_id)
+        with pytest.raises(applications.IncompleteDossier) as refused:
+            applications.submit(_get(User, setup["manager"]), dossier)
+        (gap,) = refused.value.missing
+        assert "doivent être égaux" in gap and money(dossier.budget_total) in gap
 
 
 def test_submission_checks_completeness_and_says_what_is_missing(app, client, login_as, setup):

@@ -125,6 +125,8 @@ def _apply_fields(app: Application, values: dict) -> list[str]:
     if (merged["requested_amount"] or 0) > app.call.cap_per_project:
         raise ValidationError(_l("The amount requested exceeds the call's cap of %(cap)s.",
                                  cap=_money(app.call.cap_per_project)), "requested_amount")
+    if {"requested_amount", "own_contribution"} & set(values):
+        _check_financing_plan(app, merged["requested_amount"] or 0, merged["own_contribution"] or 0)
     if (merged["own_contribution"] or 0) > 0 and merged["own_contribution_kind"] in (
             None, ContributionKind.NONE):
         raise ValidationError(_l("Say whether the own contribution is in cash or in kind."),
@@ -137,6 +139,21 @@ def _apply_fields(app: Application, values: dict) -> list[str]:
     for name in values:
         setattr(app, name, values[name])
     return changed
+
+
+def _check_financing_plan(app: Application, requested: int, own: int) -> None:
+    """The budget is the project's whole cost: the grant asked and the applicant's own
+    contribution must pay for exactly it (less leaves part of the plan unfunded, more asks for
+    money the plan does not spend). Checked once the budget has lines and an amount is asked."""
+    if app.budget_total > 0 and requested > 0 and requested + own != app.budget_total:
+        raise ValidationError(_financing_gap(app.budget_total, requested, own), "requested_amount")
+
+
+def _financing_gap(budget: int, requested: int, own: int):
+    return _l("The amount requested (%(requested)s) and the own contribution (%(own)s) add up to "
+              "%(sum)s, but the budget totals %(budget)s: they must be equal.",
+              requested=_money(requested), own=_money(own), sum=_money(requested + own),
+              budget=_money(budget))
 
 
 def _money(amount: int) -> str:
@@ -265,8 +282,9 @@ def missing_items(app: Application) -> list[str]:
         missing.append(str(_l("the amount requested")))
     elif app.requested_amount > app.call.cap_per_project:
         missing.append(str(_l("an amount requested within the cap")))
-    elif app.budget_lines and app.requested_amount > app.budget_total:
-        missing.append(str(_l("an amount requested no larger than the budget")))
+    elif app.budget_lines and app.requested_amount + app.own_contribution != app.budget_total:
+        missing.append(str(_financing_gap(app.budget_total, app.requested_amount,
+                                          app.own_contribution)))
     minimum = app.budget_total * app.call.min_contribution_percent // 100
     if app.own_contribution < minimum:
         missing.append(str(_l("an own contribution of at least %(pct)d %% of the budget",
