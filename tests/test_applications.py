@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from grants.extensions import db
 from grants.formatting import money
 from grants.models import Application, ApplicationRevision, Attachment, Role, User
-from grants.services import applications
+from grants.services import applications, members
 from grants.services.errors import ConflictError, ForbiddenError
 from grants.vocabulary import ProjectType
 from grants.workflow import ApplicationStatus
@@ -229,12 +229,13 @@ def test_collective_projects_need_members_whose_shares_add_up(app, setup):
         missing = applications.missing_items(dossier)
         assert "au moins deux membres" in missing
         partner = factories.person(manager, "Partner", "Person", id_number="C2")
-        applications.add_member(manager, dossier, partner, 40)
-        assert "des parts des membres totalisant 100 %" in applications.missing_items(dossier)
-        applications.set_shares(manager, dossier, {m.id: 60 for m in dossier.members if m.is_lead})
+        members.add_member(manager, dossier, partner)
+        assert [m.share_percent for m in dossier.members] == [50, 50]  # split equally
         assert applications.missing_items(dossier) == []
+        dossier.members[0].share_percent = 60  # as stored before shares were checked
+        assert "des parts des membres totalisant 100 %" in applications.missing_items(dossier)
         with pytest.raises(ConflictError):
-            applications.add_member(manager, dossier, partner, 10)
+            members.add_member(manager, dossier, partner)
 
 
 def _upload(client, dossier_id, content, name, kind="proforma"):
