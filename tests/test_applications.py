@@ -16,7 +16,7 @@ from grants.services.errors import ConflictError, ForbiddenError
 from grants.vocabulary import ProjectType
 from grants.workflow import ApplicationStatus
 from tests import factories
-from tests.conftest import committed, download, login
+from tests.conftest import committed, download, field_errors, login
 
 
 @pytest.fixture
@@ -113,16 +113,6 @@ def test_requested_amount_above_the_cap_is_refused_at_the_field(app, client, log
         assert _get(Application, setup["draft"]).requested_amount == 0
 
 
-def _field_errors(page: str, field_id: str) -> list[str]:
-    """The messages shown under the field `field_id`, which must be marked invalid."""
-    for block in page.split('<div class="mb-3">')[1:]:
-        if f'id="{field_id}"' in block:
-            assert "is-invalid" in block, f"{field_id} is not marked invalid"
-            return [html.unescape(e) for e in
-                    re.findall(r'class="invalid-feedback d-block">(.*?)</div>', block, re.S)]
-    raise AssertionError(f"no field {field_id} on the page")
-
-
 @pytest.mark.parametrize("requested,own", [
     ("800 000", "100 000"),  # 900 000: more than the plan spends (issue 10, point 15)
     ("700 000", "100 000"),  # 800 000: part of the plan left unfunded
@@ -137,7 +127,7 @@ def test_requested_and_own_contribution_must_pay_exactly_the_budget(app, client,
     asked, brought = int(requested.replace(" ", "")), int(own.replace(" ", ""))
     with app.test_request_context(), force_locale("fr"):  # "800 000 F CFA" as the app writes it
         figures = [money(n) for n in (asked, brought, asked + brought, 850_000)]
-    (message,) = _field_errors(page, "requested_amount")
+    (message,) = field_errors(page, "requested_amount")
     assert all(figure in message for figure in figures), message
     assert "égaux" in message
     with app.app_context():

@@ -2,7 +2,6 @@
 always total 100 %, and the page where intake staff choose members and set the shares."""
 
 import html
-import re
 
 import pytest
 
@@ -13,7 +12,7 @@ from grants.services.errors import ConflictError, ForbiddenError, ValidationErro
 from grants.vocabulary import ProjectType, VerificationStatus
 from grants.workflow import ApplicationStatus
 from tests import factories
-from tests.conftest import committed
+from tests.conftest import committed, field_errors
 
 
 @pytest.fixture
@@ -145,15 +144,6 @@ def test_only_staff_in_scope_choose_members_and_never_for_individual_projects(ap
 
 # --- the page ----------------------------------------------------------------------------------
 
-def _field_errors(page: str, field_id: str) -> list[str]:
-    for block in page.split('<div class="mb-3">')[1:]:
-        if f'id="{field_id}"' in block:
-            assert "is-invalid" in block, f"{field_id} is not marked invalid"
-            return [html.unescape(e) for e in
-                    re.findall(r'class="invalid-feedback d-block">(.*?)</div>', block, re.S)]
-    raise AssertionError(f"no field {field_id} on the page")
-
-
 def test_intake_staff_find_add_and_share_on_the_members_page(app, client, login_as, setup):
     login_as(Role.INTAKE_AGENT, regions=("01",))
     url = f"/dossiers/{setup['dossier']}/membres"
@@ -180,11 +170,11 @@ def test_intake_staff_find_add_and_share_on_the_members_page(app, client, login_
     bad = client.post(url, data={**posted, "shares-0-share": "50", "shares-1-share": "30",
                                  "shares-2-share": "30"})
     assert bad.status_code == 200
-    assert _field_errors(bad.get_data(as_text=True), "total") == [
+    assert field_errors(bad.get_data(as_text=True), "total") == [
         "Les parts totalisent 110 % ; elles doivent totaliser 100 %."]
     range_error = client.post(url, data={**posted, "shares-0-share": "100",
                                          "shares-1-share": "0", "shares-2-share": "abc"})
-    assert _field_errors(range_error.get_data(as_text=True), "shares-1-share")
+    assert field_errors(range_error.get_data(as_text=True), "shares-1-share")
     with app.app_context():
         assert _shares(_get(Application, setup["dossier"])) == [34, 33, 33]  # nothing saved
     good = client.post(url, data={**posted, "shares-0-share": "50", "shares-1-share": "25",

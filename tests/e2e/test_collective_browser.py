@@ -11,7 +11,7 @@ from grants.models import Application, Role, User
 from grants.workflow import ApplicationStatus
 from tests import factories
 from tests.conftest import committed
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import add_documents_and_submit, fill_section, log_in, phone_screen
 from tests.e2e.test_login_browser import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
@@ -19,13 +19,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def small_phone(browser, live_server):
-    context = browser.new_context(base_url=live_server, locale="fr-FR",
-                                  viewport={"width": 360, "height": 740}, is_mobile=True,
-                                  has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(8000)
-    yield page
-    context.close()
+    with phone_screen(browser, live_server, width=360, height=740) as page:
+        yield page
 
 
 def _fits(page) -> None:
@@ -49,16 +44,13 @@ def test_intake_agent_submits_a_collective_dossier_of_three_returnees(app, small
     page.goto(f"/dossiers/nouveau/{lead_id}")
     page.get_by_label("Type de projet").select_option("collective")
     page.locator("main button[type=submit]").click()
-    page.get_by_label("Titre du projet").fill("Atelier de soudure à Kayes")
-    page.get_by_label("Secteur").select_option("metalwork")
-    page.get_by_label("Activité : qu'allez-vous faire ?").fill("Portails et fenêtres")
-    page.locator("main button[type=submit]").click()
-    page.get_by_label("Produit ou service").fill("Portails, fenêtres, charpentes")
-    page.get_by_label("Clients et marché").fill("Chantiers du quartier")
-    page.get_by_label("Recettes mensuelles prévues (F CFA)").fill("400 000")
-    page.get_by_label("Charges mensuelles prévues (F CFA)").fill("150 000")
-    page.get_by_label("Emplois prévus (y compris le demandeur)").fill("3")
-    page.locator("main button[type=submit]").click()
+    fill_section(page, {"Titre du projet": "Atelier de soudure à Kayes", "Secteur": "metalwork",
+                        "Activité : qu'allez-vous faire ?": "Portails et fenêtres"})
+    fill_section(page, {"Produit ou service": "Portails, fenêtres, charpentes",
+                        "Clients et marché": "Chantiers du quartier",
+                        "Recettes mensuelles prévues (F CFA)": "400 000",
+                        "Charges mensuelles prévues (F CFA)": "150 000",
+                        "Emplois prévus (y compris le demandeur)": "3"})
     page.locator("[name='lines-0-item']").fill("Poste à souder")
     page.locator("[name='lines-0-quantity']").fill("2")
     page.locator("[name='lines-0-unit_cost']").fill("350 000")
@@ -97,14 +89,7 @@ def test_intake_agent_submits_a_collective_dossier_of_three_returnees(app, small
 
     # Documents, then submission
     page.get_by_role("link", name="Continuer : pièces et dépôt").click()
-    for kind, name in (("id_scan", "nina.pdf"), ("proforma", "facture.pdf")):
-        document = tmp_path / name
-        document.write_bytes(factories.PDF)
-        page.locator("#documents ~ form select[name=kind]").select_option(kind)
-        page.locator("#documents ~ form input[type=file]").set_input_files(str(document))
-        page.get_by_role("button", name="Ajouter le document").click()
-        page.wait_for_url(re.compile(r".*/dossiers/\d+#documents$"))
-    page.get_by_role("button", name="Déposer le dossier").click()
+    add_documents_and_submit(page, tmp_path, factories.PDF)
     assert "déposé sous la référence AP-" in page.locator(".alert-success").inner_text()
     _fits(page)
 
