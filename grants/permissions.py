@@ -34,6 +34,9 @@ class Permission(StrEnum):
     APPLICATION_VIEW = "application.view"
     APPLICATION_EDIT = "application.edit"  # fill and submit drafts
     APPLICATION_REVISE = "application.revise"  # staff corrections after submission
+    # Choose a collective dossier's members among registered returnees, and their shares: staff
+    # only, since choosing means searching the registry.
+    APPLICATION_MEMBERS = "application.members"
     APPLICATION_SCREEN = "application.screen"  # eligibility
     APPLICATION_EXPORT = "application.export"
     # Selection committees
@@ -57,7 +60,7 @@ _STAFF_READ = {Permission.REFERENCE_VIEW, Permission.PROGRAMME_VIEW}
 _INTAKE = {Permission.BENEFICIARY_VIEW, Permission.BENEFICIARY_EDIT,
            Permission.BENEFICIARY_RESTRICTED, Permission.APPLICATION_VIEW,
            Permission.APPLICATION_EDIT, Permission.APPLICATION_REVISE,
-           Permission.APPLICATION_SCREEN}
+           Permission.APPLICATION_MEMBERS, Permission.APPLICATION_SCREEN}
 # Field officers and their supervisors (programme managers) follow the activities; the
 # questionnaire's answers (psychosocial) stay with them, auditors see the scores only.
 _FOLLOW_UP = {Permission.VISIT_VIEW, Permission.VISIT_RECORD, Permission.SURVEY_VIEW,

@@ -1,12 +1,14 @@
 """The sustainable reintegration questionnaire (IOM approach, DOMAIN.md) and its scoring.
 
 Each answer is normalised to [0, 1] (best = 1). A dimension's score is the weighted mean of its
-answered items; the composite is the weighted mean of all answered items. Unanswered items (left
+answered items; the composite is the weighted mean of all answered items, computed only when every
+dimension that weighs in the weight set has a score: a composite without a whole dimension would
+read as a reintegration score while it says nothing of that dimension. Unanswered items (left
 blank, "don't know") count for nothing, neither in the numerator nor in the denominator. The
 weights come from a versioned weight set (models.WeightSet); only the raw answers are stored with a
 visit, so scores can be recomputed when a new weight set is loaded."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import lazy_gettext as _l
 
@@ -118,6 +120,26 @@ def equal_weights() -> dict[str, float]:
     return {item.code: 1.0 for item in ITEMS}
 
 
+def _weighs(dimension: Dimension, weights: dict[str, float]) -> bool:
+    """Whether the weight set counts `dimension` at all (a set may leave one out on purpose)."""
+    return any(float(weights.get(item.code, 0)) > 0 for item in items_of(dimension))
+
+
+def unanswered_dimensions(scores, weights: dict[str, float]) -> list[Dimension]:
+    """The dimensions that weigh in `weights` but have no score in `scores` (computed `Scores`
+    or a stored row): without them there is no composite."""
+    return [d for d in Dimension if getattr(scores, d.value) is None and _weighs(d, weights)]
+
+
+def composite_note(scores, weights: dict[str, float]) -> str | None:
+    """Why the composite score of `scores` is not computed, in words; None when it is."""
+    missing = unanswered_dimensions(scores, weights)
+    if not missing:
+        return None
+    return str(_l("Not computed, dimension(s) without an answer: %(dimensions)s.",
+                  dimensions=", ".join(d.label.lower() for d in missing)))
+
+
 @dataclass(frozen=True)
 class Scores:
     economic: float | None
@@ -146,9 +168,11 @@ def compute(answers: dict[str, str], weights: dict[str, float]) -> Scores:
         dimension: _weighted_mean([pair for code, pair in answered.items()
                                    if ITEMS_BY_CODE[code].dimension == dimension])
         for dimension in Dimension}
-    return Scores(economic=by_dimension[E], social=by_dimension[S],
-                  psychosocial=by_dimension[P], composite=_weighted_mean(list(answered.values())),
-                  answered=len(answered))
+    scores = Scores(economic=by_dimension[E], social=by_dimension[S],
+                    psychosocial=by_dimension[P], composite=None, answered=len(answered))
+    if unanswered_dimensions(scores, weights):
+        return scores
+    return replace(scores, composite=_weighted_mean(list(answered.values())))
 
 
 def low_dimensions(scores: Scores, threshold: float) -> list[Dimension]:

@@ -153,6 +153,13 @@ class ConsentScope(LabelledEnum):
     FOLLOW_UP = "follow_up", _l("Follow-up contact")
 
 
+class ConsentEnding(LabelledEnum):
+    """Why a consent ended, when the system ends it (a withdrawal keeps the person's own words
+    in the same column; the history shows the label of a code, else the words)."""
+
+    REPLACED = "replaced", _l("Replaced by a newer consent")
+
+
 class VerificationStatus(LabelledEnum):
     UNVERIFIED = "unverified", _l("Unverified")
     VERIFIED = "verified", _l("Verified")

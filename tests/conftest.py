@@ -1,7 +1,9 @@
 """Test fixtures: a migrated database per test (SQLite by default, PostgreSQL with
 TEST_DATABASE_URL), an app, clients, and factories for users and logins."""
 
+import html
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -164,6 +166,16 @@ def download(client, url: str) -> bytes:
         return response.data
     finally:
         response.close()
+
+
+def field_errors(page: str, field_id: str) -> list[str]:
+    """The error messages shown under the form field `field_id` (which must be marked invalid)."""
+    for block in page.split('<div class="mb-3">')[1:]:
+        if f'id="{field_id}"' in block:
+            assert "is-invalid" in block, f"{field_id} is not marked invalid"
+            return [html.unescape(e) for e in
+                    re.findall(r'class="invalid-feedback d-block">(.*?)</div>', block, re.S)]
+    raise AssertionError(f"no field {field_id} on the page")
 
 
 def login(client, identifier: str, password: str = PASSWORD):

@@ -6,15 +6,17 @@ import re
 
 import openpyxl
 import pytest
+from flask_babel import force_locale
 
 from grants.extensions import db
+from grants.formatting import money
 from grants.models import Application, ApplicationRevision, Attachment, Role, User
-from grants.services import applications
+from grants.services import applications, members
 from grants.services.errors import ConflictError, ForbiddenError
 from grants.vocabulary import ProjectType
 from grants.workflow import ApplicationStatus
 from tests import factories
-from tests.conftest import committed, download, login
+from tests.conftest import committed, download, field_errors, login
 
 
 @pytest.fixture
@@ -111,6 +113,47 @@ def test_requested_amount_above_the_cap_is_refused_at_the_field(app, client, log
         assert _get(Application, setup["draft"]).requested_amount == 0
 
 
+@pytest.mark.parametrize("requested,own", [
+    ("800 000", "100 000"),  # 900 000: more than the plan spends (issue 10, point 15)
+    ("700 000", "100 000"),  # 800 000: part of the plan left unfunded
+])
+def test_requested_and_own_contribution_must_pay_exactly_the_budget(app, client, login_as, setup,
+                                                                    requested, own):
+    login_as(Role.INTAKE_AGENT, regions=("01",))
+    page = client.post(f"/dossiers/{setup['draft']}/budget", data={
+        "lines-0-category": "equipment", "lines-0-item": "Machine", "lines-0-quantity": "1",
+        "lines-0-unit_cost": "850 000", "requested_amount": requested, "own_contribution": own,
+        "own_contribution_kind": "cash", "support_mode": "cash"}).get_data(as_text=True)
+    asked, brought = int(requested.replace(" ", "")), int(own.replace(" ", ""))
+    with app.test_request_context(), force_locale("fr"):  # "800 000 F CFA" as the app writes it
+        figures = [money(n) for n in (asked, brought, asked + brought, 850_000)]
+    (message,) = field_errors(page, "requested_amount")
+    assert all(figure in message for figure in figures), message
+    assert "égaux" in message
+    with app.app_context():
+        draft = _get(Application, setup["draft"])
+        assert (draft.budget_lines, draft.budget_total, draft.requested_amount) == ([], 0, 0)
+
+
+def test_submission_refuses_a_budget_the_money_does_not_match(app, setup):
+    """A dossier whose amounts no longer match its budget (written before the rule) cannot be
+    submitted: the service names the figures."""
+    with committed(app):
+        manager = _get(User, setup["manager"])
+        dossier = factories.complete_dossier(manager, _get(applications.Call, setup["call"]),
+                                             factories.person(manager, "Awa", "Diallo",
+                                                              id_number="F1"))
+        assert applications.missing_items(dossier) == []
+        dossier.own_contribution += 50_000  # as stored before the rule existed
+        dossier_id = dossier.id
+    with app.app_context():
+        dossier = _get(Application, dossier_id)
+        with pytest.raises(applications.IncompleteDossier) as refused:
+            applications.submit(_get(User, setup["manager"]), dossier)
+        (gap,) = refused.value.missing
+        assert "doivent être égaux" in gap and money(dossier.budget_total) in gap
+
+
 def test_submission_checks_completeness_and_says_what_is_missing(app, client, login_as, setup):
     login_as(Role.INTAKE_AGENT, regions=("01",))
     client.post(f"/dossiers/{setup['draft']}/soumettre")
@@ -176,12 +219,13 @@ def test_collective_projects_need_members_whose_shares_add_up(app, setup):
         missing = applications.missing_items(dossier)
         assert "au moins deux membres" in missing
         partner = factories.person(manager, "Partner", "Person", id_number="C2")
-        applications.add_member(manager, dossier, partner, 40)
-        assert "des parts des membres totalisant 100 %" in applications.missing_items(dossier)
-        applications.set_shares(manager, dossier, {m.id: 60 for m in dossier.members if m.is_lead})
+        members.add_member(manager, dossier, partner)
+        assert [m.share_percent for m in dossier.members] == [50, 50]  # split equally
         assert applications.missing_items(dossier) == []
+        dossier.members[0].share_percent = 60  # as stored before shares were checked
+        assert "des parts des membres totalisant 100 %" in applications.missing_items(dossier)
         with pytest.raises(ConflictError):
-            applications.add_member(manager, dossier, partner, 10)
+            members.add_member(manager, dossier, partner)
 
 
 def _upload(client, dossier_id, content, name, kind="proforma"):

@@ -3,7 +3,6 @@ applicant accounts, through the services and through the pages intake staff use.
 
 import html
 import io
-import re
 import uuid
 from datetime import date, timedelta
 
@@ -25,7 +24,7 @@ from grants.services import beneficiaries
 from grants.services.errors import ConflictError, ValidationError
 from grants.vocabulary import ConsentScope, IdType, VerificationStatus, Vulnerability
 from tests import factories
-from tests.conftest import PASSWORD, committed, download, login
+from tests.conftest import PASSWORD, committed, download, field_errors, login
 
 YEAR = date.today().year
 HEALTH_NOTE = "Suivi psychologique hebdomadaire au CSCOM"
@@ -38,16 +37,6 @@ def fr(app, message: str, **values) -> str:
     while the translation is still missing)."""
     with app.test_request_context(), force_locale("fr"):
         return gettext(message, **values)
-
-
-def field_errors(page: str, field_id: str) -> list[str]:
-    """The error messages shown under the form field `field_id` (which must be marked invalid)."""
-    for block in page.split('<div class="mb-3">')[1:]:
-        if f'id="{field_id}"' in block:
-            assert "is-invalid" in block, f"{field_id} is not marked invalid"
-            return [html.unescape(e) for e in
-                    re.findall(r'class="invalid-feedback d-block">(.*?)</div>', block, re.S)]
-    raise AssertionError(f"no field {field_id} on the page")
 
 
 def actor(user_id: int) -> User:
@@ -589,3 +578,19 @@ def test_the_reason_of_a_rejection_is_kept(app, client, login_as):
             AuditEvent.action == "beneficiary.verification"))
         assert event is not None
         assert "Carte NINA falsifiee" in page or "Carte NINA falsifiee" in str(event.details)
+
+
+def test_a_consent_replaced_by_a_newer_one_reads_in_french_in_the_history(app, client, login_as):
+    """The system writes a code when a new consent replaces the current one; the history shows
+    its translation, not the code (issue 10, point 20)."""
+    manager = login_as(Role.PROGRAMME_MANAGER)
+    with committed(app):
+        person_id = register(manager).id
+    with committed(app):
+        beneficiaries.record_consent(actor(manager), db.session.get(Beneficiary, person_id),
+                                     ["processing"], date.today())
+    page = client.get(f"/beneficiaires/{person_id}").get_data(as_text=True)
+    history = page.split(fr(app, "Consent"), 1)[1].split("</ul>", 1)[0]
+    assert fr(app, "Ended on %(date)s:", date="").split()[0] in history
+    assert fr(app, "Replaced by a newer consent") in history
+    assert "replaced" not in history.lower()

@@ -1,8 +1,6 @@
 """Programme set-up: budget envelopes and calls for proposals, their checks and their life
 (draft → open → closed), and who may change them."""
 
-import html
-import re
 from datetime import date, timedelta
 
 import pytest
@@ -14,7 +12,7 @@ from grants.services import calls
 from grants.services.errors import ConflictError, ValidationError
 from grants.vocabulary import CallStatus
 from tests import factories
-from tests.conftest import committed
+from tests.conftest import committed, field_errors
 
 TODAY = date.today()
 
@@ -24,16 +22,6 @@ def fr(app, message: str, **values) -> str:
     catalog lacks it)."""
     with app.test_request_context(), force_locale("fr"):
         return gettext(message, **values)
-
-
-def field_errors(page: str, field_id: str) -> list[str]:
-    """The error messages shown under the form field `field_id` (which must be marked invalid)."""
-    for block in page.split('<div class="mb-3">')[1:]:
-        if f'id="{field_id}"' in block:
-            assert "is-invalid" in block, f"{field_id} is not marked invalid"
-            return [html.unescape(e) for e in
-                    re.findall(r'class="invalid-feedback d-block">(.*?)</div>', block, re.S)]
-    raise AssertionError(f"no field {field_id} on the page")
 
 
 def count(app, model) -> int:

@@ -4,12 +4,20 @@ recomputed, low dimensions suggesting referrals; referrals need the sharing cons
 import uuid
 
 import pytest
+from flask_babel import force_locale
 
 from grants.extensions import db
 from grants.models import Beneficiary, Partner, Referral, SustainabilityScore, Visit, WeightSet
 from grants.services import referrals, sustainability, visit_reports
 from grants.services.errors import ConflictError, ValidationError
-from grants.sustainability import ITEMS, Dimension, compute, equal_weights
+from grants.sustainability import (
+    ITEMS,
+    Dimension,
+    composite_note,
+    compute,
+    equal_weights,
+    unanswered_dimensions,
+)
 from grants.vocabulary import ConsentScope, ReferralService
 from grants.workflow import ReferralStatus
 from tests.follow_up import plan, report, user
@@ -17,15 +25,33 @@ from tests.follow_up import plan, report, user
 
 def test_scores_are_weighted_means_of_the_answered_items_only():
     answers = {"eco_income": "yes", "eco_assets": "no", "eco_debt": "lower",  # 1, 0, 0.5
-               "psy_safety": "agree", "soc_water": ""}  # a blank answer counts for nothing
+               "psy_safety": "agree", "soc_id_document": "yes",
+               "soc_water": ""}  # a blank answer counts for nothing
     scores = compute(answers, equal_weights())
     assert scores.economic == 0.5
-    assert scores.social is None  # nothing answered in the dimension
+    assert scores.social == 1.0  # the blank answer is not a 0
     assert scores.psychosocial == 1.0
-    assert scores.composite == 0.625  # (1 + 0 + 0.5 + 1) / 4
-    assert scores.answered == 4
+    assert scores.composite == 0.7  # (1 + 0 + 0.5 + 1 + 1) / 5
+    assert scores.answered == 5
     weights = {**equal_weights(), "eco_income": 3.0}
     assert compute(answers, weights).economic == 0.7  # (3·1 + 0 + 0.5) / 5
+
+
+def test_no_composite_score_when_a_whole_dimension_that_weighs_is_unanswered(app):
+    """Issue 10, point 19: economic and psychosocial answered, social left blank: the composite
+    would pass for a reintegration score while it says nothing of the social dimension."""
+    answers = {"eco_income": "yes", "psy_safety": "agree", "soc_water": ""}
+    scores = compute(answers, equal_weights())
+    assert (scores.economic, scores.social, scores.psychosocial) == (1.0, None, 1.0)
+    assert scores.composite is None
+    assert unanswered_dimensions(scores, equal_weights()) == [Dimension.SOCIAL]
+    with app.test_request_context(), force_locale("en"):
+        assert composite_note(scores, equal_weights()) == \
+            "Not computed, dimension(s) without an answer: social."
+    # A weight set that leaves the social dimension out on purpose computes it without it.
+    without_social = {code: 0.0 if code.startswith("soc_") else 1.0 for code in equal_weights()}
+    scores = compute(answers, without_social)
+    assert scores.composite == 1.0 and composite_note(scores, without_social) is None
 
 
 def test_the_best_answers_score_one_and_the_worst_zero():

@@ -177,7 +177,7 @@ def test_the_visits_export_opens_with_numbers_as_numbers(app, followed):
     field = _client(app, "field")
     key = _key(field.get(f"/suivi/visites/{visit_id}/rapport").get_data(as_text=True))
     field.post(f"/suivi/visites/{visit_id}/rapport", data=_report(
-        key, lines, observations="=HYPERLINK(\"http://x\")"))
+        key, lines, observations="=HYPERLINK(\"http://x\")", q_soc_water="good"))
     manager = _client(app, "manager")
     sheet = openpyxl.load_workbook(io.BytesIO(download(manager, "/suivi/visites.xlsx"))).active
     header = [c.value for c in sheet[1]]
@@ -187,11 +187,37 @@ def test_the_visits_export_opens_with_numbers_as_numbers(app, followed):
     assert submitted[header.index("Ventes du mois")] == 200_000
     assert submitted[header.index("Bénéfice du mois")] == -15_000
     assert isinstance(submitted[header.index("Score composite")], float)
+    assert submitted[header.index("Note sur le score composite")] in ("", None)
     overdue = download(manager, "/suivi/visites.xlsx?retard=1")
     late = list(openpyxl.load_workbook(io.BytesIO(overdue)).active.iter_rows(
         min_row=2, values_only=True))
     assert [row[1] for row in late] == ["V2"]  # V1 is recorded; V2 (M+3) is late; V3, V4 to come
     assert late[0][header.index("Retard (jours)")] > 0
+
+
+def test_a_composite_score_without_a_whole_dimension_reads_not_computed_with_why(app, followed):
+    """Issue 10, point 19: the visit answers the economic and psychosocial items only."""
+    visit_id, _reference, lines = _first(app, followed)
+    field = _client(app, "field")
+    key = _key(field.get(f"/suivi/visites/{visit_id}/rapport").get_data(as_text=True))
+    field.post(f"/suivi/visites/{visit_id}/rapport", data=_report(key, lines))
+    with app.app_context():
+        score = db.session.get(Visit, visit_id).score
+        assert (score.social, score.composite) == (None, None)
+        application_id = score.visit.application_id
+    why = "Non calculé, dimension(s) sans réponse : sociale."
+    manager = _client(app, "manager")
+    page = manager.get(f"/suivi/visites/{visit_id}").get_data(as_text=True)
+    scores = page.split("Scores de durabilité", 1)[1]
+    assert "non calculé" in scores.split("</table>")[0] and why in scores
+    project = manager.get(f"/suivi/dossiers/{application_id}").get_data(as_text=True)
+    assert "score composite " + why.lower() in project
+    sheet = openpyxl.load_workbook(io.BytesIO(download(manager, "/suivi/visites.xlsx"))).active
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True)
+               if r[header.index("Score économique")] is not None)
+    assert row[header.index("Score composite")] is None
+    assert row[header.index("Note sur le score composite")] == why
 
 
 def test_survival_counts_operating_activities_at_m6(app, followed):

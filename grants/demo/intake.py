@@ -9,7 +9,7 @@ from grants.demo.people import COUNTRIES, FEMALE, MALE, PLACES, PROJECTS, SKILLS
 from grants.extensions import db
 from grants.models import Application, Beneficiary, Call, CheckItem, CheckResult, Region, User
 from grants.models import ScreeningOutcome as Outcome
-from grants.services import applications, beneficiaries, calls, screening
+from grants.services import applications, beneficiaries, calls, members, screening
 from grants.vocabulary import (
     BeneficiaryCategory,
     ConsentScope,
@@ -195,11 +195,11 @@ def _dossier(rng, actor: User, manager: User, call: Call, lead: Beneficiary, sta
         "own_contribution": own, "own_contribution_kind": ContributionKind.CASH,
         "own_contribution_details": "Épargne personnelle", "requested_amount": requested,
         "support_mode": rng.choice(list(SupportMode))})
-    for partner in partners[:2]:
-        applications.add_member(actor, app, partner, 25)
-    if partners:
-        applications.set_shares(actor, app, {m.id: (50 if m.is_lead else 25) for m in app.members}
-                                if len(app.members) == 3 else {m.id: 50 for m in app.members})
+    for partner in partners[:2]:  # the partners live anywhere: a national role adds them
+        members.add_member(manager, app, partner)
+    if partners and project_type == ProjectType.COLLECTIVE:
+        members.set_shares(manager, app, {m.id: (50 if m.is_lead else 25) for m in app.members}
+                           if len(app.members) == 3 else {m.id: 50 for m in app.members})
     for document in (DocumentKind.ID_SCAN, DocumentKind.PROFORMA):
         applications.add_attachment(actor, app, document, io.BytesIO(TINY_PDF),
                                     f"{document.value}-{lead.code}.pdf")

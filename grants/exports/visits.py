@@ -26,7 +26,9 @@ def _columns() -> list[Column]:
         Column(_("of which young people"), "integer", 8), Column(_("Problems"), "text", 30),
         Column(_("Recommendation"), "text", 18), Column(_("Economic score"), "decimal", 10),
         Column(_("Social score"), "decimal", 10), Column(_("Psychosocial score"), "decimal", 10),
-        Column(_("Composite score"), "decimal", 10), Column(_("Weight set"), "integer", 8),
+        Column(_("Composite score"), "decimal", 10),
+        Column(_("Note on the composite score"), "text", 30),
+        Column(_("Weight set"), "integer", 8),
         Column(_("Validated by"), "text", 20),
     ]
 
@@ -57,6 +59,7 @@ def write_visits_xlsx(query: sa.Select, today=None) -> Path:
                 visit.recommendation.label if visit.recommendation else "",
                 score.economic if score else None, score.social if score else None,
                 score.psychosocial if score else None, score.composite if score else None,
+                score.composite_note or "" if score else "",
                 score.weight_set.version if score else None,
                 visit.reviewed_by.full_name if visit.reviewed_by and
                 visit.status == visit.status.VALIDATED else "",

@@ -15,6 +15,7 @@ from grants.models.applications import Application, BudgetLine
 from grants.models.beneficiaries import Beneficiary
 from grants.models.finance import Grant, Tranche
 from grants.models.uploads import UploadedFile
+from grants.sustainability import composite_note
 from grants.vocabulary import (
     ActivityStatus,
     ItemPresence,
@@ -173,6 +174,11 @@ class SustainabilityScore(db.Model):
 
     visit: Mapped[Visit] = relationship(back_populates="score")
     weight_set: Mapped[WeightSet] = relationship(lazy="joined")
+
+    @property
+    def composite_note(self) -> str | None:
+        """Why there is no composite score (a whole dimension unanswered), or None."""
+        return composite_note(self, self.weight_set.weights)
 
 
 class Partner(db.Model):

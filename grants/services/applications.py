@@ -1,5 +1,5 @@
-"""Applications (dossiers): drafts, budget, members, documents, submission, revisions and the
-one `transition()` that moves a dossier along grants/workflow.py."""
+"""Applications (dossiers): drafts, budget, documents, submission, revisions and the one
+`transition()` that moves a dossier along grants/workflow.py (members: services/members.py)."""
 
 from datetime import date
 from enum import Enum
@@ -98,15 +98,22 @@ def create_draft(actor: User, *, call: Call, lead: Beneficiary, project_type: Pr
     return app
 
 
-def _check_can_join(person: Beneficiary) -> None:
+def person_refusal(person: Beneficiary):
+    """Why `person` cannot be in a dossier at all (as its lead or a member), or None."""
     if not person.has_consent(ConsentScope.PROCESSING):
-        raise ConflictError(_l("%(code)s has not consented to the processing of their data.",
-                               code=person.code), "lead_id")
+        return _l("%(code)s has not consented to the processing of their data.", code=person.code)
     if person.verification_status == VerificationStatus.REJECTED:
-        raise ConflictError(_l("The record %(code)s was rejected.", code=person.code), "lead_id")
+        return _l("The record %(code)s was rejected.", code=person.code)
+    return None
 
 
-def _check_editable(actor: User, app: Application) -> None:
+def _check_can_join(person: Beneficiary) -> None:
+    refusal = person_refusal(person)
+    if refusal is not None:
+        raise ConflictError(refusal, "lead_id")
+
+
+def check_editable(actor: User, app: Application) -> None:
     if app.status not in EDITABLE_STATUSES:
         raise ConflictError(_l("A submitted dossier can only be corrected by staff, with a "
                                "reason."))
@@ -125,6 +132,8 @@ def _apply_fields(app: Application, values: dict) -> list[str]:
     if (merged["requested_amount"] or 0) > app.call.cap_per_project:
         raise ValidationError(_l("The amount requested exceeds the call's cap of %(cap)s.",
                                  cap=_money(app.call.cap_per_project)), "requested_amount")
+    if {"requested_amount", "own_contribution"} & set(values):
+        _check_financing_plan(app, merged["requested_amount"] or 0, merged["own_contribution"] or 0)
     if (merged["own_contribution"] or 0) > 0 and merged["own_contribution_kind"] in (
             None, ContributionKind.NONE):
         raise ValidationError(_l("Say whether the own contribution is in cash or in kind."),
@@ -139,6 +148,21 @@ def _apply_fields(app: Application, values: dict) -> list[str]:
     return changed
 
 
+def _check_financing_plan(app: Application, requested: int, own: int) -> None:
+    """The budget is the project's whole cost: the grant asked and the applicant's own
+    contribution must pay for exactly it (less leaves part of the plan unfunded, more asks for
+    money the plan does not spend). Checked once the budget has lines and an amount is asked."""
+    if app.budget_total > 0 and requested > 0 and requested + own != app.budget_total:
+        raise ValidationError(_financing_gap(app.budget_total, requested, own), "requested_amount")
+
+
+def _financing_gap(budget: int, requested: int, own: int):
+    return _l("The amount requested (%(requested)s) and the own contribution (%(own)s) add up to "
+              "%(sum)s, but the budget totals %(budget)s: they must be equal.",
+              requested=_money(requested), own=_money(own), sum=_money(requested + own),
+              budget=_money(budget))
+
+
 def _money(amount: int) -> str:
     from grants.formatting import money
 
@@ -146,7 +170,7 @@ def _money(amount: int) -> str:
 
 
 def update_draft(actor: User, app: Application, values: dict) -> None:
-    _check_editable(actor, app)
+    check_editable(actor, app)
     changed = _apply_fields(app, values)
     if not can(actor, Permission.APPLICATION_EDIT, app):
         raise ValidationError(_l("Choose one of your regions."), "region_id")
@@ -178,49 +202,12 @@ def _replace_budget_lines(app: Application, lines: list[dict]) -> None:
 
 def set_budget(actor: User, app: Application, lines: list[dict], values: dict) -> None:
     """Replace the budget lines and the money fields of a draft; totals computed here."""
-    _check_editable(actor, app)
+    check_editable(actor, app)
     _replace_budget_lines(app, lines)
     changed = _apply_fields(app, values)
     db.session.flush()
     audit.record("application.budget", actor, app,
                  details={"lines": len(lines), "fields": changed})
-
-
-# --- members of collective projects -------------------------------------------------------
-
-def add_member(actor: User, app: Application, person: Beneficiary, share_percent: int) -> None:
-    _check_editable(actor, app)
-    if app.project_type == ProjectType.INDIVIDUAL:
-        raise ConflictError(_l("An individual project has only its lead."))
-    if any(m.beneficiary_id == person.id for m in app.members):
-        raise ConflictError(_l("This person is already a member."), "code")
-    _check_can_join(person)
-    if not 0 < share_percent <= 100:
-        raise ValidationError(_l("Enter a share from 1 to 100 %."), "share_percent")
-    app.members.append(ApplicationMember(beneficiary_id=person.id, share_percent=share_percent))
-    db.session.flush()
-    audit.record("application.member_added", actor, app, details={"beneficiary": person.id})
-
-
-def set_shares(actor: User, app: Application, shares: dict[int, int]) -> None:
-    _check_editable(actor, app)
-    for member in app.members:
-        if member.id in shares:
-            if not 0 <= shares[member.id] <= 100:
-                raise ValidationError(_l("Enter a share from 0 to 100 %."), "shares")
-            member.share_percent = shares[member.id]
-    db.session.flush()
-
-
-def remove_member(actor: User, app: Application, member_id: int) -> None:
-    _check_editable(actor, app)
-    member = next((m for m in app.members if m.id == member_id), None)
-    if member is None or member.is_lead:
-        raise ConflictError(_l("The lead cannot be removed."))
-    app.members.remove(member)
-    db.session.flush()
-    audit.record("application.member_removed", actor, app,
-                 details={"beneficiary": member.beneficiary_id})
 
 
 # --- documents ----------------------------------------------------------------------------
@@ -233,7 +220,7 @@ def add_attachment(actor: User, app: Application, kind: str, stream, filename: s
     if app.status in REVISABLE_STATUSES and not can(actor, Permission.APPLICATION_REVISE, app):
         raise ForbiddenError(_l("Only staff can add documents after submission."))
     if app.status in EDITABLE_STATUSES:
-        _check_editable(actor, app)
+        check_editable(actor, app)
     stored = save_upload(stream, filename)
     attachment = Attachment.recorded(stored, actor.id, application_id=app.id, kind=kind)
     db.session.add(attachment)
@@ -265,8 +252,9 @@ def missing_items(app: Application) -> list[str]:
         missing.append(str(_l("the amount requested")))
     elif app.requested_amount > app.call.cap_per_project:
         missing.append(str(_l("an amount requested within the cap")))
-    elif app.budget_lines and app.requested_amount > app.budget_total:
-        missing.append(str(_l("an amount requested no larger than the budget")))
+    elif app.budget_lines and app.requested_amount + app.own_contribution != app.budget_total:
+        missing.append(str(_financing_gap(app.budget_total, app.requested_amount,
+                                          app.own_contribution)))
     minimum = app.budget_total * app.call.min_contribution_percent // 100
     if app.own_contribution < minimum:
         missing.append(str(_l("an own contribution of at least %(pct)d %% of the budget",

@@ -14,7 +14,7 @@ from grants.permissions import Permission, owner_scope, region_scope
 from grants.services import accounts, audit
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 from grants.services.references import next_reference
-from grants.vocabulary import ConsentScope, IdType, VerificationStatus
+from grants.vocabulary import ConsentEnding, ConsentScope, IdType, VerificationStatus
 
 CURRENT_NOTICE_VERSION = "2026-01"
 
@@ -234,7 +234,7 @@ def record_consent(actor: User, person: Beneficiary, scopes: list[str], given_on
     for old in person.consents:
         if old.withdrawn_at is None:
             old.withdrawn_at, old.withdrawn_by_id = utcnow(), actor.id
-            old.withdrawal_reason = "replaced"
+            old.withdrawal_reason = ConsentEnding.REPLACED.value
     consent = _add_consent(actor, person, scopes, given_on, signature_id)
     if ConsentScope.PROCESSING not in scopes:
         _erase_profile(person)

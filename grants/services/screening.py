@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from grants.extensions import db
 from grants.models import (
     Application,
-    ApplicationMember,
     CheckItem,
     CheckResult,
     Screening,
@@ -17,8 +16,9 @@ from grants.models import (
 )
 from grants.services.applications import transition
 from grants.services.errors import ConflictError, ValidationError
+from grants.services.members import active_grant_holders
 from grants.vocabulary import VerificationStatus
-from grants.workflow import ACTIVE_GRANT_STATUSES, ApplicationAction, ApplicationStatus
+from grants.workflow import ApplicationAction, ApplicationStatus
 
 OUTCOME_ACTIONS = {
     ScreeningOutcome.ELIGIBLE: ApplicationAction.DECLARE_ELIGIBLE,
@@ -33,13 +33,7 @@ def _age_on(birth: date, day: date) -> int:
 
 def members_with_active_grant(app: Application) -> set[int]:
     """Members of `app` who already hold an active grant through another dossier."""
-    member_ids = [m.beneficiary_id for m in app.members]
-    rows = db.session.scalars(
-        db.select(ApplicationMember.beneficiary_id)
-        .join(Application, Application.id == ApplicationMember.application_id)
-        .where(ApplicationMember.beneficiary_id.in_(member_ids), Application.id != app.id,
-               Application.status.in_(ACTIVE_GRANT_STATUSES)))
-    return set(rows)
+    return set(active_grant_holders([m.beneficiary_id for m in app.members], app.id))
 
 
 def suggest(app: Application) -> dict[CheckItem, CheckResult]:

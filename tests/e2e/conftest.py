@@ -2,8 +2,10 @@
 chromium. Without chromium they skip with a reason, unless GRANTS_REQUIRE_BROWSER=1 (CI)."""
 
 import os
+import re
 import shutil
 import threading
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
@@ -55,11 +57,11 @@ def page(browser, live_server):
     context.close()
 
 
-@pytest.fixture
-def phone_page(browser, live_server):
-    """A page the size of a phone screen."""
+@contextmanager
+def phone_screen(browser, live_server, width: int = 390, height: int = 844):
+    """A page the size of a phone screen that records every host it requests."""
     context = browser.new_context(base_url=live_server, locale="fr-FR",
-                                  viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  viewport={"width": width, "height": height}, is_mobile=True,
                                   has_touch=True)
     page = context.new_page()
     page.set_default_timeout(8000)
@@ -67,6 +69,35 @@ def phone_page(browser, live_server):
     page.on("request", lambda request: page.requested_hosts.add(urlsplit(request.url).netloc))
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    with phone_screen(browser, live_server) as page:
+        yield page
+
+
+def fill_section(page, values: dict) -> None:
+    """Fill a section of the dossier by its French labels (a select gets its option) and save."""
+    for label, value in values.items():
+        field = page.get_by_label(label)
+        if field.evaluate("element => element.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    page.locator("main button[type=submit]").click()
+
+
+def add_documents_and_submit(page, tmp_path, pdf: bytes) -> None:
+    """On the dossier page: add the ID scan and the pro-forma invoice, then submit."""
+    for kind, name in (("id_scan", "nina.pdf"), ("proforma", "facture.pdf")):
+        document = tmp_path / name
+        document.write_bytes(pdf)
+        page.locator("#documents ~ form select[name=kind]").select_option(kind)
+        page.locator("#documents ~ form input[type=file]").set_input_files(str(document))
+        page.get_by_role("button", name="Ajouter le document").click()
+        page.wait_for_url(re.compile(r".*/dossiers/\d+#documents$"))
+    page.get_by_role("button", name="Déposer le dossier").click()
 
 
 def log_in(page, live_server: str, username: str):

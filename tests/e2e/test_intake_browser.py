@@ -9,6 +9,7 @@ from grants.models import Application, Beneficiary, Role, User
 from grants.workflow import ApplicationStatus
 from tests import factories
 from tests.conftest import PASSWORD, committed
+from tests.e2e.conftest import add_documents_and_submit, fill_section
 from tests.e2e.test_login_browser import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
@@ -50,16 +51,13 @@ def test_intake_agent_registers_a_returnee_and_submits_a_dossier(app, phone_page
     page.get_by_role("link", name="Nouveau dossier").click()
     page.get_by_label("Type de projet").select_option("individual")
     page.locator("main button[type=submit]").click()
-    page.get_by_label("Titre du projet").fill("Atelier de couture à Kayes")
-    page.get_by_label("Secteur").select_option("tailoring")
-    page.get_by_label("Activité : qu'allez-vous faire ?").fill("Couture de tenues sur mesure")
-    page.locator("main button[type=submit]").click()
-    page.get_by_label("Produit ou service").fill("Tenues et pagnes")
-    page.get_by_label("Clients et marché").fill("Habitants du quartier")
-    page.get_by_label("Recettes mensuelles prévues (F CFA)").fill("150 000")
-    page.get_by_label("Charges mensuelles prévues (F CFA)").fill("60 000")
-    page.get_by_label("Emplois prévus (y compris le demandeur)").fill("2")
-    page.locator("main button[type=submit]").click()
+    fill_section(page, {"Titre du projet": "Atelier de couture à Kayes", "Secteur": "tailoring",
+                        "Activité : qu'allez-vous faire ?": "Couture de tenues sur mesure"})
+    fill_section(page, {"Produit ou service": "Tenues et pagnes",
+                        "Clients et marché": "Habitants du quartier",
+                        "Recettes mensuelles prévues (F CFA)": "150 000",
+                        "Charges mensuelles prévues (F CFA)": "60 000",
+                        "Emplois prévus (y compris le demandeur)": "2"})
     page.locator("[name='lines-0-item']").fill("Machine à coudre")
     page.locator("[name='lines-0-quantity']").fill("2")
     page.locator("[name='lines-0-unit_cost']").fill("185 000")
@@ -75,14 +73,7 @@ def test_intake_agent_registers_a_returnee_and_submits_a_dossier(app, phone_page
     page.wait_for_url(re.compile(r".*/dossiers/\d+$"))
 
     # Documents: the ID scan and the pro-forma invoice
-    for kind, name in (("id_scan", "nina.pdf"), ("proforma", "facture.pdf")):
-        document = tmp_path / name
-        document.write_bytes(factories.PDF)
-        page.locator("#documents ~ form select[name=kind]").select_option(kind)
-        page.locator("#documents ~ form input[type=file]").set_input_files(str(document))
-        page.get_by_role("button", name="Ajouter le document").click()
-        page.wait_for_url(re.compile(r".*/dossiers/\d+#documents$"))
-    page.get_by_role("button", name="Déposer le dossier").click()
+    add_documents_and_submit(page, tmp_path, factories.PDF)
     assert "déposé sous la référence AP-" in page.locator(".alert-success").inner_text()
     page.screenshot(path=str(SCREENSHOTS / "intake-submitted-phone.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("applications", __name__)
 
-from grants.blueprints.applications import editing, screening, views  # noqa: E402,F401
+from grants.blueprints.applications import editing, members, screening, views  # noqa: E402,F401

@@ -1,15 +1,16 @@
 """Filling a dossier in short sections (easy on a phone): project, business plan, budget,
-members, documents. After submission, staff corrections go through the same forms with a reason."""
+documents (the members have their own page: members.py). After submission, staff corrections go
+through the same forms with a reason."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.blueprints.applications import bp
-from grants.blueprints.applications.forms import BudgetForm, DocumentForm, MemberForm, PlanForm, ProjectForm
+from grants.blueprints.applications.forms import BudgetForm, DocumentForm, PlanForm, ProjectForm
 from grants.extensions import db
-from grants.forms import ConfirmForm, attempt, choices
-from grants.models import Application, Beneficiary, Region
+from grants.forms import attempt, choices
+from grants.models import Application, Region
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services import applications
 from grants.services.errors import ValidationError
@@ -96,37 +97,6 @@ def edit(application_id: int, section: str):
         return redirect(url_for("applications.detail", application_id=app.id))
     return render_template(f"applications/edit_{section}.html", form=form, app=app,
                            section=section, revising=revising)
-
-
-@bp.route("/<int:application_id>/membres", methods=["POST"])
-@require(Permission.APPLICATION_EDIT)
-def add_member(application_id: int):
-    app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
-    form = MemberForm()
-    if form.validate_on_submit():
-        person = db.session.scalar(db.select(Beneficiary).where(
-            Beneficiary.code == form.code.data.strip().upper()))
-
-        def add() -> None:
-            if person is None:
-                raise ValidationError(_("No person has this code."), "code")
-            applications.add_member(current_user, app, person, form.share_percent.data)
-
-        if attempt(add):
-            flash(_("%(name)s has been added.", name=person.full_name), "success")
-    else:
-        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
-    return redirect(url_for("applications.detail", application_id=app.id) + "#membres")
-
-
-@bp.route("/<int:application_id>/membres/<int:member_id>/retirer", methods=["POST"])
-@require(Permission.APPLICATION_EDIT)
-def remove_member(application_id: int, member_id: int):
-    app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    attempt(lambda: applications.remove_member(current_user, app, member_id))
-    return redirect(url_for("applications.detail", application_id=app.id) + "#membres")
 
 
 @bp.route("/<int:application_id>/pieces", methods=["POST"])

@@ -11,10 +11,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from grants.forms import AmountField, OptionalSelectField, choices, enum_choices
 from grants.models import CheckResult, ScreeningOutcome
+from grants.services.members import MAX_MEMBERS
 from grants.vocabulary import (
     BudgetCategory,
     ContributionKind,
@@ -101,11 +103,33 @@ class BudgetForm(RevisionReason):
                                        choices=lambda: enum_choices(SupportMode, "—"))
 
 
-class MemberForm(FlaskForm):
-    code = StringField(_l("Code of the member (ML-…)"), validators=[
-        DataRequired(_l("Enter the member's code.")), Length(max=20)])
-    share_percent = IntegerField(_l("Share (%)"), validators=[
-        InputRequired(_l("Enter the share.")), NumberRange(1, 100, _l("Enter 1 to 100."))])
+class MemberSearchForm(FlaskForm):
+    """The registry search of the members page (GET: changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Find a registered returnee: name, code, phone or ID number"),
+                    validators=[Optional(), Length(max=80)])
+
+
+class AddMemberForm(FlaskForm):
+    beneficiary_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    q = HiddenField(validators=[Optional(), Length(max=80)])  # the search to show again
+
+
+class ShareForm(SubForm):
+    member_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    share = IntegerField(_l("Share (%)"), validators=[
+        InputRequired(_l("Enter the share.")),
+        NumberRange(1, 100, _l("Enter a whole percent from 1 to 100."))])
+
+
+class SharesForm(FlaskForm):
+    shares = FieldList(FormField(ShareForm), max_entries=MAX_MEMBERS)
+    # Shown (and kept up to date in the browser) to carry the message about the total; the
+    # service adds the shares itself and never reads it.
+    total = StringField(_l("Total of the shares (%)"), validators=[Optional()])
 
 
 def document_choices():

@@ -12,7 +12,6 @@ from grants.blueprints.applications.forms import (
     ApplicationFilterForm,
     CommentForm,
     DocumentForm,
-    MemberForm,
     NewApplicationForm,
 )
 from grants.extensions import db
@@ -100,7 +99,7 @@ def detail(application_id: int):
         "applications/detail.html", app=app, editable=editable, revisable=revisable,
         missing=applications.missing_items(app) if editable else [],
         actions=allowed_actions(app.status), confirm=ConfirmForm(),
-        comment_form=CommentForm(formdata=None), member_form=MemberForm(formdata=None),
+        comment_form=CommentForm(formdata=None),
         document_form=DocumentForm(formdata=None))
 
 
