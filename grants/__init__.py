@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from grants import formatting
 from grants.config import DefaultConfig
-from grants.database import configure_sqlite
+from grants.database import configure_sqlite, serving_method
 from grants.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate, talisman
 from grants.security import init_talisman
 
@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.wsgi_app = _noting_request_method(app.wsgi_app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -105,6 +106,20 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)
+
+
+def _noting_request_method(wsgi_app):
+    """Tell the database layer which HTTP method the current request has (see
+    grants.database.serving_method)."""
+
+    def serve(environ, start_response):
+        token = serving_method.set(environ.get("REQUEST_METHOD"))
+        try:
+            return wsgi_app(environ, start_response)
+        finally:
+            serving_method.reset(token)
+
+    return serve
 
 
 def _register_blueprints(app: Flask) -> None:

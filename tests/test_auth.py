@@ -3,6 +3,8 @@
 import html
 import re
 
+from argon2 import PasswordHasher
+
 from grants.extensions import db
 from grants.models import AuditEvent, Role, User, UserSession
 from tests.conftest import PASSWORD, login
@@ -174,3 +176,21 @@ def test_login_events_are_audited_without_the_typed_identifier(app, client, make
                            ("auth.login", "failed", "wrong_password"),
                            ("auth.session_started", "ok", None)]
         assert all("ghost" not in str(e.details) for e in events)
+
+
+def test_password_is_verified_outside_any_transaction(app, client, make_user, monkeypatch):
+    """Hashing is the slow part of a login: done while a transaction holds the database (SQLite's
+    write lock), simultaneous logins would queue behind each other's hashing."""
+    make_user(Role.AUDITOR, username="hasher")
+    during_verification = []
+    verify = PasswordHasher.verify
+
+    def watched(self, hash, password):
+        during_verification.append(db.session().in_transaction())
+        return verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", watched)
+    assert login(client, "nobody", "x").status_code == 200
+    assert login(client, "hasher", "wrong").status_code == 200
+    assert login(client, "hasher").status_code == 302
+    assert during_verification == [False, False, False]

@@ -1,5 +1,6 @@
 """Accounts: passwords, login sessions, user administration."""
 
+import functools
 import hashlib
 import re
 import secrets
@@ -11,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from grants.database import utcnow
+from grants.database import end_read_transaction, utcnow
 from grants.extensions import db
 from grants.models import REGION_SCOPED_ROLES, Outcome, Region, Role, User, UserRole, UserSession
 from grants.services import audit
@@ -80,27 +81,38 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-_DUMMY_HASH: dict[str, str] = {}
+@functools.cache
+def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
+    """A hash to verify when the login is unknown, computed once per cost setting: an unknown
+    login then costs one verification, like a known one with a wrong password."""
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
+                          parallelism=parallelism).hash("not-a-password")
 
 
 def authenticate(identifier: str, password: str) -> User | None:
     """The user whose login and password match, if active; None otherwise (the caller says the same
-    thing either way). The time spent does not reveal whether the account exists."""
+    thing either way). The time spent does not reveal whether the account exists: the same one
+    verification is done for both. It runs outside any transaction, so that simultaneous logins
+    do not queue behind each other's hashing for the database's write lock."""
     user = find_user_by_login(identifier)
     hasher = _hasher()
+    stored = user.password_hash if user else _dummy_hash(
+        hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    end_read_transaction(db.session)
+    matches = _verify(hasher, stored, password)
+    rehashed = hasher.hash(password) if matches and hasher.check_needs_rehash(stored) else None
+    # From here on the request writes (the audit row, the session): the user is read again.
     if user is None:
-        dummy = _DUMMY_HASH.setdefault(str(hasher.memory_cost), hasher.hash("not-a-password"))
-        _verify(hasher, dummy, password)
         audit.record("auth.login", None, None, Outcome.FAILED, {"reason": "unknown_login"})
         return None
-    if not _verify(hasher, user.password_hash, password):
+    if not matches or user.password_hash != stored:
         audit.record("auth.login", None, user, Outcome.FAILED, {"reason": "wrong_password"})
         return None
     if not user.active:
         audit.record("auth.login", None, user, Outcome.FAILED, {"reason": "inactive"})
         return None
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
+    if rehashed:
+        user.password_hash = rehashed
     return user
 
 
