@@ -62,6 +62,10 @@ def _finish_config(app: Flask) -> None:
     if url.startswith(("postgres://", "postgresql://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     cfg["SQLALCHEMY_DATABASE_URI"] = url
+    if not url.startswith("sqlite"):
+        # A server restart or an idle timeout kills pooled connections: test each one before
+        # lending it, so that a dead one is replaced instead of failing a user's request.
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **cfg["SQLALCHEMY_ENGINE_OPTIONS"]}
 
     production = cfg["GRANTS_ENV"] == "production"
     if production:

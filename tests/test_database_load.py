@@ -94,3 +94,28 @@ def test_a_page_that_writes_without_taking_the_write_lock_is_flagged(app, client
     with pytest.warns(WriteWithoutLockWarning, match="GET request writes"):
         client.get("/probe/careless")
     assert client.get("/probe/careful").status_code == 200
+
+
+@pytest.mark.skipif(not using_postgresql(), reason="a database server that drops connections: "
+                    "PostgreSQL (set TEST_DATABASE_URL)")
+def test_pages_answer_after_the_server_dropped_every_connection(make_app, make_user):
+    """A PostgreSQL restart or an idle timeout kills the pooled connections: each worker showed
+    one user a 500. The pool now checks a connection before lending it."""
+    app = make_app(TESTING=False)  # the error page a user would get, not an exception
+    make_user(Role.AUDITOR, username="steady")
+    client = app.test_client()
+    assert login(client, "steady").status_code == 302
+    with app.app_context():
+        url = db.engine.url
+    outsider = sa.create_engine(url)
+    try:
+        for _ in range(2):
+            assert client.get("/").status_code == 200
+            with outsider.begin() as conn:
+                dropped = conn.execute(sa.text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+            assert dropped >= 1
+            assert client.get("/").status_code == 200
+    finally:
+        outsider.dispose()
