@@ -225,3 +225,20 @@ def test_an_unknown_login_takes_as_long_as_a_wrong_password(make_app):
         if 0.8 <= ratios[-1] <= 1.25:
             break
     assert 0.8 <= ratios[-1] <= 1.25, ratios
+
+
+def test_the_account_throttle_counts_every_spelling_of_the_same_account(make_app, make_user):
+    """Locked after 3 wrong passwords written as one spelling of the phone number, the account
+    stays locked whatever way it is written (other spellings, the username), even with the
+    right password; other accounts and the per-address limit are unaffected."""
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT_PER_ACCOUNT="3 per 5 minutes",
+                   LOGIN_RATE_LIMIT_PER_IP="100 per 5 minutes")
+    make_user(Role.APPLICANT, username="mariam", phone="+223 76 12 34 56")
+    make_user(Role.AUDITOR, username="neighbour")
+    client = app.test_client()
+    for written in ("76 12 34 56", "+22376123456", "00223 76-12-34-56"):
+        assert login(client, written, "bad-password").status_code == 200
+    for written in ("76123456", "+223 76.12.34.56", "(223) 76 12 34 56", "MARIAM"):
+        assert login(client, written, "bad-password").status_code == 429, written
+        assert login(client, written, PASSWORD).status_code == 429, written
+    assert login(client, "neighbour").status_code == 302

@@ -64,15 +64,35 @@ def normalise_phone(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def find_user_by_login(identifier: str) -> User | None:
+def _canonical_login(identifier: str) -> tuple[str, str | None]:
+    """("phone", E.164 number) or ("username", lower-case text) for what was typed at login;
+    None as the value when it is phone-like but no valid number."""
     identifier = identifier.strip()
     if PHONE_LIKE_RE.match(identifier):
         try:
-            phone = normalise_phone(identifier)
+            return "phone", normalise_phone(identifier)
         except ValidationError:
-            return None
-        return db.session.scalar(db.select(User).where(User.phone == phone))
-    return db.session.scalar(db.select(User).where(User.username == identifier.lower()))
+            return "phone", None
+    return "username", identifier.lower()
+
+
+def find_user_by_login(identifier: str) -> User | None:
+    kind, value = _canonical_login(identifier)
+    if value is None:
+        return None
+    column = User.phone if kind == "phone" else User.username
+    return db.session.scalar(db.select(User).where(column == value))
+
+
+def login_throttle_key(identifier: str) -> str:
+    """What the per-account login throttle counts: the account the login resolves to, so that
+    every spelling of its phone number and its username count together; for an unknown login,
+    its normalised text."""
+    user = find_user_by_login(identifier)
+    if user is not None:
+        return f"account:{user.id}"
+    kind, value = _canonical_login(identifier)
+    return f"unknown:{kind}:{(value or identifier.strip())[:64]}"
 
 
 # --- login sessions ----------------------------------------------------------------------
