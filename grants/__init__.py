@@ -150,9 +150,10 @@ def _register_blueprints(app: Flask) -> None:
     register_error_handlers(app)
 
 
+_STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 # Endpoints a user who must change their password may still reach.
-_PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "auth.set_language", "static",
-                            "bootstrap.static"}
+_PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "auth.set_language",
+                            *_STATIC_ENDPOINTS}
 
 
 def _register_hooks(app: Flask) -> None:
@@ -169,6 +170,14 @@ def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _permanent_session():
         session.permanent = True
+
+    @app.after_request
+    def _never_stored(response):
+        # Shared office computers: what a logged-in user saw (returnees' data, exports, temporary
+        # passwords) must not stay in the browser's cache. Static files keep their caching.
+        if request.endpoint not in _STATIC_ENDPOINTS and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(get_locale=get_locale, can=can, Permission=Permission,
