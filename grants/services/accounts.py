@@ -14,7 +14,16 @@ from flask_babel import lazy_gettext as _l
 
 from grants.database import end_read_transaction, utcnow
 from grants.extensions import db
-from grants.models import REGION_SCOPED_ROLES, Outcome, Region, Role, User, UserRole, UserSession
+from grants.models import (
+    REGION_SCOPED_ROLES,
+    SEGREGATED_ROLES,
+    Outcome,
+    Region,
+    Role,
+    User,
+    UserRole,
+    UserSession,
+)
 from grants.services import audit
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 
@@ -225,6 +234,31 @@ def _check_roles_and_regions(roles: set[Role], regions: list[Region]) -> None:
             _l("Intake agents and field officers need at least one region."), "regions")
 
 
+def _combined_duties_reason(roles: set[Role], reason: str | None) -> str | None:
+    """Segregation of duties: one account both orders and pays only with a written reason (kept
+    on the account and in the audit log). None when the account does not hold both roles."""
+    if not SEGREGATED_ROLES.issubset(roles):
+        return None
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_l(
+            "This account would be both finance officer and accountant. Give the reason (for "
+            "example, a small office with one person for finance), or choose only one of the two "
+            "roles."),
+            "combined_duties_reason")
+    return reason
+
+
+def _record_combined_duties(actor: User | None, user: User, before: str | None) -> None:
+    if user.combined_duties_reason == before:
+        return
+    if user.combined_duties_reason:
+        audit.record("user.duties_combined", actor, user,
+                     details={"reason": user.combined_duties_reason})
+    else:
+        audit.record("user.duties_separated", actor, user)
+
+
 def _check_unique(field: str, value: str | None, user_id: int | None) -> None:
     if value is None:
         return
@@ -250,12 +284,14 @@ def _clean_identity(username: str | None, phone: str | None, email: str | None):
 def create_user(actor: User | None, *, username: str, full_name: str, roles: Iterable[Role],
                 regions: Iterable[Region] = (), phone: str | None = None,
                 email: str | None = None, locale: str | None = None,
-                password: str | None = None) -> tuple[User, str | None]:
+                password: str | None = None,
+                combined_duties_reason: str | None = None) -> tuple[User, str | None]:
     """Create an account. Without a password, a temporary one is generated and returned: the
     user must change it at first login."""
     roles, regions = set(roles), list(regions)
     username, phone, email = _clean_identity(username, phone, email)
     _check_roles_and_regions(roles, regions)
+    combined_duties_reason = _combined_duties_reason(roles, combined_duties_reason)
     _check_unique("username", username, None)
     _check_unique("phone", phone, None)
     temporary = None
@@ -265,12 +301,14 @@ def create_user(actor: User | None, *, username: str, full_name: str, roles: Ite
         check_password_policy(password, username)
     user = User(username=username, full_name=full_name.strip(), phone=phone, email=email,
                 locale=locale, password_hash=hash_password(password),
-                must_change_password=temporary is not None)
+                must_change_password=temporary is not None,
+                combined_duties_reason=combined_duties_reason)
     user.role_rows = [UserRole(role=role) for role in sorted(roles)]
     user.regions = regions
     db.session.add(user)
     db.session.flush()
     audit.record("user.created", actor, user, details=_access_details(user))
+    _record_combined_duties(actor, user, None)
     return user, temporary
 
 
@@ -280,15 +318,17 @@ def _access_details(user: User) -> dict:
 
 def update_user(actor: User, user: User, *, full_name: str, roles: Iterable[Role],
                 regions: Iterable[Region], phone: str | None, email: str | None,
-                locale: str | None = None) -> None:
+                locale: str | None = None, combined_duties_reason: str | None = None) -> None:
     roles, regions = set(roles), list(regions)
     _, phone, email = _clean_identity(None, phone, email)
     _check_roles_and_regions(roles, regions)
+    combined_duties_reason = _combined_duties_reason(roles, combined_duties_reason)
     _check_unique("phone", phone, user.id)
     if actor.id == user.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
         raise ForbiddenError(_l("You cannot remove your own administrator role."), "roles")
-    before = _access_details(user)
+    before, reason_before = _access_details(user), user.combined_duties_reason
     user.full_name, user.phone, user.email = full_name.strip(), phone, email
+    user.combined_duties_reason = combined_duties_reason
     if locale in current_app.config["LANGUAGES"]:
         user.locale = locale
     kept = [row for row in user.role_rows if row.role in roles]
@@ -299,6 +339,7 @@ def update_user(actor: User, user: User, *, full_name: str, roles: Iterable[Role
     after = _access_details(user)
     audit.record("user.updated", actor, user,
                  details={"before": before, "after": after} if before != after else None)
+    _record_combined_duties(actor, user, reason_before)
 
 
 def set_active(actor: User, user: User, active: bool) -> None:

@@ -53,7 +53,8 @@ def new_user():
         created = attempt(lambda: accounts.create_user(
             current_user, username=form.username.data, full_name=form.full_name.data,
             roles=[Role(r) for r in form.roles.data], regions=chosen,
-            phone=form.phone.data, email=form.email.data, locale=form.locale.data), form)
+            phone=form.phone.data, email=form.email.data, locale=form.locale.data,
+            combined_duties_reason=form.combined_duties_reason.data), form)
         if created:
             user, temporary = created.value
             # Shown once, in this response only (never stored in the session cookie nor, like
@@ -78,7 +79,8 @@ def edit_user(user_id: int):
         if attempt(lambda: accounts.update_user(
                 current_user, user, full_name=form.full_name.data,
                 roles=[Role(r) for r in form.roles.data], regions=chosen, phone=form.phone.data,
-                email=form.email.data, locale=form.locale.data), form):
+                email=form.email.data, locale=form.locale.data,
+                combined_duties_reason=form.combined_duties_reason.data), form):
             flash(_("The account has been updated."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm())
