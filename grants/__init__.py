@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from grants import formatting
 from grants.config import DefaultConfig
-from grants.database import configure_sqlite
+from grants.database import configure_sqlite, serving_method
 from grants.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate, talisman
 from grants.security import init_talisman
 
@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.wsgi_app = _noting_request_method(app.wsgi_app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
@@ -61,6 +62,10 @@ def _finish_config(app: Flask) -> None:
     if url.startswith(("postgres://", "postgresql://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     cfg["SQLALCHEMY_DATABASE_URI"] = url
+    if not url.startswith("sqlite"):
+        # A server restart or an idle timeout kills pooled connections: test each one before
+        # lending it, so that a dead one is replaced instead of failing a user's request.
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **cfg["SQLALCHEMY_ENGINE_OPTIONS"]}
 
     production = cfg["GRANTS_ENV"] == "production"
     if production:
@@ -107,6 +112,20 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_session_user)
 
 
+def _noting_request_method(wsgi_app):
+    """Tell the database layer which HTTP method the current request has (see
+    grants.database.serving_method)."""
+
+    def serve(environ, start_response):
+        token = serving_method.set(environ.get("REQUEST_METHOD"))
+        try:
+            return wsgi_app(environ, start_response)
+        finally:
+            serving_method.reset(token)
+
+    return serve
+
+
 def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.admin import bp as admin_bp
     from grants.blueprints.applications import bp as applications_bp
@@ -131,9 +150,10 @@ def _register_blueprints(app: Flask) -> None:
     register_error_handlers(app)
 
 
+_STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 # Endpoints a user who must change their password may still reach.
-_PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "auth.set_language", "static",
-                            "bootstrap.static"}
+_PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "auth.set_language",
+                            *_STATIC_ENDPOINTS}
 
 
 def _register_hooks(app: Flask) -> None:
@@ -150,6 +170,14 @@ def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _permanent_session():
         session.permanent = True
+
+    @app.after_request
+    def _never_stored(response):
+        # Shared office computers: what a logged-in user saw (returnees' data, exports, temporary
+        # passwords) must not stay in the browser's cache. Static files keep their caching.
+        if request.endpoint not in _STATIC_ENDPOINTS and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(get_locale=get_locale, can=can, Permission=Permission,

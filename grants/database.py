@@ -1,11 +1,12 @@
 """Database plumbing shared by every model: declarative base, constraint naming,
 UTC timestamps, enum columns and SQLite connection settings."""
 
+import warnings
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so migrations can refer to them on SQLite and PostgreSQL alike.
@@ -61,11 +62,26 @@ def enum_type(enum_cls, length: int = 32) -> sa.Enum:
 # BEGIN, so that two money operations never interleave (with_for_update() does nothing there).
 begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=False)
 
+# The HTTP method of the request being served on this thread (set around each request by
+# create_app's WSGI wrapper), None outside requests (commands, tests calling services).
+serving_method: ContextVar[str | None] = ContextVar("serving_method", default=None)
+
+# Requests that may write. In WAL mode a read transaction that later writes fails at once with
+# "database is locked" if another write committed since it began, whatever the busy timeout: so
+# their transactions take the write lock at BEGIN (and wait for it) instead.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class WriteWithoutLockWarning(RuntimeWarning):
+    """A request wrote on SQLite in a transaction begun without the write lock (see
+    write_transaction); under load it fails with "database is locked"."""
+
 
 def configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
     """Foreign keys on, WAL journal and a busy timeout on every SQLite connection; transactions
-    begun by SQLAlchemy itself (the pysqlite recipe of its documentation), so that money
-    operations can begin with BEGIN IMMEDIATE."""
+    begun by SQLAlchemy itself (the pysqlite recipe of its documentation), with BEGIN IMMEDIATE
+    for money operations, for unsafe requests and after write_transaction()."""
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -78,9 +94,43 @@ def configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
-        immediate = begin_immediate.get()
+        immediate = begin_immediate.get() or serving_method.get() in UNSAFE_METHODS
         begin_immediate.set(False)  # one transaction only
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        connection.info["write_locked"] = immediate
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection, _cursor, statement, _parameters, _context, _executemany):
+        if (statement.lstrip()[:7].upper().startswith(_WRITES)
+                and not connection.info.get("write_locked") and serving_method.get() is not None):
+            warnings.warn(f"{serving_method.get()} request writes without the write lock: "
+                          f"{statement[:60]}", WriteWithoutLockWarning, stacklevel=2)
+
+
+def holds_write_lock(session: Session | scoped_session) -> bool:
+    """True if the session's transaction took SQLite's write lock at BEGIN."""
+    if isinstance(session, scoped_session):
+        session = session()
+    return session.in_transaction() and bool(session.connection().info.get("write_locked"))
+
+
+def end_read_transaction(session: Session | scoped_session) -> None:
+    """End the session's transaction, which must hold no pending change: before slow work (password
+    hashing) so that no lock is held meanwhile, or before a transaction of its own. Objects
+    reload when next used."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a read transaction ends with nothing pending in the session")
+    session.rollback()
+
+
+def write_transaction(session: Session | scoped_session) -> None:
+    """For a request that reads and then writes (a GET whose reading is audited): on SQLite, the
+    writing transaction must hold the write lock from its start. Unless it already does, the
+    read transaction ends and the next one begins IMMEDIATE."""
+    if session.get_bind().dialect.name != "sqlite" or holds_write_lock(session):
+        return
+    end_read_transaction(session)
+    begin_immediate.set(True)
 
 
 def append_only_ddl(dialect: str, table: str) -> list[str]:

@@ -1,6 +1,7 @@
 """How money, dates and phone numbers look on screen: "1 500 000 F CFA", "05/03/2026",
 "+223 76 12 34 56"."""
 
+import json
 from datetime import date, datetime
 
 import phonenumbers
@@ -64,7 +65,14 @@ def vocabulary_label(code: str | None, enum_name: str) -> str:
         return code
 
 
+def details(value) -> str:
+    """An audit row's details as readable JSON: accents as written, not \\u00e9 (escaped by the
+    template like any text)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
 def register(app) -> None:
+    app.add_template_filter(details, "details")
     app.add_template_filter(vocabulary_label, "vocabulary")
     app.add_template_filter(phone, "phone")
     app.add_template_filter(money, "money")

@@ -13,6 +13,7 @@ from typing import Any
 from flask import abort
 from flask_login import current_user
 
+from grants.database import write_transaction
 from grants.extensions import db
 from grants.models import REGION_SCOPED_ROLES, Role
 from grants.workflow import ApplicationAction
@@ -174,6 +175,7 @@ def can(user, permission: Permission, obj: Any = None) -> Decision:
 def deny(permission: Permission, decision: Decision, obj: Any = None) -> None:
     from grants.services.audit import record_denied
 
+    write_transaction(db.session)  # a GET page writes the audit row
     record_denied(current_user, permission, decision.reason, obj)
     db.session.commit()
 

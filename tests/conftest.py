@@ -140,7 +140,8 @@ def region(code: str) -> Region:
 
 @pytest.fixture
 def make_user(app):
-    """Create a user with the given roles (regions by code for scoped roles); returns its id."""
+    """Create a user with the given roles (regions by code for scoped roles); returns its id.
+    Finance officer and accountant together come with a reason, as the service requires."""
     counter = {"n": 0}
 
     def make(*roles: Role, regions=("00",), username=None, phone=None, password=PASSWORD,
@@ -151,7 +152,8 @@ def make_user(app):
             user, _ = accounts.create_user(
                 None, username=username, full_name=f"Test {username}",
                 roles=roles or (Role.PROGRAMME_MANAGER,),
-                regions=[region(code) for code in regions], phone=phone, password=password)
+                regions=[region(code) for code in regions], phone=phone, password=password,
+                combined_duties_reason="test: one person for both roles")
             user.must_change_password = must_change
             return user.id
 

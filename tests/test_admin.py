@@ -187,3 +187,57 @@ def test_lists_run_the_same_number_of_queries_whatever_the_data(app, client, log
         make_user(Role.FIELD_OFFICER, Role.AUDITOR, regions=("01", "07", "02"))
     many = {path: queries(path) for path in few}
     assert many == few
+
+
+BOTH_DUTIES = {**FORM, "username": "s.keita", "full_name": "Sira Keita", "phone": "",
+               "roles": ["finance_officer", "accountant"], "regions": []}
+DUTIES_MESSAGE = ("Ce compte serait à la fois ordonnateur et comptable. Indiquez-en le motif (par "
+                  "exemple un petit bureau avec une seule personne aux finances), ou ne choisissez "
+                  "qu'un des deux rôles.")
+REASON = "Antenne de Gao : une seule personne chargée des finances"
+
+
+def _duties_events(app):
+    with app.app_context():
+        return [(e.action, e.details) for e in db.session.scalars(
+            db.select(AuditEvent).where(AuditEvent.action.startswith("user.duties_"))
+            .order_by(AuditEvent.id))]
+
+
+def test_one_account_orders_and_pays_only_with_a_recorded_reason(app, client, login_as,
+                                                                  make_user):
+    """Segregation of duties: finance officer and accountant on one account is refused at the
+    field without a reason; with one, the reason is on the user's page and in the audit log."""
+    login_as(Role.ADMIN)
+    page = html.unescape(client.post("/admin/utilisateurs/nouveau",
+                                     data=BOTH_DUTIES).get_data(as_text=True))
+    assert 'id="combined_duties_reason"' in page and "is-invalid" in page
+    assert f'<div class="invalid-feedback d-block">{DUTIES_MESSAGE}</div>' in page
+    assert _user(app, "s.keita") is None and _duties_events(app) == []
+
+    created = client.post("/admin/utilisateurs/nouveau",
+                          data={**BOTH_DUTIES, "combined_duties_reason": f"  {REASON} "})
+    assert created.status_code == 200
+    user_id, roles, *_ = _user(app, "s.keita")
+    assert roles == ["accountant", "finance_officer"]
+    assert _duties_events(app) == [("user.duties_combined", {"reason": REASON})]
+    page = html.unescape(client.get(f"/admin/utilisateurs/{user_id}").get_data(as_text=True))
+    assert "Ce compte ordonnance et paie des tranches" in page and REASON in page
+    assert REASON in html.unescape(client.get("/admin/journal?action=user.duties")
+                                   .get_data(as_text=True))
+
+    # An existing finance officer given the accountant role: the same rule; nothing changes.
+    officer = make_user(Role.FINANCE_OFFICER, username="ordo")
+    edit = {"full_name": "Ordo", "phone": "", "email": "", "regions": [], "locale": "fr",
+            "roles": ["finance_officer", "accountant"]}
+    page = html.unescape(client.post(f"/admin/utilisateurs/{officer}", data=edit)
+                         .get_data(as_text=True))
+    assert DUTIES_MESSAGE in page
+    assert _user(app, "ordo")[1] == ["finance_officer"]
+    # Back to one role: the reason goes, and the log says so.
+    client.post(f"/admin/utilisateurs/{user_id}", data={
+        **{k: BOTH_DUTIES[k] for k in ("full_name", "phone", "email", "regions", "locale")},
+        "roles": ["accountant"], "combined_duties_reason": REASON})
+    assert _user(app, "s.keita")[1] == ["accountant"]
+    assert _duties_events(app)[-1] == ("user.duties_separated", None)
+    assert REASON not in client.get(f"/admin/utilisateurs/{user_id}").get_data(as_text=True)

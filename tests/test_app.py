@@ -6,9 +6,12 @@ import pytest
 from flask import render_template_string, session
 
 from grants import create_app
+from grants.extensions import db
 from grants.formatting import day, money
-from grants.models import Role
+from grants.models import Role, User
 from grants.security import is_safe_next
+from tests import factories
+from tests.conftest import committed
 
 NNBSP = "\u202f"
 
@@ -264,3 +267,22 @@ def test_phone_numbers_are_shown_grouped(app):
 
     assert phone("+22376123456") == "+223 76 12 34 56"
     assert phone(None) == ""
+
+
+def test_pages_and_downloads_of_a_logged_in_user_are_never_stored_by_the_browser(
+        app, client, login_as):
+    """Shared office computers: what a user saw (returnees' data, exports) must not stay in the
+    browser's cache for the next person. Static files keep their caching."""
+    user_id = login_as(Role.PROGRAMME_MANAGER)
+    with committed(app):
+        person_id = factories.person(db.session.get(User, user_id)).id
+    for url in ("/", "/beneficiaires/", f"/beneficiaires/{person_id}",
+                f"/beneficiaires/{person_id}?confidentiel=1", "/dossiers/export.xlsx",
+                "/finances/registre.csv", "/admin/journal", "/no-such-page"):
+        response = client.get(url)
+        assert response.status_code in (200, 403, 404), url
+        assert response.headers.get("Cache-Control") == "no-store", url
+        response.close()
+    static = client.get("/static/css/app.css")
+    assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
+    static.close()

@@ -2,10 +2,15 @@
 
 import html
 import re
+import statistics
+import time
+
+from argon2 import PasswordHasher
 
 from grants.extensions import db
 from grants.models import AuditEvent, Role, User, UserSession
-from tests.conftest import PASSWORD, login
+from grants.services import accounts
+from tests.conftest import PASSWORD, committed, login
 
 SAME_MESSAGE = "Identifiant, numéro de téléphone ou mot de passe incorrect."
 
@@ -174,3 +179,66 @@ def test_login_events_are_audited_without_the_typed_identifier(app, client, make
                            ("auth.login", "failed", "wrong_password"),
                            ("auth.session_started", "ok", None)]
         assert all("ghost" not in str(e.details) for e in events)
+
+
+def test_password_is_verified_outside_any_transaction(app, client, make_user, monkeypatch):
+    """Hashing is the slow part of a login: done while a transaction holds the database (SQLite's
+    write lock), simultaneous logins would queue behind each other's hashing."""
+    make_user(Role.AUDITOR, username="hasher")
+    during_verification = []
+    verify = PasswordHasher.verify
+
+    def watched(self, hash, password):
+        during_verification.append(db.session().in_transaction())
+        return verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", watched)
+    assert login(client, "nobody", "x").status_code == 200
+    assert login(client, "hasher", "wrong").status_code == 200
+    assert login(client, "hasher").status_code == 302
+    assert during_verification == [False, False, False]
+
+
+def test_an_unknown_login_takes_as_long_as_a_wrong_password(make_app):
+    """Timing must not tell whether an account exists (an unknown login used to hash twice).
+    Mean of 20 tries each, interleaved, within 25 %; a cost at which hashing dominates the
+    request, as in production. A busy machine gets up to three rounds."""
+    app = make_app(ARGON2_TIME_COST=2, ARGON2_MEMORY_COST=16 * 1024)
+    with committed(app):  # hashed at this cost
+        accounts.create_user(None, username="known", full_name="Known", roles=[Role.AUDITOR],
+                             password=PASSWORD)
+    client = app.test_client()
+
+    def seconds(identifier):
+        start = time.perf_counter()
+        assert login(client, identifier, "wrong-password").status_code == 200
+        return time.perf_counter() - start
+
+    seconds("nobody"), seconds("known")  # warm up: first requests, the dummy hash
+    ratios = []
+    for _ in range(3):
+        unknown, known = [], []
+        for _ in range(20):
+            unknown.append(seconds("nobody"))
+            known.append(seconds("known"))
+        ratios.append(statistics.mean(unknown) / statistics.mean(known))
+        if 0.8 <= ratios[-1] <= 1.25:
+            break
+    assert 0.8 <= ratios[-1] <= 1.25, ratios
+
+
+def test_the_account_throttle_counts_every_spelling_of_the_same_account(make_app, make_user):
+    """Locked after 3 wrong passwords written as one spelling of the phone number, the account
+    stays locked whatever way it is written (other spellings, the username), even with the
+    right password; other accounts and the per-address limit are unaffected."""
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT_PER_ACCOUNT="3 per 5 minutes",
+                   LOGIN_RATE_LIMIT_PER_IP="100 per 5 minutes")
+    make_user(Role.APPLICANT, username="mariam", phone="+223 76 12 34 56")
+    make_user(Role.AUDITOR, username="neighbour")
+    client = app.test_client()
+    for written in ("76 12 34 56", "+22376123456", "00223 76-12-34-56"):
+        assert login(client, written, "bad-password").status_code == 200
+    for written in ("76123456", "+223 76.12.34.56", "(223) 76 12 34 56", "MARIAM"):
+        assert login(client, written, "bad-password").status_code == 429, written
+        assert login(client, written, PASSWORD).status_code == 429, written
+    assert login(client, "neighbour").status_code == 302

@@ -1,6 +1,14 @@
 """Every model, imported here so that Alembic sees the whole schema."""
 
-from grants.models.accounts import REGION_SCOPED_ROLES, Role, User, UserRole, UserSession, user_region
+from grants.models.accounts import (
+    REGION_SCOPED_ROLES,
+    SEGREGATED_ROLES,
+    Role,
+    User,
+    UserRole,
+    UserSession,
+    user_region,
+)
 from grants.models.applications import (
     Application,
     ApplicationEvent,
@@ -65,7 +73,7 @@ __all__ = [
     "Account", "AgreementCopy", "BatchLine", "BatchStatus", "LineResult", "PaymentBatch",
     "Channel", "Grant", "GrantStatus", "LedgerEntry", "MoneyAction", "Payment",
     "PaymentKind", "Tranche", "TrancheCondition", "TrancheStatus",
-    "REGION_SCOPED_ROLES", "Application", "ApplicationEvent", "ApplicationMember",
+    "REGION_SCOPED_ROLES", "SEGREGATED_ROLES", "Application", "ApplicationEvent", "ApplicationMember",
     "ApplicationRevision", "Attachment", "AuditEvent", "Beneficiary", "BeneficiaryRestricted",
     "BudgetEnvelope", "BudgetLine", "Call", "CheckItem", "CheckResult", "CommitteeSession",
     "Consent", "Criterion", "Decision", "DecisionReason", "InterestDeclaration", "Minutes",

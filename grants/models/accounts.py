@@ -46,6 +46,10 @@ ROLE_LABELS = {
 
 # Roles whose reach is limited to the regions assigned to the user.
 REGION_SCOPED_ROLES = frozenset({Role.INTAKE_AGENT, Role.FIELD_OFFICER})
+# Segregation of duties: the one who orders a payment and the one who pays it. One account holds
+# both only with a recorded reason (a small office); a tranche is still never paid by the person
+# who ordered it.
+SEGREGATED_ROLES = frozenset({Role.FINANCE_OFFICER, Role.ACCOUNTANT})
 
 user_region = sa.Table(
     "user_region",
@@ -69,6 +73,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why this account holds both SEGREGATED_ROLES (set only then).
+    combined_duties_reason: Mapped[str | None] = mapped_column(String(500))
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",

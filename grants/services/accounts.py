@@ -1,5 +1,6 @@
 """Accounts: passwords, login sessions, user administration."""
 
+import functools
 import hashlib
 import re
 import secrets
@@ -11,9 +12,18 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from grants.database import utcnow
+from grants.database import end_read_transaction, utcnow
 from grants.extensions import db
-from grants.models import REGION_SCOPED_ROLES, Outcome, Region, Role, User, UserRole, UserSession
+from grants.models import (
+    REGION_SCOPED_ROLES,
+    SEGREGATED_ROLES,
+    Outcome,
+    Region,
+    Role,
+    User,
+    UserRole,
+    UserSession,
+)
 from grants.services import audit
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 
@@ -63,15 +73,35 @@ def normalise_phone(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def find_user_by_login(identifier: str) -> User | None:
+def _canonical_login(identifier: str) -> tuple[str, str | None]:
+    """("phone", E.164 number) or ("username", lower-case text) for what was typed at login;
+    None as the value when it is phone-like but no valid number."""
     identifier = identifier.strip()
     if PHONE_LIKE_RE.match(identifier):
         try:
-            phone = normalise_phone(identifier)
+            return "phone", normalise_phone(identifier)
         except ValidationError:
-            return None
-        return db.session.scalar(db.select(User).where(User.phone == phone))
-    return db.session.scalar(db.select(User).where(User.username == identifier.lower()))
+            return "phone", None
+    return "username", identifier.lower()
+
+
+def find_user_by_login(identifier: str) -> User | None:
+    kind, value = _canonical_login(identifier)
+    if value is None:
+        return None
+    column = User.phone if kind == "phone" else User.username
+    return db.session.scalar(db.select(User).where(column == value))
+
+
+def login_throttle_key(identifier: str) -> str:
+    """What the per-account login throttle counts: the account the login resolves to, so that
+    every spelling of its phone number and its username count together; for an unknown login,
+    its normalised text."""
+    user = find_user_by_login(identifier)
+    if user is not None:
+        return f"account:{user.id}"
+    kind, value = _canonical_login(identifier)
+    return f"unknown:{kind}:{(value or identifier.strip())[:64]}"
 
 
 # --- login sessions ----------------------------------------------------------------------
@@ -80,27 +110,38 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-_DUMMY_HASH: dict[str, str] = {}
+@functools.cache
+def _dummy_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
+    """A hash to verify when the login is unknown, computed once per cost setting: an unknown
+    login then costs one verification, like a known one with a wrong password."""
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
+                          parallelism=parallelism).hash("not-a-password")
 
 
 def authenticate(identifier: str, password: str) -> User | None:
     """The user whose login and password match, if active; None otherwise (the caller says the same
-    thing either way). The time spent does not reveal whether the account exists."""
+    thing either way). The time spent does not reveal whether the account exists: the same one
+    verification is done for both. It runs outside any transaction, so that simultaneous logins
+    do not queue behind each other's hashing for the database's write lock."""
     user = find_user_by_login(identifier)
     hasher = _hasher()
+    stored = user.password_hash if user else _dummy_hash(
+        hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    end_read_transaction(db.session)
+    matches = _verify(hasher, stored, password)
+    rehashed = hasher.hash(password) if matches and hasher.check_needs_rehash(stored) else None
+    # From here on the request writes (the audit row, the session): the user is read again.
     if user is None:
-        dummy = _DUMMY_HASH.setdefault(str(hasher.memory_cost), hasher.hash("not-a-password"))
-        _verify(hasher, dummy, password)
         audit.record("auth.login", None, None, Outcome.FAILED, {"reason": "unknown_login"})
         return None
-    if not _verify(hasher, user.password_hash, password):
+    if not matches or user.password_hash != stored:
         audit.record("auth.login", None, user, Outcome.FAILED, {"reason": "wrong_password"})
         return None
     if not user.active:
         audit.record("auth.login", None, user, Outcome.FAILED, {"reason": "inactive"})
         return None
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
+    if rehashed:
+        user.password_hash = rehashed
     return user
 
 
@@ -193,6 +234,31 @@ def _check_roles_and_regions(roles: set[Role], regions: list[Region]) -> None:
             _l("Intake agents and field officers need at least one region."), "regions")
 
 
+def _combined_duties_reason(roles: set[Role], reason: str | None) -> str | None:
+    """Segregation of duties: one account both orders and pays only with a written reason (kept
+    on the account and in the audit log). None when the account does not hold both roles."""
+    if not SEGREGATED_ROLES.issubset(roles):
+        return None
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_l(
+            "This account would be both finance officer and accountant. Give the reason (for "
+            "example, a small office with one person for finance), or choose only one of the two "
+            "roles."),
+            "combined_duties_reason")
+    return reason
+
+
+def _record_combined_duties(actor: User | None, user: User, before: str | None) -> None:
+    if user.combined_duties_reason == before:
+        return
+    if user.combined_duties_reason:
+        audit.record("user.duties_combined", actor, user,
+                     details={"reason": user.combined_duties_reason})
+    else:
+        audit.record("user.duties_separated", actor, user)
+
+
 def _check_unique(field: str, value: str | None, user_id: int | None) -> None:
     if value is None:
         return
@@ -218,12 +284,14 @@ def _clean_identity(username: str | None, phone: str | None, email: str | None):
 def create_user(actor: User | None, *, username: str, full_name: str, roles: Iterable[Role],
                 regions: Iterable[Region] = (), phone: str | None = None,
                 email: str | None = None, locale: str | None = None,
-                password: str | None = None) -> tuple[User, str | None]:
+                password: str | None = None,
+                combined_duties_reason: str | None = None) -> tuple[User, str | None]:
     """Create an account. Without a password, a temporary one is generated and returned: the
     user must change it at first login."""
     roles, regions = set(roles), list(regions)
     username, phone, email = _clean_identity(username, phone, email)
     _check_roles_and_regions(roles, regions)
+    combined_duties_reason = _combined_duties_reason(roles, combined_duties_reason)
     _check_unique("username", username, None)
     _check_unique("phone", phone, None)
     temporary = None
@@ -233,12 +301,14 @@ def create_user(actor: User | None, *, username: str, full_name: str, roles: Ite
         check_password_policy(password, username)
     user = User(username=username, full_name=full_name.strip(), phone=phone, email=email,
                 locale=locale, password_hash=hash_password(password),
-                must_change_password=temporary is not None)
+                must_change_password=temporary is not None,
+                combined_duties_reason=combined_duties_reason)
     user.role_rows = [UserRole(role=role) for role in sorted(roles)]
     user.regions = regions
     db.session.add(user)
     db.session.flush()
     audit.record("user.created", actor, user, details=_access_details(user))
+    _record_combined_duties(actor, user, None)
     return user, temporary
 
 
@@ -248,15 +318,17 @@ def _access_details(user: User) -> dict:
 
 def update_user(actor: User, user: User, *, full_name: str, roles: Iterable[Role],
                 regions: Iterable[Region], phone: str | None, email: str | None,
-                locale: str | None = None) -> None:
+                locale: str | None = None, combined_duties_reason: str | None = None) -> None:
     roles, regions = set(roles), list(regions)
     _, phone, email = _clean_identity(None, phone, email)
     _check_roles_and_regions(roles, regions)
+    combined_duties_reason = _combined_duties_reason(roles, combined_duties_reason)
     _check_unique("phone", phone, user.id)
     if actor.id == user.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
         raise ForbiddenError(_l("You cannot remove your own administrator role."), "roles")
-    before = _access_details(user)
+    before, reason_before = _access_details(user), user.combined_duties_reason
     user.full_name, user.phone, user.email = full_name.strip(), phone, email
+    user.combined_duties_reason = combined_duties_reason
     if locale in current_app.config["LANGUAGES"]:
         user.locale = locale
     kept = [row for row in user.role_rows if row.role in roles]
@@ -267,6 +339,7 @@ def update_user(actor: User, user: User, *, full_name: str, roles: Iterable[Role
     after = _access_details(user)
     audit.record("user.updated", actor, user,
                  details={"before": before, "after": after} if before != after else None)
+    _record_combined_duties(actor, user, reason_before)
 
 
 def set_active(actor: User, user: User, active: bool) -> None:

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy.orm import joinedload
 
+from grants.database import write_transaction
 from grants.extensions import db
 from grants.models import AuditEvent, Outcome, User
 
@@ -26,6 +27,13 @@ def record(action: str, actor=None, obj: Any = None, outcome: Outcome = Outcome.
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def record_reading(action: str, actor, obj: Any) -> AuditEvent:
+    """Record that a page which only reads showed confidential data: the write lock is taken
+    first (SQLite), so the page does not fail when others write at the same time."""
+    write_transaction(db.session)
+    return record(action, actor, obj)
 
 
 def record_denied(actor, permission, reason: str, obj: Any = None) -> AuditEvent:

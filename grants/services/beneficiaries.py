@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from grants.database import utcnow
+from grants.database import utcnow, write_transaction
 from grants.extensions import db
 from grants.models import Beneficiary, BeneficiaryRestricted, Consent, DuplicateReview, Role, User
 from grants.permissions import Permission, owner_scope, region_scope
@@ -268,7 +268,9 @@ def _erase_profile(person: Beneficiary) -> None:
 # --- restricted data ----------------------------------------------------------------------
 
 def read_restricted(actor: User, person: Beneficiary) -> BeneficiaryRestricted | None:
-    """Vulnerabilities and health notes; every reading is audited."""
+    """Vulnerabilities and health notes; every reading is audited (pages that only read call
+    this: the write lock is taken before the reading)."""
+    write_transaction(db.session)
     row = db.session.get(BeneficiaryRestricted, person.id)
     audit.record("beneficiary.restricted_read", actor, person)
     return row

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from grants.database import begin_immediate, utcnow
+from grants.database import begin_immediate, end_read_transaction, utcnow
 from grants.extensions import db
 from grants.models import (
     Account,
@@ -55,9 +55,7 @@ def __getattr__(name: str):
 def money_transaction() -> None:
     """Start the money operation in a transaction of its own. On SQLite it begins with BEGIN
     IMMEDIATE, which takes the write lock first (two officers clicking at once queue up)."""
-    if db.session.new or db.session.dirty or db.session.deleted:
-        raise RuntimeError("a money operation must start with nothing pending in the session")
-    db.session.rollback()  # end the request's read transaction; objects reload when used
+    end_read_transaction(db.session)  # objects reload when used
     if db.engine.dialect.name == "sqlite":
         begin_immediate.set(True)
 

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField
+from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from grants.forms import MultiCheckboxField, choices
@@ -26,6 +26,11 @@ class UserForm(FlaskForm):
     regions = MultiCheckboxField(_l("Regions"), coerce=int,
                                  description=_l("Required for intake agents and field officers."))
     locale = SelectField(_l("Language"), choices=lambda: choices([("fr", "Français"), ("en", "English")]))
+    combined_duties_reason = TextAreaField(
+        _l("Reason for holding both the finance officer and the accountant roles"),
+        validators=[Optional(), Length(max=500)], render_kw={"rows": 2},
+        description=_l("Only for one person who both orders and pays (segregation of duties): "
+                       "say why. A tranche is still never paid by the person who ordered it."))
 
 
 class EditUserForm(UserForm):

@@ -53,12 +53,14 @@ def new_user():
         created = attempt(lambda: accounts.create_user(
             current_user, username=form.username.data, full_name=form.full_name.data,
             roles=[Role(r) for r in form.roles.data], regions=chosen,
-            phone=form.phone.data, email=form.email.data, locale=form.locale.data), form)
+            phone=form.phone.data, email=form.email.data, locale=form.locale.data,
+            combined_duties_reason=form.combined_duties_reason.data), form)
         if created:
             user, temporary = created.value
-            # Shown once, in this response only (never stored in the session cookie).
-            return _no_store(render_template("admin/temporary_password.html", user=user,
-                                             password=temporary, created=True))
+            # Shown once, in this response only (never stored in the session cookie nor, like
+            # every page of a logged-in user, in the browser's cache).
+            return render_template("admin/temporary_password.html", user=user,
+                                   password=temporary, created=True)
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -77,7 +79,8 @@ def edit_user(user_id: int):
         if attempt(lambda: accounts.update_user(
                 current_user, user, full_name=form.full_name.data,
                 roles=[Role(r) for r in form.roles.data], regions=chosen, phone=form.phone.data,
-                email=form.email.data, locale=form.locale.data), form):
+                email=form.email.data, locale=form.locale.data,
+                combined_duties_reason=form.combined_duties_reason.data), form):
             flash(_("The account has been updated."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm())
@@ -102,14 +105,8 @@ def reset_password(user_id: int):
         return redirect(url_for("admin.edit_user", user_id=user_id))
     temporary = accounts.reset_password(current_user, user)
     db.session.commit()
-    return _no_store(render_template("admin/temporary_password.html", user=user,
-                                     password=temporary, created=False))
-
-
-def _no_store(body):
-    response = current_app.make_response(body)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return render_template("admin/temporary_password.html", user=user, password=temporary,
+                           created=False)
 
 
 @bp.route("/regions")

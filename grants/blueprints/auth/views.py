@@ -12,8 +12,8 @@ from grants.security import is_safe_next
 from grants.services import accounts
 
 
-def _login_identifier() -> str:
-    return "login:" + request.form.get("identifier", "").strip().lower()
+def _login_account() -> str:
+    return "login:" + accounts.login_throttle_key(request.form.get("identifier", ""))
 
 
 def _failed(response) -> bool:
@@ -34,7 +34,7 @@ def _home_or_next(target: str | None):
 
 @bp.route("/connexion", methods=["GET", "POST"])
 @limiter.limit(_per_ip, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_per_account, key_func=_login_identifier, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_per_account, key_func=_login_account, methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))

@@ -192,8 +192,6 @@ def create_account(beneficiary_id: int):
     if not created:
         return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
     user, temporary = created.value
-    response = current_app.make_response(render_template(
+    return render_template(
         "admin/temporary_password.html", user=user, password=temporary, created=True,
-        back=url_for("beneficiaries.detail", beneficiary_id=person.id)))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        back=url_for("beneficiaries.detail", beneficiary_id=person.id))
