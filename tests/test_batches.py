@@ -152,6 +152,8 @@ def test_a_tranche_in_an_open_batch_is_paid_only_through_it(app, money):  # noqa
         assert db.session.scalar(db.select(db.func.count()).select_from(Payment)) == 0
         line_id = db.session.scalar(db.select(BatchLine.id))
     remove = f"{batch_path}/lignes/{line_id}/retirer"
+    assert f'action="{remove}"' in officer.get(batch_path).get_data(as_text=True)  # the button
+    assert f'action="{remove}"' not in accountant.get(batch_path).get_data(as_text=True)
     assert accountant.post(remove, data={f"line{line_id}-reason": "x"}).status_code == 403
     page = officer.post(remove, data={f"line{line_id}-reason": " "}).get_data(as_text=True)
     assert "Indiquez pourquoi la tranche sort du lot." in page  # at the field, nothing saved
