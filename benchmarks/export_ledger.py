@@ -76,7 +76,8 @@ def build(database: str, movements: int) -> None:
             db.session.flush()
             grant = Grant(number=f"CV-2026-{n:05d}", application_id=application.id,
                           envelope_id=envelope.id, amount=10**9, channel=Channel.BANK,
-                          account="B", created_by_id=user.id, status=GrantStatus.SIGNED)
+                          account="B", created_by_id=user.id, status=GrantStatus.SIGNED,
+                          signed_on=date(2026, 1, 15))
             db.session.add(grant)
             grants.append(grant)
         db.session.flush()

@@ -1,6 +1,7 @@
 """Error pages, in the user's language."""
 
-from flask import render_template
+import sqlalchemy as sa
+from flask import g, has_request_context, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
@@ -14,9 +15,24 @@ ERROR_PAGES = {
     413: (_l("File too large"), _l("The file or form sent is larger than allowed (10 MB).")),
     429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a few minutes and "
                                         "try again.")),
-    500: (_l("Server error"), _l("Something went wrong on our side. Nothing was saved; please try "
-                                   "again. If it happens again, tell your administrator.")),
+    # The server cannot know whether an earlier request saved what the user did (a payment
+    # saved, then its next page failing): the page says what to check, never "nothing saved".
+    500: (_l("Server error"), _l("Something went wrong on our side. Before doing it again, open "
+                                   "the page of what you were working on (or its history) to "
+                                   "see whether your last action was recorded. If it happens "
+                                   "again, tell your administrator.")),
 }
+SAVED_THEN_FAILED = _l("Your action was saved, but something went wrong on our side while "
+                       "preparing the next page. Open the page of what you were working on to "
+                       "see the result; do not do it again. If it happens again, tell your "
+                       "administrator.")
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _note_commit(_session) -> None:
+    """Remember that this request saved something: its error page then says so."""
+    if has_request_context():
+        g.committed = True
 
 
 def render_error(code: int, message=None):
@@ -39,4 +55,4 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(500)
     def _server_error(_error):
         db.session.rollback()
-        return render_error(500)
+        return render_error(500, SAVED_THEN_FAILED if g.get("committed") else None)

@@ -1,9 +1,10 @@
 """Finance pages: two officers take a dossier from agreement to a paid tranche."""
 
+import io
 import re
 
 from grants.extensions import db
-from grants.models import BudgetEnvelope, Grant, Payment, Role
+from grants.models import BatchLine, BudgetEnvelope, Grant, Payment, Role, Tranche
 from grants.services.ledger_check import check_ledger
 from tests.conftest import login
 from tests.test_finance import money  # noqa: F401 (fixture)
@@ -96,3 +97,63 @@ def test_the_printable_agreement_states_the_amount_in_words(app, money):  # noqa
     assert "CONVENTION DE SUBVENTION" in text
     assert "1 500 000 F CFA (un million cinq cent mille francs CFA)" in text
     assert "900 000 F CFA" in text and "600 000 F CFA" in text
+
+
+def test_a_failure_after_a_saved_payment_never_says_nothing_was_saved(app, make_app, money,  # noqa: F811
+                                                                      make_user, monkeypatch):
+    """Payments saved, then the next page fails: the error page does not claim that nothing was
+    saved (it says what to check, or that the action was saved when this request committed),
+    and the payments show on the agreement's page and in the audit log."""
+    from datetime import date
+
+    import grants.blueprints.finance.batches as batch_views
+    import grants.blueprints.finance.views as finance_views
+    from tests.test_batches import _ordered_wallet_tranches
+
+    make_user(Role.AUDITOR, username="auditor")
+    [(first, _first_order), (second, _second_order)] = _ordered_wallet_tranches(app, money, count=2)
+    failing = make_app(PROPAGATE_EXCEPTIONS=False)  # the same database, as production runs
+    accountant, auditor = failing.test_client(), failing.test_client()
+    login(accountant, "accountant")
+    login(auditor, "auditor")
+    with app.app_context():
+        grant_id = db.session.get(Tranche, first).grant_id
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the next page fails")
+
+    monkeypatch.setattr(finance_views, "_agreement_page", broken)
+    response = accountant.post(f"/finances/conventions/{grant_id}/tranches/{first}/payer",
+                               data={"key": "pay-1", "reference": "OM-SAVED-1",
+                                     "paid_on": date.today().isoformat()}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Rien n" not in page and "enregistrée" in page
+    monkeypatch.undo()
+
+    # a request that commits, then fails while drawing its own page: it says it was saved
+    officer = failing.test_client()
+    login(officer, "officer")
+    batch_path = officer.post("/finances/lots/nouveau?operator=orange_money",
+                              data={"tranches": [second]}).headers["Location"]
+    accountant.post(batch_path + "/approuver")
+    real_render = batch_views.render_template
+    monkeypatch.setattr(batch_views, "render_template", lambda name, **kw: broken() if
+                        name == "finance/batch_results.html" else real_render(name, **kw))
+    with app.app_context():
+        line_order = db.session.scalar(db.select(BatchLine.reference))
+    response = accountant.post(batch_path + "/resultats", data={"file": (
+        io.BytesIO(f"{line_order};OK;OM-SAVED-2\n".encode()), "r.csv")},
+        content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Votre action a été enregistrée" in page and "Rien n" not in page
+    monkeypatch.undo()
+
+    agreement = accountant.get(f"/finances/conventions/{grant_id}").get_data(as_text=True)
+    assert "OM-SAVED-1" in agreement and "Payée" in agreement
+    assert "OM-SAVED-2" in accountant.get(batch_path).get_data(as_text=True)
+    journal = auditor.get("/admin/journal?action=tranche.paid").get_data(as_text=True)
+    assert journal.count("<code>tranche.paid</code>") == 2
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Payment)) == 2
+        assert check_ledger() == []

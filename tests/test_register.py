@@ -12,7 +12,7 @@ from grants.extensions import db
 from grants.models import Application, Channel, Grant, Payment, User
 from grants.services import agreements, finance, payments
 from grants.services.ledger_check import check_ledger
-from tests.conftest import login
+from tests.conftest import download, login
 from tests.test_finance import money  # noqa: F401 (fixture)
 
 
@@ -138,3 +138,46 @@ def test_available_after_is_read_from_the_ledger_and_keeps_its_history(app, mone
             register_query(RegisterFilters(step="release")))]
         assert only_releases == [10_300_000]  # filters apply outside the running balance
         assert check_ledger() == []
+
+
+def test_the_register_is_dated_by_value_date_with_the_entry_time_apart(app, money):  # noqa: F811
+    """A 2024 agreement entered today reads 2024 in the register: the signature date for the
+    commitment, the payment date for the payment, the day of a reversal; when each row was
+    entered is a column of its own, on the page and in both files. The date filter reads the
+    value dates."""
+    today = date.today().strftime("%d/%m/%Y")
+    with app.app_context():
+        officer, accountant = (db.session.get(User, money[k]) for k in ("officer", "accountant"))
+        grant = agreements.prepare_agreement(officer, db.session.get(
+            Application, money["applications"][0]), amount=2_000_000, channel=Channel.BANK,
+            account="ML-1")
+        db.session.commit()
+        agreements.sign_agreement(officer, grant.id, date(2024, 7, 1), str(uuid.uuid4()))
+        db.session.commit()
+        first = db.session.get(Grant, grant.id).tranches[0].id
+        payments.order_payment(officer, first, str(uuid.uuid4()))
+        db.session.commit()
+        payment = payments.pay_tranche(accountant, first, str(uuid.uuid4()), "VIR-2024",
+                                       paid_on=date(2024, 7, 15))
+        db.session.commit()
+        payments.reverse_payment(accountant, payment.id, "Erreur", str(uuid.uuid4()))
+        db.session.commit()
+    client = app.test_client()
+    login(client, "officer")
+    page = client.get("/finances/registre").get_data(as_text=True)
+    body = page.split("<tbody>")[1]
+    dates = re.findall(r'<tr><td class="text-nowrap">([^<]*)</td>', body)
+    assert dates == ["01/07/2024", "15/07/2024", today]
+    assert "Saisi le" in page and body.count(today) == 4  # entered today, reversed today
+    sheet = openpyxl.load_workbook(io.BytesIO(download(client, "/finances/registre.xlsx"))
+                                   ).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    rows = list(sheet.iter_rows(min_row=2, max_row=sheet.max_row - 1, values_only=True))
+    assert [r[header.index("Date")].date() for r in rows] == [
+        date(2024, 7, 1), date(2024, 7, 15), date.today()]
+    assert {r[header.index("Saisi le")].date() for r in rows} == {date.today()}
+    text = client.get("/finances/registre.csv?start=2024-07-01&end=2024-12-31").get_data(
+        as_text=True)
+    csv_rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert [r[csv_rows[0].index("Date")] for r in csv_rows[1:]] == ["01/07/2024", "15/07/2024"]
+    assert all(r[csv_rows[0].index("Saisi le")].startswith(today) for r in csv_rows[1:])

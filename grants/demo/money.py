@@ -76,10 +76,11 @@ def _pay_by_batch(officer: User, accountant: User, tranche_ids: list[int]) -> in
     """A mobile-money batch: prepared, approved, and the operator's results imported."""
     batch = batches.create_batch(officer, Channel.ORANGE_MONEY, tranche_ids)
     db.session.commit()
-    batches.approve(accountant, batch)
+    batch_id, references = batch.id, [line.reference for line in batch.lines]
+    batches.approve(accountant, batch_id)
     db.session.commit()
-    batch_id, line_ids = batch.id, [line.id for line in batch.lines]
-    for number, line_id in enumerate(line_ids, start=1):
-        batches.apply_result(accountant, batch_id, line_id, True, f"OM-BULK-{number:04d}")
+    for number, reference in enumerate(references, start=1):
+        batches.apply_result(accountant, batch_id, batches.ResultRow(
+            number, reference, True, f"OM-BULK-{number:04d}"))
         db.session.commit()
-    return len(line_ids)
+    return len(references)

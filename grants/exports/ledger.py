@@ -21,7 +21,7 @@ def _step_labels() -> dict[str, str]:
 
 def columns() -> list[Column]:
     return [
-        Column(_("Order number"), "text", 16), Column(_("Date"), "datetime", 16),
+        Column(_("Order number"), "text", 16), Column(_("Date"), "date", 12),
         Column(_("Fiscal year"), "integer", 8), Column(_("Budget line"), "text", 18),
         Column(_("Agreement"), "text", 14), Column(_("Dossier"), "text", 14),
         Column(_("Beneficiary"), "text", 24), Column(_("ID number"), "text", 18),
@@ -31,7 +31,7 @@ def columns() -> list[Column]:
         Column(_("Payment date"), "date", 12), Column(_("Paid to date (dossier)"), "money", 16),
         Column(_("Remaining (dossier)"), "money", 16),
         Column(_("Envelope available after"), "money", 18), Column(_("Entered by"), "text", 18),
-        Column(_("Validated by"), "text", 18)]
+        Column(_("Entered on"), "datetime", 16), Column(_("Validated by"), "text", 18)]
 
 
 AMOUNT_COLUMN = 12
@@ -65,12 +65,12 @@ def _register_rows(result, steps) -> Iterator[tuple[list, dict]]:
                 _("Sector"): Sector(r.sector).label if r.sector else "",
                 _("Channel"): Channel(r.channel).label, "paid": r.kind in ("payment", "reversal")}
         yield [
-            r.order_number or "", r.created_at, r.fiscal_year, r.budget_line, r.number,
+            r.order_number or "", r.value_date, r.fiscal_year, r.budget_line, r.number,
             r.reference or "", f"{r.first_name} {r.last_name}", r.id_number or "", r.region,
             f"{r.seq}/{r.tranches}" if r.seq else "", steps[r.kind], r.payment_reference or "",
             signed_amount(r.kind, r.amount), Channel(r.channel).label, r.paid_on,
             r.paid_to_date, r.grant_amount - r.paid_to_date, r.available_after,
-            r.entered_by or "", r.validated_by or ""], keys
+            r.entered_by or "", r.created_at, r.validated_by or ""], keys
 
 
 def write_register_xlsx(filters: RegisterFilters) -> Path:

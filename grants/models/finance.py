@@ -235,11 +235,17 @@ class BatchStatus(LabelledEnum):
     APPROVED = "approved", _l("Approved")
     COMPLETED = "completed", _l("Completed")
 
+    @property
+    def is_open(self) -> bool:
+        """Its pending lines wait for the operator: their tranches are paid through it only."""
+        return self in (BatchStatus.PREPARED, BatchStatus.APPROVED)
+
 
 class LineResult(LabelledEnum):
     PENDING = "pending", _l("Pending")
     PAID = "paid", _l("Paid")
     FAILED = "failed", _l("Failed")
+    REMOVED = "removed", _l("Removed from the batch")
 
 
 class PaymentBatch(db.Model):
@@ -264,6 +270,11 @@ class PaymentBatch(db.Model):
         back_populates="batch", order_by="BatchLine.id", cascade="all, delete-orphan",
         lazy="selectin")
 
+    @property
+    def lines_to_pay(self) -> list["BatchLine"]:
+        """The lines of the operator's bulk file: all but those taken out of the batch."""
+        return [line for line in self.lines if line.result != LineResult.REMOVED]
+
 
 class BatchLine(db.Model):
     __tablename__ = "batch_line"
@@ -281,5 +292,10 @@ class BatchLine(db.Model):
                                                default=LineResult.PENDING)
     operator_reference: Mapped[str | None] = mapped_column(String(80))
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"))
+    # Taking a tranche out of an open batch (it is then paid on its own): who, when and why
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removal_reason: Mapped[str | None] = mapped_column(String(300))
 
     batch: Mapped[PaymentBatch] = relationship(back_populates="lines")
+    removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])

@@ -35,6 +35,7 @@ from grants.services.finance import (
     _money,
     _post,
     commitment_refused,
+    lock_agreement,
     money_transaction,
 )
 from grants.services.money import parse_amount
@@ -187,6 +188,7 @@ def cancel_grant(actor: User, grant_id: int, reason: str, key: str) -> Grant:
         raise ConflictError(_l("Only a signed agreement can be cancelled."))
     if any(t.status == TrancheStatus.ORDERED for t in grant.tranches):
         raise ConflictError(_l("A payment is ordered: pay or withdraw it first."))
+    lock_agreement(grant.id)  # an order racing the cancellation waits, or is waited for
     unpaid = grant.amount - grant.disbursed
     ordered = sa.exists(sa.select(Tranche.id).where(Tranche.grant_id == grant.id,
                                                     Tranche.status == TrancheStatus.ORDERED))

@@ -22,6 +22,8 @@ from grants.models import (
     Account,
     Application,
     BudgetEnvelope,
+    Grant,
+    GrantStatus,
     LedgerEntry,
     MoneyAction,
     User,
@@ -64,6 +66,17 @@ def _guarded(statement, message) -> None:
     """Run a guarded UPDATE; it must change exactly one row, or nothing moves."""
     if db.session.execute(statement).rowcount != 1:
         raise message if isinstance(message, DomainError) else ConflictError(message)
+
+
+def lock_agreement(grant_id: int) -> None:
+    """Take the agreement's row first, with a guarded UPDATE that changes no value but must find
+    it signed. Every operation on its tranches (order, payment, reversal, batching,
+    cancellation) starts here, so they run one after the other: on PostgreSQL the row lock makes
+    the second wait, and its later statements see what the first committed (READ COMMITTED
+    takes a new snapshot per statement); on SQLite BEGIN IMMEDIATE already serialises them."""
+    _guarded(sa.update(Grant).where(Grant.id == grant_id, Grant.status == GrantStatus.SIGNED)
+             .values(disbursed=Grant.disbursed),
+             _l("This agreement is not in force: it is not signed, or it was cancelled."))
 
 
 def _post(kind: str, envelope_id: int, actor: User | None, legs: list[tuple[Account, str, int]],

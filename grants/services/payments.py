@@ -13,11 +13,15 @@ from grants.extensions import db
 from grants.models import (
     Account,
     Application,
+    BatchLine,
+    BatchStatus,
     BudgetEnvelope,
     Channel,
     Grant,
     GrantStatus,
+    LineResult,
     Payment,
+    PaymentBatch,
     PaymentKind,
     Tranche,
     TrancheCondition,
@@ -28,7 +32,15 @@ from grants.permissions import Permission, can
 from grants.services import audit
 from grants.services.agreements import check_channel
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
-from grants.services.finance import _allow, _claim, _done, _guarded, _post, money_transaction
+from grants.services.finance import (
+    _allow,
+    _claim,
+    _done,
+    _guarded,
+    _post,
+    lock_agreement,
+    money_transaction,
+)
 from grants.services.references import next_reference
 from grants.workflow import ApplicationAction, ApplicationStatus
 
@@ -45,10 +57,11 @@ def order_payment(actor: User, tranche_id: int, key: str, channel: Channel | Non
     check_channel(channel, [tranche.amount])
     if grant.status != GrantStatus.SIGNED:
         raise ConflictError(_l("The agreement is not signed."))
+    lock_agreement(grant.id)  # a reversal of an earlier tranche waits, or is waited for
     number = next_reference("OP", date.today().year)
     _guarded(sa.update(Tranche).where(Tranche.id == tranche.id,
                                       Tranche.status == TrancheStatus.ELIGIBLE,
-                                      _earlier_all_paid(tranche), _grant_signed(grant))
+                                      _earlier_all_paid(tranche))
              .values(status=TrancheStatus.ORDERED, ordered_by_id=actor.id, ordered_at=utcnow(),
                      order_number=number, channel=channel),
              _l("This tranche is not due for payment."))
@@ -61,10 +74,18 @@ def order_payment(actor: User, tranche_id: int, key: str, channel: Channel | Non
 
 def pay_tranche(actor: User, tranche_id: int, key: str, reference: str,
                 paid_on: date | None = None) -> Payment:
-    """The payment (by the accountant, never the officer who ordered it) of an ordered tranche."""
+    """The payment (by the accountant, never the officer who ordered it) of an ordered tranche,
+    on its own: refused while the tranche waits in an open mobile-money batch."""
+    money_transaction()
+    return pay_ordered(actor, tranche_id, key, reference, paid_on)
+
+
+def pay_ordered(actor: User, tranche_id: int, key: str, reference: str,
+                paid_on: date | None = None, batch_line_id: int | None = None) -> Payment:
+    """The payment, inside a money transaction already begun: on its own, or as the line
+    `batch_line_id` of the operator's result file (services/batches.py)."""
     from grants.services.applications import transition
 
-    money_transaction()
     earlier = db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
     if earlier is not None:
         return earlier  # a replay: the first result, nothing more
@@ -81,6 +102,7 @@ def pay_tranche(actor: User, tranche_id: int, key: str, reference: str,
     if paid_on > date.today() or (grant.signed_on and paid_on < grant.signed_on):
         raise ValidationError(_l("The payment date must be between the signature and today."),
                               "paid_on")
+    lock_agreement(grant.id)
     payment = Payment(tranche_id=tranche.id, kind=PaymentKind.PAYMENT, amount=tranche.amount,
                       idempotency_key=key, maker_id=tranche.ordered_by_id, checker_id=actor.id,
                       channel=tranche.channel, reference=reference.strip(), paid_on=paid_on)
@@ -89,7 +111,8 @@ def pay_tranche(actor: User, tranche_id: int, key: str, reference: str,
             db.session.add(payment)
     except IntegrityError:  # the same key, a moment earlier
         return db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
-    _move(tranche, grant, tranche.amount, TrancheStatus.ORDERED, TrancheStatus.PAID)
+    _move(tranche, grant, tranche.amount, TrancheStatus.ORDERED, TrancheStatus.PAID,
+          batch_line_id)
     _post("payment", grant.envelope_id, actor,
           [(Account.SPENT, "D", tranche.amount), (Account.COMMITTED, "C", tranche.amount),
            (Account.ADVANCES, "D", tranche.amount), (Account.TREASURY, "C", tranche.amount)],
@@ -117,18 +140,40 @@ def _earlier_all_paid(tranche: Tranche):
         earlier.status != TrancheStatus.PAID))
 
 
-def _grant_signed(grant: Grant):
-    return sa.exists(sa.select(Grant.id).where(Grant.id == grant.id,
-                                               Grant.status == GrantStatus.SIGNED))
+def _later_none_ordered(tranche: Tranche):
+    """SQL condition: no tranche after this one is ordered or paid (a reversal undoes the last
+    step first)."""
+    later = sa.orm.aliased(Tranche)
+    return ~sa.exists(sa.select(later.id).where(
+        later.grant_id == tranche.grant_id, later.seq > tranche.seq,
+        later.status.in_([TrancheStatus.ORDERED, TrancheStatus.PAID])))
+
+
+def open_batch_lines(tranche_id=None):
+    """The lines still waiting in an open batch (of one tranche): their tranches belong to that
+    batch, and are paid through its result file only."""
+    query = (sa.select(BatchLine.id).join(PaymentBatch)
+             .where(BatchLine.result == LineResult.PENDING,
+                    PaymentBatch.status.in_([s for s in BatchStatus if s.is_open])))
+    return query if tranche_id is None else query.where(BatchLine.tranche_id == tranche_id)
+
+
+def _outside_open_batches(tranche: Tranche, batch_line_id: int | None):
+    """SQL condition: the tranche waits in no open batch (but the line being applied)."""
+    return ~sa.exists(open_batch_lines(tranche.id).where(BatchLine.id != (batch_line_id or 0)))
 
 
 def _move(tranche: Tranche, grant: Grant, amount: int, source: TrancheStatus,
-          target: TrancheStatus) -> None:
-    """Move `amount` (negative for a reversal) from committed to disbursed, guarded."""
-    order_kept = _earlier_all_paid(tranche) if amount > 0 else sa.true()
-    _guarded(sa.update(Tranche).where(Tranche.id == tranche.id, Tranche.status == source,
-                                      order_kept)
-             .values(status=target), _l("This tranche has changed meanwhile."))
+          target: TrancheStatus, batch_line_id: int | None = None) -> None:
+    """Move `amount` (negative for a reversal) from committed to disbursed, guarded. The caller
+    holds the agreement's row (lock_agreement): the tranche conditions read committed state."""
+    order_kept = _earlier_all_paid(tranche) if amount > 0 else _later_none_ordered(tranche)
+    moved = db.session.execute(
+        sa.update(Tranche).where(Tranche.id == tranche.id, Tranche.status == source, order_kept,
+                                 _outside_open_batches(tranche, batch_line_id))
+        .values(status=target)).rowcount
+    if moved != 1:
+        raise _tranche_refused(tranche, amount, batch_line_id)
     _guarded(sa.update(BudgetEnvelope)
              .where(BudgetEnvelope.id == grant.envelope_id,
                     BudgetEnvelope.disbursed + amount <= BudgetEnvelope.committed,
@@ -142,6 +187,22 @@ def _move(tranche: Tranche, grant: Grant, amount: int, source: TrancheStatus,
              _l("The agreement cannot take this payment."))
     db.session.refresh(tranche)
     db.session.refresh(grant)
+
+
+def _tranche_refused(tranche: Tranche, amount: int, batch_line_id: int | None) -> ConflictError:
+    """Why the guarded UPDATE of a tranche changed nothing: read after the refusal, only to word
+    the message (nothing moves)."""
+    batch = db.session.scalar(sa.select(PaymentBatch).join(BatchLine).where(
+        BatchLine.id.in_(open_batch_lines(tranche.id)), BatchLine.id != (batch_line_id or 0)))
+    if batch is not None:
+        return ConflictError(_l("This tranche waits in the payment batch %(batch)s: it is paid "
+                                "through that batch, unless it is removed from it first.",
+                                batch=batch.reference))
+    condition = _earlier_all_paid(tranche) if amount > 0 else _later_none_ordered(tranche)
+    if not db.session.scalar(sa.select(condition)):
+        return ConflictError(_l("The tranches before it are not paid yet.") if amount > 0
+                             else _l("Reverse the later tranches first."))
+    return ConflictError(_l("This tranche has changed meanwhile."))
 
 
 def _make_eligible(tranche: Tranche) -> None:
@@ -196,10 +257,6 @@ def reverse_payment(actor: User, payment_id: int, reason: str, key: str) -> Paym
         raise ValidationError(_l("Say why the payment is reversed."), "reason")
     tranche = original.tranche
     grant = tranche.grant
-    later = [t for t in grant.tranches if t.seq > tranche.seq
-             and t.status in (TrancheStatus.PAID, TrancheStatus.ORDERED)]
-    if later:
-        raise ConflictError(_l("Reverse the later tranches first."))
     # Who is who on a reversal (a decision, not an accident): the maker stays the officer who
     # ordered the payment, since the reversal corrects that order's payment record; the checker
     # is the accountant who reverses it. That accountant may be the one who paid: correcting
@@ -207,6 +264,7 @@ def reverse_payment(actor: User, payment_id: int, reason: str, key: str) -> Paym
     # reverse it (a person holding both roles), as the CHECK maker_id <> checker_id also says.
     if actor.id == original.maker_id:
         raise ForbiddenError(_l("The officer who ordered a payment cannot reverse it."))
+    lock_agreement(grant.id)  # an order of a later tranche waits, or is waited for
     reversal = Payment(tranche_id=tranche.id, kind=PaymentKind.REVERSAL, amount=original.amount,
                        idempotency_key=key, maker_id=original.maker_id, checker_id=actor.id,
                        reverses_payment_id=original.id, channel=original.channel,

@@ -1,8 +1,11 @@
 """The disbursement register: one row per money movement (commitment, payment, reversal,
-release), read from the ledger with the dossier it concerns, in the order they happened."""
+release), read from the ledger with the dossier it concerns, in the order they were entered.
+Each row is dated by its value date (when the operation took effect: the signature of the
+agreement, the payment date, the date of the reversal or of the cancellation); the time it was
+entered is a column of its own."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -67,11 +70,15 @@ def register_query(f: RegisterFilters):
     maker, checker = aliased(User), aliased(User)
     paid_change = sa.case((leg.c.kind == "payment", leg.c.amount),
                           (leg.c.kind == "reversal", -leg.c.amount), else_=0)
+    value_date = sa.case(
+        (leg.c.kind == "commitment", Grant.signed_on),
+        (leg.c.kind == "release", sa.func.date(Grant.cancelled_at, type_=sa.Date)),
+        else_=Payment.paid_on).label("value_date")
     tranche_count = (sa.select(sa.func.count(Tranche.id)).where(Tranche.grant_id == Grant.id)
                      .correlate(Grant).scalar_subquery())
     query = (
         sa.select(
-            leg.c.id, leg.c.kind, leg.c.created_at, leg.c.amount, leg.c.envelope_id,
+            leg.c.id, leg.c.kind, value_date, leg.c.created_at, leg.c.amount, leg.c.envelope_id,
             Application.region_id, Application.sector,
             BudgetEnvelope.fiscal_year, BudgetEnvelope.budget_line, BudgetEnvelope.name,
             Grant.number, Grant.amount.label("grant_amount"), Application.reference,
@@ -108,11 +115,10 @@ def register_query(f: RegisterFilters):
         outer = outer.where(inner.c.channel == f.channel)
     if f.step:
         outer = outer.where(inner.c.kind == f.step)
-    if f.start:
-        outer = outer.where(inner.c.created_at >= datetime.combine(f.start, time(), UTC))
+    if f.start:  # the dates the register shows: value dates
+        outer = outer.where(inner.c.value_date >= f.start)
     if f.end:
-        outer = outer.where(inner.c.created_at < datetime.combine(f.end + timedelta(days=1),
-                                                                  time(), UTC))
+        outer = outer.where(inner.c.value_date <= f.end)
     if f.sector:
         outer = outer.where(inner.c.sector == f.sector)
     return outer.order_by(inner.c.id)

@@ -77,7 +77,10 @@ def test_a_mobile_money_batch_pays_only_the_successful_line(app, browser, live_s
     page.get_by_label("Fichier de résultats de l'opérateur", exact=False).set_input_files(
         {"name": "resultats.csv", "mimeType": "text/csv", "buffer": results.encode()})
     page.get_by_role("button", name="Importer les résultats").click()
-    assert "Résultats importés." in page.locator(".alert-success").inner_text()
+    report = page.locator("table").inner_text()  # the report: one row per line of the file
+    assert "Payée" in report and "Échec : la tranche reste ordonnancée" in report
+    assert "le lot est terminé" in page.locator(".alert-success").inner_text()
+    page.get_by_role("link", name="Retour au lot").click()
     table = page.locator("table").inner_text()
     assert "OM-TX-7781" in table and "Échec" in table
     accountant_context.close()

@@ -1,16 +1,19 @@
-"""Mobile-money batches: prepare, download the bulk file, approve, import the results."""
+"""Mobile-money batches: prepare, download the bulk file, approve, take a tranche out, import the
+results (each line's outcome on a report page of its own)."""
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.blueprints.finance import bp
-from grants.blueprints.finance.forms import BatchForm, ResultsForm
+from grants.blueprints.finance.forms import BatchForm, RemoveLineForm, ResultsForm
+from grants.exports.mobile_money import bulk_rows
 from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices
 from grants.models import Channel, PaymentBatch
 from grants.permissions import Permission, require
 from grants.services import batches
+from grants.services.errors import DomainError
 
 
 def _batch_or_404(batch_id: int) -> PaymentBatch:
@@ -63,43 +66,58 @@ def new_batch():
     return _batch_page(form, operator, candidates)
 
 
+def _remove_form(line_id: int, **kwargs) -> RemoveLineForm:
+    return RemoveLineForm(prefix=f"line{line_id}", **kwargs)  # one form per line, unique ids
+
+
+def _batch_detail(batch: PaymentBatch, results_form=None, posted: dict | None = None):
+    """The batch page; `posted`: the removal form of a line posted with an error."""
+    remove_forms = {line.id: _remove_form(line.id, formdata=None) for line in batch.lines}
+    remove_forms.update(posted or {})
+    return render_template("finance/batch.html", batch=batch, confirm=ConfirmForm(),
+                           form=results_form or ResultsForm(formdata=None),
+                           remove_forms=remove_forms)
+
+
 @bp.route("/lots/<int:batch_id>")
 @require(Permission.FINANCE_VIEW)
 def batch(batch_id: int):
-    return render_template("finance/batch.html", batch=_batch_or_404(batch_id),
-                           form=ResultsForm(formdata=None), confirm=ConfirmForm())
+    return _batch_detail(_batch_or_404(batch_id))
 
 
 @bp.route("/lots/<int:batch_id>/resultats", methods=["POST"])
 @require(Permission.PAYMENT_EXECUTE)
 def import_results(batch_id: int):
-    """Each line of the operator's file is applied (and committed) on its own."""
+    """Each line of the operator's file is applied (and committed) on its own; the report of
+    every line is a page of its own (a long file would not fit in flashed messages)."""
     batch = _batch_or_404(batch_id)
     form = ResultsForm()
     if not form.validate_on_submit():
-        flash(_("Choose a file."), "danger")
-        return redirect(url_for("finance.batch", batch_id=batch_id))
-    rows, errors = batches.parse_results(form.file.data.read().decode("utf-8-sig", "replace"))
-    for row in rows:
-        line = batches.line_for(batch, row.reference)
-        if line is None:
-            errors.append(_("Line %(n)d: no line of this batch has the reference %(ref)s.",
-                            n=row.number, ref=row.reference))
-            continue
-        attempt(lambda line_id=line.id, row=row: batches.apply_result(
-            current_user, batch_id, line_id, row.success, row.operator_reference))
-        batch = _batch_or_404(batch_id)  # reloaded after each committed line
-    for error in errors:
-        flash(error, "warning")
-    flash(_("Results imported."), "success")
-    return redirect(url_for("finance.batch", batch_id=batch_id))
+        return _batch_detail(batch, results_form=form)
+    text = form.file.data.read().decode("utf-8-sig", "replace")
+    report = [_apply(batch_id, row) for row in batches.parse_results(text)]
+    return render_template("finance/batch_results.html", batch=_batch_or_404(batch_id),
+                           report=report)
+
+
+def _apply(batch_id: int, row) -> batches.LineReport:
+    if isinstance(row, batches.LineReport):  # unreadable: nothing to apply
+        return row
+    try:
+        report = batches.apply_result(current_user, batch_id, row)
+    except DomainError as error:
+        db.session.rollback()
+        return batches.LineReport(row.number, row.reference, batches.Outcome.REFUSED,
+                                  str(error.message))
+    db.session.commit()
+    return report
 
 
 @bp.route("/lots/<int:batch_id>/fichier.csv")
 @require(Permission.FINANCE_VIEW)
 def batch_file(batch_id: int):
     batch = _batch_or_404(batch_id)
-    return Response(stream_with_context(batches.bulk_file(batch)),
+    return Response(stream_with_context(bulk_rows(batch.lines_to_pay)),
                     mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename={batch.reference}.csv"})
 
@@ -107,9 +125,27 @@ def batch_file(batch_id: int):
 @bp.route("/lots/<int:batch_id>/approuver", methods=["POST"])
 @require(Permission.PAYMENT_EXECUTE)
 def approve_batch(batch_id: int):
-    batch = _batch_or_404(batch_id)
+    _batch_or_404(batch_id)
     if ConfirmForm().validate_on_submit() and attempt(lambda: batches.approve(current_user,
-                                                                              batch)):
+                                                                              batch_id)):
         flash(_("The batch is approved: send the file to the operator, then import its "
                 "results."), "success")
     return redirect(url_for("finance.batch", batch_id=batch_id))
+
+
+@bp.route("/lots/<int:batch_id>/lignes/<int:line_id>/retirer", methods=["POST"])
+@require(Permission.GRANT_MANAGE)
+def remove_line(batch_id: int, line_id: int):
+    batch = _batch_or_404(batch_id)
+    if all(line.id != line_id for line in batch.lines):
+        abort(404)
+    form = _remove_form(line_id)
+    if form.validate_on_submit() and attempt(lambda: batches.remove_line(
+            current_user, batch_id, line_id, form.reason.data), form):
+        flash(_("The tranche is out of the batch: it can be paid on its own."), "success")
+        return redirect(url_for("finance.batch", batch_id=batch_id))
+    for error in form.form_errors:  # the batch changed meanwhile: shown above the page
+        flash(error, "danger")
+    if form.form_errors:
+        return redirect(url_for("finance.batch", batch_id=batch_id))
+    return _batch_detail(_batch_or_404(batch_id), posted={line_id: form})

@@ -76,3 +76,8 @@ class BatchForm(FlaskForm):
 class ResultsForm(FlaskForm):
     file = FileField(_l("Result file of the operator (CSV: reference; status; transaction)"),
                      validators=[FileRequired(_l("Choose a file."))])
+
+
+class RemoveLineForm(FlaskForm):
+    reason = StringField(_l("Why the tranche leaves the batch"), validators=[
+        DataRequired(_l("Say why the tranche leaves the batch.")), Length(max=300)])

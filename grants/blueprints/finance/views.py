@@ -43,7 +43,7 @@ from grants.models import (
     TrancheStatus,
 )
 from grants.permissions import Permission, get_or_404, require
-from grants.services import agreements, payments
+from grants.services import agreements, batches, payments
 from grants.services.register import RegisterFilters
 from grants.storage import send_stored
 from grants.workflow import ApplicationStatus
@@ -103,6 +103,7 @@ def _agreement_page(grant: Grant, **forms):
     forms = {name: forms.get(name) or form(formdata=None) for name, form in blank.items()}
     return render_template("finance/agreement.html", grant=grant, payments=made,
                            application=db.session.get(Application, grant.application_id),
+                           in_batches=batches.open_batches_of([t.id for t in grant.tranches]),
                            **forms)
 
 
