@@ -38,8 +38,10 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_hooks(app)
     formatting.register(app)
+    from grants import badges
     from grants.cli import register_commands
 
+    badges.register(app)
     register_commands(app)
     return app
 

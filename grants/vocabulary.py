@@ -83,6 +83,20 @@ class ProjectType(LabelledEnum):
     COLLECTIVE = "collective", _l("Collective")
     COMMUNITY = "community", _l("Community")
 
+    @property
+    def has_members(self) -> bool:
+        """A dossier of several people: a members page besides its lead."""
+        return self != ProjectType.INDIVIDUAL
+
+    @property
+    def has_shares(self) -> bool:
+        """Each member owns a share of the activity (whole percents totalling 100)."""
+        return self == ProjectType.COLLECTIVE
+
+    @property
+    def names_a_community(self) -> bool:
+        return self == ProjectType.COMMUNITY
+
 
 class Sector(LabelledEnum):
     AGRICULTURE = "agriculture", _l("Agriculture / market gardening")
@@ -171,6 +185,16 @@ class CallStatus(LabelledEnum):
     DRAFT = "draft", _l("Draft")
     OPEN = "open", _l("Open")
     CLOSED = "closed", _l("Closed")
+
+    @property
+    def is_draft(self) -> bool:
+        """Not open yet: opening it is the next step."""
+        return self == CallStatus.DRAFT
+
+    @property
+    def is_closed(self) -> bool:
+        """Nothing changes on a closed call any more."""
+        return self == CallStatus.CLOSED
 
 
 # --- follow-up visits (DOMAIN.md) ----------------------------------------------------------

@@ -26,6 +26,20 @@ class ApplicationStatus(LabelledEnum):
     WITHDRAWN = "withdrawn", _l("Withdrawn")
     CANCELLED = "cancelled", _l("Cancelled")
 
+    @property
+    def is_editable(self) -> bool:
+        """The applicant or intake staff may still change the dossier freely."""
+        return self in EDITABLE_STATUSES
+
+    @property
+    def is_revisable(self) -> bool:
+        """Staff may correct the submitted dossier, as a revision with a reason."""
+        return self in REVISABLE_STATUSES
+
+    @property
+    def awaits_screening(self) -> bool:
+        return self == ApplicationStatus.SUBMITTED
+
 
 class ApplicationAction(LabelledEnum):
     SUBMIT = "submit", _l("Submit")
@@ -91,6 +105,29 @@ class VisitStatus(LabelledEnum):
     SUBMITTED = "submitted", _l("Submitted, to validate")
     VALIDATED = "validated", _l("Validated")
     CANCELLED = "cancelled", _l("Cancelled")
+
+    @property
+    def is_planned(self) -> bool:
+        """Not reported yet: the field officer fills it in (again, when sent back)."""
+        return self == VisitStatus.PLANNED
+
+    @property
+    def awaits_validation(self) -> bool:
+        return self == VisitStatus.SUBMITTED
+
+    @property
+    def is_open(self) -> bool:
+        """Planned or waiting for validation: it may still be cancelled or reassigned."""
+        return self in OPEN_VISIT_STATUSES
+
+    @property
+    def is_reported(self) -> bool:
+        """The officer's report is in (submitted or validated)."""
+        return self in (VisitStatus.SUBMITTED, VisitStatus.VALIDATED)
+
+    @property
+    def is_validated(self) -> bool:
+        return self == VisitStatus.VALIDATED
 
 
 class VisitAction(LabelledEnum):

@@ -36,7 +36,7 @@ def write_ranking_xlsx(session: CommitteeSession, hidden: set[int] = frozenset()
                 rank, app.display_reference, app.lead.full_name, app.title or "", app.region.name,
                 tally.scorers if tally else 0, round(tally.mean, 1) if tally else None,
                 tally.spread if tally else None, app.requested_amount,
-                dossier.amount if decision and decision.value == "selected" else None,
+                dossier.amount if decision and decision.is_selected else None,
                 decision.label if decision else "", reason])
         sheet.write_totals(_("Total"), {9: "sum"})
     return path

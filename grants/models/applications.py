@@ -1,6 +1,7 @@
 """Applications (dossiers): the micro-project, its members, budget, documents and history."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy import BigInteger, ForeignKey, String, Text
@@ -15,6 +16,9 @@ from grants.models.reference import Region
 from grants.models.uploads import UploadedFile
 from grants.vocabulary import BudgetCategory, ContributionKind, DocumentKind, ProjectType, Sector, SupportMode
 from grants.workflow import ApplicationAction, ApplicationStatus
+
+if TYPE_CHECKING:
+    from grants.models.finance import Grant
 
 MONEY = BigInteger  # whole F CFA
 
@@ -83,6 +87,21 @@ class Application(db.Model):
     events: Mapped[list["ApplicationEvent"]] = relationship(order_by="ApplicationEvent.id")
     revisions: Mapped[list["ApplicationRevision"]] = relationship(
         order_by="ApplicationRevision.number")
+    # Read-only here: the agreement is written by the money services (services/agreements.py).
+    grant: Mapped["Grant | None"] = relationship(viewonly=True, uselist=False)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status.is_editable
+
+    @property
+    def is_revisable(self) -> bool:
+        return self.status.is_revisable
+
+    @property
+    def has_follow_up(self) -> bool:
+        """Its agreement was signed: the follow-up page shows its tranches, payments and visits."""
+        return self.grant is not None and self.grant.has_follow_up
 
     @property
     def owner_user_ids(self) -> frozenset[int]:

@@ -65,10 +65,25 @@ class SessionStatus(LabelledEnum):
     SCORING = "scoring", _l("Scoring")
     FINALISED = "finalised", _l("Finalised")
 
+    @property
+    def is_scoring(self) -> bool:
+        """Members score; the ranking is only a proposal the chair may still change."""
+        return self == SessionStatus.SCORING
+
+    @property
+    def is_finalised(self) -> bool:
+        """The decisions are taken and the minutes written."""
+        return self == SessionStatus.FINALISED
+
 
 class Seat(LabelledEnum):
     VOTING = "voting", _l("Voting member")
     OBSERVER = "observer", _l("Observer")
+
+    @property
+    def is_voting(self) -> bool:
+        """Scores and counts for the quorum."""
+        return self == Seat.VOTING
 
 
 class CommitteeSession(db.Model):
@@ -136,6 +151,15 @@ class Decision(LabelledEnum):
     SELECTED = "selected", _l("Selected")
     WAITLISTED = "waitlisted", _l("Waiting list")
     REJECTED = "rejected", _l("Not selected")
+
+    @property
+    def is_selected(self) -> bool:
+        """Selected: the dossier is granted its amount."""
+        return self == Decision.SELECTED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self == Decision.REJECTED
 
 
 class DecisionReason(LabelledEnum):
@@ -213,6 +237,11 @@ class InterestDeclaration(db.Model):
 class SheetStatus(LabelledEnum):
     DRAFT = "draft", _l("Draft")
     SUBMITTED = "submitted", _l("Submitted")
+
+    @property
+    def is_draft(self) -> bool:
+        """Saved but not submitted: its member may still change it."""
+        return self == SheetStatus.DRAFT
 
 
 class ScoreSheet(db.Model):

@@ -64,6 +64,16 @@ class GrantStatus(LabelledEnum):
     SIGNED = "signed", _l("Signed")
     CANCELLED = "cancelled", _l("Cancelled")
 
+    @property
+    def is_draft(self) -> bool:
+        """Prepared, not signed yet: nothing is committed on the envelope."""
+        return self == GrantStatus.DRAFT
+
+    @property
+    def is_signed(self) -> bool:
+        """In force: its tranches are ordered and paid, its visits planned."""
+        return self == GrantStatus.SIGNED
+
 
 class Grant(db.Model):
     """The grant agreement (convention) of a selected dossier: signing it commits the envelope."""
@@ -103,6 +113,11 @@ class Grant(db.Model):
         """The current scan of the signed agreement (the latest upload; earlier ones are kept)."""
         return self.copies[-1] if self.copies else None
 
+    @property
+    def has_follow_up(self) -> bool:
+        """Signed once (in force, or cancelled since): its project has a follow-up page."""
+        return not self.status.is_draft
+
 
 class AgreementCopy(UploadedFile, db.Model):
     """A scan of the signed agreement (PDF, JPEG or PNG, checked by content), stored under
@@ -131,6 +146,20 @@ class TrancheStatus(LabelledEnum):
     PAID = "paid", _l("Paid")
     CANCELLED = "cancelled", _l("Cancelled")
 
+    @property
+    def is_due(self) -> bool:
+        """Its condition is met: the finance officer may order its payment."""
+        return self == TrancheStatus.ELIGIBLE
+
+    @property
+    def is_ordered(self) -> bool:
+        """Ordered, waiting for the accountant to pay it."""
+        return self == TrancheStatus.ORDERED
+
+    @property
+    def is_paid(self) -> bool:
+        return self == TrancheStatus.PAID
+
 
 class Tranche(db.Model):
     __tablename__ = "tranche"
@@ -153,6 +182,12 @@ class Tranche(db.Model):
     channel: Mapped[Channel | None] = mapped_column(enum_type(Channel, 16))
 
     grant: Mapped[Grant] = relationship(back_populates="tranches")
+
+    @property
+    def waits_for_visit(self) -> bool:
+        """Not due yet, and only a favourable follow-up visit makes it due."""
+        return (self.condition == TrancheCondition.FAVOURABLE_VISIT
+                and self.status == TrancheStatus.PLANNED)
 
 
 class PaymentKind(LabelledEnum):
@@ -184,6 +219,11 @@ class Payment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tranche: Mapped[Tranche] = relationship()
+
+    @property
+    def is_reversible(self) -> bool:
+        """A payment (not a reversal) of a tranche still paid: it has not been reversed yet."""
+        return self.kind == PaymentKind.PAYMENT and self.tranche.status.is_paid
 
 
 class Account(LabelledEnum):
@@ -240,12 +280,27 @@ class BatchStatus(LabelledEnum):
         """Its pending lines wait for the operator: their tranches are paid through it only."""
         return self in (BatchStatus.PREPARED, BatchStatus.APPROVED)
 
+    @property
+    def awaits_approval(self) -> bool:
+        """Prepared by the finance officer; the accountant approves it next."""
+        return self == BatchStatus.PREPARED
+
+    @property
+    def awaits_results(self) -> bool:
+        """Approved and sent: the operator's result file is imported next."""
+        return self == BatchStatus.APPROVED
+
 
 class LineResult(LabelledEnum):
     PENDING = "pending", _l("Pending")
     PAID = "paid", _l("Paid")
     FAILED = "failed", _l("Failed")
     REMOVED = "removed", _l("Removed from the batch")
+
+    @property
+    def is_pending(self) -> bool:
+        """Waits for the operator's result (and may still be taken out of the batch)."""
+        return self == LineResult.PENDING
 
 
 class PaymentBatch(db.Model):

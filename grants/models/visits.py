@@ -98,7 +98,13 @@ class Visit(db.Model):
         return f"V{self.seq}" if self.seq else "V+"
 
     def overdue(self, today: date) -> bool:
-        return self.status == VisitStatus.PLANNED and self.due_on < today
+        return self.status.is_planned and self.due_on < today
+
+    @property
+    def decided_against(self) -> bool:
+        """Validated with a recommendation that does not release the tranche it decides."""
+        return (self.status.is_validated and self.recommendation is not None
+                and not self.recommendation.releases)
 
 
 class VisitSubmission(db.Model):

@@ -13,7 +13,7 @@ from grants.services import audit
 from grants.services.applications import check_editable, person_refusal
 from grants.services.beneficiaries import search
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
-from grants.vocabulary import ProjectType, VerificationStatus
+from grants.vocabulary import VerificationStatus
 from grants.workflow import ACTIVE_GRANT_STATUSES
 
 MAX_MEMBERS = 20  # the lead included; a share of at least 1 % each leaves room for 100
@@ -59,7 +59,7 @@ def _check_may_choose_members(actor: User, app: Application) -> None:
     check_editable(actor, app)
     if not can(actor, Permission.APPLICATION_MEMBERS, app):
         raise ForbiddenError(_l("Only staff choose the members of a dossier."))
-    if app.project_type == ProjectType.INDIVIDUAL:
+    if not app.project_type.has_members:
         raise ConflictError(_l("An individual project has only its lead."))
 
 
@@ -75,7 +75,7 @@ def candidates(actor: User, app: Application, text: str | None) -> list[tuple[Be
 
 def _split_equally(app: Application) -> None:
     """Equal whole shares of a collective project; the lead takes what rounding leaves."""
-    if app.project_type != ProjectType.COLLECTIVE:
+    if not app.project_type.has_shares:
         return
     each = 100 // len(app.members)
     for member in app.members:
@@ -120,7 +120,7 @@ def set_shares(actor: User, app: Application, shares: dict[int, int]) -> None:
     """Set the members' shares (whole percent, each from 1 to 100, 100 in all); members left out
     of `shares` keep theirs."""
     _check_may_choose_members(actor, app)
-    if app.project_type != ProjectType.COLLECTIVE:
+    if not app.project_type.has_shares:
         raise ConflictError(_l("Only a collective project has shares."))
     if set(shares) - {m.id for m in app.members}:
         raise ConflictError(_l("The members have changed meanwhile: check the shares again."))

@@ -97,8 +97,7 @@ def plan_visits(grant: Grant, first_paid_on: date, actor: User | None = None) ->
 
 def waiting_tranche(grant: Grant) -> Tranche | None:
     """The tranche of the agreement that still waits for a favourable visit, if any."""
-    return next((t for t in grant.tranches if t.condition == TrancheCondition.FAVOURABLE_VISIT
-                 and t.status == TrancheStatus.PLANNED), None)
+    return next((t for t in grant.tranches if t.waits_for_visit), None)
 
 
 def plan_unscheduled(actor: User, grant: Grant, *, due_on: date, reason: str,
@@ -164,7 +163,7 @@ def assign(actor: User, visits: list[Visit], officer: User | None) -> int:
     for visit in visits:
         if not can(actor, Permission.VISIT_SUPERVISE, visit):
             raise ForbiddenError(_l("Only a supervisor assigns visits."))
-        if visit.status not in (VisitStatus.PLANNED, VisitStatus.SUBMITTED):
+        if not visit.status.is_open:
             raise ConflictError(_l("Visit %(reference)s is closed.", reference=visit.reference))
         if officer is not None and (Role.FIELD_OFFICER not in officer.roles or not officer.active
                                     or visit.region_id not in officer.region_ids):

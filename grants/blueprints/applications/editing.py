@@ -15,7 +15,6 @@ from grants.permissions import Permission, can, get_or_404, require
 from grants.services import applications
 from grants.services.errors import ValidationError
 from grants.vocabulary import BudgetCategory
-from grants.workflow import EDITABLE_STATUSES, REVISABLE_STATUSES
 
 SECTIONS = {"projet": ProjectForm, "plan": PlanForm, "budget": BudgetForm}
 BLANK_LINES = 3  # empty budget rows offered below the filled ones
@@ -69,9 +68,9 @@ def _prepare(form, app: Application, section: str) -> None:
 @require(Permission.APPLICATION_EDIT)
 def edit(application_id: int, section: str):
     app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
-    revising = app.status in REVISABLE_STATUSES
+    revising = app.is_revisable
     allowed = can(current_user, Permission.APPLICATION_REVISE, app) if revising \
-        else app.status in EDITABLE_STATUSES
+        else app.is_editable
     if not allowed:
         flash(_("This dossier can no longer be changed."), "warning")
         return redirect(url_for("applications.detail", application_id=app.id))

@@ -12,14 +12,12 @@ from grants.forms import ConfirmForm, attempt
 from grants.models import Application, Beneficiary
 from grants.permissions import Permission, get_or_404, require
 from grants.services import members as membership
-from grants.vocabulary import ProjectType
-from grants.workflow import EDITABLE_STATUSES
 
 
 def _dossier(application_id: int) -> Application | None:
     """The dossier, if its members can still be chosen (else a message and None)."""
     app = get_or_404(Application, application_id, Permission.APPLICATION_MEMBERS)
-    if app.status not in EDITABLE_STATUSES or app.project_type == ProjectType.INDIVIDUAL:
+    if not (app.is_editable and app.project_type.has_members):
         flash(_("The members of this dossier cannot be changed."), "warning")
         return None
     return app

@@ -91,10 +91,8 @@ def new(beneficiary_id: int):
 @require(Permission.APPLICATION_VIEW)
 def detail(application_id: int):
     app = get_or_404(Application, application_id, Permission.APPLICATION_VIEW)
-    editable = app.status.value in ("draft", "incomplete") and \
-        can(current_user, Permission.APPLICATION_EDIT, app)
-    revisable = app.status.value in ("submitted", "eligible") and \
-        can(current_user, Permission.APPLICATION_REVISE, app)
+    editable = app.is_editable and can(current_user, Permission.APPLICATION_EDIT, app)
+    revisable = app.is_revisable and can(current_user, Permission.APPLICATION_REVISE, app)
     return render_template(
         "applications/detail.html", app=app, editable=editable, revisable=revisable,
         missing=applications.missing_items(app) if editable else [],

@@ -62,7 +62,7 @@ def dossier(session_id: int, application_id: int):
                             url_for("committees.dossier", session_id=meeting.id,
                                     application_id=application.id))
     editable = member.seat == Seat.VOTING and meeting.status == SessionStatus.SCORING and (
-        sheet is None or sheet.status.value == "draft")
+        sheet is None or sheet.status.is_draft)
     seen = scoring.may_see_scores(current_user, meeting, application.id)
     return render_template(
         "committees/dossier.html", meeting=meeting, application=application, grid=grid,

@@ -181,12 +181,11 @@ def cancel(visit_id: int):
 
 
 def grant_of(application_id: int, permission: Permission) -> tuple[Application, Grant]:
-    """The dossier (in the user's scope) and its agreement, or 404."""
+    """The dossier (in the user's scope) and its agreement, or 404 when it has no follow-up."""
     application = get_or_404(Application, application_id, permission)
-    grant = db.session.scalar(db.select(Grant).where(Grant.application_id == application.id))
-    if grant is None:
+    if not application.has_follow_up:
         abort(404)
-    return application, grant
+    return application, application.grant
 
 
 @bp.route("/dossiers/<int:application_id>/visite", methods=["GET", "POST"])
