@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from grants.extensions import db
 from grants.models import DecisionReason, SessionDossier
-from grants.services import applications, minutes, selection
+from grants.services.committees import minutes, selection
+from grants.services.intake import applications
 from grants.workflow import ApplicationAction
 from tests.conftest import download, login
 from tests.test_committees import _load, _score, committee  # noqa: F401 (fixture)

@@ -4,8 +4,8 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Application, ApplicationEvent, Role, User
-from grants.services.applications import transition
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
+from grants.services.intake.applications import transition
 from grants.workflow import TRANSITIONS, ApplicationAction, ApplicationStatus
 from tests import factories
 from tests.conftest import committed

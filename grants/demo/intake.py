@@ -9,7 +9,8 @@ from grants.demo.people import COUNTRIES, FEMALE, MALE, PLACES, PROJECTS, SKILLS
 from grants.extensions import db
 from grants.models import Application, Beneficiary, Call, CheckItem, CheckResult, Region, User
 from grants.models import ScreeningOutcome as Outcome
-from grants.services import applications, beneficiaries, calls, members, screening
+from grants.services.intake import applications, beneficiaries, calls, members, screening
+from grants.services.money import envelopes
 from grants.vocabulary import (
     BeneficiaryCategory,
     ConsentScope,
@@ -64,10 +65,10 @@ def seed() -> list[str]:
 
 
 def _calls(manager: User, regions: dict[str, Region]) -> tuple[Call, Call]:
-    envelope_2024 = calls.save_envelope(
+    envelope_2024 = envelopes.save_envelope(
         manager, None, name=CALL_2024, fiscal_year=2024, funding_source=FundingSource.BSI,
         budget_line="MMEIA-2024-6.4.1", total=100_000_000)
-    envelope_2026 = calls.save_envelope(
+    envelope_2026 = envelopes.save_envelope(
         manager, None, name="Microprojets des migrants de retour 2026", fiscal_year=2026,
         funding_source=FundingSource.BSI, budget_line="MMEIA-2026-6.4.1", total=100_000_000)
     common = dict(target_categories=[BeneficiaryCategory.RETURNEE.value],

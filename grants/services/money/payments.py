@@ -30,16 +30,16 @@ from grants.models import (
 )
 from grants.permissions import Permission, can
 from grants.services import audit
-from grants.services.agreements import check_channel
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
-from grants.services.finance import (
-    _allow,
-    _claim,
-    _done,
-    _guarded,
-    _post,
+from grants.services.money.agreements import check_channel
+from grants.services.money.core import (
+    allow,
+    claim_key,
+    guarded,
     lock_agreement,
+    mark_done,
     money_transaction,
+    post_legs,
 )
 from grants.services.references import next_reference
 from grants.workflow import ApplicationAction, ApplicationStatus
@@ -48,25 +48,25 @@ from grants.workflow import ApplicationAction, ApplicationStatus
 def order_payment(actor: User, tranche_id: int, key: str, channel: Channel | None = None) -> Tranche:
     """The payment order (ordonnancement) of a due tranche, by a finance officer."""
     money_transaction()
-    if _claim(key, "order", actor):
+    if claim_key(key, "order", actor):
         return db.session.get(Tranche, tranche_id)
     tranche = db.session.get(Tranche, tranche_id)
     grant = tranche.grant
-    _allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
+    allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
     channel = channel or grant.channel
     check_channel(channel, [tranche.amount])
     if grant.status != GrantStatus.SIGNED:
         raise ConflictError(_l("The agreement is not signed."))
     lock_agreement(grant.id)  # a reversal of an earlier tranche waits, or is waited for
     number = next_reference("OP", date.today().year)
-    _guarded(sa.update(Tranche).where(Tranche.id == tranche.id,
+    guarded(sa.update(Tranche).where(Tranche.id == tranche.id,
                                       Tranche.status == TrancheStatus.ELIGIBLE,
                                       _earlier_all_paid(tranche))
              .values(status=TrancheStatus.ORDERED, ordered_by_id=actor.id, ordered_at=utcnow(),
                      order_number=number, channel=channel),
              _l("This tranche is not due for payment."))
     db.session.refresh(tranche)
-    _done(key, tranche.id)
+    mark_done(key, tranche.id)
     audit.record("tranche.ordered", actor, tranche, details={"amount": tranche.amount,
                                                              "order": number})
     return tranche
@@ -84,14 +84,14 @@ def pay_ordered(actor: User, tranche_id: int, key: str, reference: str,
                 paid_on: date | None = None, batch_line_id: int | None = None) -> Payment:
     """The payment, inside a money transaction already begun: on its own, or as the line
     `batch_line_id` of the operator's result file (services/batches.py)."""
-    from grants.services.applications import transition
+    from grants.services.intake.applications import transition
 
     earlier = db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
     if earlier is not None:
         return earlier  # a replay: the first result, nothing more
     tranche = db.session.get(Tranche, tranche_id)
     grant = tranche.grant
-    _allow(actor, Permission.PAYMENT_EXECUTE, db.session.get(Application, grant.application_id))
+    allow(actor, Permission.PAYMENT_EXECUTE, db.session.get(Application, grant.application_id))
     if tranche.status != TrancheStatus.ORDERED:
         raise ConflictError(_l("This tranche is not ordered for payment."))
     if tranche.ordered_by_id == actor.id:
@@ -113,7 +113,7 @@ def pay_ordered(actor: User, tranche_id: int, key: str, reference: str,
         return db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
     _move(tranche, grant, tranche.amount, TrancheStatus.ORDERED, TrancheStatus.PAID,
           batch_line_id)
-    _post("payment", grant.envelope_id, actor,
+    post_legs("payment", grant.envelope_id, actor,
           [(Account.SPENT, "D", tranche.amount), (Account.COMMITTED, "C", tranche.amount),
            (Account.ADVANCES, "D", tranche.amount), (Account.TREASURY, "C", tranche.amount)],
           grant_id=grant.id, payment_id=payment.id)
@@ -121,7 +121,7 @@ def pay_ordered(actor: User, tranche_id: int, key: str, reference: str,
     if following is not None and following.condition == TrancheCondition.PREVIOUS_PAID:
         _make_eligible(following)
     if tranche.seq == 1:  # the follow-up visits count from the first payment
-        from grants.services.visits import plan_visits
+        from grants.services.followup.visits import plan_visits
 
         plan_visits(grant, paid_on, actor)
     application = db.session.get(Application, grant.application_id)
@@ -174,13 +174,13 @@ def _move(tranche: Tranche, grant: Grant, amount: int, source: TrancheStatus,
         .values(status=target)).rowcount
     if moved != 1:
         raise _tranche_refused(tranche, amount, batch_line_id)
-    _guarded(sa.update(BudgetEnvelope)
+    guarded(sa.update(BudgetEnvelope)
              .where(BudgetEnvelope.id == grant.envelope_id,
                     BudgetEnvelope.disbursed + amount <= BudgetEnvelope.committed,
                     BudgetEnvelope.disbursed + amount >= 0)
              .values(disbursed=BudgetEnvelope.disbursed + amount),
              _l("The envelope cannot cover this payment."))
-    _guarded(sa.update(Grant)
+    guarded(sa.update(Grant)
              .where(Grant.id == grant.id, Grant.status == GrantStatus.SIGNED,
                     Grant.disbursed + amount <= Grant.amount, Grant.disbursed + amount >= 0)
              .values(disbursed=Grant.disbursed + amount),
@@ -234,7 +234,7 @@ def favourable_visit(actor: User, tranche_id: int, visit_id: int) -> Tranche:
     earlier = [t for t in tranche.grant.tranches if t.seq < tranche.seq]
     if any(t.status != TrancheStatus.PAID for t in earlier):
         raise ConflictError(_l("The tranches before it are not paid yet."))
-    _guarded(sa.update(Tranche).where(Tranche.id == tranche.id,
+    guarded(sa.update(Tranche).where(Tranche.id == tranche.id,
                                       Tranche.status == TrancheStatus.PLANNED)
              .values(status=TrancheStatus.ELIGIBLE), _l("This tranche is not waiting."))
     db.session.refresh(tranche)
@@ -249,7 +249,7 @@ def reverse_payment(actor: User, payment_id: int, reason: str, key: str) -> Paym
     if earlier is not None:
         return earlier
     original = db.session.get(Payment, payment_id)
-    _allow(actor, Permission.PAYMENT_EXECUTE,
+    allow(actor, Permission.PAYMENT_EXECUTE,
            db.session.get(Application, original.tranche.grant.application_id))
     if original.kind != PaymentKind.PAYMENT:
         raise ConflictError(_l("A reversal cannot be reversed."))
@@ -275,7 +275,7 @@ def reverse_payment(actor: User, payment_id: int, reason: str, key: str) -> Paym
     except IntegrityError:
         raise ConflictError(_l("This payment is already reversed.")) from None
     _move(tranche, grant, -original.amount, TrancheStatus.PAID, TrancheStatus.ELIGIBLE)
-    _post("reversal", grant.envelope_id, actor,
+    post_legs("reversal", grant.envelope_id, actor,
           [(Account.COMMITTED, "D", original.amount), (Account.SPENT, "C", original.amount),
            (Account.TREASURY, "D", original.amount), (Account.ADVANCES, "C", original.amount)],
           grant_id=grant.id, payment_id=reversal.id)

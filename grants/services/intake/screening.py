@@ -14,9 +14,9 @@ from grants.models import (
     ScreeningOutcome,
     User,
 )
-from grants.services.applications import transition
 from grants.services.errors import ConflictError, ValidationError
-from grants.services.members import active_grant_holders
+from grants.services.intake.applications import transition
+from grants.services.intake.members import active_grant_holders
 from grants.vocabulary import VerificationStatus
 from grants.workflow import ApplicationAction, ApplicationStatus
 

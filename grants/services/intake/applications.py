@@ -6,6 +6,7 @@ from enum import Enum
 
 from flask_babel import lazy_gettext as _l
 
+from grants import formatting
 from grants.database import utcnow
 from grants.extensions import db
 from grants.models import (
@@ -131,7 +132,7 @@ def _apply_fields(app: Application, values: dict) -> list[str]:
             raise ValidationError(_l("The amount cannot be negative."), name)
     if (merged["requested_amount"] or 0) > app.call.cap_per_project:
         raise ValidationError(_l("The amount requested exceeds the call's cap of %(cap)s.",
-                                 cap=_money(app.call.cap_per_project)), "requested_amount")
+                                 cap=formatting.money(app.call.cap_per_project)), "requested_amount")
     if {"requested_amount", "own_contribution"} & set(values):
         _check_financing_plan(app, merged["requested_amount"] or 0, merged["own_contribution"] or 0)
     if (merged["own_contribution"] or 0) > 0 and merged["own_contribution_kind"] in (
@@ -159,14 +160,8 @@ def _check_financing_plan(app: Application, requested: int, own: int) -> None:
 def _financing_gap(budget: int, requested: int, own: int):
     return _l("The amount requested (%(requested)s) and the own contribution (%(own)s) add up to "
               "%(sum)s, but the budget totals %(budget)s: they must be equal.",
-              requested=_money(requested), own=_money(own), sum=_money(requested + own),
-              budget=_money(budget))
-
-
-def _money(amount: int) -> str:
-    from grants.formatting import money
-
-    return money(amount)
+              requested=formatting.money(requested), own=formatting.money(own),
+              sum=formatting.money(requested + own), budget=formatting.money(budget))
 
 
 def update_draft(actor: User, app: Application, values: dict) -> None:

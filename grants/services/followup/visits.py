@@ -36,12 +36,14 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _allow(actor: User, permission: Permission, visit: Visit) -> None:
+def allow(actor: User, permission: Permission, visit: Visit) -> None:
+    """Refuse an actor without the permission on this visit (its region, its officer)."""
     if not can(actor, permission, visit):
         raise ForbiddenError(_l("You may not do this to this visit."))
 
 
-def _move(visit: Visit, action: VisitAction, actor: User, details: dict | None = None) -> None:
+def transition_visit(actor: User, visit: Visit, action: VisitAction,
+                     details: dict | None = None) -> None:
     """The one way a visit changes status: the move must be in VISIT_TRANSITIONS, and it is
     guarded in SQL so that two people acting at once cannot both move it."""
     target = VISIT_TRANSITIONS.get((visit.status, action))
@@ -210,14 +212,14 @@ def validate_visit(actor: User, visit_id: int, comment: str = "") -> Visit:
     visit = _supervised(actor, visit_id, _l("Only a supervisor validates visits."))
     if visit.submitted_by_id == actor.id:
         raise ForbiddenError(_l("Another person must validate the visit you recorded."))
-    _move(visit, VisitAction.VALIDATE, actor,
+    transition_visit(actor, visit, VisitAction.VALIDATE,
           details={"recommendation": visit.recommendation.value if visit.recommendation
                    else None})
     _reviewed(visit, actor, comment)
     tranche = visit.gates_tranche
     if (tranche is not None and visit.recommendation is not None
             and visit.recommendation.releases and tranche.status == TrancheStatus.PLANNED):
-        from grants.services.payments import favourable_visit
+        from grants.services.money.payments import favourable_visit
 
         favourable_visit(actor, tranche.id, visit.id)
     return visit
@@ -227,7 +229,7 @@ def return_visit(actor: User, visit_id: int, comment: str) -> Visit:
     """Send a submitted visit back to the field officer, who corrects and submits it again."""
     visit = _supervised(actor, visit_id, _l("Only a supervisor sends visits back."))
     comment = _required(comment, _l("Say what must be corrected."))
-    _move(visit, VisitAction.RETURN, actor)
+    transition_visit(actor, visit, VisitAction.RETURN)
     if visit.score is not None:
         db.session.delete(visit.score)
     _reviewed(visit, actor, comment)
@@ -237,7 +239,7 @@ def return_visit(actor: User, visit_id: int, comment: str) -> Visit:
 def cancel_visit(actor: User, visit_id: int, reason: str) -> Visit:
     visit = _supervised(actor, visit_id, _l("Only a supervisor cancels visits."))
     reason = _required(reason, _l("Say why the visit is cancelled."))
-    _move(visit, VisitAction.CANCEL, actor, details={"reason": reason})
+    transition_visit(actor, visit, VisitAction.CANCEL, details={"reason": reason})
     _reviewed(visit, actor, reason)
     return visit
 
@@ -248,7 +250,7 @@ def cancel_open_visits(actor: User, grant_id: int, reason: str) -> int:
                                                         Visit.status == VisitStatus.PLANNED)
                                  .order_by(Visit.id)).all()
     for visit in planned:
-        _move(visit, VisitAction.CANCEL, actor, details={"reason": reason})
+        transition_visit(actor, visit, VisitAction.CANCEL, details={"reason": reason})
         visit.review_comment = reason
     db.session.flush()
     return len(planned)

@@ -24,10 +24,10 @@ from grants.models import (
 )
 from grants.permissions import Permission, can
 from grants.services import audit
-from grants.services.applications import transition
-from grants.services.committees import grid_for
+from grants.services.committees.grids import grid_for
+from grants.services.committees.scoring import Tally, tallies
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
-from grants.services.scoring import Tally, tallies
+from grants.services.intake.applications import transition
 from grants.workflow import ACTIVE_GRANT_STATUSES, ApplicationAction, ApplicationStatus
 
 # --- the envelope -------------------------------------------------------------------------
