@@ -39,6 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     _register_hooks(app)
     formatting.register(app)
     from grants.cli import register_commands
+    from grants.events import connect_receivers
+
+    connect_receivers()
 
     register_commands(app)
     return app

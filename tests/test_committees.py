@@ -332,7 +332,7 @@ def test_waiting_list_promotion_after_a_withdrawal(app, committee):
         assert dossiers[2].status == ApplicationStatus.WAITLISTED
         with pytest.raises(ConflictError):  # nothing left on the envelope yet
             selection.promote_next(user["manager"], session)
-        applications.transition(dossiers[1], ApplicationAction.WITHDRAW, user["manager"],
+        applications.transition(user["manager"], dossiers[1], ApplicationAction.WITHDRAW,
                                 "Parti à l'étranger")
         promoted = selection.promote_next(user["manager"], session)
         assert promoted.application_id == dossiers[2].id
@@ -351,7 +351,7 @@ def test_a_member_who_is_not_the_chair_cannot_promote_or_rewrite_the_minutes(app
         selection.record_attendance(user["chair"], session, {
             user["chair"].id, user["m0"].id, user["m1"].id})
         selection.finalise(user["chair"], session)
-        applications.transition(dossiers[1], ApplicationAction.WITHDRAW, user["manager"], "Parti")
+        applications.transition(user["manager"], dossiers[1], ApplicationAction.WITHDRAW, "Parti")
         intruder = db.session.get(User, other_chair)
         with pytest.raises(ForbiddenError):
             selection.promote_next(intruder, session)

@@ -28,7 +28,7 @@ def test_the_first_payment_plans_the_calls_visits(app, followed):
         assert [v.gates_tranche_id for v in planned[1:]] == [None, None, None]
         assert [v.with_survey for v in planned] == [True, False, False, True]
         assert all(v.region_id == planned[0].application.region_id for v in planned)
-        assert visits.plan_visits(grant, PAID_ON) == []  # planning twice adds nothing
+        assert visits.plan_visits(None, grant, PAID_ON) == []  # planning twice adds nothing
         assert len(plan(followed)) == 4
 
 

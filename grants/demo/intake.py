@@ -207,7 +207,7 @@ def _dossier(rng, actor: User, manager: User, call: Call, lead: Beneficiary, sta
     applications.submit(actor, app, today=day)
     app.created_at = app.submitted_at = datetime.combine(day, datetime.min.time(), UTC)
     if status == "withdrawn":
-        applications.transition(app, ApplicationAction.WITHDRAW, actor,
+        applications.transition(actor, app, ApplicationAction.WITHDRAW,
                                 "Le porteur a trouvé un emploi salarié")
     elif status != "submitted":
         _screen(manager, app, status)

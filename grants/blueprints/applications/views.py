@@ -129,7 +129,7 @@ def withdraw(application_id: int):
     app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
     form = CommentForm()
     if form.validate_on_submit() and attempt(lambda: applications.transition(
-            app, ApplicationAction.WITHDRAW, current_user, form.comment.data)):
+            current_user, app, ApplicationAction.WITHDRAW, form.comment.data)):
         flash(_("The dossier has been withdrawn."), "success")
     return redirect(url_for("applications.detail", application_id=app.id))
 

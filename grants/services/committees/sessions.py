@@ -84,7 +84,7 @@ def create_session(actor: User, call: Call, *, title: str, chair: User,
     db.session.add(session)
     db.session.flush()
     for application in applications:
-        transition(application, ApplicationAction.START_REVIEW, actor, session.reference)
+        transition(actor, application, ApplicationAction.START_REVIEW, session.reference)
     audit.record("committee.session_created", actor, session,
                  details={"members": len(seats), "dossiers": len(applications),
                           "quorum": quorum})

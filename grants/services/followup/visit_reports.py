@@ -8,12 +8,13 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from grants.database import utcnow
+from grants.database import exclusive_transaction, utcnow
 from grants.extensions import db
 from grants.models import User, Visit, VisitItem, VisitPhoto, VisitSubmission
 from grants.permissions import Permission
 from grants.services.errors import ConflictError, ValidationError
 from grants.services.followup.questionnaire import ITEMS_BY_CODE
+from grants.services.followup.sustainability import score_visit
 from grants.services.followup.visits import allow, first_paid_on, transition_visit
 from grants.vocabulary import (
     ActivityStatus,
@@ -129,9 +130,7 @@ def submit_visit(actor: User, visit_id: int, report: VisitReport, key: str,
     if not key or len(key) > 64:
         raise ValidationError(_l("This form has expired: reload the page."), "key")
     if exclusive:
-        from grants.services.money.core import money_transaction
-
-        money_transaction()
+        exclusive_transaction(db.session)
     earlier = _sent_before(actor, visit_id, key)
     if earlier is not None:
         return earlier
@@ -172,8 +171,6 @@ def submit_visit(actor: User, visit_id: int, report: VisitReport, key: str,
         _store_photo(actor, visit, stream, filename)
     db.session.flush()
     if visit.survey:
-        from grants.services.followup.sustainability import score_visit
-
         score_visit(visit)
     return visit
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from grants import events
 from grants.database import utcnow
 from grants.extensions import db
 from grants.models import (
@@ -74,7 +75,7 @@ def _survey_at(seq: int) -> bool:
     return seq in current_app.config["SURVEY_AT_VISITS"]
 
 
-def plan_visits(grant: Grant, first_paid_on: date, actor: User | None = None) -> list[Visit]:
+def plan_visits(actor: User | None, grant: Grant, first_paid_on: date) -> list[Visit]:
     """The visits of the call's template (V1 at M+1…), counted from the first payment. V1 is the
     visit the favourable-visit tranche waits for. Planning twice changes nothing."""
     if db.session.scalar(sa.select(Visit.id).where(Visit.grant_id == grant.id,
@@ -213,15 +214,10 @@ def validate_visit(actor: User, visit_id: int, comment: str = "") -> Visit:
     if visit.submitted_by_id == actor.id:
         raise ForbiddenError(_l("Another person must validate the visit you recorded."))
     transition_visit(actor, visit, VisitAction.VALIDATE,
-          details={"recommendation": visit.recommendation.value if visit.recommendation
-                   else None})
+                     details={"recommendation": visit.recommendation.value if visit.recommendation
+                              else None})
     _reviewed(visit, actor, comment)
-    tranche = visit.gates_tranche
-    if (tranche is not None and visit.recommendation is not None
-            and visit.recommendation.releases and tranche.status == TrancheStatus.PLANNED):
-        from grants.services.money.payments import favourable_visit
-
-        favourable_visit(actor, tranche.id, visit.id)
+    events.visit_validated.send(visit, actor=actor)
     return visit
 
 
@@ -254,6 +250,18 @@ def cancel_open_visits(actor: User, grant_id: int, reason: str) -> int:
         visit.review_comment = reason
     db.session.flush()
     return len(planned)
+
+
+@events.tranche_paid.connect
+def _plan_at_the_first_payment(tranche: Tranche, actor: User, payment, **_) -> None:
+    """The follow-up visits count from the first payment."""
+    if tranche.seq == 1:
+        plan_visits(actor, tranche.grant, payment.paid_on)
+
+
+@events.agreement_cancelled.connect
+def _cancel_the_planned_visits(grant: Grant, actor: User, reason: str, **_) -> None:
+    cancel_open_visits(actor, grant.id, reason)
 
 
 def tranche_hold(grant: Grant) -> tuple[Tranche, Visit | None] | None:

@@ -6,7 +6,7 @@ from enum import Enum
 
 from flask_babel import lazy_gettext as _l
 
-from grants import formatting
+from grants import events, formatting
 from grants.database import utcnow
 from grants.extensions import db
 from grants.models import (
@@ -47,7 +47,7 @@ MAX_BUDGET_LINES = 30
 
 # --- the workflow -------------------------------------------------------------------------
 
-def transition(app: Application, action: ApplicationAction, actor: User,
+def transition(actor: User, app: Application, action: ApplicationAction,
                comment: str | None = None) -> ApplicationEvent:
     """Move `app` by `action` if the table allows it and `actor` may; record who, when, why."""
     target = TRANSITIONS.get((app.status, action))
@@ -67,6 +67,8 @@ def transition(app: Application, action: ApplicationAction, actor: User,
     db.session.flush()
     audit.record("application." + action.value, actor, app,
                  details={"from": event.from_status.value, "to": target.value})
+    events.application_status_changed.send(app, actor=actor, action=action,
+                                           old=event.from_status, comment=comment)
     return event
 
 
@@ -294,7 +296,7 @@ def submit(actor: User, app: Application, today: date | None = None) -> None:
     if app.status == ApplicationStatus.DRAFT and \
             not app.call.accepts_applications_on(today or date.today()):
         raise ConflictError(_l("This call is closed: the dossier can no longer be submitted."))
-    transition(app, ApplicationAction.SUBMIT, actor)
+    transition(actor, app, ApplicationAction.SUBMIT)
     if app.reference is None:
         app.reference = next_reference("AP", app.call.opens_on.year)
     app.submitted_at = utcnow()

@@ -84,5 +84,5 @@ def screen(actor: User, app: Application, *, results: dict[CheckItem, CheckResul
                                      comment=(comments.get(item) or "").strip() or None)
                        for item in CheckItem]
     db.session.add(screening)
-    transition(app, OUTCOME_ACTIONS[outcome], actor, reason)
+    transition(actor, app, OUTCOME_ACTIONS[outcome], reason)
     return screening

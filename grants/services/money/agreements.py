@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from grants import formatting
+from grants import events, formatting
 from grants.database import utcnow
 from grants.extensions import db
 from grants.models import (
@@ -29,6 +29,7 @@ from grants.permissions import Permission
 from grants.services import audit
 from grants.services.amounts import parse_amount
 from grants.services.errors import ConflictError, ValidationError
+from grants.services.intake.applications import transition
 from grants.services.money.core import (
     allow,
     claim_key,
@@ -108,8 +109,6 @@ def sign_agreement(actor: User, grant_id: int, signed_on: date, key: str,
                    signed_copy: tuple[BinaryIO, str] | None = None) -> Grant:
     """Sign: commit the envelope (engagement), refused when it cannot cover the amount.
     `signed_copy` (stream, file name): the scan of the signed agreement, if already at hand."""
-    from grants.services.intake.applications import transition
-
     money_transaction()
     if claim_key(key, "sign", actor):
         return db.session.get(Grant, grant_id)
@@ -126,19 +125,20 @@ def sign_agreement(actor: User, grant_id: int, signed_on: date, key: str,
     if db.session.execute(commit).rowcount != 1:
         raise commitment_refused(grant.envelope_id)
     guarded(sa.update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.DRAFT)
-             .values(status=GrantStatus.SIGNED, signed_on=signed_on, signed_by_id=actor.id),
-             _l("This agreement is already signed or cancelled."))
+            .values(status=GrantStatus.SIGNED, signed_on=signed_on, signed_by_id=actor.id),
+            _l("This agreement is already signed or cancelled."))
     guarded(sa.update(Tranche).where(Tranche.grant_id == grant.id, Tranche.seq == 1,
-                                      Tranche.status == TrancheStatus.PLANNED)
-             .values(status=TrancheStatus.ELIGIBLE), _l("The first tranche is not planned."))
+                                     Tranche.status == TrancheStatus.PLANNED)
+            .values(status=TrancheStatus.ELIGIBLE), _l("The first tranche is not planned."))
     db.session.refresh(grant)
     post_legs("commitment", grant.envelope_id, actor,
-          [(Account.COMMITTED, "D", grant.amount), (Account.AVAILABLE, "C", grant.amount)],
-          grant_id=grant.id)
+              [(Account.COMMITTED, "D", grant.amount), (Account.AVAILABLE, "C", grant.amount)],
+              grant_id=grant.id)
     application = db.session.get(Application, grant.application_id)
-    transition(application, ApplicationAction.SIGN_AGREEMENT, actor, grant.number)
+    transition(actor, application, ApplicationAction.SIGN_AGREEMENT, grant.number)
     mark_done(key, grant.id)
     audit.record("grant.signed", actor, grant, details={"amount": grant.amount})
+    events.agreement_signed.send(grant, actor=actor)
     if signed_copy is not None:  # last: a refused file undoes the signature, no file is orphaned
         _store_signed_copy(actor, grant, *signed_copy)
     return grant
@@ -176,8 +176,6 @@ def _store_signed_copy(actor: User, grant: Grant, stream: BinaryIO, filename: st
 
 def cancel_grant(actor: User, grant_id: int, reason: str, key: str) -> Grant:
     """Cancel a signed agreement: its unpaid part returns to the envelope."""
-    from grants.services.intake.applications import transition
-
     money_transaction()
     if claim_key(key, "cancel", actor):
         return db.session.get(Grant, grant_id)
@@ -193,28 +191,26 @@ def cancel_grant(actor: User, grant_id: int, reason: str, key: str) -> Grant:
     ordered = sa.exists(sa.select(Tranche.id).where(Tranche.grant_id == grant.id,
                                                     Tranche.status == TrancheStatus.ORDERED))
     guarded(sa.update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.SIGNED,
-                                    Grant.disbursed == grant.disbursed, ~ordered)
-             .values(status=GrantStatus.CANCELLED, cancelled_at=utcnow(),
-                     cancel_reason=reason.strip()), _l("This agreement has changed meanwhile."))
+                                   Grant.disbursed == grant.disbursed, ~ordered)
+            .values(status=GrantStatus.CANCELLED, cancelled_at=utcnow(),
+                    cancel_reason=reason.strip()), _l("This agreement has changed meanwhile."))
     if unpaid:
         guarded(sa.update(BudgetEnvelope)
-                 .where(BudgetEnvelope.id == grant.envelope_id,
-                        BudgetEnvelope.committed - unpaid >= BudgetEnvelope.disbursed)
-                 .values(committed=BudgetEnvelope.committed - unpaid),
-                 _l("The envelope's accounts do not allow this release."))
+                .where(BudgetEnvelope.id == grant.envelope_id,
+                       BudgetEnvelope.committed - unpaid >= BudgetEnvelope.disbursed)
+                .values(committed=BudgetEnvelope.committed - unpaid),
+                _l("The envelope's accounts do not allow this release."))
         post_legs("release", grant.envelope_id, actor,
-              [(Account.AVAILABLE, "D", unpaid), (Account.COMMITTED, "C", unpaid)],
-              grant_id=grant.id)
+                  [(Account.AVAILABLE, "D", unpaid), (Account.COMMITTED, "C", unpaid)],
+                  grant_id=grant.id)
     db.session.execute(sa.update(Tranche).where(Tranche.grant_id == grant.id,
                                                 Tranche.status.in_([TrancheStatus.PLANNED,
                                                                     TrancheStatus.ELIGIBLE]))
                        .values(status=TrancheStatus.CANCELLED))
     db.session.refresh(grant)
     application = db.session.get(Application, grant.application_id)
-    transition(application, ApplicationAction.CANCEL, actor, reason.strip())
+    transition(actor, application, ApplicationAction.CANCEL, reason.strip())
     mark_done(key, grant.id)
     audit.record("grant.cancelled", actor, grant, details={"released": unpaid})
-    from grants.services.followup.visits import cancel_open_visits
-
-    cancel_open_visits(actor, grant.id, reason.strip())
+    events.agreement_cancelled.send(grant, actor=actor, reason=reason.strip())
     return grant

@@ -106,8 +106,8 @@ def _lock_batch(batch_id: int, statuses: list[BatchStatus], message) -> PaymentB
     """Take the batch's row first (a guarded UPDATE that changes no value): the changes of one
     batch's lines run one after the other, and see each other's results."""
     guarded(sa.update(PaymentBatch).where(PaymentBatch.id == batch_id,
-                                           PaymentBatch.status.in_(statuses))
-             .values(status=PaymentBatch.status), message)
+                                          PaymentBatch.status.in_(statuses))
+            .values(status=PaymentBatch.status), message)
     return db.session.get(PaymentBatch, batch_id)
 
 
@@ -132,12 +132,12 @@ def approve(actor: User, batch_id: int) -> PaymentBatch:
     if actor.id == batch.created_by_id:
         raise ForbiddenError(_l("The officer who prepared a batch cannot approve it."))
     guarded(sa.update(PaymentBatch)
-             .where(PaymentBatch.id == batch_id, PaymentBatch.status == BatchStatus.PREPARED,
-                    PaymentBatch.created_by_id != actor.id)
-             .values(status=BatchStatus.APPROVED, approved_by_id=actor.id,
-                     approved_at=utcnow()),
-             _l("This batch is no longer waiting for approval: it was approved or closed "
-                "meanwhile."))
+            .where(PaymentBatch.id == batch_id, PaymentBatch.status == BatchStatus.PREPARED,
+                   PaymentBatch.created_by_id != actor.id)
+            .values(status=BatchStatus.APPROVED, approved_by_id=actor.id,
+                    approved_at=utcnow()),
+            _l("This batch is no longer waiting for approval: it was approved or closed "
+               "meanwhile."))
     db.session.refresh(batch)
     audit.record("batch.approved", actor, batch)
     return batch
@@ -153,11 +153,11 @@ def remove_line(actor: User, batch_id: int, line_id: int, reason: str) -> BatchL
     batch = _lock_batch(batch_id, OPEN, _l("This batch is completed: its lines have their "
                                            "results."))
     guarded(sa.update(BatchLine)
-             .where(BatchLine.id == line_id, BatchLine.batch_id == batch_id,
-                    BatchLine.result == LineResult.PENDING)
-             .values(result=LineResult.REMOVED, removed_by_id=actor.id, removed_at=utcnow(),
-                     removal_reason=reason.strip()[:300]),
-             _l("This line already has a result."))
+            .where(BatchLine.id == line_id, BatchLine.batch_id == batch_id,
+                   BatchLine.result == LineResult.PENDING)
+            .values(result=LineResult.REMOVED, removed_by_id=actor.id, removed_at=utcnow(),
+                    removal_reason=reason.strip()[:300]),
+            _l("This line already has a result."))
     line = db.session.get(BatchLine, line_id)
     db.session.refresh(line)
     audit.record("batch.line_removed", actor, batch, details={
@@ -239,8 +239,8 @@ def apply_result(actor: User, batch_id: int, row: ResultRow) -> LineReport:
                                        batch_line_id=line.id)
         values.update(result=LineResult.PAID, payment_id=payment.id)
     guarded(sa.update(BatchLine).where(BatchLine.id == line.id,
-                                        BatchLine.result == LineResult.PENDING).values(**values),
-             _l("This line already has a result."))
+                                       BatchLine.result == LineResult.PENDING).values(**values),
+            _l("This line already has a result."))
     db.session.refresh(line)
     audit.record("batch.line", actor, batch, details={"line": line.id,
                                                       "result": line.result.value})

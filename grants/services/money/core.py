@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from grants.database import begin_immediate, end_read_transaction
+from grants.database import exclusive_transaction
 from grants.extensions import db
 from grants.models import (
     Account,
@@ -31,11 +31,8 @@ from grants.services.errors import ConflictError, DomainError, ForbiddenError, V
 
 
 def money_transaction() -> None:
-    """Start the money operation in a transaction of its own. On SQLite it begins with BEGIN
-    IMMEDIATE, which takes the write lock first (two officers clicking at once queue up)."""
-    end_read_transaction(db.session)  # objects reload when used
-    if db.engine.dialect.name == "sqlite":
-        begin_immediate.set(True)
+    """Start the money operation in a transaction of its own (BEGIN IMMEDIATE on SQLite)."""
+    exclusive_transaction(db.session)
 
 
 def guarded(statement, message) -> None:
@@ -51,8 +48,8 @@ def lock_agreement(grant_id: int) -> None:
     the second wait, and its later statements see what the first committed (READ COMMITTED
     takes a new snapshot per statement); on SQLite BEGIN IMMEDIATE already serialises them."""
     guarded(sa.update(Grant).where(Grant.id == grant_id, Grant.status == GrantStatus.SIGNED)
-             .values(disbursed=Grant.disbursed),
-             _l("This agreement is not in force: it is not signed, or it was cancelled."))
+            .values(disbursed=Grant.disbursed),
+            _l("This agreement is not in force: it is not signed, or it was cancelled."))
 
 
 def post_legs(kind: str, envelope_id: int, actor: User | None, legs: list[tuple[Account, str, int]],

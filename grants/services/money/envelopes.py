@@ -51,18 +51,18 @@ def set_envelope_total(actor: User, envelope: BudgetEnvelope, total: int) -> Non
         db.session.flush()
     elif delta:
         guarded(sa.update(BudgetEnvelope).where(BudgetEnvelope.id == envelope.id,
-                                                 BudgetEnvelope.total == total - delta,
-                                                 BudgetEnvelope.committed <= total)
-                 .values(total=total),
-                 ValidationError(_l("The total cannot be below what is already committed."),
-                                 "total"))
+                                                BudgetEnvelope.total == total - delta,
+                                                BudgetEnvelope.committed <= total)
+                .values(total=total),
+                ValidationError(_l("The total cannot be below what is already committed."),
+                                "total"))
         db.session.refresh(envelope)
     if delta > 0:
         post_legs("appropriation", envelope.id, actor,
-              [(Account.AVAILABLE, "D", delta), (Account.APPROPRIATION, "C", delta)])
+                  [(Account.AVAILABLE, "D", delta), (Account.APPROPRIATION, "C", delta)])
     elif delta < 0:
         post_legs("appropriation", envelope.id, actor,
-              [(Account.APPROPRIATION, "D", -delta), (Account.AVAILABLE, "C", -delta)])
+                  [(Account.APPROPRIATION, "D", -delta), (Account.AVAILABLE, "C", -delta)])
 
 
 def close_envelope(actor: User, envelope: BudgetEnvelope) -> None:
@@ -70,8 +70,8 @@ def close_envelope(actor: User, envelope: BudgetEnvelope) -> None:
     UPDATE checks it); the agreements already signed are paid as usual."""
     allow(actor, Permission.PROGRAMME_MANAGE)
     guarded(sa.update(BudgetEnvelope).where(BudgetEnvelope.id == envelope.id,
-                                             BudgetEnvelope.closed_at.is_(None))
-             .values(closed_at=utcnow()), _l("This envelope is already closed."))
+                                            BudgetEnvelope.closed_at.is_(None))
+            .values(closed_at=utcnow()), _l("This envelope is already closed."))
     db.session.refresh(envelope)
     audit.record("envelope.closed", actor, envelope, details={
         "total": envelope.total, "committed": envelope.committed,
