@@ -106,7 +106,7 @@ def measure(database: str, mode: str) -> None:
     """Export once (`mode` "register" or "bare") and print seconds and peak memory in MB."""
     import xlsxwriter
 
-    from grants.services.register import RegisterFilters
+    from grants.services.money.register import RegisterFilters
 
     app = _app(database)
     with app.test_request_context():
@@ -117,7 +117,7 @@ def measure(database: str, mode: str) -> None:
             path = write_register_xlsx(RegisterFilters())
         elif mode == "query":  # the register query alone: every row fetched, nothing written
             from grants.extensions import db
-            from grants.services.register import register_query
+            from grants.services.money.register import register_query
 
             path = Path(tempfile.mkstemp(suffix=".txt")[1])
             result = db.session.execute(register_query(RegisterFilters())

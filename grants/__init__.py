@@ -40,6 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
     formatting.register(app)
     from grants import badges
     from grants.cli import register_commands
+    from grants.events import connect_receivers
+
+    connect_receivers()
 
     badges.register(app)
     register_commands(app)

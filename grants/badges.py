@@ -10,7 +10,7 @@ from enum import Enum
 from grants.models.audit import Outcome as AuditOutcome
 from grants.models.committees import Decision, SessionStatus, SheetStatus
 from grants.models.finance import BatchStatus, GrantStatus, TrancheStatus
-from grants.services.batches import Outcome as ImportOutcome
+from grants.services.money.batches import Outcome as ImportOutcome
 from grants.vocabulary import CallStatus, Recommendation, VerificationStatus
 from grants.workflow import ApplicationStatus, ReferralStatus, VisitStatus
 

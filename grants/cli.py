@@ -64,7 +64,7 @@ def seed_demo():
 @with_appcontext
 def check_ledger():
     """Check every money invariant; print each violation and exit 1 if there is any."""
-    from grants.services.ledger_check import check_ledger as run_checks
+    from grants.services.money.ledger_check import check_ledger as run_checks
 
     problems = run_checks()
     for problem in problems:
@@ -92,7 +92,7 @@ def export_ledger(fmt, output, envelope_id, fiscal_year, region_code, step, star
     from flask import current_app
 
     from grants.exports.ledger import register_csv, write_register_xlsx
-    from grants.services.register import RegisterFilters
+    from grants.services.money.register import RegisterFilters
 
     region = db.session.scalar(db.select(Region).where(Region.code == region_code)) \
         if region_code else None

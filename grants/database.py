@@ -133,6 +133,15 @@ def write_transaction(session: Session | scoped_session) -> None:
     begin_immediate.set(True)
 
 
+def exclusive_transaction(session: Session | scoped_session) -> None:
+    """Start a transaction of its own for an operation that must not interleave with another
+    (money, a visit report sent twice at once): on SQLite it begins with BEGIN IMMEDIATE, which
+    takes the write lock first, so two people clicking at once queue up."""
+    end_read_transaction(session)  # objects reload when used
+    if session.get_bind().dialect.name == "sqlite":
+        begin_immediate.set(True)
+
+
 def append_only_ddl(dialect: str, table: str) -> list[str]:
     """Statements that make `table` append-only: UPDATE and DELETE are refused by the database."""
     if dialect == "sqlite":

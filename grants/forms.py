@@ -9,8 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, widgets
 
 from grants.extensions import db
+from grants.services.amounts import parse_amount
 from grants.services.errors import DomainError
-from grants.services.money import parse_amount
 
 
 class ConfirmForm(FlaskForm):

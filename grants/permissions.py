@@ -124,12 +124,6 @@ class Decision:
         return self.allowed
 
 
-def permissions_of(user) -> frozenset[Permission]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
-    return frozenset().union(*(ROLE_PERMISSIONS[role] for role in user.roles))
-
-
 # How far a role reaches on objects; roles not listed reach everything their permissions allow.
 ROLE_SCOPES: dict[Role, str] = {
     Role.INTAKE_AGENT: "region", Role.FIELD_OFFICER: "region",  # obj.region_id

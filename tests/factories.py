@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 from grants.extensions import db
 from grants.models import Region, User
-from grants.services import applications, beneficiaries, calls
+from grants.services.intake import applications, beneficiaries, calls
+from grants.services.money import envelopes
 from grants.vocabulary import (
     BeneficiaryCategory,
     ConsentScope,
@@ -29,7 +30,7 @@ def region(code: str) -> Region:
 
 
 def open_call(actor: User, *, cap: int = 1_500_000, min_contribution: int = 10, **overrides):
-    envelope = calls.save_envelope(actor, None, name="Enveloppe test", fiscal_year=date.today().year,
+    envelope = envelopes.save_envelope(actor, None, name="Enveloppe test", fiscal_year=date.today().year,
                                    funding_source=FundingSource.BSI, budget_line="TEST-1",
                                    total=100_000_000)
     values = dict(
@@ -89,7 +90,7 @@ def complete_dossier(actor: User, call, lead, *, requested: int = 1_000_000,
 def eligible_dossier(actor: User, call, lead, *, requested: int = 1_000_000):
     """A submitted dossier declared eligible through the screening service."""
     from grants.models import ScreeningOutcome
-    from grants.services import screening
+    from grants.services.intake import screening
 
     app = complete_dossier(actor, call, lead, requested=requested)
     applications.submit(actor, app)
@@ -130,7 +131,7 @@ def funded_grant(officer: User, accountant: User, application, *, paid_on: date,
     import uuid
 
     from grants.models import Channel
-    from grants.services import agreements, payments
+    from grants.services.money import agreements, payments
 
     grant = agreements.prepare_agreement(officer, application,
                                       amount=amount or application.requested_amount,

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from grants.extensions import db
 from grants.models import Role, User, Visit
-from grants.services import visit_reports
+from grants.services.followup import visit_reports
 from grants.vocabulary import ActivityStatus, ItemPresence, Recommendation, VisitMode
 from grants.workflow import ApplicationStatus
 from tests import factories

@@ -11,8 +11,8 @@ from flask_babel import force_locale
 from grants.extensions import db
 from grants.formatting import money
 from grants.models import Application, ApplicationRevision, Attachment, Role, User
-from grants.services import applications, members
 from grants.services.errors import ConflictError, ForbiddenError
+from grants.services.intake import applications, members
 from grants.vocabulary import ProjectType
 from grants.workflow import ApplicationStatus
 from tests import factories

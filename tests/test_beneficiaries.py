@@ -20,8 +20,8 @@ from grants.models import (
     Role,
     User,
 )
-from grants.services import beneficiaries
 from grants.services.errors import ConflictError, ValidationError
+from grants.services.intake import beneficiaries
 from grants.vocabulary import ConsentScope, IdType, VerificationStatus, Vulnerability
 from tests import factories
 from tests.conftest import PASSWORD, committed, download, field_errors, login

@@ -48,7 +48,7 @@ def test_seed_demo_is_idempotent_and_its_accounts_log_in(app):
         Tranche,
         Visit,
     )
-    from grants.services.ledger_check import check_ledger
+    from grants.services.money.ledger_check import check_ledger
     from grants.workflow import VisitStatus
 
     runner = app.test_cli_runner()

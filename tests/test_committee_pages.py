@@ -7,6 +7,7 @@ import pytest
 
 from grants.extensions import db
 from grants.models import CommitteeSession, Minutes, Role, SessionDossier, User
+from grants.services.committees import sessions
 from tests.conftest import download, login
 from tests.test_committees import _load, _score, committee  # noqa: F401 (fixture)
 
@@ -139,9 +140,9 @@ def test_a_recused_member_does_not_find_the_dossier_in_the_final_ranking_or_expo
         app, committee, browsers):  # noqa: F811
     with app.app_context():
         user, session, dossiers = _load(committee)
-        from grants.services import committees, selection
+        from grants.services.committees import selection, sessions
 
-        committees.declare_for_dossier(user["m1"], session, dossiers[2], True, "Associé")
+        sessions.declare_for_dossier(user["m1"], session, dossiers[2], True, "Associé")
         for dossier in dossiers:
             _score(user["chair"], session, dossier, 75)
         selection.record_attendance(user["chair"], session, {
@@ -161,7 +162,6 @@ def test_a_recused_member_does_not_find_the_dossier_in_the_final_ranking_or_expo
 def test_a_sub_panel_takes_only_the_dossiers_listed(app, make_user):
     from datetime import date
 
-    from grants.services import committees
     from tests import factories
     from tests.conftest import committed
 
@@ -172,15 +172,15 @@ def test_a_sub_panel_takes_only_the_dossiers_listed(app, make_user):
         call = factories.open_call(manager)
         refs = [factories.eligible_dossier(manager, call, factories.person(
             manager, f"P{n}", "Sub", id_number=f"S{n}")).reference for n in range(3)]
-        chosen = committees.dossiers_by_reference(call, f"{refs[0].lower()}, {refs[2]}")
-        session = committees.create_session(manager, call, title="Sous-comité Kayes",
+        chosen = sessions.dossiers_by_reference(call, f"{refs[0].lower()}, {refs[2]}")
+        session = sessions.create_session(manager, call, title="Sous-comité Kayes",
                                             chair=db.session.get(User, chair_id), members=[],
                                             meeting_on=date.today(), applications=chosen)
         assert sorted(d.application.reference for d in session.dossiers) == [refs[0], refs[2]]
         import pytest as _pytest
 
-        with _pytest.raises(committees.ValidationError):
-            committees.dossiers_by_reference(call, "AP-1999-0001")
+        with _pytest.raises(sessions.ValidationError):
+            sessions.dossiers_by_reference(call, "AP-1999-0001")
 
 
 def test_the_grid_page_saves_nothing_until_the_form_is_sent(app, make_user, client, login_as):

@@ -9,8 +9,9 @@ from pypdf import PdfReader
 from grants.database import utcnow
 from grants.extensions import db
 from grants.models import Application, CommitteeSession, Decision, Minutes, Role, Seat, SessionStatus, User
-from grants.services import applications, committees, minutes, scoring, selection
+from grants.services.committees import grids, minutes, scoring, selection, sessions
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
+from grants.services.intake import applications
 from grants.workflow import ApplicationAction, ApplicationStatus
 from tests import factories
 from tests.conftest import committed
@@ -31,15 +32,15 @@ def committee(app, make_user):
         dossiers = [factories.eligible_dossier(
             manager, call, factories.person(manager, f"Lead{n}", "Test", id_number=f"L{n}"),
             requested=1_000_000 + n * 100_000).id for n in range(5)]
-        members = [committees.MemberInput(db.session.get(User, ids[f"m{n}"]), Seat.VOTING,
+        members = [sessions.MemberInput(db.session.get(User, ids[f"m{n}"]), Seat.VOTING,
                                           "Ministère") for n in range(3)]
-        members.append(committees.MemberInput(db.session.get(User, ids["observer"]),
+        members.append(sessions.MemberInput(db.session.get(User, ids["observer"]),
                                               Seat.OBSERVER, "OIM"))
-        session = committees.create_session(manager, call, title="Comité 2026",
+        session = sessions.create_session(manager, call, title="Comité 2026",
                                             chair=db.session.get(User, ids["chair"]),
                                             members=members, place="Bamako")
         for key in ("chair", "m0", "m1", "m2", "observer"):
-            committees.declare_for_session(db.session.get(User, ids[key]), session, None)
+            sessions.declare_for_session(db.session.get(User, ids[key]), session, None)
         return {**ids, "session": session.id, "call": call.id, "dossiers": dossiers}
 
 
@@ -52,9 +53,9 @@ def _load(ids):
 
 
 def _score(user, session, application, total, social=None, submit=True):
-    grid = committees.grid_for(session.call)
-    if committees.declaration_for(session.member(user.id), application.id) is None:
-        committees.declare_for_dossier(user, session, application, False, None)
+    grid = grids.grid_for(session.call)
+    if sessions.declaration_for(session.member(user.id), application.id) is None:
+        sessions.declare_for_dossier(user, session, application, False, None)
     points = factories.points_for(grid, total, social)
     return scoring.save_sheet(user, session, application, points,
                               factories.comments_for(grid, points), submit=submit)
@@ -63,7 +64,7 @@ def _score(user, session, application, total, social=None, submit=True):
 def test_default_grid_has_the_seven_criteria_of_the_domain(app, committee):
     with app.app_context():
         _user, session, _d = _load(committee)
-        grid = committees.grid_for(session.call)
+        grid = grids.grid_for(session.call)
         assert [c.code for c in grid.criteria] == ["C1", "C2", "C3", "C4", "C5", "C6", "C7"]
         assert grid.total == 100 and grid.pass_mark == 60
         assert [c.code for c in grid.criteria if c.social_priority] == ["C6"]
@@ -72,19 +73,19 @@ def test_default_grid_has_the_seven_criteria_of_the_domain(app, committee):
 def test_grid_maxima_must_add_up_to_100_and_lock_at_the_first_score(app, committee):
     with app.app_context():
         user, session, dossiers = _load(committee)
-        grid = committees.grid_for(session.call)
-        rows = [committees.CriterionInput(c.code, c.label_fr, c.label_en, None, c.max_points,
+        grid = grids.grid_for(session.call)
+        rows = [grids.CriterionInput(c.code, c.label_fr, c.label_en, None, c.max_points,
                                           False, c.social_priority) for c in grid.criteria]
         rows[0].max_points = 25
         with pytest.raises(ValidationError, match="100"):
-            committees.save_grid(user["manager"], grid, 60, rows)
+            grids.save_grid(user["manager"], grid, 60, rows)
         rows[0].max_points, rows[1].code = 20, "C1"
         with pytest.raises(ValidationError):
-            committees.save_grid(user["manager"], grid, 60, rows)
+            grids.save_grid(user["manager"], grid, 60, rows)
         _score(user["m0"], session, dossiers[0], 70, submit=False)
         rows[1].code = "C2"
         with pytest.raises(ConflictError):
-            committees.save_grid(user["manager"], grid, 60, rows)
+            grids.save_grid(user["manager"], grid, 60, rows)
 
 
 def test_session_takes_every_eligible_dossier_with_a_majority_quorum(app, committee):
@@ -100,7 +101,7 @@ def test_a_dossier_opens_only_after_both_declarations_and_never_when_recused(app
     late = make_user(Role.COMMITTEE_MEMBER, username="late")
     with committed(app):
         user, session, dossiers = _load(committee)
-        session.members.append(committees.SessionMember(user_id=late, seat=Seat.VOTING))
+        session.members.append(sessions.SessionMember(user_id=late, seat=Seat.VOTING))
     with app.app_context():
         user, session, dossiers = _load(committee)
         late_user = db.session.get(User, late)
@@ -109,21 +110,21 @@ def test_a_dossier_opens_only_after_both_declarations_and_never_when_recused(app
         with pytest.raises(ConflictError):
             scoring.check_can_open(user["m0"], session, dossiers[0])  # no dossier declaration
         with pytest.raises(ValidationError):
-            committees.declare_for_dossier(user["m0"], session, dossiers[0], True, "")
-        committees.declare_for_dossier(user["m0"], session, dossiers[0], True, "My cousin")
+            sessions.declare_for_dossier(user["m0"], session, dossiers[0], True, "")
+        sessions.declare_for_dossier(user["m0"], session, dossiers[0], True, "My cousin")
         with pytest.raises(ForbiddenError):
             scoring.check_can_open(user["m0"], session, dossiers[0])
         with pytest.raises(ForbiddenError):
             scoring.save_sheet(user["m0"], session, dossiers[0], {}, {})
         with pytest.raises(ConflictError):  # a declaration cannot be changed afterwards
-            committees.declare_for_dossier(user["m0"], session, dossiers[0], False, None)
+            sessions.declare_for_dossier(user["m0"], session, dossiers[0], False, None)
 
 
 def test_score_values_and_comments_are_checked(app, committee):
     with app.app_context():
         user, session, dossiers = _load(committee)
-        grid = committees.grid_for(session.call)
-        committees.declare_for_dossier(user["m0"], session, dossiers[0], False, None)
+        grid = grids.grid_for(session.call)
+        sessions.declare_for_dossier(user["m0"], session, dossiers[0], False, None)
         c1 = grid.criteria[0]
         for bad in (-1, c1.max_points + 1, 12.5, True, "10"):
             with pytest.raises(ValidationError):
@@ -135,7 +136,7 @@ def test_score_values_and_comments_are_checked(app, committee):
         assert draft.status.value == "draft"
         with pytest.raises(ValidationError, match="C2"):
             scoring.save_sheet(user["m0"], session, dossiers[0], {c1.id: 12}, {}, submit=True)
-        committees.declare_for_dossier(user["observer"], session, dossiers[0], False, None)
+        sessions.declare_for_dossier(user["observer"], session, dossiers[0], False, None)
         with pytest.raises(ForbiddenError):
             scoring.save_sheet(user["observer"], session, dossiers[0], {c1.id: 12}, {})
 
@@ -172,7 +173,7 @@ def test_aggregation_excludes_recused_members_and_missing_sheets(app, committee)
         _score(user["m0"], session, dossiers[0], 80)
         _score(user["m1"], session, dossiers[0], 50)
         _score(user["m2"], session, dossiers[0], 65, submit=False)  # a draft does not count
-        committees.declare_for_dossier(user["chair"], session, dossiers[0], True, "Voisin")
+        sessions.declare_for_dossier(user["chair"], session, dossiers[0], True, "Voisin")
         tally = scoring.tallies(session)[dossiers[0].id]
         assert (tally.scorers, tally.mean, tally.lowest, tally.highest) == (2, 65.0, 50, 80)
         assert tally.spread == 30
@@ -185,14 +186,14 @@ def test_aggregation_excludes_recused_members_and_missing_sheets(app, committee)
 def test_an_eliminatory_failure_by_a_majority_makes_a_dossier_unfundable(app, committee):
     with committed(app):
         user, session, dossiers = _load(committee)
-        grid = committees.grid_for(session.call)
+        grid = grids.grid_for(session.call)
         grid.criteria[2].eliminatory = True  # C3 technical feasibility
     with app.app_context():
         user, session, dossiers = _load(committee)
-        grid = committees.grid_for(session.call)
+        grid = grids.grid_for(session.call)
         c3 = grid.criteria[2]
         for key, fail in (("m0", True), ("m1", True), ("m2", False)):
-            committees.declare_for_dossier(user[key], session, dossiers[0], False, None)
+            sessions.declare_for_dossier(user[key], session, dossiers[0], False, None)
             points = {c.id: c.max_points - 1 for c in grid.criteria}
             if fail:
                 points[c3.id] = 0
@@ -292,7 +293,7 @@ def test_minutes_state_the_data_and_versions_are_never_overwritten(app, committe
         session.call.envelope.total = 3_500_000
         for n, dossier in enumerate(dossiers):
             _score(user["m0"], session, dossier, 90 - n * 5)
-        committees.declare_for_dossier(user["m1"], session, dossiers[4], True, "Parent")
+        sessions.declare_for_dossier(user["m1"], session, dossiers[4], True, "Parent")
         selection.force_decision(user["chair"], session.dossiers[4], Decision.REJECTED,
                                  "Activité déjà financée par une ONG")
         selection.record_attendance(user["chair"], session, {
@@ -331,7 +332,7 @@ def test_waiting_list_promotion_after_a_withdrawal(app, committee):
         assert dossiers[2].status == ApplicationStatus.WAITLISTED
         with pytest.raises(ConflictError):  # nothing left on the envelope yet
             selection.promote_next(user["manager"], session)
-        applications.transition(dossiers[1], ApplicationAction.WITHDRAW, user["manager"],
+        applications.transition(user["manager"], dossiers[1], ApplicationAction.WITHDRAW,
                                 "Parti à l'étranger")
         promoted = selection.promote_next(user["manager"], session)
         assert promoted.application_id == dossiers[2].id
@@ -343,14 +344,14 @@ def test_a_member_who_is_not_the_chair_cannot_promote_or_rewrite_the_minutes(app
     other_chair = make_user(Role.COMMITTEE_CHAIR, username="otherchair")
     with app.test_request_context():
         user, session, dossiers = _load(committee)
-        session.members.append(committees.SessionMember(user_id=other_chair, seat=Seat.VOTING))
+        session.members.append(sessions.SessionMember(user_id=other_chair, seat=Seat.VOTING))
         session.call.envelope.total = 2_200_000
         for n, dossier in enumerate(dossiers):
             _score(user["m0"], session, dossier, 90 - n * 5)
         selection.record_attendance(user["chair"], session, {
             user["chair"].id, user["m0"].id, user["m1"].id})
         selection.finalise(user["chair"], session)
-        applications.transition(dossiers[1], ApplicationAction.WITHDRAW, user["manager"], "Parti")
+        applications.transition(user["manager"], dossiers[1], ApplicationAction.WITHDRAW, "Parti")
         intruder = db.session.get(User, other_chair)
         with pytest.raises(ForbiddenError):
             selection.promote_next(intruder, session)

@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from grants.extensions import db
 from grants.models import DecisionReason, SessionDossier
-from grants.services import applications, minutes, selection
+from grants.services.committees import minutes, selection
+from grants.services.intake import applications
 from grants.workflow import ApplicationAction
 from tests.conftest import download, login
 from tests.test_committees import _load, _score, committee  # noqa: F401 (fixture)
@@ -85,7 +86,7 @@ def test_the_minutes_and_a_promotion_use_the_codes(app, committee):  # noqa: F81
     dossier_ids = _finalised(app, committee, "en")
     with app.test_request_context(), force_locale("en"):
         user, session, dossiers = _load(committee)
-        applications.transition(dossiers[1], ApplicationAction.WITHDRAW, user["manager"], "Parti")
+        applications.transition(user["manager"], dossiers[1], ApplicationAction.WITHDRAW, "Parti")
         promoted = selection.promote_next(user["manager"], session)
         assert (promoted.decision_reason_code, promoted.decision_reason) == (
             DecisionReason.PROMOTED, None)

@@ -7,8 +7,8 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Application, ApplicationMember, AuditEvent, Beneficiary, Role, User
-from grants.services import applications, beneficiaries, members
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
+from grants.services.intake import applications, beneficiaries, members
 from grants.vocabulary import ProjectType, VerificationStatus
 from grants.workflow import ApplicationStatus
 from tests import factories

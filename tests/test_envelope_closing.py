@@ -8,9 +8,9 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Application, AuditEvent, BudgetEnvelope, Channel, Grant, GrantStatus, Role
-from grants.services import agreements, calls, finance, payments
 from grants.services.errors import ConflictError, ForbiddenError
-from grants.services.ledger_check import check_ledger
+from grants.services.money import agreements, envelopes, payments
+from grants.services.money.ledger_check import check_ledger
 from tests.conftest import login
 from tests.test_finance import _agreement, _signed, _user, money  # noqa: F401 (fixture)
 
@@ -27,13 +27,13 @@ def test_a_programme_manager_closes_an_envelope_once(app, money):  # noqa: F811
     with app.app_context():
         _signed(money)
         with pytest.raises(ForbiddenError):
-            finance.close_envelope(_user(money, "officer"), _envelope(money))
+            envelopes.close_envelope(_user(money, "officer"), _envelope(money))
         db.session.rollback()
-        finance.close_envelope(_user(money, "manager"), _envelope(money))
+        envelopes.close_envelope(_user(money, "manager"), _envelope(money))
         db.session.commit()
         assert _envelope(money).closed_at is not None
         with pytest.raises(ConflictError, match="déjà clôturée"):
-            finance.close_envelope(_user(money, "manager"), _envelope(money))
+            envelopes.close_envelope(_user(money, "manager"), _envelope(money))
         db.session.rollback()
         [event] = db.session.scalars(db.select(AuditEvent).where(
             AuditEvent.action == "envelope.closed")).all()
@@ -45,9 +45,9 @@ def test_a_closed_envelope_refuses_signatures_but_pays_what_was_signed(app, mone
     with app.app_context():
         signed = _signed(money)
         draft = _agreement(money, 1)
-        finance.close_envelope(_user(money, "manager"), _envelope(money))
+        envelopes.close_envelope(_user(money, "manager"), _envelope(money))
         db.session.commit()
-        with pytest.raises(finance.EnvelopeClosed, match="clôturée"):
+        with pytest.raises(envelopes.EnvelopeClosed, match="clôturée"):
             agreements.sign_agreement(_user(money, "officer"), draft, date.today(), key())
         db.session.rollback()
         assert db.session.get(Grant, draft).status == GrantStatus.DRAFT
@@ -94,7 +94,7 @@ def test_closing_from_the_pages(app, money):  # noqa: F811
 
 def test_no_new_agreement_or_call_on_a_closed_envelope(app, money):  # noqa: F811
     with app.app_context():
-        finance.close_envelope(_user(money, "manager"), _envelope(money))
+        envelopes.close_envelope(_user(money, "manager"), _envelope(money))
         db.session.commit()
 
         with pytest.raises(ConflictError, match="clôturée"):
@@ -104,7 +104,7 @@ def test_no_new_agreement_or_call_on_a_closed_envelope(app, money):  # noqa: F81
         db.session.rollback()
         with pytest.raises(ConflictError):
             envelope = _envelope(money)
-            calls.save_envelope(_user(money, "manager"), envelope, name=envelope.name,
+            envelopes.save_envelope(_user(money, "manager"), envelope, name=envelope.name,
                                 fiscal_year=envelope.fiscal_year,
                                 funding_source=envelope.funding_source,
                                 budget_line=envelope.budget_line, total=20_000_000)

@@ -6,8 +6,8 @@ import openpyxl
 
 from grants.extensions import db
 from grants.models import Visit
-from grants.services import field_tools
-from grants.sustainability import ITEMS
+from grants.services.followup import field_tools
+from grants.services.followup.questionnaire import ITEMS
 from grants.workflow import VisitStatus
 from tests.conftest import login
 from tests.follow_up import plan, user

@@ -20,9 +20,9 @@ from grants.models import (
     TrancheStatus,
     User,
 )
-from grants.services import agreements, finance, payments
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
-from grants.services.ledger_check import check_ledger
+from grants.services.money import agreements, envelopes, payments
+from grants.services.money.ledger_check import check_ledger
 from grants.workflow import ApplicationStatus
 from tests import factories
 from tests.conftest import committed
@@ -41,7 +41,7 @@ def money(app, make_user):
     with committed(app):
         manager = db.session.get(User, ids["manager"])
         call = factories.open_call(manager, cap=2_500_000)
-        finance.set_envelope_total(manager, call.envelope, 10_000_000)
+        envelopes.set_envelope_total(manager, call.envelope, 10_000_000)
         apps = []
         for n in range(4):
             app_ = factories.eligible_dossier(manager, call, factories.person(
@@ -106,13 +106,13 @@ def test_malformed_amounts_are_refused(app, money, amount):
 
 def test_signing_is_refused_when_the_envelope_cannot_cover(app, money):
     with app.app_context():
-        finance.set_envelope_total(_user(money, "manager"),
+        envelopes.set_envelope_total(_user(money, "manager"),
                                    db.session.get(BudgetEnvelope, money["envelope"]), 7_000_000)
         db.session.commit()
         for n in range(3):
             _signed(money, n, amount=2_000_000)
         grant_id = _agreement(money, 3, amount=2_000_000)
-        with pytest.raises(finance.EnvelopeExhausted):
+        with pytest.raises(envelopes.EnvelopeExhausted):
             agreements.sign_agreement(_user(money, "officer"), grant_id, date.today(), key())
         db.session.rollback()
         assert db.session.get(BudgetEnvelope, money["envelope"]).committed == 6_000_000
@@ -244,7 +244,7 @@ def test_sixteen_officers_signing_at_once_never_overspend(app, money, make_user)
                 agreements.sign_agreement(officer, grant_id, date.today(), key())
                 db.session.commit()
                 results.append("signed")
-            except finance.EnvelopeExhausted:
+            except envelopes.EnvelopeExhausted:
                 db.session.rollback()
                 results.append("refused")
             finally:
@@ -368,15 +368,6 @@ def test_a_payment_date_outside_signature_and_today_is_refused(app, money):
             with pytest.raises(ValidationError):
                 payments.pay_tranche(_user(money, "accountant"), first, key(), "VIR", wrong)
             db.session.rollback()
-
-
-def test_favourable_visit_is_still_importable_from_the_finance_core():
-    """The follow-up services import it from grants.services.finance (re-exported)."""
-    from grants.services.finance import favourable_visit
-
-    assert favourable_visit is payments.favourable_visit
-    with pytest.raises(AttributeError):
-        finance.no_such_service  # noqa: B018
 
 
 def test_a_reversal_keeps_the_ordering_officer_as_maker_and_they_cannot_reverse(app, money,

@@ -5,7 +5,7 @@ import re
 
 from grants.extensions import db
 from grants.models import BatchLine, BudgetEnvelope, Grant, Payment, Role, Tranche
-from grants.services.ledger_check import check_ledger
+from grants.services.money.ledger_check import check_ledger
 from tests.conftest import login
 from tests.test_finance import money  # noqa: F401 (fixture)
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from grants.extensions import db
 from grants.models import Application, Channel, Grant, LedgerEntry, Payment, Tranche, User
-from grants.services import agreements, payments
 from grants.services.errors import DomainError
-from grants.services.ledger_check import check_ledger
+from grants.services.money import agreements, payments
+from grants.services.money.ledger_check import check_ledger
 from grants.workflow import ApplicationStatus
 from tests import factories
 from tests.conftest import committed

@@ -2,8 +2,8 @@
 
 import pytest
 
+from grants.services.amounts import MAX_AMOUNT, parse_amount
 from grants.services.errors import ValidationError
-from grants.services.money import MAX_AMOUNT, parse_amount
 
 
 @pytest.mark.parametrize("text,value", [

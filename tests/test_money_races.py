@@ -22,9 +22,9 @@ from grants.models import (
     TrancheStatus,
     User,
 )
-from grants.services import agreements, batches, payments
 from grants.services.errors import ConflictError
-from grants.services.ledger_check import check_ledger
+from grants.services.money import agreements, batches, payments
+from grants.services.money.ledger_check import check_ledger
 from tests import factories
 from tests.test_finance import _signed, money  # noqa: F401 (fixture)
 

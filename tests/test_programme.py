@@ -8,8 +8,9 @@ from flask_babel import force_locale, gettext
 
 from grants.extensions import db
 from grants.models import BudgetEnvelope, Call, Role, User
-from grants.services import calls
 from grants.services.errors import ConflictError, ValidationError
+from grants.services.intake import calls
+from grants.services.money import envelopes
 from grants.vocabulary import CallStatus
 from tests import factories
 from tests.conftest import committed, field_errors
@@ -70,7 +71,7 @@ def test_bad_envelope_total_is_refused_at_the_field(app, client, login_as, total
 def test_envelope_service_refuses_a_total_of_zero(app, make_user):
     manager = make_user(Role.PROGRAMME_MANAGER)
     with app.app_context(), pytest.raises(ValidationError) as raised:
-        calls.save_envelope(actor(manager), None, name="X", fiscal_year=2026,
+        envelopes.save_envelope(actor(manager), None, name="X", fiscal_year=2026,
                             funding_source="bsi", budget_line="L", total=0)
     assert raised.value.field == "total"
 
@@ -79,7 +80,7 @@ def test_envelope_service_refuses_a_total_of_zero(app, make_user):
 def test_envelope_service_accepts_only_whole_francs(app, make_user, total):
     manager = make_user(Role.PROGRAMME_MANAGER)
     with app.app_context(), pytest.raises(ValidationError) as raised:
-        calls.save_envelope(actor(manager), None, name="X", fiscal_year=2026,
+        envelopes.save_envelope(actor(manager), None, name="X", fiscal_year=2026,
                             funding_source="bsi", budget_line="L", total=total)
     assert raised.value.field == "total"
 
@@ -90,7 +91,7 @@ def test_envelope_service_accepts_only_whole_francs(app, make_user, total):
 def envelope_id(app, make_user):
     manager = make_user(Role.PROGRAMME_MANAGER, username="setup")
     with committed(app):
-        return calls.save_envelope(actor(manager), None, name="Enveloppe 2026", fiscal_year=2026,
+        return envelopes.save_envelope(actor(manager), None, name="Enveloppe 2026", fiscal_year=2026,
                                    funding_source="bsi", budget_line="BSI-1",
                                    total=100_000_000).id
 

@@ -4,8 +4,8 @@ import uuid
 
 from grants.extensions import db
 from grants.models import Partner, Referral, SustainabilityScore, Visit, WeightSet
-from grants.services import visit_reports
-from grants.sustainability import equal_weights
+from grants.services.followup import visit_reports
+from grants.services.followup.questionnaire import equal_weights
 from grants.workflow import ReferralStatus
 from tests.conftest import login
 from tests.follow_up import plan, report, user
@@ -89,7 +89,7 @@ def test_loading_weights_from_the_page_recomputes_the_scores(app, followed):
 def test_the_referral_list_runs_the_same_queries_whatever_the_number_of_referrals(app,
                                                                                  followed):
     from grants.models import Beneficiary
-    from grants.services import referrals
+    from grants.services.followup import referrals
     from grants.vocabulary import ReferralService
     from tests.conftest import count_queries
 

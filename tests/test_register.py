@@ -10,8 +10,8 @@ import openpyxl
 
 from grants.extensions import db
 from grants.models import Application, Channel, Grant, Payment, User
-from grants.services import agreements, finance, payments
-from grants.services.ledger_check import check_ledger
+from grants.services.money import agreements, envelopes, payments
+from grants.services.money.ledger_check import check_ledger
 from tests.conftest import download, login
 from tests.test_finance import money  # noqa: F401 (fixture)
 
@@ -105,7 +105,7 @@ def test_the_register_page_lists_movements(app, money):  # noqa: F811
 def test_available_after_is_read_from_the_ledger_and_keeps_its_history(app, money):  # noqa: F811
     """Raising the envelope's total later does not rewrite the figures of earlier rows."""
     from grants.models import BudgetEnvelope
-    from grants.services.register import RegisterFilters, register_query
+    from grants.services.money.register import RegisterFilters, register_query
 
     def register():
         return [(r.kind, r.available_after) for r in db.session.execute(
@@ -117,7 +117,7 @@ def test_available_after_is_read_from_the_ledger_and_keeps_its_history(app, mone
                    ("commitment", 6_000_000), ("payment", 6_000_000)]
         assert register() == history
         manager, officer = (db.session.get(User, money[k]) for k in ("manager", "officer"))
-        finance.set_envelope_total(manager, db.session.get(BudgetEnvelope, money["envelope"]),
+        envelopes.set_envelope_total(manager, db.session.get(BudgetEnvelope, money["envelope"]),
                                    15_000_000)
         db.session.commit()
         assert register() == history  # the appropriation is no register row, and changes none

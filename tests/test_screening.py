@@ -20,8 +20,8 @@ from grants.models import (
     Screening,
     User,
 )
-from grants.services import applications, beneficiaries, screening
 from grants.services.errors import ConflictError, ValidationError
+from grants.services.intake import applications, beneficiaries, screening
 from grants.vocabulary import BeneficiaryCategory, DocumentKind, VerificationStatus
 from grants.workflow import ApplicationAction, ApplicationStatus
 from tests import factories

@@ -10,8 +10,8 @@ import pytest
 
 from grants.extensions import db
 from grants.models import AgreementCopy, AuditEvent, BudgetEnvelope, Grant, GrantStatus, Role
-from grants.services import agreements
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
+from grants.services.money import agreements
 from grants.storage import upload_root
 from tests.conftest import login
 from tests.factories import PDF, PNG

@@ -8,9 +8,9 @@ from flask_babel import force_locale
 
 from grants.extensions import db
 from grants.models import Beneficiary, Partner, Referral, SustainabilityScore, Visit, WeightSet
-from grants.services import referrals, sustainability, visit_reports
 from grants.services.errors import ConflictError, ValidationError
-from grants.sustainability import (
+from grants.services.followup import referrals, sustainability, visit_reports
+from grants.services.followup.questionnaire import (
     ITEMS,
     Dimension,
     composite_note,

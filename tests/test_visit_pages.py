@@ -221,8 +221,8 @@ def test_a_composite_score_without_a_whole_dimension_reads_not_computed_with_why
 
 
 def test_survival_counts_operating_activities_at_m6(app, followed):
-    from grants.services import visit_reports
-    from grants.services import visits as visit_service
+    from grants.services.followup import visit_reports
+    from grants.services.followup import visits as visit_service
     from tests.follow_up import report, user
 
     with app.app_context():
@@ -261,7 +261,7 @@ def test_unscheduled_visits_from_the_project_page(app, followed):
 
 
 def test_the_project_page_runs_the_same_queries_whatever_the_number_of_visits(app, followed):
-    from grants.services import visit_reports
+    from grants.services.followup import visit_reports
     from tests.follow_up import report, user
 
     with app.app_context():
@@ -287,8 +287,9 @@ def test_survival_counts_earlier_stops_and_cancellations_and_not_the_unreachable
     cancelled; unreachable at V3. Observed 3, running 1."""
     import uuid
 
-    from grants.services import agreements, monitoring, visit_reports
-    from grants.services import visits as visit_service
+    from grants.services.followup import monitoring, visit_reports
+    from grants.services.followup import visits as visit_service
+    from grants.services.money import agreements
     from grants.vocabulary import ActivityStatus
     from tests.follow_up import make_followed_more, report, user
 

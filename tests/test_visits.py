@@ -8,9 +8,10 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Application, Grant, Role, TrancheStatus, Visit
-from grants.services import payments, visit_reports, visits
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
-from grants.services.ledger_check import check_ledger
+from grants.services.followup import visit_reports, visits
+from grants.services.money import payments
+from grants.services.money.ledger_check import check_ledger
 from grants.vocabulary import ActivityStatus, Recommendation, VisitMode
 from grants.workflow import ApplicationStatus, VisitStatus
 from tests import factories
@@ -27,7 +28,7 @@ def test_the_first_payment_plans_the_calls_visits(app, followed):
         assert [v.gates_tranche_id for v in planned[1:]] == [None, None, None]
         assert [v.with_survey for v in planned] == [True, False, False, True]
         assert all(v.region_id == planned[0].application.region_id for v in planned)
-        assert visits.plan_visits(grant, PAID_ON) == []  # planning twice adds nothing
+        assert visits.plan_visits(None, grant, PAID_ON) == []  # planning twice adds nothing
         assert len(plan(followed)) == 4
 
 
@@ -246,7 +247,7 @@ def test_cancelled_grant_application_keeps_its_visits_closed(app, followed):
 
 
 def test_cancelling_the_agreement_cancels_its_planned_visits(app, followed):
-    from grants.services import agreements
+    from grants.services.money import agreements
 
     with app.app_context():
         first = plan(followed)[0]
@@ -322,9 +323,9 @@ def test_the_visit_workflow_allows_exactly_its_table(app, followed, status):
             target = VISIT_TRANSITIONS.get((status, action))
             if target is None:
                 with pytest.raises(ConflictError):
-                    visits._move(visit, action, user(followed, "manager"))
+                    visits.transition_visit(user(followed, "manager"), visit, action)
                 db.session.rollback()
             else:
-                visits._move(visit, action, user(followed, "manager"))
+                visits.transition_visit(user(followed, "manager"), visit, action)
                 assert db.session.get(Visit, visit.id).status == target
                 db.session.rollback()

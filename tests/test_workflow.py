@@ -4,8 +4,8 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Application, ApplicationEvent, Role, User
-from grants.services.applications import transition
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
+from grants.services.intake.applications import transition
 from grants.workflow import TRANSITIONS, ApplicationAction, ApplicationStatus
 from tests import factories
 from tests.conftest import committed
@@ -38,7 +38,7 @@ def test_each_pair_is_allowed_exactly_when_the_table_says(app, dossier):
             application.status = status  # test set-up: put the dossier in the source status
             db.session.flush()
             try:
-                event = transition(application, action, boss, "a reason")
+                event = transition(boss, application, action, "a reason")
             except ConflictError:
                 events = db.session.scalar(db.select(db.func.count()).select_from(ApplicationEvent))
                 outcomes[status, action] = ("refused", application.status, events)
@@ -70,10 +70,10 @@ def test_a_reason_is_required_to_withdraw_or_declare_ineligible(app, dossier):
     with app.app_context():
         application, boss = db.session.get(Application, app_id), db.session.get(User, boss_id)
         with pytest.raises(ValidationError):
-            transition(application, ApplicationAction.WITHDRAW, boss, "  ")
+            transition(boss, application, ApplicationAction.WITHDRAW, "  ")
         application.status = ApplicationStatus.SUBMITTED
         with pytest.raises(ValidationError):
-            transition(application, ApplicationAction.DECLARE_INELIGIBLE, boss, None)
+            transition(boss, application, ApplicationAction.DECLARE_INELIGIBLE, None)
 
 
 @pytest.mark.parametrize("role,action", [
@@ -91,7 +91,7 @@ def test_a_step_needs_its_permission(app, dossier, make_user, role, action):
         application = db.session.get(Application, app_id)
         application.status = source
         with pytest.raises(ForbiddenError):
-            transition(application, action, db.session.get(User, user_id), "why")
+            transition(db.session.get(User, user_id), application, action, "why")
         assert application.status == source
 
 
@@ -102,8 +102,8 @@ def test_an_intake_agent_moves_only_dossiers_of_their_regions(app, dossier, make
     with app.app_context():
         application = db.session.get(Application, app_id)
         with pytest.raises(ForbiddenError):
-            transition(application, ApplicationAction.WITHDRAW, db.session.get(User, gao_agent),
+            transition(db.session.get(User, gao_agent), application, ApplicationAction.WITHDRAW,
                        "why")
-        transition(application, ApplicationAction.WITHDRAW, db.session.get(User, kayes_agent),
+        transition(db.session.get(User, kayes_agent), application, ApplicationAction.WITHDRAW,
                    "left the country")
         assert application.status == ApplicationStatus.WITHDRAWN

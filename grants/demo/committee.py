@@ -8,7 +8,7 @@ from datetime import date
 from grants.demo.intake import CALL_2024
 from grants.extensions import db
 from grants.models import Application, Call, CommitteeSession, Seat, User
-from grants.services import committees, minutes, scoring, selection
+from grants.services.committees import grids, minutes, scoring, selection, sessions
 from grants.workflow import ApplicationStatus
 
 MEMBERS = [("president", Seat.VOTING, "Ministère des Maliens établis à l'extérieur"),
@@ -39,11 +39,11 @@ def seed() -> list[str]:
     eligible = list(db.session.scalars(db.select(Application).where(
         Application.call_id == call.id, Application.status == ApplicationStatus.ELIGIBLE)
         .order_by(Application.reference)))
-    session = committees.create_session(
+    session = sessions.create_session(
         users["gestionnaire"], call, title="Comité national de sélection des microprojets 2024",
         chair=users["president"], secretary=users["gestionnaire"], place="Bamako, salle du CNRM",
         meeting_on=date(2024, 6, 12), scoring_due_on=date(2024, 6, 5),
-        members=[committees.MemberInput(users[name], seat, organisation)
+        members=[sessions.MemberInput(users[name], seat, organisation)
                  for name, seat, organisation in MEMBERS])
     # The best projects happen to ask for the cap: forty of them fill the envelope exactly.
     at_cap = [a for a in eligible if a.requested_amount == call.cap_per_project]
@@ -52,14 +52,14 @@ def seed() -> list[str]:
     waiting = (at_cap[40:] + others)[:10]  # good projects that come after the fortieth
     quality |= {a.id: 75 - n for n, a in enumerate(waiting)}
     quality |= {a.id: 48 + rng.randint(-8, 8) for a in others if a not in waiting}
-    grid = committees.grid_for(call)
+    grid = grids.grid_for(call)
     recused = {(users["membre.anpe"].id, eligible[3].id), (users["membre"].id, eligible[11].id)}
     for name, seat, _organisation in MEMBERS:
         member = users[name]
-        committees.declare_for_session(member, session, "Aucun intérêt particulier.")
+        sessions.declare_for_session(member, session, "Aucun intérêt particulier.")
         for application in eligible:
             conflict = (member.id, application.id) in recused
-            committees.declare_for_dossier(member, session, application, conflict,
+            sessions.declare_for_dossier(member, session, application, conflict,
                                            "Parent du porteur" if conflict else None)
             if conflict or seat == Seat.OBSERVER:
                 continue

@@ -9,7 +9,8 @@ from grants.demo.people import COUNTRIES, FEMALE, MALE, PLACES, PROJECTS, SKILLS
 from grants.extensions import db
 from grants.models import Application, Beneficiary, Call, CheckItem, CheckResult, Region, User
 from grants.models import ScreeningOutcome as Outcome
-from grants.services import applications, beneficiaries, calls, members, screening
+from grants.services.intake import applications, beneficiaries, calls, members, screening
+from grants.services.money import envelopes
 from grants.vocabulary import (
     BeneficiaryCategory,
     ConsentScope,
@@ -64,10 +65,10 @@ def seed() -> list[str]:
 
 
 def _calls(manager: User, regions: dict[str, Region]) -> tuple[Call, Call]:
-    envelope_2024 = calls.save_envelope(
+    envelope_2024 = envelopes.save_envelope(
         manager, None, name=CALL_2024, fiscal_year=2024, funding_source=FundingSource.BSI,
         budget_line="MMEIA-2024-6.4.1", total=100_000_000)
-    envelope_2026 = calls.save_envelope(
+    envelope_2026 = envelopes.save_envelope(
         manager, None, name="Microprojets des migrants de retour 2026", fiscal_year=2026,
         funding_source=FundingSource.BSI, budget_line="MMEIA-2026-6.4.1", total=100_000_000)
     common = dict(target_categories=[BeneficiaryCategory.RETURNEE.value],
@@ -206,7 +207,7 @@ def _dossier(rng, actor: User, manager: User, call: Call, lead: Beneficiary, sta
     applications.submit(actor, app, today=day)
     app.created_at = app.submitted_at = datetime.combine(day, datetime.min.time(), UTC)
     if status == "withdrawn":
-        applications.transition(app, ApplicationAction.WITHDRAW, actor,
+        applications.transition(actor, app, ApplicationAction.WITHDRAW,
                                 "Le porteur a trouvé un emploi salarié")
     elif status != "submitted":
         _screen(manager, app, status)

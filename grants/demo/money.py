@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from grants.demo.intake import CALL_2024
 from grants.extensions import db
 from grants.models import Application, Call, Channel, Grant, SessionDossier, User
-from grants.services import agreements, batches, payments
+from grants.services.money import agreements, batches, payments
 from grants.workflow import ApplicationStatus
 
 

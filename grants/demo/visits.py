@@ -9,8 +9,9 @@ from datetime import date, timedelta
 
 from grants.extensions import db
 from grants.models import Grant, Partner, Region, User, Visit
-from grants.services import payments, referrals, visit_reports, visits
-from grants.sustainability import ITEMS
+from grants.services.followup import referrals, visit_reports, visits
+from grants.services.followup.questionnaire import ITEMS
+from grants.services.money import payments
 from grants.vocabulary import (
     ActivityStatus,
     ItemPresence,

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from grants.exports.csv import csv_rows
 from grants.exports.xlsx import Column, XlsxWriter, temporary_xlsx
 from grants.extensions import db
-from grants.services.register import RegisterFilters, register_query, signed_amount
+from grants.services.money.register import RegisterFilters, register_query, signed_amount
 
 BATCH = 2000  # rows fetched at a time: memory stays flat whatever the size of the ledger
 

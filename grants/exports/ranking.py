@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from grants.exports.xlsx import Column, XlsxWriter, temporary_xlsx
 from grants.models import CommitteeSession, SessionStatus
-from grants.services import scoring, selection
+from grants.services.committees import scoring, selection
 
 
 def write_ranking_xlsx(session: CommitteeSession, hidden: set[int] = frozenset()) -> Path:

@@ -15,7 +15,7 @@ from grants.models.applications import Application, BudgetLine
 from grants.models.beneficiaries import Beneficiary
 from grants.models.finance import Grant, Tranche
 from grants.models.uploads import UploadedFile
-from grants.sustainability import composite_note
+from grants.services.followup.questionnaire import composite_note
 from grants.vocabulary import (
     ActivityStatus,
     ItemPresence,

@@ -12,8 +12,8 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Application, Channel, Grant, Payment, PaymentBatch, Tranche, TrancheStatus, User
-from grants.services import agreements, payments
-from grants.services.ledger_check import check_ledger
+from grants.services.money import agreements, payments
+from grants.services.money.ledger_check import check_ledger
 from tests.e2e.conftest import logged_in_page
 from tests.factories import PDF
 from tests.test_finance import money  # noqa: F401 (fixture)
@@ -108,7 +108,7 @@ def test_every_finance_page_fits_a_phone(app, browser, live_server, money):  # n
         accountant = db.session.get(User, money["accountant"])
         payments.pay_tranche(accountant, paid_id, str(uuid.uuid4()), "OM-TX-2026-000123456")
         db.session.commit()
-        from grants.services import batches
+        from grants.services.money import batches
 
         batch_id = batches.create_batch(officer, Channel.ORANGE_MONEY, [_failed[0]]).id
         db.session.commit()

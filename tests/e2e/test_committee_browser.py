@@ -6,7 +6,7 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Application, CommitteeSession, Minutes
-from grants.services import committees
+from grants.services.committees import grids
 from tests.e2e.conftest import log_in
 from tests.e2e.test_login_browser import SCREENSHOTS
 from tests.test_committees import _load, _score, committee  # noqa: F401 (fixture)
@@ -22,7 +22,7 @@ def test_member_scores_and_chair_finalises(app, browser, live_server, committee)
             _score(user["chair"], session, dossier, 85 - n * 4)
         for dossier in dossiers[1:]:
             _score(user["m0"], session, dossier, 70)
-        criteria = [(c.code, c.max_points) for c in committees.grid_for(session.call).criteria]
+        criteria = [(c.code, c.max_points) for c in grids.grid_for(session.call).criteria]
         reference = dossiers[0].reference
         db.session.commit()
 

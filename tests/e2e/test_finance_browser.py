@@ -11,7 +11,7 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Application, Channel, Grant, User
-from grants.services import agreements
+from grants.services.money import agreements
 from tests.e2e.conftest import logged_in_page
 from tests.test_finance import money  # noqa: F401 (fixture)
 

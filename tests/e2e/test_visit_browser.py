@@ -132,7 +132,7 @@ def test_a_visit_sent_offline_is_recorded_once_when_the_network_returns(
 
 
 def test_the_follow_up_pages_fit_a_phone(app, live_server, phone_page, followed):
-    from grants.services import visit_reports
+    from grants.services.followup import visit_reports
     from tests.follow_up import report, user
 
     with app.app_context():

@@ -12,8 +12,8 @@ from grants.extensions import db
 from grants.forms import attempt, choices
 from grants.models import Application, Region
 from grants.permissions import Permission, can, get_or_404, require
-from grants.services import applications
 from grants.services.errors import ValidationError
+from grants.services.intake import applications
 from grants.vocabulary import BudgetCategory
 
 SECTIONS = {"projet": ProjectForm, "plan": PlanForm, "budget": BudgetForm}

@@ -16,7 +16,7 @@ from wtforms.widgets import HiddenInput
 
 from grants.forms import AmountField, OptionalSelectField, choices, enum_choices
 from grants.models import CheckResult, ScreeningOutcome
-from grants.services.members import MAX_MEMBERS
+from grants.services.intake.members import MAX_MEMBERS
 from grants.vocabulary import (
     BudgetCategory,
     ContributionKind,

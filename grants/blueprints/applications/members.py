@@ -11,7 +11,7 @@ from grants.blueprints.applications.forms import AddMemberForm, MemberSearchForm
 from grants.forms import ConfirmForm, attempt
 from grants.models import Application, Beneficiary
 from grants.permissions import Permission, get_or_404, require
-from grants.services import members as membership
+from grants.services.intake import members as membership
 
 
 def _dossier(application_id: int) -> Application | None:

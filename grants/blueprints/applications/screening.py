@@ -9,7 +9,7 @@ from grants.blueprints.applications.forms import ScreeningForm
 from grants.forms import attempt
 from grants.models import Application, CheckItem, CheckResult, ScreeningOutcome
 from grants.permissions import Permission, get_or_404, require
-from grants.services import screening
+from grants.services.intake import screening
 
 
 @bp.route("/<int:application_id>/recevabilite", methods=["GET", "POST"])

@@ -18,15 +18,15 @@ from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices, new_client_token
 from grants.models import Application, Attachment, Beneficiary, Call, Region
 from grants.permissions import Permission, can, get_or_404, require
-from grants.services import application_queries, applications, calls
 from grants.services.errors import DomainError
+from grants.services.intake import applications, calls, queries
 from grants.storage import send_stored
 from grants.vocabulary import ProjectType
 from grants.workflow import ApplicationAction, ApplicationStatus, allowed_actions
 
 
-def _filters(form: ApplicationFilterForm) -> application_queries.Filters:
-    return application_queries.Filters(
+def _filters(form: ApplicationFilterForm) -> queries.Filters:
+    return queries.Filters(
         call_id=form.call_id.data, status=form.status.data, region_id=form.region_id.data,
         sector=form.sector.data, project_type=form.project_type.data, sex=form.sex.data,
         q=form.q.data, sort=form.sort.data or "recent")
@@ -47,9 +47,9 @@ def _filter_form() -> ApplicationFilterForm:
 def index():
     form = _filter_form()
     filters = _filters(form)
-    page = db.paginate(application_queries.search(current_user, filters),
+    page = db.paginate(queries.search(current_user, filters),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    counts = application_queries.status_counts(current_user, filters)
+    counts = queries.status_counts(current_user, filters)
     return render_template("applications/index.html", form=form, page=page, counts=counts,
                            statuses=list(ApplicationStatus))
 
@@ -60,7 +60,7 @@ def export():
     from grants.exports.applications import write_applications_xlsx
     from grants.exports.xlsx import send_xlsx
 
-    query = application_queries.search(current_user, _filters(_filter_form()))
+    query = queries.search(current_user, _filters(_filter_form()))
     query = query.options(selectinload(Application.created_by))
     path = write_applications_xlsx(db.session.scalars(query))
     return send_xlsx(path, f"dossiers-{date.today()}.xlsx")
@@ -127,7 +127,7 @@ def withdraw(application_id: int):
     app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
     form = CommentForm()
     if form.validate_on_submit() and attempt(lambda: applications.transition(
-            app, ApplicationAction.WITHDRAW, current_user, form.comment.data)):
+            current_user, app, ApplicationAction.WITHDRAW, form.comment.data)):
         flash(_("The dossier has been withdrawn."), "success")
     return redirect(url_for("applications.detail", application_id=app.id))
 

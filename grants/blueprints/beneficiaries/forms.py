@@ -82,7 +82,7 @@ class ProfileForm(FlaskForm):
 
     def profile(self) -> dict:
         """The profile fields as the service expects them (empty choices become None)."""
-        from grants.services.beneficiaries import PROFILE_FIELDS
+        from grants.services.intake.beneficiaries import PROFILE_FIELDS
 
         values = {name: getattr(self, name).data for name in PROFILE_FIELDS}
         for name in ("sex", "id_type", "category", "return_mode", "education"):

@@ -19,7 +19,7 @@ from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices, new_client_token
 from grants.models import Application, ApplicationMember, Beneficiary, Region
 from grants.permissions import Permission, can, get_or_404, require
-from grants.services import beneficiaries as registry
+from grants.services.intake import beneficiaries as registry
 from grants.vocabulary import VerificationStatus
 
 

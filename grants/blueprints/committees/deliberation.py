@@ -11,7 +11,7 @@ from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices
 from grants.models import CommitteeSession, Decision, SessionDossier, SessionStatus
 from grants.permissions import Permission, get_or_404, require
-from grants.services import minutes, scoring, selection
+from grants.services.committees import minutes, scoring, selection
 
 
 def _ranking_or_404(session_id: int, permission: Permission) -> CommitteeSession:

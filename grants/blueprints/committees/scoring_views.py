@@ -10,7 +10,7 @@ from grants.extensions import db
 from grants.forms import attempt
 from grants.models import Application, CommitteeSession, ScoreSheet, Seat, SessionStatus
 from grants.permissions import Decision, Permission, deny, get_or_404, require
-from grants.services import committees, scoring
+from grants.services.committees import grids, scoring, sessions
 
 
 def _load(session_id: int, application_id: int):
@@ -19,7 +19,7 @@ def _load(session_id: int, application_id: int):
     if member is None or not any(d.application_id == application_id for d in meeting.dossiers):
         abort(404)
     application = db.session.get(Application, application_id)
-    if committees.is_recused(member, application_id):
+    if sessions.is_recused(member, application_id):
         # A recused member cannot reach the dossier by any route: as if it did not exist.
 
         deny(Permission.COMMITTEE_SCORE, Decision(False, "recused"), application)
@@ -44,10 +44,10 @@ def dossier(session_id: int, application_id: int):
     if member.declared_at is None:
         flash(_("Make your declaration for the session first."), "warning")
         return redirect(url_for("committees.session", session_id=meeting.id))
-    if committees.declaration_for(member, application.id) is None:
+    if sessions.declaration_for(member, application.id) is None:
         return render_template("committees/declare_dossier.html", meeting=meeting,
                                application=application, form=DossierDeclarationForm())
-    grid = committees.grid_for(meeting.call)
+    grid = grids.grid_for(meeting.call)
     sheet = scoring.sheet_of(member, application.id)
     form = _sheet_form(meeting, sheet, grid)
     if form.validate_on_submit():
@@ -76,7 +76,7 @@ def declare_dossier(session_id: int, application_id: int):
     form = DossierDeclarationForm()
     if form.validate_on_submit():
         conflicted = form.conflicted.data == "yes"
-        if attempt(lambda: committees.declare_for_dossier(current_user, meeting, application,
+        if attempt(lambda: sessions.declare_for_dossier(current_user, meeting, application,
                                                           conflicted, form.details.data)):
             if conflicted:
                 flash(_("You are recused from this dossier."), "info")

@@ -24,7 +24,7 @@ from grants.models import (
     UserRole,
 )
 from grants.permissions import Permission, can, get_or_404, require
-from grants.services import committees, minutes, scoring
+from grants.services.committees import minutes, scoring, sessions
 from grants.vocabulary import CallStatus
 
 
@@ -59,16 +59,16 @@ def new():
     form.voting.choices = form.observers.choices = choices((u.id, u.full_name) for u in people)
     if form.validate_on_submit():
         by_id = {u.id: u for u in people}
-        members = [committees.MemberInput(by_id[i], Seat.VOTING) for i in form.voting.data]
-        members += [committees.MemberInput(by_id[i], Seat.OBSERVER) for i in form.observers.data
+        members = [sessions.MemberInput(by_id[i], Seat.VOTING) for i in form.voting.data]
+        members += [sessions.MemberInput(by_id[i], Seat.OBSERVER) for i in form.observers.data
                      if i not in form.voting.data]
         call = next(c for c in call_list if c.id == form.call_id.data)
-        done = attempt(lambda: committees.create_session(
+        done = attempt(lambda: sessions.create_session(
             current_user, call, title=form.title.data, chair=by_id[form.chair_id.data],
             members=members, secretary=by_id.get(form.secretary_id.data), place=form.place.data,
             meeting_on=form.meeting_on.data, scoring_due_on=form.scoring_due_on.data,
             quorum=form.quorum.data, spread_threshold=form.spread_threshold.data,
-            applications=committees.dossiers_by_reference(call, form.references.data)), form)
+            applications=sessions.dossiers_by_reference(call, form.references.data)), form)
         if done:
             flash(_("The session %(ref)s is open for scoring.", ref=done.value.reference),
                   "success")
@@ -104,7 +104,7 @@ def declare(session_id: int):
     form = SessionDeclarationForm()
     if not form.validate_on_submit():
         flash(_("Tick the box to confirm your declaration."), "danger")
-    elif attempt(lambda: committees.declare_for_session(current_user, meeting,
+    elif attempt(lambda: sessions.declare_for_session(current_user, meeting,
                                                         form.declaration.data)):
         flash(_("Your declaration is recorded. You can now open the dossiers."), "success")
     return redirect(url_for("committees.session", session_id=meeting.id))
@@ -127,7 +127,7 @@ def download_minutes(session_id: int, minutes_id: int):
 def export_ranking(session_id: int):
     from grants.exports.ranking import write_ranking_xlsx
     from grants.exports.xlsx import send_xlsx
-    from grants.services.scoring import may_see_ranking
+    from grants.services.committees.scoring import may_see_ranking
 
     meeting = get_or_404(CommitteeSession, session_id, Permission.COMMITTEE_VIEW)
     if not may_see_ranking(current_user, meeting):

@@ -12,8 +12,8 @@ from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices
 from grants.models import Channel, PaymentBatch
 from grants.permissions import Permission, require
-from grants.services import batches
 from grants.services.errors import DomainError
+from grants.services.money import batches
 
 
 def _batch_or_404(batch_id: int) -> PaymentBatch:

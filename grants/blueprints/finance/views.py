@@ -43,8 +43,8 @@ from grants.models import (
     TrancheStatus,
 )
 from grants.permissions import Permission, get_or_404, require
-from grants.services import agreements, batches, payments
-from grants.services.register import RegisterFilters
+from grants.services.money import agreements, batches, payments
+from grants.services.money.register import RegisterFilters
 from grants.storage import send_stored
 from grants.workflow import ApplicationStatus
 

@@ -10,7 +10,8 @@ from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices
 from grants.models import BudgetEnvelope, Call, Grant, GrantStatus, Region
 from grants.permissions import Permission, get_or_404, require
-from grants.services import calls, finance
+from grants.services.intake import calls
+from grants.services.money import envelopes as envelope_service
 from grants.vocabulary import CallStatus, DocumentKind
 
 
@@ -32,7 +33,7 @@ def edit_envelope(envelope_id: int | None):
         flash(_("A closed envelope cannot be changed."), "warning")
         return redirect(url_for("programme.envelopes"))
     form = EnvelopeForm(obj=envelope)
-    if form.validate_on_submit() and attempt(lambda: calls.save_envelope(
+    if form.validate_on_submit() and attempt(lambda: envelope_service.save_envelope(
             current_user, envelope, name=form.name.data, fiscal_year=form.fiscal_year.data,
             funding_source=form.funding_source.data, budget_line=form.budget_line.data,
             total=form.total.data), form):
@@ -48,7 +49,7 @@ def close_envelope(envelope_id: int):
     envelope = get_or_404(BudgetEnvelope, envelope_id, Permission.PROGRAMME_MANAGE)
     form = ConfirmForm()
     if request.method == "POST":
-        if form.validate_on_submit() and attempt(lambda: finance.close_envelope(current_user,
+        if form.validate_on_submit() and attempt(lambda: envelope_service.close_envelope(current_user,
                                                                                 envelope)):
             flash(_("The envelope is closed: no new agreement can be signed on it."), "success")
         return redirect(url_for("programme.envelopes"))

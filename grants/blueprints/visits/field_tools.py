@@ -8,7 +8,7 @@ from grants.blueprints.visits.forms import ImportForm
 from grants.exports.xlsx import send_xlsx, temporary_xlsx
 from grants.extensions import db
 from grants.permissions import Permission, require
-from grants.services import field_tools
+from grants.services.followup import field_tools
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 

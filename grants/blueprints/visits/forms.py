@@ -17,9 +17,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from grants.forms import AmountField, MultiCheckboxField, choices, enum_choices, new_client_token
+from grants.services.amounts import parse_amount
 from grants.services.errors import DomainError
-from grants.services.money import parse_amount
-from grants.sustainability import ITEMS
+from grants.services.followup.questionnaire import ITEMS
 from grants.vocabulary import (
     ActivityStatus,
     ItemPresence,

@@ -11,7 +11,7 @@ from grants.blueprints.visits.views import grant_of
 from grants.extensions import db
 from grants.models import Call, Payment, Visit
 from grants.permissions import Permission, can, region_scope, require
-from grants.services import monitoring, visits
+from grants.services.followup import monitoring, visits
 from grants.workflow import VisitStatus
 
 

@@ -16,8 +16,8 @@ from grants.extensions import db
 from grants.forms import attempt, choices
 from grants.models import Partner, Referral, Region, Visit, WeightSet
 from grants.permissions import Permission, get_or_404, region_scope, require
-from grants.services import referrals, sustainability
-from grants.sustainability import ITEMS
+from grants.services.followup import referrals, sustainability
+from grants.services.followup.questionnaire import ITEMS
 from grants.vocabulary import ReferralService
 from grants.workflow import REFERRAL_TRANSITIONS, ReferralStatus
 
@@ -119,7 +119,7 @@ def refer(visit_id: int):
     elif not form.is_submitted() and visit.score is not None:
         suggested = sustainability.suggestions(visit)
         if suggested:
-            from grants.sustainability import SUGGESTED_SERVICES
+            from grants.services.followup.questionnaire import SUGGESTED_SERVICES
 
             form.service.data = SUGGESTED_SERVICES[suggested[0]][0].value
     return render_template("visits/refer.html", form=form, visit=visit, person=person,

@@ -26,10 +26,11 @@ from grants.extensions import db
 from grants.forms import attempt, choices
 from grants.models import Application, Grant, Region, User, Visit, VisitPhoto, VisitSubmission
 from grants.permissions import Permission, can, get_or_404, region_scope, require
-from grants.services import audit, monitoring, sustainability, visit_reports, visits
-from grants.services.visit_reports import VisitReport
+from grants.services import audit
+from grants.services.followup import monitoring, sustainability, visit_reports, visits
+from grants.services.followup.questionnaire import ITEMS, SUGGESTED_SERVICES, Dimension
+from grants.services.followup.visit_reports import VisitReport
 from grants.storage import send_stored
-from grants.sustainability import ITEMS, SUGGESTED_SERVICES, Dimension
 from grants.vocabulary import ActivityStatus, ItemPresence, Recommendation, VisitMode
 from grants.workflow import VisitStatus
 

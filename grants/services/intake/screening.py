@@ -14,9 +14,9 @@ from grants.models import (
     ScreeningOutcome,
     User,
 )
-from grants.services.applications import transition
 from grants.services.errors import ConflictError, ValidationError
-from grants.services.members import active_grant_holders
+from grants.services.intake.applications import transition
+from grants.services.intake.members import active_grant_holders
 from grants.vocabulary import VerificationStatus
 from grants.workflow import ApplicationAction, ApplicationStatus
 
@@ -84,5 +84,5 @@ def screen(actor: User, app: Application, *, results: dict[CheckItem, CheckResul
                                      comment=(comments.get(item) or "").strip() or None)
                        for item in CheckItem]
     db.session.add(screening)
-    transition(app, OUTCOME_ACTIONS[outcome], actor, reason)
+    transition(actor, app, OUTCOME_ACTIONS[outcome], reason)
     return screening

@@ -7,8 +7,8 @@ from grants.extensions import db
 from grants.models import Application, ApplicationMember, Beneficiary, User
 from grants.permissions import Permission, owner_scope, region_scope
 from grants.services.accounts import normalise_phone
-from grants.services.beneficiaries import name_key
 from grants.services.errors import ValidationError
+from grants.services.intake.beneficiaries import name_key
 
 SORTS = {
     "recent": (Application.created_at.desc(), Application.id.desc()),

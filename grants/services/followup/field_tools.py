@@ -23,10 +23,10 @@ from sqlalchemy.exc import IntegrityError
 from grants.extensions import db
 from grants.models import User, Visit, VisitSubmission
 from grants.permissions import Permission, can
+from grants.services.amounts import parse_amount
 from grants.services.errors import DomainError
-from grants.services.money import parse_amount
-from grants.services.visit_reports import VisitReport, submit_visit
-from grants.sustainability import ITEMS, ITEMS_BY_CODE
+from grants.services.followup.questionnaire import ITEMS, ITEMS_BY_CODE
+from grants.services.followup.visit_reports import VisitReport, submit_visit
 from grants.vocabulary import (
     ActivityStatus,
     ItemPresence,

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from grants import events
 from grants.database import utcnow
 from grants.extensions import db
 from grants.models import (
@@ -18,7 +19,6 @@ from grants.models import (
     Role,
     Tranche,
     TrancheCondition,
-    TrancheStatus,
     User,
     Visit,
 )
@@ -36,12 +36,14 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _allow(actor: User, permission: Permission, visit: Visit) -> None:
+def allow(actor: User, permission: Permission, visit: Visit) -> None:
+    """Refuse an actor without the permission on this visit (its region, its officer)."""
     if not can(actor, permission, visit):
         raise ForbiddenError(_l("You may not do this to this visit."))
 
 
-def _move(visit: Visit, action: VisitAction, actor: User, details: dict | None = None) -> None:
+def transition_visit(actor: User, visit: Visit, action: VisitAction,
+                     details: dict | None = None) -> None:
     """The one way a visit changes status: the move must be in VISIT_TRANSITIONS, and it is
     guarded in SQL so that two people acting at once cannot both move it."""
     target = VISIT_TRANSITIONS.get((visit.status, action))
@@ -72,7 +74,7 @@ def _survey_at(seq: int) -> bool:
     return seq in current_app.config["SURVEY_AT_VISITS"]
 
 
-def plan_visits(grant: Grant, first_paid_on: date, actor: User | None = None) -> list[Visit]:
+def plan_visits(actor: User | None, grant: Grant, first_paid_on: date) -> list[Visit]:
     """The visits of the call's template (V1 at M+1…), counted from the first payment. V1 is the
     visit the favourable-visit tranche waits for. Planning twice changes nothing."""
     if db.session.scalar(sa.select(Visit.id).where(Visit.grant_id == grant.id,
@@ -209,16 +211,11 @@ def validate_visit(actor: User, visit_id: int, comment: str = "") -> Visit:
     visit = _supervised(actor, visit_id, _l("Only a supervisor validates visits."))
     if visit.submitted_by_id == actor.id:
         raise ForbiddenError(_l("Another person must validate the visit you recorded."))
-    _move(visit, VisitAction.VALIDATE, actor,
-          details={"recommendation": visit.recommendation.value if visit.recommendation
-                   else None})
+    transition_visit(actor, visit, VisitAction.VALIDATE,
+                     details={"recommendation": visit.recommendation.value if visit.recommendation
+                              else None})
     _reviewed(visit, actor, comment)
-    tranche = visit.gates_tranche
-    if (tranche is not None and visit.recommendation is not None
-            and visit.recommendation.releases and tranche.status == TrancheStatus.PLANNED):
-        from grants.services.payments import favourable_visit
-
-        favourable_visit(actor, tranche.id, visit.id)
+    events.visit_validated.send(visit, actor=actor)
     return visit
 
 
@@ -226,7 +223,7 @@ def return_visit(actor: User, visit_id: int, comment: str) -> Visit:
     """Send a submitted visit back to the field officer, who corrects and submits it again."""
     visit = _supervised(actor, visit_id, _l("Only a supervisor sends visits back."))
     comment = _required(comment, _l("Say what must be corrected."))
-    _move(visit, VisitAction.RETURN, actor)
+    transition_visit(actor, visit, VisitAction.RETURN)
     if visit.score is not None:
         db.session.delete(visit.score)
     _reviewed(visit, actor, comment)
@@ -236,7 +233,7 @@ def return_visit(actor: User, visit_id: int, comment: str) -> Visit:
 def cancel_visit(actor: User, visit_id: int, reason: str) -> Visit:
     visit = _supervised(actor, visit_id, _l("Only a supervisor cancels visits."))
     reason = _required(reason, _l("Say why the visit is cancelled."))
-    _move(visit, VisitAction.CANCEL, actor, details={"reason": reason})
+    transition_visit(actor, visit, VisitAction.CANCEL, details={"reason": reason})
     _reviewed(visit, actor, reason)
     return visit
 
@@ -247,10 +244,22 @@ def cancel_open_visits(actor: User, grant_id: int, reason: str) -> int:
                                                         Visit.status == VisitStatus.PLANNED)
                                  .order_by(Visit.id)).all()
     for visit in planned:
-        _move(visit, VisitAction.CANCEL, actor, details={"reason": reason})
+        transition_visit(actor, visit, VisitAction.CANCEL, details={"reason": reason})
         visit.review_comment = reason
     db.session.flush()
     return len(planned)
+
+
+@events.tranche_paid.connect
+def _plan_at_the_first_payment(tranche: Tranche, actor: User, payment, **_) -> None:
+    """The follow-up visits count from the first payment."""
+    if tranche.seq == 1:
+        plan_visits(actor, tranche.grant, payment.paid_on)
+
+
+@events.agreement_cancelled.connect
+def _cancel_the_planned_visits(grant: Grant, actor: User, reason: str, **_) -> None:
+    cancel_open_visits(actor, grant.id, reason)
 
 
 def tranche_hold(grant: Grant) -> tuple[Tranche, Visit | None] | None:

@@ -10,9 +10,9 @@ from grants.extensions import db
 from grants.models import Application, ApplicationMember, Beneficiary, User
 from grants.permissions import Permission, can
 from grants.services import audit
-from grants.services.applications import check_editable, person_refusal
-from grants.services.beneficiaries import search
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
+from grants.services.intake.applications import check_editable, person_refusal
+from grants.services.intake.beneficiaries import search
 from grants.vocabulary import VerificationStatus
 from grants.workflow import ACTIVE_GRANT_STATUSES
 

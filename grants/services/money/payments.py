@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from grants import events
 from grants.database import utcnow
 from grants.extensions import db
 from grants.models import (
@@ -27,46 +28,48 @@ from grants.models import (
     TrancheCondition,
     TrancheStatus,
     User,
+    Visit,
 )
 from grants.permissions import Permission, can
 from grants.services import audit
-from grants.services.agreements import check_channel
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
-from grants.services.finance import (
-    _allow,
-    _claim,
-    _done,
-    _guarded,
-    _post,
+from grants.services.intake.applications import transition
+from grants.services.money.agreements import check_channel
+from grants.services.money.core import (
+    allow,
+    claim_key,
+    guarded,
     lock_agreement,
+    mark_done,
     money_transaction,
+    post_legs,
 )
 from grants.services.references import next_reference
-from grants.workflow import ApplicationAction, ApplicationStatus
+from grants.workflow import ApplicationAction, ApplicationStatus, VisitStatus
 
 
 def order_payment(actor: User, tranche_id: int, key: str, channel: Channel | None = None) -> Tranche:
     """The payment order (ordonnancement) of a due tranche, by a finance officer."""
     money_transaction()
-    if _claim(key, "order", actor):
+    if claim_key(key, "order", actor):
         return db.session.get(Tranche, tranche_id)
     tranche = db.session.get(Tranche, tranche_id)
     grant = tranche.grant
-    _allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
+    allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
     channel = channel or grant.channel
     check_channel(channel, [tranche.amount])
     if grant.status != GrantStatus.SIGNED:
         raise ConflictError(_l("The agreement is not signed."))
     lock_agreement(grant.id)  # a reversal of an earlier tranche waits, or is waited for
     number = next_reference("OP", date.today().year)
-    _guarded(sa.update(Tranche).where(Tranche.id == tranche.id,
-                                      Tranche.status == TrancheStatus.ELIGIBLE,
-                                      _earlier_all_paid(tranche))
-             .values(status=TrancheStatus.ORDERED, ordered_by_id=actor.id, ordered_at=utcnow(),
-                     order_number=number, channel=channel),
-             _l("This tranche is not due for payment."))
+    guarded(sa.update(Tranche).where(Tranche.id == tranche.id,
+                                     Tranche.status == TrancheStatus.ELIGIBLE,
+                                     _earlier_all_paid(tranche))
+            .values(status=TrancheStatus.ORDERED, ordered_by_id=actor.id, ordered_at=utcnow(),
+                    order_number=number, channel=channel),
+            _l("This tranche is not due for payment."))
     db.session.refresh(tranche)
-    _done(key, tranche.id)
+    mark_done(key, tranche.id)
     audit.record("tranche.ordered", actor, tranche, details={"amount": tranche.amount,
                                                              "order": number})
     return tranche
@@ -84,14 +87,12 @@ def pay_ordered(actor: User, tranche_id: int, key: str, reference: str,
                 paid_on: date | None = None, batch_line_id: int | None = None) -> Payment:
     """The payment, inside a money transaction already begun: on its own, or as the line
     `batch_line_id` of the operator's result file (services/batches.py)."""
-    from grants.services.applications import transition
-
     earlier = db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
     if earlier is not None:
         return earlier  # a replay: the first result, nothing more
     tranche = db.session.get(Tranche, tranche_id)
     grant = tranche.grant
-    _allow(actor, Permission.PAYMENT_EXECUTE, db.session.get(Application, grant.application_id))
+    allow(actor, Permission.PAYMENT_EXECUTE, db.session.get(Application, grant.application_id))
     if tranche.status != TrancheStatus.ORDERED:
         raise ConflictError(_l("This tranche is not ordered for payment."))
     if tranche.ordered_by_id == actor.id:
@@ -113,22 +114,19 @@ def pay_ordered(actor: User, tranche_id: int, key: str, reference: str,
         return db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
     _move(tranche, grant, tranche.amount, TrancheStatus.ORDERED, TrancheStatus.PAID,
           batch_line_id)
-    _post("payment", grant.envelope_id, actor,
-          [(Account.SPENT, "D", tranche.amount), (Account.COMMITTED, "C", tranche.amount),
-           (Account.ADVANCES, "D", tranche.amount), (Account.TREASURY, "C", tranche.amount)],
-          grant_id=grant.id, payment_id=payment.id)
+    post_legs("payment", grant.envelope_id, actor,
+              [(Account.SPENT, "D", tranche.amount), (Account.COMMITTED, "C", tranche.amount),
+               (Account.ADVANCES, "D", tranche.amount), (Account.TREASURY, "C", tranche.amount)],
+              grant_id=grant.id, payment_id=payment.id)
     following = next((t for t in grant.tranches if t.seq == tranche.seq + 1), None)
     if following is not None and following.condition == TrancheCondition.PREVIOUS_PAID:
         _make_eligible(following)
-    if tranche.seq == 1:  # the follow-up visits count from the first payment
-        from grants.services.visits import plan_visits
-
-        plan_visits(grant, paid_on, actor)
     application = db.session.get(Application, grant.application_id)
     if application.status == ApplicationStatus.AGREEMENT_SIGNED:
-        transition(application, ApplicationAction.START_DISBURSEMENT, actor, grant.number)
+        transition(actor, application, ApplicationAction.START_DISBURSEMENT, grant.number)
     audit.record("tranche.paid", actor, tranche, details={"amount": tranche.amount,
                                                           "payment": payment.id})
+    events.tranche_paid.send(tranche, actor=actor, payment=payment)
     return payment
 
 
@@ -174,17 +172,17 @@ def _move(tranche: Tranche, grant: Grant, amount: int, source: TrancheStatus,
         .values(status=target)).rowcount
     if moved != 1:
         raise _tranche_refused(tranche, amount, batch_line_id)
-    _guarded(sa.update(BudgetEnvelope)
-             .where(BudgetEnvelope.id == grant.envelope_id,
-                    BudgetEnvelope.disbursed + amount <= BudgetEnvelope.committed,
-                    BudgetEnvelope.disbursed + amount >= 0)
-             .values(disbursed=BudgetEnvelope.disbursed + amount),
-             _l("The envelope cannot cover this payment."))
-    _guarded(sa.update(Grant)
-             .where(Grant.id == grant.id, Grant.status == GrantStatus.SIGNED,
-                    Grant.disbursed + amount <= Grant.amount, Grant.disbursed + amount >= 0)
-             .values(disbursed=Grant.disbursed + amount),
-             _l("The agreement cannot take this payment."))
+    guarded(sa.update(BudgetEnvelope)
+            .where(BudgetEnvelope.id == grant.envelope_id,
+                   BudgetEnvelope.disbursed + amount <= BudgetEnvelope.committed,
+                   BudgetEnvelope.disbursed + amount >= 0)
+            .values(disbursed=BudgetEnvelope.disbursed + amount),
+            _l("The envelope cannot cover this payment."))
+    guarded(sa.update(Grant)
+            .where(Grant.id == grant.id, Grant.status == GrantStatus.SIGNED,
+                   Grant.disbursed + amount <= Grant.amount, Grant.disbursed + amount >= 0)
+            .values(disbursed=Grant.disbursed + amount),
+            _l("The agreement cannot take this payment."))
     db.session.refresh(tranche)
     db.session.refresh(grant)
 
@@ -216,9 +214,6 @@ def favourable_visit(actor: User, tranche_id: int, visit_id: int) -> Tranche:
     tranches before it are paid (P6). Only a validated visit that decides this tranche with a
     favourable recommendation meets it, and only a supervisor of that visit may say so; the
     follow-up services call this when the visit is validated, never a form."""
-    from grants.models import Visit
-    from grants.workflow import VisitStatus
-
     tranche = db.session.get(Tranche, tranche_id)
     if tranche.condition != TrancheCondition.FAVOURABLE_VISIT:
         raise ConflictError(_l("This tranche does not wait for a visit."))
@@ -234,12 +229,22 @@ def favourable_visit(actor: User, tranche_id: int, visit_id: int) -> Tranche:
     earlier = [t for t in tranche.grant.tranches if t.seq < tranche.seq]
     if any(t.status != TrancheStatus.PAID for t in earlier):
         raise ConflictError(_l("The tranches before it are not paid yet."))
-    _guarded(sa.update(Tranche).where(Tranche.id == tranche.id,
-                                      Tranche.status == TrancheStatus.PLANNED)
-             .values(status=TrancheStatus.ELIGIBLE), _l("This tranche is not waiting."))
+    guarded(sa.update(Tranche).where(Tranche.id == tranche.id,
+                                     Tranche.status == TrancheStatus.PLANNED)
+            .values(status=TrancheStatus.ELIGIBLE), _l("This tranche is not waiting."))
     db.session.refresh(tranche)
     audit.record("tranche.condition_met", actor, tranche, details={"visit": visit.reference})
     return tranche
+
+
+@events.visit_validated.connect
+def _release_the_tranche_it_decides(visit: Visit, actor: User, **_) -> None:
+    """A validated visit whose recommendation lets the money go makes the tranche it decides
+    due; otherwise the tranche stays blocked and the agreement page shows the visit as why."""
+    tranche = visit.gates_tranche
+    if (tranche is not None and visit.recommendation is not None
+            and visit.recommendation.releases and tranche.status == TrancheStatus.PLANNED):
+        favourable_visit(actor, tranche.id, visit.id)
 
 
 def reverse_payment(actor: User, payment_id: int, reason: str, key: str) -> Payment:
@@ -249,8 +254,8 @@ def reverse_payment(actor: User, payment_id: int, reason: str, key: str) -> Paym
     if earlier is not None:
         return earlier
     original = db.session.get(Payment, payment_id)
-    _allow(actor, Permission.PAYMENT_EXECUTE,
-           db.session.get(Application, original.tranche.grant.application_id))
+    allow(actor, Permission.PAYMENT_EXECUTE,
+          db.session.get(Application, original.tranche.grant.application_id))
     if original.kind != PaymentKind.PAYMENT:
         raise ConflictError(_l("A reversal cannot be reversed."))
     if not (reason or "").strip():
@@ -275,9 +280,10 @@ def reverse_payment(actor: User, payment_id: int, reason: str, key: str) -> Paym
     except IntegrityError:
         raise ConflictError(_l("This payment is already reversed.")) from None
     _move(tranche, grant, -original.amount, TrancheStatus.PAID, TrancheStatus.ELIGIBLE)
-    _post("reversal", grant.envelope_id, actor,
-          [(Account.COMMITTED, "D", original.amount), (Account.SPENT, "C", original.amount),
-           (Account.TREASURY, "D", original.amount), (Account.ADVANCES, "C", original.amount)],
-          grant_id=grant.id, payment_id=reversal.id)
+    post_legs("reversal", grant.envelope_id, actor,
+              [(Account.COMMITTED, "D", original.amount), (Account.SPENT, "C", original.amount),
+               (Account.TREASURY, "D", original.amount), (Account.ADVANCES, "C", original.amount)],
+              grant_id=grant.id, payment_id=reversal.id)
     audit.record("payment.reversed", actor, tranche, details={"payment": original.id})
+    events.payment_reversed.send(tranche, actor=actor, reversal=reversal, original=original)
     return reversal

@@ -21,7 +21,8 @@ from grants.models import (
     User,
 )
 from grants.services import audit
-from grants.services.committees import declaration_for, grid_for, membership
+from grants.services.committees.grids import grid_for
+from grants.services.committees.sessions import declaration_for, membership
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 
 

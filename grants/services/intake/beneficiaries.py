@@ -7,6 +7,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from grants import events
 from grants.database import utcnow, write_transaction
 from grants.extensions import db
 from grants.models import Beneficiary, BeneficiaryRestricted, Consent, DuplicateReview, Role, User
@@ -176,6 +177,7 @@ def register(actor: User, *, first_name: str, last_name: str, consent_scopes: li
         _record_not_duplicate(actor, person, matches, not_duplicate_reason.strip())
     audit.record("beneficiary.registered", actor, person,
                  details={"processing_consent": processing})
+    events.returnee_registered.send(person, actor=actor)
     return person
 
 
@@ -239,6 +241,7 @@ def record_consent(actor: User, person: Beneficiary, scopes: list[str], given_on
     if ConsentScope.PROCESSING not in scopes:
         _erase_profile(person)
     audit.record("beneficiary.consent_recorded", actor, person, details={"scopes": sorted(scopes)})
+    events.consent_changed.send(person, actor=actor, consent=consent)
     return consent
 
 
@@ -255,6 +258,7 @@ def withdraw_consent(actor: User, person: Beneficiary, reason: str) -> None:
     _erase_profile(person)
     audit.record("beneficiary.consent_withdrawn", actor, person)
     db.session.flush()
+    events.consent_changed.send(person, actor=actor, consent=None)
 
 
 def _erase_profile(person: Beneficiary) -> None:

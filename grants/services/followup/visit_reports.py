@@ -8,13 +8,14 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from grants.database import utcnow
+from grants.database import exclusive_transaction, utcnow
 from grants.extensions import db
 from grants.models import User, Visit, VisitItem, VisitPhoto, VisitSubmission
 from grants.permissions import Permission
 from grants.services.errors import ConflictError, ValidationError
-from grants.services.visits import _allow, _move, first_paid_on
-from grants.sustainability import ITEMS_BY_CODE
+from grants.services.followup.questionnaire import ITEMS_BY_CODE
+from grants.services.followup.sustainability import score_visit
+from grants.services.followup.visits import allow, first_paid_on, transition_visit
 from grants.vocabulary import (
     ActivityStatus,
     ConsentScope,
@@ -115,7 +116,7 @@ def _sent_before(actor: User, visit_id: int, key: str) -> Visit | None:
     if earlier.visit_id != visit_id:
         raise ConflictError(_l("This form was already sent for another visit: reload the page."))
     visit = db.session.get(Visit, visit_id)
-    _allow(actor, Permission.VISIT_RECORD, visit)
+    allow(actor, Permission.VISIT_RECORD, visit)
     return visit
 
 
@@ -129,14 +130,12 @@ def submit_visit(actor: User, visit_id: int, report: VisitReport, key: str,
     if not key or len(key) > 64:
         raise ValidationError(_l("This form has expired: reload the page."), "key")
     if exclusive:
-        from grants.services.finance import money_transaction
-
-        money_transaction()
+        exclusive_transaction(db.session)
     earlier = _sent_before(actor, visit_id, key)
     if earlier is not None:
         return earlier
     visit = db.session.get(Visit, visit_id)
-    _allow(actor, Permission.VISIT_RECORD, visit)
+    allow(actor, Permission.VISIT_RECORD, visit)
     if visit.status != VisitStatus.PLANNED:
         raise ConflictError(_l("This visit is already recorded."))
     _check_report(visit, report, first_paid_on(visit.grant))
@@ -146,7 +145,7 @@ def submit_visit(actor: User, visit_id: int, report: VisitReport, key: str,
     except IntegrityError:  # the same report, sent a moment earlier
         return _sent_before(actor, visit_id, key)
     report.survey = {code: answer for code, answer in report.survey.items() if answer}
-    _move(visit, VisitAction.SUBMIT, actor)
+    transition_visit(actor, visit, VisitAction.SUBMIT)
     visit.visited_on = report.visited_on
     visit.mode = report.mode
     on_site = report.mode == VisitMode.ON_SITE
@@ -172,8 +171,6 @@ def submit_visit(actor: User, visit_id: int, report: VisitReport, key: str,
         _store_photo(actor, visit, stream, filename)
     db.session.flush()
     if visit.survey:
-        from grants.services.sustainability import score_visit
-
         score_visit(visit)
     return visit
 

@@ -28,20 +28,17 @@ from grants.models import (
     TrancheStatus,
     User,
 )
-from grants.permissions import Permission, can
-from grants.services import audit, payments
+from grants.permissions import Permission
+from grants.services import audit
 from grants.services.accounts import normalise_phone
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
-from grants.services.finance import _guarded, lock_agreement, money_transaction
+from grants.services.money import payments
+from grants.services.money.core import allow, guarded, lock_agreement, money_transaction
 from grants.services.references import next_reference
 from grants.vocabulary import LabelledEnum
 
 OPEN = [status for status in BatchStatus if status.is_open]
 
-
-def _allow(actor: User, permission: Permission) -> None:
-    if not can(actor, permission):
-        raise ForbiddenError(_l("You may not do this operation."))
 
 
 def batchable(operator: Channel) -> list[Tranche]:
@@ -84,7 +81,7 @@ def msisdn(tranche: Tranche) -> str:
 
 
 def create_batch(actor: User, operator: Channel, tranche_ids: list[int]) -> PaymentBatch:
-    _allow(actor, Permission.GRANT_MANAGE)
+    allow(actor, Permission.GRANT_MANAGE)
     if not operator.is_wallet:
         raise ValidationError(_l("Batches are for mobile-money operators."), "operator")
     money_transaction()
@@ -108,9 +105,9 @@ def create_batch(actor: User, operator: Channel, tranche_ids: list[int]) -> Paym
 def _lock_batch(batch_id: int, statuses: list[BatchStatus], message) -> PaymentBatch:
     """Take the batch's row first (a guarded UPDATE that changes no value): the changes of one
     batch's lines run one after the other, and see each other's results."""
-    _guarded(sa.update(PaymentBatch).where(PaymentBatch.id == batch_id,
-                                           PaymentBatch.status.in_(statuses))
-             .values(status=PaymentBatch.status), message)
+    guarded(sa.update(PaymentBatch).where(PaymentBatch.id == batch_id,
+                                          PaymentBatch.status.in_(statuses))
+            .values(status=PaymentBatch.status), message)
     return db.session.get(PaymentBatch, batch_id)
 
 
@@ -129,18 +126,18 @@ def _complete_when_done(actor: User, batch: PaymentBatch) -> None:
 
 def approve(actor: User, batch_id: int) -> PaymentBatch:
     """The accountant approves a prepared batch, once: two approvals at once approve it once."""
-    _allow(actor, Permission.PAYMENT_EXECUTE)
+    allow(actor, Permission.PAYMENT_EXECUTE)
     money_transaction()
     batch = db.session.get(PaymentBatch, batch_id)
     if actor.id == batch.created_by_id:
         raise ForbiddenError(_l("The officer who prepared a batch cannot approve it."))
-    _guarded(sa.update(PaymentBatch)
-             .where(PaymentBatch.id == batch_id, PaymentBatch.status == BatchStatus.PREPARED,
-                    PaymentBatch.created_by_id != actor.id)
-             .values(status=BatchStatus.APPROVED, approved_by_id=actor.id,
-                     approved_at=utcnow()),
-             _l("This batch is no longer waiting for approval: it was approved or closed "
-                "meanwhile."))
+    guarded(sa.update(PaymentBatch)
+            .where(PaymentBatch.id == batch_id, PaymentBatch.status == BatchStatus.PREPARED,
+                   PaymentBatch.created_by_id != actor.id)
+            .values(status=BatchStatus.APPROVED, approved_by_id=actor.id,
+                    approved_at=utcnow()),
+            _l("This batch is no longer waiting for approval: it was approved or closed "
+               "meanwhile."))
     db.session.refresh(batch)
     audit.record("batch.approved", actor, batch)
     return batch
@@ -149,18 +146,18 @@ def approve(actor: User, batch_id: int) -> PaymentBatch:
 def remove_line(actor: User, batch_id: int, line_id: int, reason: str) -> BatchLine:
     """Take a tranche out of an open batch (it is then ordered, to be paid on its own or in
     another batch). Recorded on its line (who, when, why) and in the audit log."""
-    _allow(actor, Permission.GRANT_MANAGE)
+    allow(actor, Permission.GRANT_MANAGE)
     if not (reason or "").strip():
         raise ValidationError(_l("Say why the tranche leaves the batch."), "reason")
     money_transaction()
     batch = _lock_batch(batch_id, OPEN, _l("This batch is completed: its lines have their "
                                            "results."))
-    _guarded(sa.update(BatchLine)
-             .where(BatchLine.id == line_id, BatchLine.batch_id == batch_id,
-                    BatchLine.result == LineResult.PENDING)
-             .values(result=LineResult.REMOVED, removed_by_id=actor.id, removed_at=utcnow(),
-                     removal_reason=reason.strip()[:300]),
-             _l("This line already has a result."))
+    guarded(sa.update(BatchLine)
+            .where(BatchLine.id == line_id, BatchLine.batch_id == batch_id,
+                   BatchLine.result == LineResult.PENDING)
+            .values(result=LineResult.REMOVED, removed_by_id=actor.id, removed_at=utcnow(),
+                    removal_reason=reason.strip()[:300]),
+            _l("This line already has a result."))
     line = db.session.get(BatchLine, line_id)
     db.session.refresh(line)
     audit.record("batch.line_removed", actor, batch, details={
@@ -221,7 +218,7 @@ def parse_results(text: str) -> list[ResultRow | LineReport]:
 def apply_result(actor: User, batch_id: int, row: ResultRow) -> LineReport:
     """One line of the result file, in a money transaction of its own. Only successful lines
     are posted, through the payment service, keyed by their line."""
-    _allow(actor, Permission.PAYMENT_EXECUTE)
+    allow(actor, Permission.PAYMENT_EXECUTE)
     money_transaction()
     if db.session.get(PaymentBatch, batch_id).status == BatchStatus.PREPARED:
         raise ConflictError(_l("Approve the batch before importing its results."))
@@ -241,9 +238,9 @@ def apply_result(actor: User, batch_id: int, row: ResultRow) -> LineReport:
                                        row.operator_reference or line.reference,
                                        batch_line_id=line.id)
         values.update(result=LineResult.PAID, payment_id=payment.id)
-    _guarded(sa.update(BatchLine).where(BatchLine.id == line.id,
-                                        BatchLine.result == LineResult.PENDING).values(**values),
-             _l("This line already has a result."))
+    guarded(sa.update(BatchLine).where(BatchLine.id == line.id,
+                                       BatchLine.result == LineResult.PENDING).values(**values),
+            _l("This line already has a result."))
     db.session.refresh(line)
     audit.record("batch.line", actor, batch, details={"line": line.id,
                                                       "result": line.result.value})

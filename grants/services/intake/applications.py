@@ -6,6 +6,7 @@ from enum import Enum
 
 from flask_babel import lazy_gettext as _l
 
+from grants import events, formatting
 from grants.database import utcnow
 from grants.extensions import db
 from grants.models import (
@@ -46,7 +47,7 @@ MAX_BUDGET_LINES = 30
 
 # --- the workflow -------------------------------------------------------------------------
 
-def transition(app: Application, action: ApplicationAction, actor: User,
+def transition(actor: User, app: Application, action: ApplicationAction,
                comment: str | None = None) -> ApplicationEvent:
     """Move `app` by `action` if the table allows it and `actor` may; record who, when, why."""
     target = TRANSITIONS.get((app.status, action))
@@ -66,6 +67,8 @@ def transition(app: Application, action: ApplicationAction, actor: User,
     db.session.flush()
     audit.record("application." + action.value, actor, app,
                  details={"from": event.from_status.value, "to": target.value})
+    events.application_status_changed.send(app, actor=actor, action=action,
+                                           old=event.from_status, comment=comment)
     return event
 
 
@@ -131,7 +134,7 @@ def _apply_fields(app: Application, values: dict) -> list[str]:
             raise ValidationError(_l("The amount cannot be negative."), name)
     if (merged["requested_amount"] or 0) > app.call.cap_per_project:
         raise ValidationError(_l("The amount requested exceeds the call's cap of %(cap)s.",
-                                 cap=_money(app.call.cap_per_project)), "requested_amount")
+                                 cap=formatting.money(app.call.cap_per_project)), "requested_amount")
     if {"requested_amount", "own_contribution"} & set(values):
         _check_financing_plan(app, merged["requested_amount"] or 0, merged["own_contribution"] or 0)
     if (merged["own_contribution"] or 0) > 0 and merged["own_contribution_kind"] in (
@@ -159,14 +162,8 @@ def _check_financing_plan(app: Application, requested: int, own: int) -> None:
 def _financing_gap(budget: int, requested: int, own: int):
     return _l("The amount requested (%(requested)s) and the own contribution (%(own)s) add up to "
               "%(sum)s, but the budget totals %(budget)s: they must be equal.",
-              requested=_money(requested), own=_money(own), sum=_money(requested + own),
-              budget=_money(budget))
-
-
-def _money(amount: int) -> str:
-    from grants.formatting import money
-
-    return money(amount)
+              requested=formatting.money(requested), own=formatting.money(own),
+              sum=formatting.money(requested + own), budget=formatting.money(budget))
 
 
 def update_draft(actor: User, app: Application, values: dict) -> None:
@@ -299,7 +296,7 @@ def submit(actor: User, app: Application, today: date | None = None) -> None:
     if app.status == ApplicationStatus.DRAFT and \
             not app.call.accepts_applications_on(today or date.today()):
         raise ConflictError(_l("This call is closed: the dossier can no longer be submitted."))
-    transition(app, ApplicationAction.SUBMIT, actor)
+    transition(actor, app, ApplicationAction.SUBMIT)
     if app.reference is None:
         app.reference = next_reference("AP", app.call.opens_on.year)
     app.submitted_at = utcnow()

@@ -20,10 +20,10 @@ from grants.models import (
     User,
 )
 from grants.services import audit
-from grants.services.committees import grid_for
+from grants.services.committees.grids import grid_for
+from grants.services.committees.scoring import tallies
+from grants.services.committees.selection import envelope_available
 from grants.services.errors import ConflictError
-from grants.services.scoring import tallies
-from grants.services.selection import envelope_available
 
 
 def minutes_root() -> Path:
@@ -63,7 +63,7 @@ def minutes_context(session: CommitteeSession) -> dict:
 
 def generate(user: User, session: CommitteeSession) -> Minutes:
     from grants.exports.pdf import render_pdf
-    from grants.services.selection import check_decider
+    from grants.services.committees.selection import check_decider
 
     check_decider(user, session)
     if session.status != SessionStatus.FINALISED:

@@ -1,4 +1,4 @@
-"""Budget envelopes and calls for proposals."""
+"""Calls for proposals: their dates, targets, plans and status (draft → open → closed)."""
 
 from datetime import date
 
@@ -7,33 +7,13 @@ from flask_babel import lazy_gettext as _l
 from grants.extensions import db
 from grants.models import BudgetEnvelope, Call, Region, User
 from grants.services import audit
+from grants.services.amounts import parse_amount
 from grants.services.errors import ConflictError, ValidationError
-from grants.services.money import parse_amount
 from grants.vocabulary import BeneficiaryCategory, CallStatus, DocumentKind, ProjectType
 
 DEFAULT_TRANCHE_PLAN = [60, 40]
 DEFAULT_VISIT_PLAN = [1, 3, 6, 12]
 DEFAULT_REQUIRED_DOCUMENTS = [DocumentKind.ID_SCAN.value, DocumentKind.PROFORMA.value]
-
-
-def save_envelope(actor: User, envelope: BudgetEnvelope | None, *, name: str, fiscal_year: int,
-                  funding_source: str, budget_line: str, total: int) -> BudgetEnvelope:
-    total = parse_amount(total, "total", allow_zero=False)
-    if not 2000 <= fiscal_year <= 2100:
-        raise ValidationError(_l("Enter a fiscal year such as 2026."), "fiscal_year")
-    from grants.services.finance import set_envelope_total
-
-    if envelope is not None and envelope.closed_at is not None:
-        raise ConflictError(_l("A closed envelope cannot be changed."))
-    created = envelope is None
-    if created:
-        envelope = BudgetEnvelope()
-    envelope.name, envelope.fiscal_year = name.strip(), fiscal_year
-    envelope.funding_source, envelope.budget_line = funding_source, budget_line.strip()
-    set_envelope_total(actor, envelope, total)  # the appropriation goes through the ledger
-    audit.record("envelope.created" if created else "envelope.updated", actor, envelope,
-                 details={"total": total, "fiscal_year": fiscal_year})
-    return envelope
 
 
 def parse_plan(text: str, field: str, *, total: int | None = None) -> list[int]:

@@ -11,7 +11,7 @@ from grants.extensions import db
 from grants.models import SustainabilityScore, User, Visit, WeightSet
 from grants.services import audit
 from grants.services.errors import ValidationError
-from grants.sustainability import ITEMS_BY_CODE, Scores, compute, low_dimensions
+from grants.services.followup.questionnaire import ITEMS_BY_CODE, Scores, compute, low_dimensions
 
 
 def current_weight_set() -> WeightSet:

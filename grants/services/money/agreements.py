@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from grants import events, formatting
 from grants.database import utcnow
 from grants.extensions import db
 from grants.models import (
@@ -26,19 +27,19 @@ from grants.models import (
 )
 from grants.permissions import Permission
 from grants.services import audit
+from grants.services.amounts import parse_amount
 from grants.services.errors import ConflictError, ValidationError
-from grants.services.finance import (
-    _allow,
-    _claim,
-    _done,
-    _guarded,
-    _money,
-    _post,
-    commitment_refused,
+from grants.services.intake.applications import transition
+from grants.services.money.core import (
+    allow,
+    claim_key,
+    guarded,
     lock_agreement,
+    mark_done,
     money_transaction,
+    post_legs,
 )
-from grants.services.money import parse_amount
+from grants.services.money.envelopes import commitment_refused
 from grants.services.references import next_reference
 from grants.workflow import ApplicationAction, ApplicationStatus
 
@@ -59,7 +60,7 @@ def check_channel(channel: Channel, tranches: list[int]) -> None:
         raise ValidationError(_l(
             "A mobile-money wallet cannot receive more than %(cap)s at once: choose a bank "
             "transfer or a supplier payment, or split the grant into more tranches.",
-            cap=_money(cap)), "channel")
+            cap=formatting.money(cap)), "channel")
 
 
 def granted_amount(application: Application) -> int:
@@ -75,7 +76,7 @@ def granted_amount(application: Application) -> int:
 def prepare_agreement(actor: User, application: Application, *, amount: int, channel: Channel,
                       account: str) -> Grant:
     """Draft the agreement of a selected dossier with its tranches (not yet a commitment)."""
-    _allow(actor, Permission.GRANT_MANAGE, application)
+    allow(actor, Permission.GRANT_MANAGE, application)
     if application.status != ApplicationStatus.SELECTED:
         raise ConflictError(_l("Only a selected dossier gets an agreement."))
     if db.session.scalar(sa.select(Grant.id).where(Grant.application_id == application.id)):
@@ -83,7 +84,7 @@ def prepare_agreement(actor: User, application: Application, *, amount: int, cha
     amount = parse_amount(amount, "amount", allow_zero=False)
     if amount > granted_amount(application):
         raise ValidationError(_l("The agreement cannot exceed the amount granted (%(amount)s).",
-                                 amount=_money(granted_amount(application))), "amount")
+                                 amount=formatting.money(granted_amount(application))), "amount")
     if not (account or "").strip():
         raise ValidationError(_l("Enter the account, wallet number or supplier."), "account")
     call = application.call
@@ -108,13 +109,11 @@ def sign_agreement(actor: User, grant_id: int, signed_on: date, key: str,
                    signed_copy: tuple[BinaryIO, str] | None = None) -> Grant:
     """Sign: commit the envelope (engagement), refused when it cannot cover the amount.
     `signed_copy` (stream, file name): the scan of the signed agreement, if already at hand."""
-    from grants.services.applications import transition
-
     money_transaction()
-    if _claim(key, "sign", actor):
+    if claim_key(key, "sign", actor):
         return db.session.get(Grant, grant_id)
     grant = db.session.get(Grant, grant_id)
-    _allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
+    allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
     if grant.status != GrantStatus.DRAFT:
         raise ConflictError(_l("This agreement is already signed or cancelled."))
     if signed_on > date.today():
@@ -125,20 +124,21 @@ def sign_agreement(actor: User, grant_id: int, signed_on: date, key: str,
               .values(committed=BudgetEnvelope.committed + grant.amount))
     if db.session.execute(commit).rowcount != 1:
         raise commitment_refused(grant.envelope_id)
-    _guarded(sa.update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.DRAFT)
-             .values(status=GrantStatus.SIGNED, signed_on=signed_on, signed_by_id=actor.id),
-             _l("This agreement is already signed or cancelled."))
-    _guarded(sa.update(Tranche).where(Tranche.grant_id == grant.id, Tranche.seq == 1,
-                                      Tranche.status == TrancheStatus.PLANNED)
-             .values(status=TrancheStatus.ELIGIBLE), _l("The first tranche is not planned."))
+    guarded(sa.update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.DRAFT)
+            .values(status=GrantStatus.SIGNED, signed_on=signed_on, signed_by_id=actor.id),
+            _l("This agreement is already signed or cancelled."))
+    guarded(sa.update(Tranche).where(Tranche.grant_id == grant.id, Tranche.seq == 1,
+                                     Tranche.status == TrancheStatus.PLANNED)
+            .values(status=TrancheStatus.ELIGIBLE), _l("The first tranche is not planned."))
     db.session.refresh(grant)
-    _post("commitment", grant.envelope_id, actor,
-          [(Account.COMMITTED, "D", grant.amount), (Account.AVAILABLE, "C", grant.amount)],
-          grant_id=grant.id)
+    post_legs("commitment", grant.envelope_id, actor,
+              [(Account.COMMITTED, "D", grant.amount), (Account.AVAILABLE, "C", grant.amount)],
+              grant_id=grant.id)
     application = db.session.get(Application, grant.application_id)
-    transition(application, ApplicationAction.SIGN_AGREEMENT, actor, grant.number)
-    _done(key, grant.id)
+    transition(actor, application, ApplicationAction.SIGN_AGREEMENT, grant.number)
+    mark_done(key, grant.id)
     audit.record("grant.signed", actor, grant, details={"amount": grant.amount})
+    events.agreement_signed.send(grant, actor=actor)
     if signed_copy is not None:  # last: a refused file undoes the signature, no file is orphaned
         _store_signed_copy(actor, grant, *signed_copy)
     return grant
@@ -151,7 +151,7 @@ def attach_signed_copy(actor: User, grant_id: int, stream: BinaryIO, filename: s
     signature or later. A new scan replaces it on the page; the earlier ones are kept, and the
     replacement is written to the audit log with both fingerprints."""
     grant = db.session.get(Grant, grant_id)
-    _allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
+    allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
     if grant.status == GrantStatus.DRAFT:
         raise ConflictError(_l("Sign the agreement before adding its signed copy."))
     return _store_signed_copy(actor, grant, stream, filename)
@@ -176,10 +176,8 @@ def _store_signed_copy(actor: User, grant: Grant, stream: BinaryIO, filename: st
 
 def cancel_grant(actor: User, grant_id: int, reason: str, key: str) -> Grant:
     """Cancel a signed agreement: its unpaid part returns to the envelope."""
-    from grants.services.applications import transition
-
     money_transaction()
-    if _claim(key, "cancel", actor):
+    if claim_key(key, "cancel", actor):
         return db.session.get(Grant, grant_id)
     grant = db.session.get(Grant, grant_id)
     if not (reason or "").strip():
@@ -192,29 +190,27 @@ def cancel_grant(actor: User, grant_id: int, reason: str, key: str) -> Grant:
     unpaid = grant.amount - grant.disbursed
     ordered = sa.exists(sa.select(Tranche.id).where(Tranche.grant_id == grant.id,
                                                     Tranche.status == TrancheStatus.ORDERED))
-    _guarded(sa.update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.SIGNED,
-                                    Grant.disbursed == grant.disbursed, ~ordered)
-             .values(status=GrantStatus.CANCELLED, cancelled_at=utcnow(),
-                     cancel_reason=reason.strip()), _l("This agreement has changed meanwhile."))
+    guarded(sa.update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.SIGNED,
+                                   Grant.disbursed == grant.disbursed, ~ordered)
+            .values(status=GrantStatus.CANCELLED, cancelled_at=utcnow(),
+                    cancel_reason=reason.strip()), _l("This agreement has changed meanwhile."))
     if unpaid:
-        _guarded(sa.update(BudgetEnvelope)
-                 .where(BudgetEnvelope.id == grant.envelope_id,
-                        BudgetEnvelope.committed - unpaid >= BudgetEnvelope.disbursed)
-                 .values(committed=BudgetEnvelope.committed - unpaid),
-                 _l("The envelope's accounts do not allow this release."))
-        _post("release", grant.envelope_id, actor,
-              [(Account.AVAILABLE, "D", unpaid), (Account.COMMITTED, "C", unpaid)],
-              grant_id=grant.id)
+        guarded(sa.update(BudgetEnvelope)
+                .where(BudgetEnvelope.id == grant.envelope_id,
+                       BudgetEnvelope.committed - unpaid >= BudgetEnvelope.disbursed)
+                .values(committed=BudgetEnvelope.committed - unpaid),
+                _l("The envelope's accounts do not allow this release."))
+        post_legs("release", grant.envelope_id, actor,
+                  [(Account.AVAILABLE, "D", unpaid), (Account.COMMITTED, "C", unpaid)],
+                  grant_id=grant.id)
     db.session.execute(sa.update(Tranche).where(Tranche.grant_id == grant.id,
                                                 Tranche.status.in_([TrancheStatus.PLANNED,
                                                                     TrancheStatus.ELIGIBLE]))
                        .values(status=TrancheStatus.CANCELLED))
     db.session.refresh(grant)
     application = db.session.get(Application, grant.application_id)
-    transition(application, ApplicationAction.CANCEL, actor, reason.strip())
-    _done(key, grant.id)
+    transition(actor, application, ApplicationAction.CANCEL, reason.strip())
+    mark_done(key, grant.id)
     audit.record("grant.cancelled", actor, grant, details={"released": unpaid})
-    from grants.services.visits import cancel_open_visits
-
-    cancel_open_visits(actor, grant.id, reason.strip())
+    events.agreement_cancelled.send(grant, actor=actor, reason=reason.strip())
     return grant

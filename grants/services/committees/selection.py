@@ -24,10 +24,10 @@ from grants.models import (
 )
 from grants.permissions import Permission, can
 from grants.services import audit
-from grants.services.applications import transition
-from grants.services.committees import grid_for
+from grants.services.committees.grids import grid_for
+from grants.services.committees.scoring import Tally, tallies
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
-from grants.services.scoring import Tally, tallies
+from grants.services.intake.applications import transition
 from grants.workflow import ACTIVE_GRANT_STATUSES, ApplicationAction, ApplicationStatus
 
 # --- the envelope -------------------------------------------------------------------------
@@ -219,7 +219,7 @@ def finalise(user: User, session: CommitteeSession) -> list[Row]:
         if row.application.status == ApplicationStatus.UNDER_REVIEW:
             # The history names the session and the rank (language-neutral); the reason is
             # shown, translated, by the ranking and the minutes.
-            transition(row.application, actions[row.decision], user,
+            transition(user, row.application, actions[row.decision],
                        f"{session.reference} #{row.rank}")
     session.status, session.finalised_at = SessionStatus.FINALISED, utcnow()
     db.session.flush()
@@ -248,7 +248,7 @@ def promote_next(user: User, session: CommitteeSession) -> SessionDossier:
     if following.amount > available:
         raise ConflictError(_l("The envelope cannot cover the next dossier (%(ref)s).",
                                ref=following.application.display_reference))
-    transition(following.application, ApplicationAction.SELECT, user,
+    transition(user, following.application, ApplicationAction.SELECT,
                f"{session.reference} #{following.rank}")  # waiting list → selected says why
     following.decision = Decision.SELECTED
     following.decision_reason_code, following.decision_reason = DecisionReason.PROMOTED, None
