@@ -33,7 +33,7 @@ from grants.models import (
     User,
     Visit,
 )
-from grants.services import agreements
+from grants.services.money import agreements
 from grants.vocabulary import CallStatus, ProjectType, Recommendation
 from grants.workflow import (
     TRANSITIONS,
