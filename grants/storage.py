@@ -1,4 +1,4 @@
-"""The one place that stores and reads uploaded files (DESIGN.md §5 "Uploads").
+"""The one place that stores and reads uploaded files (ARCHITECTURE.md, "Personal data").
 
 Types are decided by content, never by the uploaded name or the browser's Content-Type; files get
 generated names under a root outside static/, so nothing the user sends ever becomes part of a path.

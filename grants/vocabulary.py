@@ -1,4 +1,4 @@
-"""Value lists of the domain (DOMAIN.md). Each member is an ASCII code stored in the database and
+"""Value lists of the domain (docs/DOMAIN.md). Each member is an ASCII code stored in the database and
 a label translated on screen: `Sector.TAILORING.label`."""
 
 from enum import StrEnum
@@ -197,7 +197,7 @@ class CallStatus(LabelledEnum):
         return self == CallStatus.CLOSED
 
 
-# --- follow-up visits (DOMAIN.md) ----------------------------------------------------------
+# --- follow-up visits (docs/DOMAIN.md) ----------------------------------------------------------
 
 class VisitMode(LabelledEnum):
     ON_SITE = "on_site", _l("On site")

@@ -146,3 +146,15 @@ def test_a_receiver_runs_in_the_senders_transaction(app, ordered_tranche):
             assert planned == [1, 2, 3, 4]  # the follow-up's receiver planned the visits
     finally:
         events.tranche_paid.disconnect(watch)
+
+
+def test_architecture_names_only_paths_that_exist():
+    text = (ROOT / "ARCHITECTURE.md").read_text()
+    named = {path.rstrip("/") for path in re.findall(r"`([\w./-]+)`", text)
+             if "/" in path and not path.startswith(("http", ".venv"))}
+    assert len(named) > 30
+    missing = sorted(path for path in named if not (ROOT / path).exists())
+    assert missing == []
+    modules = re.findall(r"`(\w+\.py)`", text)  # modules named inside a package's row
+    everywhere = {p.name for p in (ROOT / "grants").rglob("*.py")}
+    assert sorted(set(modules) - everywhere) == []

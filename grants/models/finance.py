@@ -3,6 +3,7 @@ append-only double-entry ledger. Amounts are whole F CFA in integer columns; the
 move them with guarded single-statement updates, and CHECK constraints are the backstop."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -14,6 +15,9 @@ from grants.extensions import db
 from grants.models.accounts import User
 from grants.models.uploads import UploadedFile
 from grants.vocabulary import FundingSource, LabelledEnum
+
+if TYPE_CHECKING:
+    from grants.models.applications import Application
 
 MONEY = BigInteger  # whole F CFA
 
@@ -101,6 +105,7 @@ class Grant(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(String(300))
 
+    application: Mapped["Application"] = relationship()
     envelope: Mapped[BudgetEnvelope] = relationship()
     tranches: Mapped[list["Tranche"]] = relationship(
         back_populates="grant", order_by="Tranche.seq", cascade="all, delete-orphan",

@@ -102,7 +102,7 @@ def _agreement_page(grant: Grant, **forms):
              "reason_form": ReasonMoneyForm, "copy_form": SignedCopyForm}
     forms = {name: forms.get(name) or form(formdata=None) for name, form in blank.items()}
     return render_template("finance/agreement.html", grant=grant, payments=made,
-                           application=db.session.get(Application, grant.application_id),
+                           application=grant.application,
                            in_batches=batches.open_batches_of([t.id for t in grant.tranches]),
                            **forms)
 
@@ -292,7 +292,7 @@ def agreement_pdf(grant_id: int):
     from grants.exports.pdf import amount_in_words, render_pdf
 
     grant = get_or_404(Grant, grant_id, Permission.FINANCE_VIEW)
-    application = db.session.get(Application, grant.application_id)
+    application = grant.application
     with force_locale("fr"):  # an official French document
         pdf = render_pdf("finance/agreement_pdf.html", grant=grant, application=application,
                          lead=application.lead, words=amount_in_words(grant.amount))

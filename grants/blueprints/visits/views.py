@@ -87,7 +87,7 @@ def visit(visit_id: int):
     suggestions = sustainability.suggestions(visit)
     may_read = bool(visit.survey) and can(current_user, Permission.SURVEY_VIEW, visit)
     show_survey = may_read and request.args.get("reponses") == "1"
-    if show_survey:  # psychosocial answers: each reading is audited (DESIGN.md §5)
+    if show_survey:  # psychosocial answers: each reading is audited (ARCHITECTURE.md, "Personal data")
         audit.record_reading("visit.survey_read", current_user, visit)
         db.session.commit()
     return render_template(

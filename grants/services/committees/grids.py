@@ -1,4 +1,4 @@
-"""The scoring grid of a call: the default criteria of DOMAIN.md (C1–C7 out of 100, pass mark
+"""The scoring grid of a call: the default criteria of docs/DOMAIN.md (C1–C7 out of 100, pass mark
 60), edited by the programme until the first score locks it."""
 
 from dataclasses import dataclass
@@ -15,7 +15,7 @@ from grants.models import (
 from grants.services import audit
 from grants.services.errors import ConflictError, ValidationError
 
-# The default grid of DOMAIN.md: code, French label, English label, maximum, social priority.
+# The default grid of docs/DOMAIN.md: code, French label, English label, maximum, social priority.
 DEFAULT_CRITERIA = [
     ("C1", "Profil du demandeur : expérience et compétences dans l'activité (y compris acquises "
            "à l'étranger), formation, motivation",

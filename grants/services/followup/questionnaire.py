@@ -1,4 +1,4 @@
-"""The sustainable reintegration questionnaire (IOM approach, DOMAIN.md) and its scoring.
+"""The sustainable reintegration questionnaire (IOM approach, docs/DOMAIN.md) and its scoring.
 
 Each answer is normalised to [0, 1] (best = 1). A dimension's score is the weighted mean of its
 answered items; the composite is the weighted mean of all answered items, computed only when every

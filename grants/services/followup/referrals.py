@@ -1,5 +1,5 @@
 """Referrals of returnees to CNRM partner services, and the partner registry. A referral hands
-personal data to a third party: it needs the beneficiary's sharing consent (DOMAIN.md)."""
+personal data to a third party: it needs the beneficiary's sharing consent (docs/DOMAIN.md)."""
 
 from flask_babel import lazy_gettext as _l
 

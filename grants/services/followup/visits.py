@@ -13,7 +13,6 @@ from grants import events
 from grants.database import utcnow
 from grants.extensions import db
 from grants.models import (
-    Application,
     Grant,
     GrantStatus,
     Role,
@@ -80,7 +79,7 @@ def plan_visits(actor: User | None, grant: Grant, first_paid_on: date) -> list[V
     if db.session.scalar(sa.select(Visit.id).where(Visit.grant_id == grant.id,
                                                    Visit.seq.is_not(None)).limit(1)):
         return []
-    application = db.session.get(Application, grant.application_id)
+    application = grant.application
     gated = next((t for t in grant.tranches
                   if t.condition == TrancheCondition.FAVOURABLE_VISIT), None)
     visits = []
@@ -108,7 +107,7 @@ def plan_unscheduled(actor: User, grant: Grant, *, due_on: date, reason: str,
     """An extra visit (a check after an unfavourable visit, a problem reported by phone…). A
     field officer plans one for themself; only a supervisor makes it decide the waiting tranche
     or gives it to someone else."""
-    application = db.session.get(Application, grant.application_id)
+    application = grant.application
     supervisor = can(actor, Permission.VISIT_SUPERVISE, application)
     if not (supervisor or can(actor, Permission.VISIT_RECORD, application)):
         raise ForbiddenError(_l("You may not plan a visit of this project."))

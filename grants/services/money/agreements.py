@@ -1,6 +1,6 @@
 """Grant agreements (conventions): drafted from the committee's amount and split into tranches,
 signed (the commitment of the envelope), cancelled (the unpaid part returns to the envelope).
-Money moves through the transaction core of services/finance.py (DESIGN.md §4)."""
+Money moves through the transaction core of money/core.py (ARCHITECTURE.md, "Money")."""
 
 from datetime import date
 from typing import BinaryIO
@@ -113,7 +113,7 @@ def sign_agreement(actor: User, grant_id: int, signed_on: date, key: str,
     if claim_key(key, "sign", actor):
         return db.session.get(Grant, grant_id)
     grant = db.session.get(Grant, grant_id)
-    allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
+    allow(actor, Permission.GRANT_MANAGE, grant.application)
     if grant.status != GrantStatus.DRAFT:
         raise ConflictError(_l("This agreement is already signed or cancelled."))
     if signed_on > date.today():
@@ -134,7 +134,7 @@ def sign_agreement(actor: User, grant_id: int, signed_on: date, key: str,
     post_legs("commitment", grant.envelope_id, actor,
               [(Account.COMMITTED, "D", grant.amount), (Account.AVAILABLE, "C", grant.amount)],
               grant_id=grant.id)
-    application = db.session.get(Application, grant.application_id)
+    application = grant.application
     transition(actor, application, ApplicationAction.SIGN_AGREEMENT, grant.number)
     mark_done(key, grant.id)
     audit.record("grant.signed", actor, grant, details={"amount": grant.amount})
@@ -151,7 +151,7 @@ def attach_signed_copy(actor: User, grant_id: int, stream: BinaryIO, filename: s
     signature or later. A new scan replaces it on the page; the earlier ones are kept, and the
     replacement is written to the audit log with both fingerprints."""
     grant = db.session.get(Grant, grant_id)
-    allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
+    allow(actor, Permission.GRANT_MANAGE, grant.application)
     if grant.status == GrantStatus.DRAFT:
         raise ConflictError(_l("Sign the agreement before adding its signed copy."))
     return _store_signed_copy(actor, grant, stream, filename)
@@ -208,7 +208,7 @@ def cancel_grant(actor: User, grant_id: int, reason: str, key: str) -> Grant:
                                                                     TrancheStatus.ELIGIBLE]))
                        .values(status=TrancheStatus.CANCELLED))
     db.session.refresh(grant)
-    application = db.session.get(Application, grant.application_id)
+    application = grant.application
     transition(actor, application, ApplicationAction.CANCEL, reason.strip())
     mark_done(key, grant.id)
     audit.record("grant.cancelled", actor, grant, details={"released": unpaid})

@@ -18,7 +18,6 @@ from flask_babel import lazy_gettext as _l
 from grants.database import utcnow
 from grants.extensions import db
 from grants.models import (
-    Application,
     BatchLine,
     BatchStatus,
     Channel,
@@ -91,7 +90,7 @@ def create_batch(actor: User, operator: Channel, tranche_ids: list[int]) -> Paym
     batch = PaymentBatch(reference=next_reference("LP", utcnow().year), operator=operator,
                          created_by_id=actor.id)
     for tranche in chosen:
-        application = db.session.get(Application, tranche.grant.application_id)
+        application = tranche.grant.application
         batch.lines.append(BatchLine(tranche_id=tranche.id, msisdn=msisdn(tranche),
                                      name=application.lead.full_name, amount=tranche.amount,
                                      reference=tranche.order_number))

@@ -1,4 +1,4 @@
-"""The money transaction core (DESIGN.md §4): the one place that says how money moves.
+"""The money transaction core (ARCHITECTURE.md, "Money"): the one place that says how money moves.
 
 Every money service (envelopes.py, agreements.py, payments.py, batches.py) runs each movement
 through these functions, in one transaction: `money_transaction()` begins it (BEGIN IMMEDIATE on

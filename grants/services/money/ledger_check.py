@@ -1,4 +1,4 @@
-"""check-ledger: every money invariant (DESIGN.md §4, P1–P8) checked over the whole database.
+"""check-ledger: every money invariant (ARCHITECTURE.md, "Money": P1–P8) checked over the whole database.
 Each query returns the rows that break a rule; an empty list means the books are sound."""
 
 import sqlalchemy as sa

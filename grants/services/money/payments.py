@@ -1,6 +1,6 @@
 """Tranche payments: the payment order (ordonnancement) by a finance officer, the payment by an
 accountant (never the officer who ordered it), reversals, and tranches made due by a favourable
-follow-up visit. Money moves through the transaction core of services/finance.py (DESIGN.md §4)."""
+follow-up visit. Money moves through the transaction core of money/core.py (ARCHITECTURE.md, "Money")."""
 
 from datetime import date
 
@@ -13,7 +13,6 @@ from grants.database import utcnow
 from grants.extensions import db
 from grants.models import (
     Account,
-    Application,
     BatchLine,
     BatchStatus,
     BudgetEnvelope,
@@ -55,7 +54,7 @@ def order_payment(actor: User, tranche_id: int, key: str, channel: Channel | Non
         return db.session.get(Tranche, tranche_id)
     tranche = db.session.get(Tranche, tranche_id)
     grant = tranche.grant
-    allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
+    allow(actor, Permission.GRANT_MANAGE, grant.application)
     channel = channel or grant.channel
     check_channel(channel, [tranche.amount])
     if grant.status != GrantStatus.SIGNED:
@@ -92,7 +91,7 @@ def pay_ordered(actor: User, tranche_id: int, key: str, reference: str,
         return earlier  # a replay: the first result, nothing more
     tranche = db.session.get(Tranche, tranche_id)
     grant = tranche.grant
-    allow(actor, Permission.PAYMENT_EXECUTE, db.session.get(Application, grant.application_id))
+    allow(actor, Permission.PAYMENT_EXECUTE, grant.application)
     if tranche.status != TrancheStatus.ORDERED:
         raise ConflictError(_l("This tranche is not ordered for payment."))
     if tranche.ordered_by_id == actor.id:
@@ -121,7 +120,7 @@ def pay_ordered(actor: User, tranche_id: int, key: str, reference: str,
     following = next((t for t in grant.tranches if t.seq == tranche.seq + 1), None)
     if following is not None and following.condition == TrancheCondition.PREVIOUS_PAID:
         _make_eligible(following)
-    application = db.session.get(Application, grant.application_id)
+    application = grant.application
     if application.status == ApplicationStatus.AGREEMENT_SIGNED:
         transition(actor, application, ApplicationAction.START_DISBURSEMENT, grant.number)
     audit.record("tranche.paid", actor, tranche, details={"amount": tranche.amount,
@@ -255,7 +254,7 @@ def reverse_payment(actor: User, payment_id: int, reason: str, key: str) -> Paym
         return earlier
     original = db.session.get(Payment, payment_id)
     allow(actor, Permission.PAYMENT_EXECUTE,
-          db.session.get(Application, original.tranche.grant.application_id))
+          original.tranche.grant.application)
     if original.kind != PaymentKind.PAYMENT:
         raise ConflictError(_l("A reversal cannot be reversed."))
     if not (reason or "").strip():
