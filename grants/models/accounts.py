@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.database import UTCDateTime, enum_type, utcnow
-from grants.extensions import db
+from grants.extensions import Model, db
 from grants.models.reference import Region
 
 
@@ -59,7 +59,7 @@ user_region = sa.Table(
 )
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,7 +109,7 @@ class User(UserMixin, db.Model):
         return self.full_name
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_role"
 
     user_id: Mapped[int] = mapped_column(
@@ -120,7 +120,7 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One browser session. Only a hash of its token is stored; revoking it logs the browser out."""
 
     __tablename__ = "user_session"
