@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import cast
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -84,8 +85,9 @@ class User(UserMixin, Model):
         secondary=user_region, lazy="selectin", order_by=Region.code
     )
 
-    # Set by the session loader: the token of the browser session this request runs in.
-    session_token = None
+    # Set by the session loader: the token of the browser session this request runs in. Not
+    # annotated, or the declarative scan would take it for a column; the cast gives mypy its type.
+    session_token = cast(str | None, None)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from grants.database import exclusive_transaction
+from grants.database import exclusive_transaction, rows_changed
 from grants.extensions import db
 from grants.models import (
     Account,
@@ -37,7 +37,7 @@ def money_transaction() -> None:
 
 def guarded(statement, message) -> None:
     """Run a guarded UPDATE; it must change exactly one row, or nothing moves."""
-    if db.session.execute(statement).rowcount != 1:
+    if rows_changed(db.session, statement) != 1:
         raise message if isinstance(message, DomainError) else ConflictError(message)
 
 

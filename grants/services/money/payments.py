@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from grants import events
-from grants.database import utcnow
+from grants.database import rows_changed, utcnow
 from grants.extensions import db
 from grants.models import (
     Account,
@@ -52,10 +52,10 @@ def order_payment(actor: User, tranche_id: int, key: str, channel: Channel | Non
     """The payment order (ordonnancement) of a due tranche, by a finance officer."""
     money_transaction()
     if claim_key(key, "order", actor):
-        return db.session.get(Tranche, tranche_id)
-    tranche = db.session.get(Tranche, tranche_id)
+        return db.session.get_one(Tranche, tranche_id)
+    tranche = db.session.get_one(Tranche, tranche_id)
     grant = tranche.grant
-    allow(actor, Permission.GRANT_MANAGE, db.session.get(Application, grant.application_id))
+    allow(actor, Permission.GRANT_MANAGE, db.session.get_one(Application, grant.application_id))
     channel = channel or grant.channel
     check_channel(channel, [tranche.amount])
     if grant.status != GrantStatus.SIGNED:
@@ -90,9 +90,9 @@ def pay_ordered(actor: User, tranche_id: int, key: str, reference: str,
     earlier = db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
     if earlier is not None:
         return earlier  # a replay: the first result, nothing more
-    tranche = db.session.get(Tranche, tranche_id)
+    tranche = db.session.get_one(Tranche, tranche_id)
     grant = tranche.grant
-    allow(actor, Permission.PAYMENT_EXECUTE, db.session.get(Application, grant.application_id))
+    allow(actor, Permission.PAYMENT_EXECUTE, db.session.get_one(Application, grant.application_id))
     if tranche.status != TrancheStatus.ORDERED:
         raise ConflictError(_l("This tranche is not ordered for payment."))
     if tranche.ordered_by_id == actor.id:
@@ -110,8 +110,8 @@ def pay_ordered(actor: User, tranche_id: int, key: str, reference: str,
     try:
         with db.session.begin_nested():
             db.session.add(payment)
-    except IntegrityError:  # the same key, a moment earlier
-        return db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
+    except IntegrityError:  # the same key, a moment earlier: its payment is there
+        return db.session.scalars(sa.select(Payment).where(Payment.idempotency_key == key)).one()
     _move(tranche, grant, tranche.amount, TrancheStatus.ORDERED, TrancheStatus.PAID,
           batch_line_id)
     post_legs("payment", grant.envelope_id, actor,
@@ -121,7 +121,7 @@ def pay_ordered(actor: User, tranche_id: int, key: str, reference: str,
     following = next((t for t in grant.tranches if t.seq == tranche.seq + 1), None)
     if following is not None and following.condition == TrancheCondition.PREVIOUS_PAID:
         _make_eligible(following)
-    application = db.session.get(Application, grant.application_id)
+    application = db.session.get_one(Application, grant.application_id)
     if application.status == ApplicationStatus.AGREEMENT_SIGNED:
         transition(actor, application, ApplicationAction.START_DISBURSEMENT, grant.number)
     audit.record("tranche.paid", actor, tranche, details={"amount": tranche.amount,
@@ -166,10 +166,9 @@ def _move(tranche: Tranche, grant: Grant, amount: int, source: TrancheStatus,
     """Move `amount` (negative for a reversal) from committed to disbursed, guarded. The caller
     holds the agreement's row (lock_agreement): the tranche conditions read committed state."""
     order_kept = _earlier_all_paid(tranche) if amount > 0 else _later_none_ordered(tranche)
-    moved = db.session.execute(
-        sa.update(Tranche).where(Tranche.id == tranche.id, Tranche.status == source, order_kept,
-                                 _outside_open_batches(tranche, batch_line_id))
-        .values(status=target)).rowcount
+    moved = rows_changed(db.session, sa.update(Tranche).where(
+        Tranche.id == tranche.id, Tranche.status == source, order_kept,
+        _outside_open_batches(tranche, batch_line_id)).values(status=target))
     if moved != 1:
         raise _tranche_refused(tranche, amount, batch_line_id)
     guarded(sa.update(BudgetEnvelope)
@@ -214,7 +213,7 @@ def favourable_visit(actor: User, tranche_id: int, visit_id: int) -> Tranche:
     tranches before it are paid (P6). Only a validated visit that decides this tranche with a
     favourable recommendation meets it, and only a supervisor of that visit may say so; the
     follow-up services call this when the visit is validated, never a form."""
-    tranche = db.session.get(Tranche, tranche_id)
+    tranche = db.session.get_one(Tranche, tranche_id)
     if tranche.condition != TrancheCondition.FAVOURABLE_VISIT:
         raise ConflictError(_l("This tranche does not wait for a visit."))
     visit = db.session.get(Visit, visit_id)
@@ -253,9 +252,9 @@ def reverse_payment(actor: User, payment_id: int, reason: str, key: str) -> Paym
     earlier = db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
     if earlier is not None:
         return earlier
-    original = db.session.get(Payment, payment_id)
+    original = db.session.get_one(Payment, payment_id)
     allow(actor, Permission.PAYMENT_EXECUTE,
-          db.session.get(Application, original.tranche.grant.application_id))
+          db.session.get_one(Application, original.tranche.grant.application_id))
     if original.kind != PaymentKind.PAYMENT:
         raise ConflictError(_l("A reversal cannot be reversed."))
     if not (reason or "").strip():
