@@ -12,6 +12,7 @@ payment rows are never updated or deleted."""
 import uuid
 
 import sqlalchemy as sa
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -35,7 +36,7 @@ def money_transaction() -> None:
     exclusive_transaction(db.session)
 
 
-def guarded(statement, message) -> None:
+def guarded(statement: sa.Update, message: LazyString | str | DomainError) -> None:
     """Run a guarded UPDATE; it must change exactly one row, or nothing moves."""
     if rows_changed(db.session, statement) != 1:
         raise message if isinstance(message, DomainError) else ConflictError(message)
