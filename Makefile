@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: demo test install install-dev translations lint extract-messages
+.PHONY: demo test install install-dev translations lint typecheck extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
+
+# mypy on grants/services and grants/models ([tool.mypy] in pyproject.toml).
+typecheck: install-dev
+	$(BIN)/mypy
 
 # Refresh the catalogs after changing user-visible strings, then translate the new French entries.
 extract-messages:

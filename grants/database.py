@@ -4,8 +4,10 @@ UTC timestamps, enum columns and SQLite connection settings."""
 import warnings
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
@@ -140,6 +142,12 @@ def exclusive_transaction(session: Session | scoped_session) -> None:
     end_read_transaction(session)  # objects reload when used
     if session.get_bind().dialect.name == "sqlite":
         begin_immediate.set(True)
+
+
+def rows_changed(session: Session | scoped_session, statement: sa.Update | sa.Delete) -> int:
+    """Run an UPDATE or DELETE and say how many rows it changed. Its result is a CursorResult,
+    which Session.execute's signature (typed for SELECTs) does not say."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def append_only_ddl(dialect: str, table: str) -> list[str]:

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound; create_app binds them to an application."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
@@ -13,6 +15,15 @@ from flask_wtf import CSRFProtect
 from grants.database import Base
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+    # What db.Model is at run time, spelt so that mypy accepts it as a base class: it cannot
+    # follow a class held in an attribute (python/mypy#8603). Models subclass this `Model`.
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(_FlaskModel, Base):
+        pass
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import cast
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -10,7 +11,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.database import UTCDateTime, enum_type, utcnow
-from grants.extensions import db
+from grants.extensions import Model, db
 from grants.models.reference import Region
 
 
@@ -59,7 +60,7 @@ user_region = sa.Table(
 )
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,8 +85,9 @@ class User(UserMixin, db.Model):
         secondary=user_region, lazy="selectin", order_by=Region.code
     )
 
-    # Set by the session loader: the token of the browser session this request runs in.
-    session_token = None
+    # Set by the session loader: the token of the browser session this request runs in. Not
+    # annotated, or the declarative scan would take it for a column; the cast gives mypy its type.
+    session_token = cast(str | None, None)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -109,7 +111,7 @@ class User(UserMixin, db.Model):
         return self.full_name
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_role"
 
     user_id: Mapped[int] = mapped_column(
@@ -120,7 +122,7 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One browser session. Only a hash of its token is stored; revoking it logs the browser out."""
 
     __tablename__ = "user_session"

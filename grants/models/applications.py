@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.database import UTCDateTime, enum_type, utcnow
-from grants.extensions import db
+from grants.extensions import Model
 from grants.models.accounts import User
 from grants.models.beneficiaries import Beneficiary
 from grants.models.calls import Call
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 MONEY = BigInteger  # whole F CFA
 
 
-class Application(db.Model):
+class Application(Model):
     __tablename__ = "application"
     __table_args__ = (
         sa.CheckConstraint("requested_amount >= 0", name="requested_amount"),
@@ -116,7 +116,7 @@ class Application(db.Model):
         return f"{self.display_reference} {self.title or ''}".strip()
 
 
-class ApplicationMember(db.Model):
+class ApplicationMember(Model):
     """A person in the project: the lead, and the partners of a collective project, with shares."""
 
     __tablename__ = "application_member"
@@ -136,7 +136,7 @@ class ApplicationMember(db.Model):
     beneficiary: Mapped[Beneficiary] = relationship(lazy="joined")
 
 
-class BudgetLine(db.Model):
+class BudgetLine(Model):
     __tablename__ = "budget_line"
     __table_args__ = (
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -157,7 +157,7 @@ class BudgetLine(db.Model):
     application: Mapped[Application] = relationship(back_populates="budget_lines")
 
 
-class Attachment(UploadedFile, db.Model):
+class Attachment(UploadedFile, Model):
     """An uploaded document, stored under instance/uploads with a generated name."""
 
     __tablename__ = "attachment"
@@ -173,7 +173,7 @@ class Attachment(UploadedFile, db.Model):
     uploaded_by: Mapped[User] = relationship()
 
 
-class ApplicationEvent(db.Model):
+class ApplicationEvent(Model):
     """One status change of a dossier: who, when, from what to what, and why."""
 
     __tablename__ = "application_event"
@@ -191,7 +191,7 @@ class ApplicationEvent(db.Model):
     actor: Mapped[User] = relationship(lazy="joined")
 
 
-class ApplicationRevision(db.Model):
+class ApplicationRevision(Model):
     """A frozen copy of a dossier: number 1 is the submitted version; later ones are staff
     corrections, each with its reason."""
 
@@ -210,7 +210,7 @@ class ApplicationRevision(db.Model):
     author: Mapped[User] = relationship(lazy="joined")
 
 
-class ReferenceCounter(db.Model):
+class ReferenceCounter(Model):
     """Sequences for readable references (ML-2026-000123, AP-2026-0042), one per kind and year."""
 
     __tablename__ = "reference_counter"

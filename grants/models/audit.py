@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.database import UTCDateTime, enum_type, utcnow
-from grants.extensions import db
+from grants.extensions import Model
 from grants.models.accounts import User
 
 
@@ -25,7 +25,7 @@ class Outcome(StrEnum):
                     Outcome.FAILED: _l("Failed")}[self])
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)

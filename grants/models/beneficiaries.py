@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.database import UTCDateTime, enum_type, utcnow
-from grants.extensions import db
+from grants.extensions import Model
 from grants.models.accounts import User
 from grants.models.reference import Region
 from grants.vocabulary import (
@@ -21,7 +21,7 @@ from grants.vocabulary import (
 )
 
 
-class Beneficiary(db.Model):
+class Beneficiary(Model):
     __tablename__ = "beneficiary"
     __table_args__ = (sa.CheckConstraint("household_size >= 0", name="household_size"),)
 
@@ -89,7 +89,7 @@ class Beneficiary(db.Model):
         return f"{self.full_name} ({self.code})"
 
 
-class BeneficiaryRestricted(db.Model):
+class BeneficiaryRestricted(Model):
     """Vulnerabilities and health: read only with the restricted permission (audited), never in
     lists or exports. A separate table so that no ordinary query can load it by accident."""
 
@@ -103,7 +103,7 @@ class BeneficiaryRestricted(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class Consent(db.Model):
+class Consent(Model):
     """A consent read out to the beneficiary by a staff member, with the scopes agreed."""
 
     __tablename__ = "consent"
@@ -129,7 +129,7 @@ class Consent(db.Model):
         return ConsentScope.PROCESSING in self.scopes
 
 
-class DuplicateReview(db.Model):
+class DuplicateReview(Model):
     """A staff decision that two records are not the same person (with the reason)."""
 
     __tablename__ = "duplicate_review"

@@ -7,7 +7,7 @@ from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.database import UTCDateTime, enum_type, utcnow
-from grants.extensions import db
+from grants.extensions import Model, db
 from grants.models.finance import BudgetEnvelope
 from grants.models.reference import Region
 from grants.vocabulary import CallStatus
@@ -20,7 +20,7 @@ call_region = sa.Table(
 )
 
 
-class Call(db.Model):
+class Call(Model):
     __tablename__ = "call"
     __table_args__ = (
         sa.CheckConstraint("cap_per_project > 0", name="cap_positive"),

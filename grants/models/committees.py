@@ -9,14 +9,14 @@ from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.database import UTCDateTime, enum_type, utcnow
-from grants.extensions import db
+from grants.extensions import Model
 from grants.models.accounts import User
 from grants.models.applications import Application
 from grants.models.calls import Call
 from grants.vocabulary import LabelledEnum
 
 
-class ScoringGrid(db.Model):
+class ScoringGrid(Model):
     """The weighted grid of a call: criteria whose maxima add up to 100, and a pass mark."""
 
     __tablename__ = "scoring_grid"
@@ -37,7 +37,7 @@ class ScoringGrid(db.Model):
         return sum(c.max_points for c in self.criteria)
 
 
-class Criterion(db.Model):
+class Criterion(Model):
     __tablename__ = "criterion"
     __table_args__ = (
         sa.UniqueConstraint("grid_id", "code"),
@@ -86,7 +86,7 @@ class Seat(LabelledEnum):
         return self == Seat.VOTING
 
 
-class CommitteeSession(db.Model):
+class CommitteeSession(Model):
     __tablename__ = "committee_session"
     __table_args__ = (sa.CheckConstraint("quorum > 0", name="quorum"),
                       sa.CheckConstraint("spread_threshold > 0", name="spread_threshold"))
@@ -129,7 +129,7 @@ class CommitteeSession(db.Model):
         return [m for m in self.members if m.seat == Seat.VOTING]
 
 
-class SessionMember(db.Model):
+class SessionMember(Model):
     __tablename__ = "session_member"
     __table_args__ = (sa.UniqueConstraint("session_id", "user_id"),)
 
@@ -176,7 +176,7 @@ class DecisionReason(LabelledEnum):
     PROMOTED = "promoted", _l("Promoted from the waiting list")
 
 
-class SessionDossier(db.Model):
+class SessionDossier(Model):
     """A dossier examined by the session, and what the committee decides for it."""
 
     __tablename__ = "session_dossier"
@@ -218,7 +218,7 @@ class SessionDossier(db.Model):
         return self.decision_reason or ""
 
 
-class InterestDeclaration(db.Model):
+class InterestDeclaration(Model):
     """A member's declaration for one dossier, made before its content is shown."""
 
     __tablename__ = "interest_declaration"
@@ -244,7 +244,7 @@ class SheetStatus(LabelledEnum):
         return self == SheetStatus.DRAFT
 
 
-class ScoreSheet(db.Model):
+class ScoreSheet(Model):
     __tablename__ = "score_sheet"
     __table_args__ = (sa.UniqueConstraint("member_id", "application_id"),)
 
@@ -262,7 +262,7 @@ class ScoreSheet(db.Model):
         back_populates="sheet", cascade="all, delete-orphan", lazy="selectin")
 
 
-class Score(db.Model):
+class Score(Model):
     __tablename__ = "score"
     __table_args__ = (
         sa.UniqueConstraint("sheet_id", "criterion_id"),
@@ -279,7 +279,7 @@ class Score(db.Model):
     criterion: Mapped[Criterion] = relationship()
 
 
-class Minutes(db.Model):
+class Minutes(Model):
     """One generated version of the minutes (procès-verbal). Versions are never overwritten."""
 
     __tablename__ = "minutes"

@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.database import UTCDateTime, enum_type, utcnow
-from grants.extensions import db
+from grants.extensions import Model
 from grants.models.accounts import User
 from grants.models.uploads import UploadedFile
 from grants.vocabulary import FundingSource, LabelledEnum
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 MONEY = BigInteger  # whole F CFA
 
 
-class BudgetEnvelope(db.Model):
+class BudgetEnvelope(Model):
     __tablename__ = "budget_envelope"
     __table_args__ = (
         sa.CheckConstraint("total > 0", name="total_positive"),
@@ -79,7 +79,7 @@ class GrantStatus(LabelledEnum):
         return self == GrantStatus.SIGNED
 
 
-class Grant(db.Model):
+class Grant(Model):
     """The grant agreement (convention) of a selected dossier: signing it commits the envelope."""
 
     __tablename__ = "grant_agreement"
@@ -124,7 +124,7 @@ class Grant(db.Model):
         return not self.status.is_draft
 
 
-class AgreementCopy(UploadedFile, db.Model):
+class AgreementCopy(UploadedFile, Model):
     """A scan of the signed agreement (PDF, JPEG or PNG, checked by content), stored under
     instance/uploads with a generated name. A replacement adds a row: earlier scans stay."""
 
@@ -166,7 +166,7 @@ class TrancheStatus(LabelledEnum):
         return self == TrancheStatus.PAID
 
 
-class Tranche(db.Model):
+class Tranche(Model):
     __tablename__ = "tranche"
     __table_args__ = (
         sa.UniqueConstraint("grant_id", "seq"),
@@ -200,7 +200,7 @@ class PaymentKind(LabelledEnum):
     REVERSAL = "reversal", _l("Reversal")
 
 
-class Payment(db.Model):
+class Payment(Model):
     """A payment (by the accountant) of a tranche ordered by another person, or its reversal.
     Append-only: database triggers refuse UPDATE and DELETE."""
 
@@ -240,7 +240,7 @@ class Account(LabelledEnum):
     TREASURY = "treasury", _l("Treasury")
 
 
-class LedgerEntry(db.Model):
+class LedgerEntry(Model):
     """One leg of a balanced operation. Append-only: corrections are reversals."""
 
     __tablename__ = "ledger_entry"
@@ -263,7 +263,7 @@ class LedgerEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class MoneyAction(db.Model):
+class MoneyAction(Model):
     """The idempotency key of each money action: a replay finds it and does nothing more."""
 
     __tablename__ = "money_action"
@@ -308,7 +308,7 @@ class LineResult(LabelledEnum):
         return self == LineResult.PENDING
 
 
-class PaymentBatch(db.Model):
+class PaymentBatch(Model):
     """A mobile-money batch (lot de paiement): ordered tranches sent to one operator in a bulk
     file, approved by the accountant; the operator's result file pays or fails each line."""
 
@@ -336,7 +336,7 @@ class PaymentBatch(db.Model):
         return [line for line in self.lines if line.result != LineResult.REMOVED]
 
 
-class BatchLine(db.Model):
+class BatchLine(Model):
     __tablename__ = "batch_line"
     __table_args__ = (sa.UniqueConstraint("batch_id", "tranche_id"),
                       sa.CheckConstraint("amount > 0", name="amount_positive"))

@@ -3,10 +3,10 @@
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from grants.extensions import db
+from grants.extensions import Model
 
 
-class Region(db.Model):
+class Region(Model):
     __tablename__ = "region"
 
     id: Mapped[int] = mapped_column(primary_key=True)

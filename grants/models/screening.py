@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.database import UTCDateTime, enum_type, utcnow
-from grants.extensions import db
+from grants.extensions import Model
 from grants.models.accounts import User
 from grants.vocabulary import LabelledEnum
 
@@ -33,7 +33,7 @@ class ScreeningOutcome(LabelledEnum):
     INCOMPLETE = "incomplete", _l("Incomplete")
 
 
-class Screening(db.Model):
+class Screening(Model):
     __tablename__ = "screening"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,7 +49,7 @@ class Screening(db.Model):
         cascade="all, delete-orphan", order_by="ScreeningItem.id", lazy="selectin")
 
 
-class ScreeningItem(db.Model):
+class ScreeningItem(Model):
     __tablename__ = "screening_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)

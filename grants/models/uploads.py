@@ -1,11 +1,15 @@
 """The columns every uploaded file keeps (grants/storage.py stores the file itself)."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from grants.database import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from grants.storage import StoredFile
 
 
 class UploadedFile:
@@ -20,9 +24,12 @@ class UploadedFile:
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    if TYPE_CHECKING:  # the model this is mixed into takes its columns as keywords
+        def __init__(self, **kw: Any) -> None: ...
+
     @classmethod
-    def recorded(cls, stored, uploaded_by_id: int, **fields):
-        """A row for a file just stored (a grants.storage.StoredFile)."""
+    def recorded(cls, stored: "StoredFile", uploaded_by_id: int, **fields: Any) -> Self:
+        """A row for a file just stored."""
         return cls(display_name=stored.display_name, stored_name=stored.stored_name,
                    content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
                    uploaded_by_id=uploaded_by_id, **fields)

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.database import UTCDateTime, enum_type, utcnow
-from grants.extensions import db
+from grants.extensions import Model
 from grants.models.accounts import User
 from grants.models.applications import Application, BudgetLine
 from grants.models.beneficiaries import Beneficiary
@@ -28,7 +28,7 @@ from grants.workflow import ReferralStatus, VisitStatus
 MONEY = BigInteger  # whole F CFA
 
 
-class Visit(db.Model):
+class Visit(Model):
     """One follow-up visit of a funded activity: planned (V1…Vn from the call's template, or
     unscheduled), then recorded on a phone and validated by a supervisor."""
 
@@ -107,7 +107,7 @@ class Visit(db.Model):
                 and not self.recommendation.releases)
 
 
-class VisitSubmission(db.Model):
+class VisitSubmission(Model):
     """Every key a visit report was sent with, kept for good: a draft sent again (after a lost
     connection, after the visit was sent back, by a second import of the same file) is
     recognised and records nothing. The UNIQUE key decides between two sendings at once."""
@@ -120,7 +120,7 @@ class VisitSubmission(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class VisitItem(db.Model):
+class VisitItem(Model):
     """Whether an item of the budget was found at the visit."""
 
     __tablename__ = "visit_item"
@@ -135,7 +135,7 @@ class VisitItem(db.Model):
     budget_line: Mapped[BudgetLine] = relationship(lazy="joined")
 
 
-class VisitPhoto(UploadedFile, db.Model):
+class VisitPhoto(UploadedFile, Model):
     __tablename__ = "visit_photo"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,7 +144,7 @@ class VisitPhoto(UploadedFile, db.Model):
     visit: Mapped[Visit] = relationship(back_populates="photos")
 
 
-class WeightSet(db.Model):
+class WeightSet(Model):
     """The weights of the sustainability questionnaire's items, versioned: the latest version is
     in force, and every stored score names the version it was computed with."""
 
@@ -162,7 +162,7 @@ class WeightSet(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class SustainabilityScore(db.Model):
+class SustainabilityScore(Model):
     """The scores (0 to 1) of one visit's questionnaire under one weight set; None where no item
     of the dimension was answered."""
 
@@ -187,7 +187,7 @@ class SustainabilityScore(db.Model):
         return composite_note(self, self.weight_set.weights)
 
 
-class Partner(db.Model):
+class Partner(Model):
     """A CNRM partner service a returnee can be referred to."""
 
     __tablename__ = "partner"
@@ -209,7 +209,7 @@ class Partner(db.Model):
         return self.name
 
 
-class Referral(db.Model):
+class Referral(Model):
     """A returnee referred to a partner service, with the sharing consent it needs."""
 
     __tablename__ = "referral"

@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from grants.database import end_read_transaction, utcnow
+from grants.database import end_read_transaction, rows_changed, utcnow
 from grants.extensions import db
 from grants.models import (
     REGION_SCOPED_ROLES,
@@ -188,12 +188,12 @@ def revoke_session(token: str, reason: str) -> None:
 
 
 def revoke_all_sessions(user: User, reason: str) -> int:
-    result = db.session.execute(
+    return rows_changed(
+        db.session,
         db.update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=reason)
+        .values(revoked_at=utcnow(), revoked_reason=reason),
     )
-    return result.rowcount
 
 
 def logout(user: User) -> None:

@@ -211,6 +211,7 @@ def may_see_ranking(user: User, session: CommitteeSession) -> bool:
     from grants.models import InterestDeclaration
 
     member = session.member(user.id)
+    assert member is not None  # the chair always sits in the session (create_session)
     done = set(db.session.scalars(db.select(ScoreSheet.application_id).where(
         ScoreSheet.member_id == member.id, ScoreSheet.status == SheetStatus.SUBMITTED)))
     done |= set(db.session.scalars(db.select(InterestDeclaration.application_id).where(

@@ -135,7 +135,7 @@ def propose(session: CommitteeSession) -> list[Row]:
 
 def decides_nationally(user: User) -> bool:
     """A programme manager decides for every session (the waiting list, the minutes)."""
-    return Role.PROGRAMME_MANAGER in user.roles and can(user, Permission.SELECTION_DECIDE)
+    return Role.PROGRAMME_MANAGER in user.roles and bool(can(user, Permission.SELECTION_DECIDE))
 
 
 def check_decider(user: User, session: CommitteeSession) -> None:
@@ -231,6 +231,11 @@ def finalise(user: User, session: CommitteeSession) -> list[Row]:
 
 # --- the waiting list ---------------------------------------------------------------------
 
+def _finalised_rank(dossier: SessionDossier) -> int:
+    assert dossier.rank is not None  # finalise() ranks every dossier of the session
+    return dossier.rank
+
+
 def promote_next(user: User, session: CommitteeSession) -> SessionDossier:
     """Select the first dossier of the waiting list whose amount fits what the envelope has left
     (after a selected dossier withdrew or was cancelled)."""
@@ -241,7 +246,7 @@ def promote_next(user: User, session: CommitteeSession) -> SessionDossier:
     waiting = sorted((d for d in session.dossiers
                       if d.decision == Decision.WAITLISTED
                       and d.application.status == ApplicationStatus.WAITLISTED),
-                     key=lambda d: d.rank)
+                     key=_finalised_rank)
     if not waiting:
         raise ConflictError(_l("The waiting list is empty."))
     following = waiting[0]

@@ -161,9 +161,10 @@ def _weighted_mean(pairs: list[tuple[float, float]]) -> float | None:
 
 def compute(answers: dict[str, str], weights: dict[str, float]) -> Scores:
     """The four scores of one questionnaire under `weights` (items without weight count 0)."""
-    answered = {code: (ITEMS_BY_CODE[code].value_of(answer), float(weights.get(code, 0)))
-                for code, answer in (answers or {}).items() if code in ITEMS_BY_CODE}
-    answered = {code: pair for code, pair in answered.items() if pair[0] is not None}
+    given = {code: (ITEMS_BY_CODE[code].value_of(answer), float(weights.get(code, 0)))
+             for code, answer in (answers or {}).items() if code in ITEMS_BY_CODE}
+    answered = {code: (value, weight) for code, (value, weight) in given.items()
+                if value is not None}
     by_dimension = {
         dimension: _weighted_mean([pair for code, pair in answered.items()
                                    if ITEMS_BY_CODE[code].dimension == dimension])
@@ -176,4 +177,4 @@ def compute(answers: dict[str, str], weights: dict[str, float]) -> Scores:
 
 
 def low_dimensions(scores: Scores, threshold: float) -> list[Dimension]:
-    return [d for d in Dimension if scores.of(d) is not None and scores.of(d) < threshold]
+    return [d for d in Dimension if (score := scores.of(d)) is not None and score < threshold]

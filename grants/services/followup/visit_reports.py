@@ -99,8 +99,8 @@ def _check_report(visit: Visit, report: VisitReport, first_paid_on: date | None)
         if item is None or (answer and item.value_of(answer) is None):
             raise ValidationError(_l("Unknown answer in the questionnaire."), f"q_{code}")
     if (report.latitude is None) != (report.longitude is None) or (
-            report.latitude is not None and not (-90 <= report.latitude <= 90
-                                                 and -180 <= report.longitude <= 180)):
+            report.latitude is not None and report.longitude is not None
+            and not (-90 <= report.latitude <= 90 and -180 <= report.longitude <= 180)):
         raise ValidationError(_l("The position is not valid."), "latitude")
     if len(report.photos) + len(visit.photos) > MAX_PHOTOS:
         raise ValidationError(_l("At most %(n)d photos.", n=MAX_PHOTOS), "photos")
@@ -115,7 +115,7 @@ def _sent_before(actor: User, visit_id: int, key: str) -> Visit | None:
         return None
     if earlier.visit_id != visit_id:
         raise ConflictError(_l("This form was already sent for another visit: reload the page."))
-    visit = db.session.get(Visit, visit_id)
+    visit = db.session.get_one(Visit, visit_id)
     allow(actor, Permission.VISIT_RECORD, visit)
     return visit
 
@@ -134,7 +134,7 @@ def submit_visit(actor: User, visit_id: int, report: VisitReport, key: str,
     earlier = _sent_before(actor, visit_id, key)
     if earlier is not None:
         return earlier
-    visit = db.session.get(Visit, visit_id)
+    visit = db.session.get_one(Visit, visit_id)
     allow(actor, Permission.VISIT_RECORD, visit)
     if visit.status != VisitStatus.PLANNED:
         raise ConflictError(_l("This visit is already recorded."))
@@ -143,7 +143,10 @@ def submit_visit(actor: User, visit_id: int, report: VisitReport, key: str,
         with db.session.begin_nested():
             db.session.add(VisitSubmission(key=key, visit_id=visit.id, submitted_by_id=actor.id))
     except IntegrityError:  # the same report, sent a moment earlier
-        return _sent_before(actor, visit_id, key)
+        earlier = _sent_before(actor, visit_id, key)
+        if earlier is None:  # cannot be: the conflict was on that key's row
+            raise
+        return earlier
     report.survey = {code: answer for code, answer in report.survey.items() if answer}
     transition_visit(actor, visit, VisitAction.SUBMIT)
     visit.visited_on = report.visited_on

@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from grants import events
-from grants.database import utcnow
+from grants.database import rows_changed, utcnow
 from grants.extensions import db
 from grants.models import (
     Grant,
@@ -49,9 +49,9 @@ def transition_visit(actor: User, visit: Visit, action: VisitAction,
     if target is None:
         raise ConflictError(_l("This visit is \"%(status)s\": this step is not possible.",
                                status=visit.status.label))
-    moved = db.session.execute(sa.update(Visit).where(Visit.id == visit.id,
-                                                      Visit.status == visit.status)
-                               .values(status=target)).rowcount
+    moved = rows_changed(db.session, sa.update(Visit).where(Visit.id == visit.id,
+                                                            Visit.status == visit.status)
+                         .values(status=target))
     if moved != 1:
         raise ConflictError(_l("This visit has changed meanwhile: reload the page."))
     db.session.refresh(visit)
@@ -101,7 +101,7 @@ def waiting_tranche(grant: Grant) -> Tranche | None:
     return next((t for t in grant.tranches if t.waits_for_visit), None)
 
 
-def plan_unscheduled(actor: User, grant: Grant, *, due_on: date, reason: str,
+def plan_unscheduled(actor: User, grant: Grant, *, due_on: date | None, reason: str,
                      gates_tranche: bool = False, with_survey: bool = False,
                      assignee: User | None = None) -> Visit:
     """An extra visit (a check after an unfavourable visit, a problem reported by phone…). A
@@ -121,6 +121,7 @@ def plan_unscheduled(actor: User, grant: Grant, *, due_on: date, reason: str,
     if not (reason or "").strip():
         raise ValidationError(_l("Say why this visit is needed."), "reason")
     earliest = first_paid_on(grant) or grant.signed_on
+    assert earliest is not None  # a signed agreement has its signature date
     if due_on is None or due_on < earliest or due_on > date.today() + timedelta(days=366):
         raise ValidationError(_l("Choose a date between %(first)s and one year from today.",
                                  first=earliest.strftime("%d/%m/%Y")), "due_on")
@@ -185,7 +186,7 @@ def assign(actor: User, visits: list[Visit], officer: User | None) -> int:
 # --- the supervisor's review ----------------------------------------------------------------
 
 def _supervised(actor: User, visit_id: int, refusal) -> Visit:
-    visit = db.session.get(Visit, visit_id)
+    visit = db.session.get_one(Visit, visit_id)
     if not can(actor, Permission.VISIT_SUPERVISE, visit):
         raise ForbiddenError(refusal)
     return visit

@@ -174,7 +174,7 @@ def register(actor: User, *, first_name: str, last_name: str, consent_scopes: li
     if processing and restricted:
         save_restricted(actor, person, **restricted)
     if matches:
-        _record_not_duplicate(actor, person, matches, not_duplicate_reason.strip())
+        _record_not_duplicate(actor, person, matches, (not_duplicate_reason or "").strip())
     audit.record("beneficiary.registered", actor, person,
                  details={"processing_consent": processing})
     events.returnee_registered.send(person, actor=actor)
@@ -208,7 +208,7 @@ def update(actor: User, person: Beneficiary, *, first_name: str, last_name: str,
         setattr(person, name, value)
     person.id_number_key = id_number_key(person.id_number)
     if matches:
-        _record_not_duplicate(actor, person, matches, not_duplicate_reason.strip())
+        _record_not_duplicate(actor, person, matches, (not_duplicate_reason or "").strip())
     db.session.flush()
     audit.record("beneficiary.updated", actor, person, details={"fields": changed})
 
@@ -319,6 +319,7 @@ def create_applicant_account(actor: User, person: Beneficiary) -> tuple[User, st
     user, temporary = accounts.create_user(
         actor, username=person.code.lower(), full_name=person.full_name,
         roles=[Role.APPLICANT], phone=person.phone)
+    assert temporary is not None  # created without a password: a temporary one was made
     person.user_id = user.id
     db.session.flush()
     return user, temporary

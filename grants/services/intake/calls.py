@@ -57,7 +57,7 @@ def save_call(actor: User, call: Call | None, *, title: str, description: str | 
     _check_codes(project_types, ProjectType, "project_types")
     _check_codes(required_documents, DocumentKind, "required_documents")
     created = call is None
-    if created:
+    if call is None:
         call = Call(status=CallStatus.DRAFT)
         db.session.add(call)
     call.title, call.description = title.strip(), (description or "").strip() or None

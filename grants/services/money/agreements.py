@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from grants import events, formatting
-from grants.database import utcnow
+from grants.database import rows_changed, utcnow
 from grants.extensions import db
 from grants.models import (
     Account,
@@ -111,8 +111,8 @@ def sign_agreement(actor: User, grant_id: int, signed_on: date, key: str,
     `signed_copy` (stream, file name): the scan of the signed agreement, if already at hand."""
     money_transaction()
     if claim_key(key, "sign", actor):
-        return db.session.get(Grant, grant_id)
-    grant = db.session.get(Grant, grant_id)
+        return db.session.get_one(Grant, grant_id)
+    grant = db.session.get_one(Grant, grant_id)
     allow(actor, Permission.GRANT_MANAGE, grant.application)
     if grant.status != GrantStatus.DRAFT:
         raise ConflictError(_l("This agreement is already signed or cancelled."))
@@ -122,7 +122,7 @@ def sign_agreement(actor: User, grant_id: int, signed_on: date, key: str,
               .where(BudgetEnvelope.id == grant.envelope_id, BudgetEnvelope.closed_at.is_(None),
                      BudgetEnvelope.committed + grant.amount <= BudgetEnvelope.total)
               .values(committed=BudgetEnvelope.committed + grant.amount))
-    if db.session.execute(commit).rowcount != 1:
+    if rows_changed(db.session, commit) != 1:
         raise commitment_refused(grant.envelope_id)
     guarded(sa.update(Grant).where(Grant.id == grant.id, Grant.status == GrantStatus.DRAFT)
             .values(status=GrantStatus.SIGNED, signed_on=signed_on, signed_by_id=actor.id),
@@ -150,7 +150,7 @@ def attach_signed_copy(actor: User, grant_id: int, stream: BinaryIO, filename: s
     """Add the scan of the signed agreement (PDF, JPEG or PNG, checked by content), at the
     signature or later. A new scan replaces it on the page; the earlier ones are kept, and the
     replacement is written to the audit log with both fingerprints."""
-    grant = db.session.get(Grant, grant_id)
+    grant = db.session.get_one(Grant, grant_id)
     allow(actor, Permission.GRANT_MANAGE, grant.application)
     if grant.status == GrantStatus.DRAFT:
         raise ConflictError(_l("Sign the agreement before adding its signed copy."))
@@ -178,8 +178,8 @@ def cancel_grant(actor: User, grant_id: int, reason: str, key: str) -> Grant:
     """Cancel a signed agreement: its unpaid part returns to the envelope."""
     money_transaction()
     if claim_key(key, "cancel", actor):
-        return db.session.get(Grant, grant_id)
-    grant = db.session.get(Grant, grant_id)
+        return db.session.get_one(Grant, grant_id)
+    grant = db.session.get_one(Grant, grant_id)
     if not (reason or "").strip():
         raise ValidationError(_l("Say why the agreement is cancelled."), "reason")
     if grant.status != GrantStatus.SIGNED:

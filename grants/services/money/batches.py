@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from grants.database import utcnow
+from grants.database import rows_changed, utcnow
 from grants.extensions import db
 from grants.models import (
     BatchLine,
@@ -62,11 +62,11 @@ def open_batches_of(tranche_ids: list[int]) -> dict[int, PaymentBatch]:
 
 def _chosen(operator: Channel, tranche_ids: list[int]) -> list[Tranche]:
     available = {t.id: t for t in batchable(operator)}
-    chosen = [available.get(i) for i in dict.fromkeys(tranche_ids or [])]
-    if not chosen or None in chosen:
+    wanted = list(dict.fromkeys(tranche_ids or []))
+    if not wanted or any(i not in available for i in wanted):
         raise ValidationError(_l("Choose ordered tranches of this operator that are not in "
                                  "another batch."), "tranches")
-    return chosen
+    return [available[i] for i in wanted]
 
 
 def msisdn(tranche: Tranche) -> str:
@@ -107,17 +107,16 @@ def _lock_batch(batch_id: int, statuses: list[BatchStatus], message) -> PaymentB
     guarded(sa.update(PaymentBatch).where(PaymentBatch.id == batch_id,
                                           PaymentBatch.status.in_(statuses))
             .values(status=PaymentBatch.status), message)
-    return db.session.get(PaymentBatch, batch_id)
+    return db.session.get_one(PaymentBatch, batch_id)
 
 
 def _complete_when_done(actor: User, batch: PaymentBatch) -> None:
     """An open batch with no pending line left is completed (a guarded UPDATE)."""
     pending = sa.exists(sa.select(BatchLine.id).where(BatchLine.batch_id == batch.id,
                                                       BatchLine.result == LineResult.PENDING))
-    done = db.session.execute(sa.update(PaymentBatch)
-                              .where(PaymentBatch.id == batch.id,
-                                     PaymentBatch.status.in_(OPEN), ~pending)
-                              .values(status=BatchStatus.COMPLETED)).rowcount
+    done = rows_changed(db.session, sa.update(PaymentBatch)
+                        .where(PaymentBatch.id == batch.id, PaymentBatch.status.in_(OPEN), ~pending)
+                        .values(status=BatchStatus.COMPLETED))
     if done:
         db.session.refresh(batch)
         audit.record("batch.completed", actor, batch)
@@ -127,7 +126,7 @@ def approve(actor: User, batch_id: int) -> PaymentBatch:
     """The accountant approves a prepared batch, once: two approvals at once approve it once."""
     allow(actor, Permission.PAYMENT_EXECUTE)
     money_transaction()
-    batch = db.session.get(PaymentBatch, batch_id)
+    batch = db.session.get_one(PaymentBatch, batch_id)
     if actor.id == batch.created_by_id:
         raise ForbiddenError(_l("The officer who prepared a batch cannot approve it."))
     guarded(sa.update(PaymentBatch)
@@ -157,7 +156,7 @@ def remove_line(actor: User, batch_id: int, line_id: int, reason: str) -> BatchL
             .values(result=LineResult.REMOVED, removed_by_id=actor.id, removed_at=utcnow(),
                     removal_reason=reason.strip()[:300]),
             _l("This line already has a result."))
-    line = db.session.get(BatchLine, line_id)
+    line = db.session.get_one(BatchLine, line_id)
     db.session.refresh(line)
     audit.record("batch.line_removed", actor, batch, details={
         "line": line.id, "tranche": line.tranche_id, "order": line.reference})
@@ -198,7 +197,7 @@ class LineReport:
 def parse_results(text: str) -> list[ResultRow | LineReport]:
     """The operator's result file: reference; status (OK/SUCCESS or anything else = failed);
     transaction id. Each row to apply, or the report of an unreadable one."""
-    rows = []
+    rows: list[ResultRow | LineReport] = []
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
     for number, fields in enumerate(reader, start=1):
         if not fields or (number == 1 and fields[0].strip().lower() in ("reference", "référence")):
@@ -219,7 +218,7 @@ def apply_result(actor: User, batch_id: int, row: ResultRow) -> LineReport:
     are posted, through the payment service, keyed by their line."""
     allow(actor, Permission.PAYMENT_EXECUTE)
     money_transaction()
-    if db.session.get(PaymentBatch, batch_id).status == BatchStatus.PREPARED:
+    if db.session.get_one(PaymentBatch, batch_id).status == BatchStatus.PREPARED:
         raise ConflictError(_l("Approve the batch before importing its results."))
     batch = _lock_batch(batch_id, [BatchStatus.APPROVED, BatchStatus.COMPLETED],
                         _l("Approve the batch before importing its results."))
@@ -231,7 +230,8 @@ def apply_result(actor: User, batch_id: int, row: ResultRow) -> LineReport:
         removed = line.result == LineResult.REMOVED
         return LineReport(row.number, row.reference,
                           Outcome.REMOVED if removed else Outcome.ALREADY)
-    values = {"result": LineResult.FAILED, "operator_reference": row.operator_reference or None}
+    values: dict[str, object] = {"result": LineResult.FAILED,
+                                 "operator_reference": row.operator_reference or None}
     if row.success:
         payment = payments.pay_ordered(actor, line.tranche_id, f"batch-line-{line.id}",
                                        row.operator_reference or line.reference,

@@ -12,10 +12,11 @@ payment rows are never updated or deleted."""
 import uuid
 
 import sqlalchemy as sa
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from grants.database import exclusive_transaction
+from grants.database import exclusive_transaction, rows_changed
 from grants.extensions import db
 from grants.models import (
     Account,
@@ -35,9 +36,9 @@ def money_transaction() -> None:
     exclusive_transaction(db.session)
 
 
-def guarded(statement, message) -> None:
+def guarded(statement: sa.Update, message: LazyString | str | DomainError) -> None:
     """Run a guarded UPDATE; it must change exactly one row, or nothing moves."""
-    if db.session.execute(statement).rowcount != 1:
+    if rows_changed(db.session, statement) != 1:
         raise message if isinstance(message, DomainError) else ConflictError(message)
 
 

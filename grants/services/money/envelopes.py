@@ -12,6 +12,7 @@ from grants.services import audit
 from grants.services.amounts import parse_amount
 from grants.services.errors import ConflictError, ValidationError
 from grants.services.money.core import allow, guarded, post_legs
+from grants.vocabulary import FundingSource
 
 
 class EnvelopeExhausted(ConflictError):
@@ -23,7 +24,8 @@ class EnvelopeClosed(ConflictError):
 
 
 def save_envelope(actor: User, envelope: BudgetEnvelope | None, *, name: str, fiscal_year: int,
-                  funding_source: str, budget_line: str, total: int) -> BudgetEnvelope:
+                  funding_source: FundingSource | str, budget_line: str,
+                  total: int) -> BudgetEnvelope:
     """Create or edit an envelope; its total is appropriated through the ledger."""
     total = parse_amount(total, "total", allow_zero=False)
     if not 2000 <= fiscal_year <= 2100:
@@ -31,10 +33,11 @@ def save_envelope(actor: User, envelope: BudgetEnvelope | None, *, name: str, fi
     if envelope is not None and envelope.closed_at is not None:
         raise ConflictError(_l("A closed envelope cannot be changed."))
     created = envelope is None
-    if created:
+    if envelope is None:
         envelope = BudgetEnvelope()
     envelope.name, envelope.fiscal_year = name.strip(), fiscal_year
-    envelope.funding_source, envelope.budget_line = funding_source, budget_line.strip()
+    envelope.funding_source = FundingSource(funding_source)  # a form gives its value
+    envelope.budget_line = budget_line.strip()
     set_envelope_total(actor, envelope, total)  # the appropriation goes through the ledger
     audit.record("envelope.created" if created else "envelope.updated", actor, envelope,
                  details={"total": total, "fiscal_year": fiscal_year})

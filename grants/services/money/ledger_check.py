@@ -90,23 +90,23 @@ def check_ledger() -> list[str]:
 
     # P6: a tranche is paid only after the tranches before it
     earlier = sa.orm.aliased(t)
-    for row in session.execute(
+    for grant_id, seq in session.execute(
             sa.select(t.grant_id, t.seq).join(earlier, sa.and_(
                 earlier.grant_id == t.grant_id, earlier.seq < t.seq))
             .where(t.status == TrancheStatus.PAID, earlier.status != TrancheStatus.PAID)
             .distinct()):
-        problems.append(f"P6 agreement {row[0]}: tranche {row[1]} paid before an earlier one")
+        problems.append(f"P6 agreement {grant_id}: tranche {seq} paid before an earlier one")
 
     # A paid tranche has exactly one payment not reversed; another tranche has none.
     live = (sa.select(p.tranche_id, sa.func.sum(sa.case(
         (p.kind == PaymentKind.PAYMENT, 1), else_=-1)).label("live"))
         .group_by(p.tranche_id).subquery())
-    for row in session.execute(
+    for tranche_id, status, live_payments in session.execute(
             sa.select(t.id, t.status, sa.func.coalesce(live.c.live, 0))
             .outerjoin(live, live.c.tranche_id == t.id)
             .where(sa.func.coalesce(live.c.live, 0) != sa.case(
                 (t.status == TrancheStatus.PAID, 1), else_=0))):
-        problems.append(f"tranche {row[0]} ({row[1].value}) has {row[2]} live payments")
+        problems.append(f"tranche {tranche_id} ({status.value}) has {live_payments} live payments")
 
     # P8: amounts are integers (SQLite would store anything in any column)
     if db.engine.dialect.name == "sqlite":

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from grants import events
-from grants.database import utcnow
+from grants.database import rows_changed, utcnow
 from grants.extensions import db
 from grants.models import (
     Account,
@@ -51,8 +51,8 @@ def order_payment(actor: User, tranche_id: int, key: str, channel: Channel | Non
     """The payment order (ordonnancement) of a due tranche, by a finance officer."""
     money_transaction()
     if claim_key(key, "order", actor):
-        return db.session.get(Tranche, tranche_id)
-    tranche = db.session.get(Tranche, tranche_id)
+        return db.session.get_one(Tranche, tranche_id)
+    tranche = db.session.get_one(Tranche, tranche_id)
     grant = tranche.grant
     allow(actor, Permission.GRANT_MANAGE, grant.application)
     channel = channel or grant.channel
@@ -89,7 +89,7 @@ def pay_ordered(actor: User, tranche_id: int, key: str, reference: str,
     earlier = db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
     if earlier is not None:
         return earlier  # a replay: the first result, nothing more
-    tranche = db.session.get(Tranche, tranche_id)
+    tranche = db.session.get_one(Tranche, tranche_id)
     grant = tranche.grant
     allow(actor, Permission.PAYMENT_EXECUTE, grant.application)
     if tranche.status != TrancheStatus.ORDERED:
@@ -109,8 +109,8 @@ def pay_ordered(actor: User, tranche_id: int, key: str, reference: str,
     try:
         with db.session.begin_nested():
             db.session.add(payment)
-    except IntegrityError:  # the same key, a moment earlier
-        return db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
+    except IntegrityError:  # the same key, a moment earlier: its payment is there
+        return db.session.scalars(sa.select(Payment).where(Payment.idempotency_key == key)).one()
     _move(tranche, grant, tranche.amount, TrancheStatus.ORDERED, TrancheStatus.PAID,
           batch_line_id)
     post_legs("payment", grant.envelope_id, actor,
@@ -165,10 +165,9 @@ def _move(tranche: Tranche, grant: Grant, amount: int, source: TrancheStatus,
     """Move `amount` (negative for a reversal) from committed to disbursed, guarded. The caller
     holds the agreement's row (lock_agreement): the tranche conditions read committed state."""
     order_kept = _earlier_all_paid(tranche) if amount > 0 else _later_none_ordered(tranche)
-    moved = db.session.execute(
-        sa.update(Tranche).where(Tranche.id == tranche.id, Tranche.status == source, order_kept,
-                                 _outside_open_batches(tranche, batch_line_id))
-        .values(status=target)).rowcount
+    moved = rows_changed(db.session, sa.update(Tranche).where(
+        Tranche.id == tranche.id, Tranche.status == source, order_kept,
+        _outside_open_batches(tranche, batch_line_id)).values(status=target))
     if moved != 1:
         raise _tranche_refused(tranche, amount, batch_line_id)
     guarded(sa.update(BudgetEnvelope)
@@ -213,7 +212,7 @@ def favourable_visit(actor: User, tranche_id: int, visit_id: int) -> Tranche:
     tranches before it are paid (P6). Only a validated visit that decides this tranche with a
     favourable recommendation meets it, and only a supervisor of that visit may say so; the
     follow-up services call this when the visit is validated, never a form."""
-    tranche = db.session.get(Tranche, tranche_id)
+    tranche = db.session.get_one(Tranche, tranche_id)
     if tranche.condition != TrancheCondition.FAVOURABLE_VISIT:
         raise ConflictError(_l("This tranche does not wait for a visit."))
     visit = db.session.get(Visit, visit_id)
@@ -252,7 +251,7 @@ def reverse_payment(actor: User, payment_id: int, reason: str, key: str) -> Paym
     earlier = db.session.scalar(sa.select(Payment).where(Payment.idempotency_key == key))
     if earlier is not None:
         return earlier
-    original = db.session.get(Payment, payment_id)
+    original = db.session.get_one(Payment, payment_id)
     allow(actor, Permission.PAYMENT_EXECUTE,
           original.tranche.grant.application)
     if original.kind != PaymentKind.PAYMENT:
