@@ -69,7 +69,6 @@ def build(scale: float = 1.0, today: date | None = None, echo=print) -> dict[str
     def step(text: str) -> None:
         echo(f"  {time.perf_counter() - started:5.1f} s  {text}")
 
-    demo_accounts.seed()
     ctx = National(scale, today or date.today())
     intake.seed_staff(ctx)
     intake.seed_calls(ctx)

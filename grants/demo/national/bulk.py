@@ -3,6 +3,7 @@
 services/references.py, audit rows gathered as the services would write them."""
 
 import json
+import operator
 from datetime import UTC, datetime
 from enum import Enum
 
@@ -59,7 +60,7 @@ class Loader:
             if self.postgresql:
                 self._copy(table, chunk)
             else:
-                self.conn.execute(table.insert(), chunk)
+                self._executemany(table, chunk)
 
     def _copy(self, table: sa.Table, rows: list[dict]) -> None:
         columns = list(rows[0])
@@ -70,6 +71,28 @@ class Loader:
             for row in rows:
                 copy.write_row([fn(row[name]) for fn, name in zip(convert, columns, strict=True)])
         cursor.close()
+
+    def _executemany(self, table: sa.Table, rows: list[dict]) -> None:
+        """One INSERT run over every row by the driver, each value through its column type's
+        own bind processor (what SQLAlchemy would store), without the per-row statement
+        machinery."""
+        columns = list(rows[0])
+        dialect = self.conn.dialect
+        processors = [(i, table.c[name].type._cached_bind_processor(dialect))
+                      for i, name in enumerate(columns)]
+        processors = [(i, fn) for i, fn in processors if fn is not None]
+        take = operator.itemgetter(*columns)
+        values = []
+        for row in rows:
+            value = list(take(row)) if len(columns) > 1 else [take(row)]
+            for i, fn in processors:
+                value[i] = fn(value[i])
+            values.append(tuple(value))
+        names = ", ".join(f'"{name}"' for name in columns)
+        marks = ", ".join("?" for _ in columns)
+        self.conn.exec_driver_sql(
+            f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',  # noqa: S608 (our tables)
+            values)
 
     def update(self, table: sa.Table, rows: list[dict]) -> None:
         """Rows of {"id": …, column: value}: one executemany UPDATE by id."""
@@ -109,9 +132,9 @@ class Loader:
                 .values(last=sa.bindparam("n")), bumped)
         if self.postgresql:
             for name in sorted(self._tables & set(self._next_id)):
-                self.conn.execute(sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
-                    f"(SELECT max(id) FROM \"{name}\"))"))  # noqa: S608 (our table names)
+                sequence = f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), " \
+                           f"(SELECT max(id) FROM \"{name}\"))"  # noqa: S608 (our tables)
+                self.conn.execute(sa.text(sequence))
 
 
 def _complete(table: sa.Table, rows: list[dict]) -> list[dict]:

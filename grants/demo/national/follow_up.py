@@ -13,9 +13,9 @@ from grants.demo.national.intake import at
 from grants.demo.visits import PARTNERS, STATUS_AT_V4, _answers, _observation
 from grants.models import (
     Partner,
-    TrancheStatus,
     Referral,
     SustainabilityScore,
+    TrancheStatus,
     Visit,
     VisitItem,
     VisitSubmission,

@@ -3,6 +3,7 @@ services), then in bulk the returnees and their dossiers: budget lines, members,
 submitted version, the screening and each status change, as the intake services record them."""
 
 import hashlib
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -11,6 +12,7 @@ from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
 
+from grants.demo.accounts import DEMO_ACCOUNTS
 from grants.demo.intake import TINY_PDF, _budget
 from grants.demo.people import COUNTRIES, FEMALE, MALE, PLACES, PROJECTS, SKILLS, SURNAMES
 from grants.extensions import db
@@ -21,8 +23,8 @@ from grants.models import (
     Attachment,
     Beneficiary,
     BudgetLine,
-    CheckItem,
     Call,
+    CheckItem,
     CheckResult,
     Consent,
     Role,
@@ -87,27 +89,31 @@ def at(day: date, hour: int = 9) -> datetime:
 
 
 def seed_staff(ctx) -> None:
-    """A field officer for every region and an intake agent for each region of the demo
-    places, all with the demo password (hashed once)."""
+    """The demo's accounts (those missing), a field officer for every region and an intake
+    agent for each region of the demo places, all with the demo password (hashed once)."""
     password_hash = accounts.hash_password(ctx.password)
     users, roles, regions = [], [], []
-    table = User.__table__
+    wanted = [(username, full_name, user_roles, codes, phone)
+              for username, full_name, user_roles, codes, phone in DEMO_ACCOUNTS
+              if username not in ctx.users]
     for code in sorted(ctx.regions):
         for role, prefix in ((Role.FIELD_OFFICER, "terrain"), (Role.INTAKE_AGENT, "agent")):
-            if role == Role.INTAKE_AGENT and code not in PLACES:
-                continue
-            user_id = ctx.loader.new_id(table)
-            rng = ctx.rng
-            users.append(dict(id=user_id, username=f"{prefix}.r{code}",
-                              full_name=f"{rng.choice(MALE + FEMALE)} {rng.choice(SURNAMES)}",
-                              password_hash=password_hash, created_at=at(ctx.start)))
-            roles.append(dict(user_id=user_id, role=role))
-            regions.append(dict(user_id=user_id, region_id=ctx.regions[code]))
-            ctx.loader.audit("user.created", None, "user_account", user_id, at(ctx.start),
-                             {"roles": [role.value], "regions": [code]})
-            (ctx.field_officers if role == Role.FIELD_OFFICER else ctx.agents).setdefault(
-                ctx.regions[code], []).append(user_id)
-    ctx.loader.insert(table, users)
+            if role == Role.FIELD_OFFICER or code in PLACES:
+                name = f"{ctx.rng.choice(MALE + FEMALE)} {ctx.rng.choice(SURNAMES)}"
+                wanted.append((f"{prefix}.r{code}", name, [role], [code], None))
+    for username, full_name, user_roles, codes, phone in wanted:
+        user_id = ctx.loader.new_id(User.__table__)
+        ctx.users[username] = user_id
+        users.append(dict(id=user_id, username=username, full_name=full_name, phone=phone,
+                          email=None, password_hash=password_hash, created_at=at(ctx.start)))
+        roles += [dict(user_id=user_id, role=role) for role in user_roles]
+        regions += [dict(user_id=user_id, region_id=ctx.regions[code]) for code in codes]
+        ctx.loader.audit("user.created", None, "user_account", user_id, at(ctx.start),
+                         {"roles": sorted(r.value for r in user_roles), "regions": codes})
+        if username.startswith(("terrain.r", "agent.r")):
+            group = ctx.field_officers if user_roles == [Role.FIELD_OFFICER] else ctx.agents
+            group.setdefault(ctx.regions[codes[0]], []).append(user_id)
+    ctx.loader.insert(User.__table__, users)
     ctx.loader.insert(UserRole.__table__, roles)
     ctx.loader.insert(user_region, regions)
 
@@ -144,7 +150,7 @@ def seed_calls(ctx) -> None:
 
 def seed_people_and_dossiers(ctx) -> None:
     plan = []
-    for index, call in enumerate(ctx.calls):
+    for index in range(len(ctx.calls)):
         for status, count in (PLAN_OPEN if index == 4 else PLAN_PAST):
             plan += [(index, status)] * ctx.scaled(count)
     partners_needed = len(plan) // PARTNERS_PER_DOSSIER
@@ -179,7 +185,9 @@ class _Writer:
                                            Screening, ScreeningItem)}
         self.codes = [code for code, (weight, *_rest) in PLACES.items() for _ in range(weight)]
         self.sectors = list(SKILLS)
-        self.root = upload_root()
+        self.root = upload_root().resolve()
+        self.source: Path | None = None
+        self.folders: set[Path] = set()
         self.pdf_sha = hashlib.sha256(TINY_PDF).hexdigest()
         self.revision_reason = str(_l("Submitted version"))
 
@@ -319,9 +327,7 @@ class _Writer:
     def _attachment(self, app_id: int, kind: DocumentKind, lead: dict, actor: int, day: date):
         token = uuid.uuid4().hex
         stored_name = f"{token[:2]}/{token}.pdf"
-        path = stored_path(self.root, stored_name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_bytes(TINY_PDF)
+        self._store(stored_name)
         self.ctx.loader.audit("application.document_added", actor, "application", app_id, at(day),
                               {"kind": kind.value})
         return dict(id=self._id(Attachment), application_id=app_id, beneficiary_id=None,
@@ -329,6 +335,22 @@ class _Writer:
                     stored_name=stored_name, content_type="application/pdf",
                     size=len(TINY_PDF), sha256=self.pdf_sha, uploaded_by_id=actor,
                     uploaded_at=at(day))
+
+    def _store(self, stored_name: str) -> None:
+        """The same small PDF under every generated name (a hard link where the disk allows)."""
+        if self.source is None:
+            self.source = stored_path(self.root, stored_name)
+            self.source.parent.mkdir(parents=True, exist_ok=True)
+            self.source.write_bytes(TINY_PDF)
+            return
+        folder = self.root / stored_name[:2]
+        if folder not in self.folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
+        try:
+            os.link(self.source, self.root / stored_name)
+        except OSError:
+            (self.root / stored_name).write_bytes(TINY_PDF)
 
     def _submit(self, row, members, line_rows, attachments, actor, day) -> None:
         view = SimpleNamespace(**row, budget_lines=[SimpleNamespace(**line) for line in line_rows],
