@@ -93,11 +93,12 @@ class FollowUp:
             self._after_v1(grant, visits[0], officer)
 
     def _visit(self, grant, dossier, officer, **fields) -> dict:
+        created_by = fields.pop("created_by", self.books.accountant)  # who paid plans the visits
         visit = dict(
             id=self.loader.new_id(Visit.__table__), grant_id=grant["id"],
             application_id=dossier.id, region_id=dossier.region_id, reason=None,
             with_survey=fields.get("seq") in self.survey_at, status=VisitStatus.PLANNED,
-            assigned_to_id=officer, created_by_id=self.books.accountant, visited_on=None,
+            assigned_to_id=officer, created_by_id=created_by, visited_on=None,
             mode=None, latitude=None, longitude=None, gps_accuracy=None, activity_status=None,
             monthly_revenue=None, monthly_profit=None, jobs_total=None, jobs_women=None,
             jobs_youth=None, problems=[], observations=None, recommendation=None, survey=None,
@@ -184,7 +185,8 @@ class FollowUp:
                                 due_on=min(reviewed + timedelta(days=30),
                                            self.today + timedelta(days=10)),
                                 reference=self.loader.reference("VS", reviewed.year),
-                                gates=second["id"], created_at=at(reviewed, 17))
+                                gates=second["id"], created_at=at(reviewed, 17),
+                                created_by=self.manager)
             check["reason"] = "Contre-visite après avis défavorable"
             self.loader.audit("visit.planned", self.manager, "visit", check["id"], at(reviewed, 17),
                               {"due_on": check["due_on"].isoformat()})
