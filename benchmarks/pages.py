@@ -15,9 +15,12 @@ dossier. Goals (issue 12): statements equal at both sizes; every HTML page at mo
 national size, and at most 2 x its demo time where that is above 50 ms."""
 
 import argparse
+import json
 import os
+import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -144,10 +147,10 @@ def sample_ids(app) -> dict[str, int]:
     return ids
 
 
-def pages(app) -> list[tuple[str, object]]:
-    """(endpoint, rule) of every GET page, sorted by URL."""
+def pages(app, only: str | None = None) -> list[tuple[str, object]]:
+    """(endpoint, rule) of every GET page (whose URL rule matches `only`), sorted by URL."""
     rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods
-             and r.endpoint not in SKIPPED]
+             and r.endpoint not in SKIPPED and re.search(only or "", r.rule)]
     return [(r.endpoint, r) for r in sorted(rules, key=lambda r: (r.rule, r.endpoint))]
 
 
@@ -179,8 +182,15 @@ def url_for_rule(app, endpoint: str, rule, ids: dict) -> str | None:
         return url_for(endpoint, **values)
 
 
-def measure(app, repeats: int, max_seconds: float) -> dict:
-    """{(endpoint, role): (status, statements, median ms, html, runs)} for one database."""
+def tasks(app, only: str | None) -> list[tuple[str, object, str]]:
+    """(endpoint, rule, role) for every GET page and every role that may open it."""
+    return [(endpoint, rule, role) for endpoint, rule in pages(app, only)
+            for role in roles_for(app, endpoint)]
+
+
+def measure(app, repeats: int, max_seconds: float, only: str | None, start: int) -> None:
+    """Measure the tasks from `start` on, one JSON line each on stdout ("begin" first, so that
+    the parent knows which page a crash happened on)."""
     from grants.extensions import db
 
     ids = sample_ids(app)
@@ -190,34 +200,62 @@ def measure(app, repeats: int, max_seconds: float) -> dict:
     counter = [0]
     sa.event.listen(engine, "before_cursor_execute", lambda *_args: counter.__setitem__(
         0, counter[0] + 1))
-    results, clients = {}, {}
-    for endpoint, rule in pages(app):
+    clients = {}
+    for index, (endpoint, rule, role) in enumerate(tasks(app, only)):
+        if index < start:
+            continue
+        print(json.dumps(["begin", index]), flush=True)
         url = url_for_rule(app, endpoint, rule, ids)
-        for role in roles_for(app, endpoint):
-            if url is None:
-                results[endpoint, role] = rule.rule
-                continue
-            client = clients.get(role) or clients.setdefault(role, _client(app, accounts, role))
-            times, status, html, statements, slow = [], None, False, 0, False
-            for run in range(repeats + 1):
-                counter[0] = 0
-                started = time.perf_counter()
-                response = client.get(url)
-                response.get_data()
-                response.close()
-                elapsed = time.perf_counter() - started
-                status, statements = response.status_code, counter[0]
-                html = response.mimetype == "text/html"
-                if run == 0 and elapsed > max_seconds:
-                    times, slow = [elapsed], True  # too slow to repeat: this one is the measure
-                    break
-                if run > 0:
-                    times.append(elapsed)
-            results[endpoint, role] = (status, statements, statistics.median(times) * 1000,
-                                       html, slow, rule.rule)
-            print(f"  {rule.rule} {role}: {status} {statements} st "
-                  f"{statistics.median(times) * 1000:.0f} ms", file=sys.stderr)
-    return results
+        if url is None:
+            print(json.dumps(["result", index, endpoint, role, rule.rule]), flush=True)
+            continue
+        client = clients.get(role) or clients.setdefault(role, _client(app, accounts, role))
+        times, status, html, statements, slow = [], None, False, 0, False
+        for run in range(repeats + 1):
+            counter[0] = 0
+            started = time.perf_counter()
+            response = client.get(url)
+            response.get_data()
+            response.close()
+            elapsed = time.perf_counter() - started
+            status, statements = response.status_code, counter[0]
+            html = response.mimetype == "text/html"
+            if run == 0 and elapsed > max_seconds:
+                times, slow = [elapsed], True  # too slow to repeat: this one is the measure
+                break
+            if run > 0:
+                times.append(elapsed)
+        median = statistics.median(times) * 1000
+        print(json.dumps(["result", index, endpoint, role,
+                          [status, statements, median, html, slow, rule.rule]]), flush=True)
+        print(f"  {rule.rule} {role}: {status} {statements} st {median:.0f} ms", file=sys.stderr)
+
+
+def measure_in_children(url: str, instance: Path, args) -> dict:
+    """Run `measure` in a child process; when it dies (a crash of the interpreter is a result
+    too), record the page as crashed and go on with the next one in a new child."""
+    results, start = {}, 0
+    while True:
+        command = [sys.executable, __file__, "--child", url, str(instance), "--start", str(start),
+                   "--repeats", str(args.repeats), "--max-seconds", str(args.max_seconds)]
+        command += ["--only", args.only] if args.only else []
+        child = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+        current = None
+        for line in child.stdout.splitlines():
+            message = json.loads(line)
+            if message[0] == "begin":
+                current = message[1]
+            else:
+                _kind, index, endpoint, role, row = message
+                results[endpoint, role] = row if isinstance(row, str) else tuple(row)
+                current = None
+        if child.returncode == 0 or current is None:
+            return results
+        endpoint, rule, role = tasks(make_app(url, instance), args.only)[current]
+        print(f"  {rule.rule} {role}: the process died (exit {child.returncode})",
+              file=sys.stderr)
+        results[endpoint, role] = ("crashed", rule.rule)
+        start = current + 1
 
 
 def scoped_accounts(app, application_id: int) -> dict[str, str]:
@@ -245,9 +283,16 @@ def _client(app, accounts: dict, role: str):
 def report(demo: dict, national: dict) -> None:
     print(f"{'page':52} {'role':18} {'code':>7} {'st demo':>7} {'st nat':>6} {'ms demo':>8} "
           f"{'ms nat':>8} {'ratio':>6}  goals")
-    counts = {"pages": 0, "statements": 0, "html": 0, "html_ok": 0, "ratio": 0, "ratio_ok": 0}
+    counts = {"pages": 0, "statements": 0, "html": 0, "html_ok": 0, "ratio": 0, "ratio_ok": 0,
+              "crashed": 0}
     for key in sorted(set(demo) | set(national), key=lambda k: (_rule(demo, national, k), k[1])):
         small, large = demo.get(key), national.get(key)
+        if "crashed" in (small or (None,))[:1] + (large or (None,))[:1]:
+            counts["pages"] += 1
+            counts["crashed"] += 1
+            print(f"{_rule(demo, national, key):52} {key[1]:18}   CRASHED: the process died "
+                  f"({'demo' if small and small[0] == 'crashed' else 'national'})")
+            continue
         if isinstance(small, str) or isinstance(large, str) or not (small and large):
             print(f"{_rule(demo, national, key):52} {key[1]:18}   no such object in "
                   f"{'both databases' if small == large else 'one database'}")
@@ -276,12 +321,13 @@ def report(demo: dict, national: dict) -> None:
     print(f"\nSummary: {counts['pages']} pages × roles measured; statements equal at both sizes: "
           f"{counts['statements']}/{counts['pages']}; HTML median <= {HTML_GOAL_MS} ms at "
           f"national size: {counts['html_ok']}/{counts['html']}; <= {RATIO_GOAL:g} x the demo "
-          f"time (demo > {RATIO_FROM_MS} ms): {counts['ratio_ok']}/{counts['ratio']}")
+          f"time (demo > {RATIO_FROM_MS} ms): {counts['ratio_ok']}/{counts['ratio']}; "
+          f"crashed: {counts['crashed']}")
 
 
 def _rule(demo: dict, national: dict, key) -> str:
     row = national.get(key) or demo.get(key)
-    return row if isinstance(row, str) else row[5]
+    return row if isinstance(row, str) else row[-1]
 
 
 def main() -> None:
@@ -292,10 +338,17 @@ def main() -> None:
     parser.add_argument("--national-url", help="an existing national database (not rebuilt)")
     parser.add_argument("--scale", type=float, default=1.0, help="of the national data set")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--only", help="a regular expression: only the URL rules it matches")
     parser.add_argument("--max-seconds", type=float, default=10.0)
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "grants-pages"),
                         help="instance folders (uploads) and SQLite files")
+    parser.add_argument("--child", nargs=2, metavar=("URL", "INSTANCE"), help=argparse.SUPPRESS)
+    parser.add_argument("--start", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        app = make_app(args.child[0], Path(args.child[1]))
+        measure(app, args.repeats, args.max_seconds, args.only, args.start)
+        return
     workdir = Path(args.workdir)
     results = {}
     for size, given in (("demo", args.demo_url), ("national", args.national_url)):
@@ -303,14 +356,8 @@ def main() -> None:
         url = given or args.database_url or f"sqlite:///{instance / 'grants.sqlite3'}"
         if not given:
             build(url, instance, size, args.scale)
-        app = make_app(url, instance)
-        print(f"measuring the {size} database ({app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]})",
-              file=sys.stderr)
-        results[size] = measure(app, args.repeats, args.max_seconds)
-        from grants.extensions import db
-
-        with app.app_context():
-            db.engine.dispose()
+        print(f"measuring the {size} database", file=sys.stderr)
+        results[size] = measure_in_children(url, instance, args)
     report(results["demo"], results["national"])
 
 
