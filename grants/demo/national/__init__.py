@@ -13,7 +13,7 @@ import time
 from datetime import date
 
 from grants.demo import accounts as demo_accounts
-from grants.demo.national import committee, follow_up, intake, money
+from grants.demo.national import committee, follow_up, intake, money, setup
 from grants.demo.national.bulk import Loader
 from grants.extensions import db
 from grants.models import ApplicationEvent, Call, Region, User
@@ -70,8 +70,8 @@ def build(scale: float = 1.0, today: date | None = None, echo=print) -> dict[str
         echo(f"  {time.perf_counter() - started:5.1f} s  {text}")
 
     ctx = National(scale, today or date.today())
-    intake.seed_staff(ctx)
-    intake.seed_calls(ctx)
+    setup.seed_staff(ctx)
+    setup.seed_calls(ctx)
     step("accounts, staff and calls")
     intake.seed_people_and_dossiers(ctx)
     step(f"{ctx.loader.counted.get('beneficiary', 0)} returnees, "

@@ -4,7 +4,7 @@ services/references.py, audit rows gathered as the services would write them."""
 
 import json
 import operator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from enum import Enum
 
 import sqlalchemy as sa
@@ -16,9 +16,13 @@ from grants.services.references import FORMATS
 CHUNK = 20_000
 
 
+def at(day: date, hour: int = 9) -> datetime:
+    return datetime.combine(day, time(hour), UTC)
+
+
 class Loader:
     """Rows are given whole (every column a dict key, defaults filled here) so that both
-    databases receive the same values; ids come from `ids()` and the PostgreSQL sequences are
+    databases receive the same values; ids come from `new_id()` and the PostgreSQL sequences are
     moved past them at the end."""
 
     def __init__(self):

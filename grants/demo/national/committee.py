@@ -6,7 +6,7 @@ the inserted scores); the latest one is still scoring."""
 from datetime import date, timedelta
 
 from grants.demo.committee import MEMBERS, _points
-from grants.demo.national.intake import at
+from grants.demo.national.bulk import at
 from grants.extensions import db
 from grants.models import (
     Application,

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 
-from grants.demo.national.intake import at
+from grants.demo.national.bulk import at
 from grants.demo.visits import PARTNERS, STATUS_AT_V4, _answers, _observation
 from grants.models import (
     Partner,

@@ -6,7 +6,7 @@ follow-up pays second tranches through the same Books, then everything is writte
 import uuid
 from datetime import date, timedelta
 
-from grants.demo.national.intake import at
+from grants.demo.national.bulk import at
 from grants.models import (
     Account,
     Application,
