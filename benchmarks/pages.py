@@ -287,11 +287,13 @@ def report(demo: dict, national: dict) -> None:
               "crashed": 0}
     for key in sorted(set(demo) | set(national), key=lambda k: (_rule(demo, national, k), k[1])):
         small, large = demo.get(key), national.get(key)
-        if "crashed" in (small or (None,))[:1] + (large or (None,))[:1]:
+        crashed = [size for size, row in (("demo", small), ("national", large))
+                   if isinstance(row, tuple) and row[0] == "crashed"]
+        if crashed:
             counts["pages"] += 1
             counts["crashed"] += 1
             print(f"{_rule(demo, national, key):52} {key[1]:18}   CRASHED: the process died "
-                  f"({'demo' if small and small[0] == 'crashed' else 'national'})")
+                  f"({', '.join(crashed)})")
             continue
         if isinstance(small, str) or isinstance(large, str) or not (small and large):
             print(f"{_rule(demo, national, key):52} {key[1]:18}   no such object in "
@@ -301,8 +303,9 @@ def report(demo: dict, national: dict) -> None:
         flags = []
         same = small[1] == large[1]
         counts["statements"] += same
-        flags.append("statements " + ("=" if same else "GROW" if small[0] == large[0]
-                                      else "differ (other answer)"))
+        flags.append("statements " + ("=" if same else "differ (other answer)"
+                                      if small[0] != large[0] else "GROW" if large[1] > small[1]
+                                      else "fewer"))
         ratio = large[2] / small[2] if small[2] else float("inf")
         if large[3]:
             counts["html"] += 1
@@ -325,6 +328,11 @@ def report(demo: dict, national: dict) -> None:
           f"crashed: {counts['crashed']}")
 
 
+def _saved(path: Path) -> dict:
+    return {(endpoint, role): row if isinstance(row, str) else tuple(row)
+            for endpoint, role, row in json.loads(path.read_text())}
+
+
 def _rule(demo: dict, national: dict, key) -> str:
     row = national.get(key) or demo.get(key)
     return row if isinstance(row, str) else row[-1]
@@ -342,6 +350,8 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=10.0)
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "grants-pages"),
                         help="instance folders (uploads) and SQLite files")
+    parser.add_argument("--report", action="store_true",
+                        help="print the report of the last run in --workdir again")
     parser.add_argument("--child", nargs=2, metavar=("URL", "INSTANCE"), help=argparse.SUPPRESS)
     parser.add_argument("--start", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -350,6 +360,9 @@ def main() -> None:
         measure(app, args.repeats, args.max_seconds, args.only, args.start)
         return
     workdir = Path(args.workdir)
+    if args.report:
+        report(*(_saved(workdir / f"results-{size}.json") for size in ("demo", "national")))
+        return
     results = {}
     for size, given in (("demo", args.demo_url), ("national", args.national_url)):
         instance = workdir / size
@@ -358,6 +371,8 @@ def main() -> None:
             build(url, instance, size, args.scale)
         print(f"measuring the {size} database", file=sys.stderr)
         results[size] = measure_in_children(url, instance, args)
+        saved = workdir / f"results-{size}.json"  # to print the report again: --report
+        saved.write_text(json.dumps([[*key, row] for key, row in results[size].items()]))
     report(results["demo"], results["national"])
 
 

@@ -78,6 +78,7 @@ class Dossier:
     people: list[int] = field(default_factory=list)
     state: ApplicationStatus = ApplicationStatus.DRAFT
     phone: str | None = None
+    name: str = ""
 
 
 def seed_people_and_dossiers(ctx) -> None:
@@ -230,7 +231,7 @@ class _Writer:
                                 beneficiary_id=partner["id"], is_lead=False, share_percent=50))
         dossier = Dossier(app_id, index, status, lead["id"], lead["region_id"], 0,
                           row["submitted_at"], people=[m["beneficiary_id"] for m in members],
-                          phone=lead["phone"])
+                          phone=lead["phone"], name=f"{lead['first_name']} {lead['last_name']}")
         ctx.loader.audit("application.created", actor, "application", app_id, at(day),
                          {"call": call.id})
         line_rows, attachments = [], []

@@ -10,13 +10,17 @@ from grants.demo.national.bulk import at
 from grants.models import (
     Account,
     Application,
+    BatchLine,
+    BatchStatus,
     BudgetEnvelope,
     Channel,
     Grant,
     GrantStatus,
     LedgerEntry,
+    LineResult,
     MoneyAction,
     Payment,
+    PaymentBatch,
     PaymentKind,
     Tranche,
     TrancheCondition,
@@ -43,6 +47,7 @@ class Books:
         self.grants, self.tranches, self.payments = [], [], []
         self.ledger, self.actions = [], []
         self.envelopes: dict[int, dict] = {}
+        self.batch: dict | None = None
 
     def _post(self, kind: str, envelope_id: int, actor: int, legs, when, grant_id,
               payment_id=None) -> None:
@@ -131,6 +136,34 @@ class Books:
                           {"amount": amount, "payment": payment["id"]})
         return payment
 
+    def pay_by_batch(self, grants: list[dict], day: date) -> None:
+        """Orange Money first tranches ordered, sent in one bulk file (services/batches.py),
+        approved by the accountant, and paid by the operator's result file."""
+        when = at(day, 11)
+        batch_id = self.loader.new_id(PaymentBatch.__table__)
+        self.batch = dict(id=batch_id, reference=self.loader.reference("LP", day.year),
+                          operator=Channel.ORANGE_MONEY, status=BatchStatus.COMPLETED,
+                          created_by_id=self.officer, approved_by_id=self.accountant,
+                          created_at=when, approved_at=when, lines=[])
+        self.loader.audit("batch.created", self.officer, "payment_batch", batch_id, when,
+                          {"lines": len(grants), "operator": Channel.ORANGE_MONEY.value})
+        self.loader.audit("batch.approved", self.accountant, "payment_batch", batch_id, when)
+        for number, grant in enumerate(grants, start=1):
+            tranche = grant["tranches"][0]
+            self.order(grant, tranche, day - timedelta(days=2))
+            payment = self.pay(grant, tranche, day)
+            payment["reference"] = f"OM-BULK-{number:04d}"
+            line_id = self.loader.new_id(BatchLine.__table__)
+            payment["idempotency_key"] = f"batch-line-{line_id}"
+            self.batch["lines"].append(dict(
+                id=line_id, batch_id=batch_id, tranche_id=tranche["id"],
+                msisdn=grant["account"], name=grant["dossier"].name, amount=tranche["amount"],
+                reference=tranche["order_number"], result=LineResult.PAID,
+                operator_reference=payment["reference"], payment_id=payment["id"]))
+            self.loader.audit("batch.line", self.accountant, "payment_batch", batch_id, when,
+                              {"line": line_id, "paid": True})
+            grant["first_paid_on"] = day
+
     def reverse(self, grant: dict, tranche: dict, original: dict, day: date) -> None:
         """A wrong wallet number: mirror legs, and the tranche is due again."""
         amount = original["amount"]
@@ -170,6 +203,10 @@ class Books:
         loader.insert(Payment.__table__, self.payments)
         loader.insert(LedgerEntry.__table__, self.ledger)
         loader.insert(MoneyAction.__table__, self.actions)
+        if self.batch:
+            loader.insert(PaymentBatch.__table__, [{k: v for k, v in self.batch.items()
+                                                    if k != "lines"}])
+            loader.insert(BatchLine.__table__, self.batch["lines"])
         loader.update(BudgetEnvelope.__table__, [dict(id=envelope_id, **sums)
                                                  for envelope_id, sums in self.envelopes.items()])
         loader.update(Application.__table__, [dict(id=g["dossier"].id, status=g["dossier"].state)
@@ -183,6 +220,7 @@ def seed(ctx) -> None:
     books = ctx.books = Books(ctx)
     rng = ctx.rng
     latest = max(index for index, *_rest in ctx.selected) if ctx.selected else 0
+    by_batch = []
     for n, (index, dossier, amount, _rank) in enumerate(ctx.selected):
         call = ctx.calls[index]
         signed_on = date(call.opens_on.year, 7, 1) + timedelta(days=rng.randint(0, 30))
@@ -191,6 +229,9 @@ def seed(ctx) -> None:
         draw = rng.random()
         if dossier.id == ctx.showcase:
             paid_on = ctx.today - timedelta(days=100)
+        elif index == latest and grant["channel"] == Channel.ORANGE_MONEY and draw < 0.15:
+            by_batch.append(grant)  # paid through a mobile-money batch, below
+            continue
         elif index == latest and draw < 0.05:
             if draw < 0.03:
                 books.order(grant, first, ctx.today - timedelta(days=rng.randint(1, 20)))
@@ -206,3 +247,5 @@ def seed(ctx) -> None:
             books.reverse(grant, first, payment, paid_on + timedelta(days=3))
             books.order(grant, first, paid_on + timedelta(days=5))
             books.pay(grant, first, paid_on + timedelta(days=8))
+    if by_batch:
+        books.pay_by_batch(by_batch, ctx.today - timedelta(days=30))
