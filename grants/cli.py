@@ -13,6 +13,7 @@ from grants.services.errors import DomainError
 def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(seed_national)
     app.cli.add_command(check_ledger)
     app.cli.add_command(export_ledger)
 
@@ -58,6 +59,23 @@ def seed_demo():
     db.session.commit()
 
 
+@click.command("seed-national")
+@click.option("--scale", type=click.FloatRange(min=0.001, max=10), default=1.0, show_default=True,
+              help="1: about 20 000 returnees and 18 000 dossiers; 0.05 for a small set.")
+@click.option("--force", is_flag=True,
+              help="Add the data set to a database that already holds data (e.g. the demo).")
+@with_appcontext
+def seed_national(scale, force):
+    """Build a national-size data set (bulk inserts; under a minute at scale 1)."""
+    from grants.demo import national
+
+    if national.holds_data() and not force:
+        raise click.ClickException(
+            "This database already holds data: use an empty one (flask db upgrade), or --force "
+            "to add the national data set to it.")
+    click.echo(f"Building the national data set at scale {scale:g}:")
+    counts = national.build(scale, echo=click.echo)
+    click.echo(", ".join(f"{table} {count}" for table, count in sorted(counts.items())))
 
 
 @click.command("check-ledger")
