@@ -29,7 +29,7 @@ def _build(app, *args):
 
 
 def test_seed_national_builds_a_consistent_data_set(app):
-    from grants.services.ledger_check import check_ledger
+    from grants.services.money.ledger_check import check_ledger
     from grants.services.references import next_reference
 
     result = _build(app)

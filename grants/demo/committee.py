@@ -18,7 +18,7 @@ MEMBERS = [("president", Seat.VOTING, "Ministère des Maliens établis à l'ext�
            ("observateur", Seat.OBSERVER, "OIM (observateur)")]
 
 
-def _points(grid, total: int) -> dict[int, int]:
+def points_for_total(grid, total: int) -> dict[int, int]:
     """Spread a total over the criteria in proportion to their maxima."""
     points = {c.id: min(c.max_points, round(total * c.max_points / 100)) for c in grid.criteria}
     left = total - sum(points.values())
@@ -64,7 +64,7 @@ def seed() -> list[str]:
             if conflict or seat == Seat.OBSERVER:
                 continue
             total = max(0, min(100, quality[application.id] + rng.randint(-3, 3)))
-            points = _points(grid, total)
+            points = points_for_total(grid, total)
             comments = {c.id: "Appréciation du membre" for c in grid.criteria
                         if points[c.id] in (0, c.max_points)}
             scoring.save_sheet(member, session, application, points, comments, submit=True)

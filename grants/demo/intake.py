@@ -154,7 +154,7 @@ def _people(rng: random.Random, staff: dict[str, User], regions: dict[str, Regio
     return people
 
 
-def _budget(rng: random.Random, sector: str, cap: int):
+def budget_lines_for(rng: random.Random, sector: str, cap: int):
     title, product, template = PROJECTS[sector]
     requested = cap if rng.random() < 0.6 else rng.randint(int(cap * 0.7) // 5000, cap // 5000) * 5000
     total = -(-requested * 10 // 9 // 5000) * 5000  # own contribution of at least 10 %
@@ -177,7 +177,7 @@ def _dossier(rng, actor: User, manager: User, call: Call, lead: Beneficiary, sta
     app = applications.create_draft(actor, call=call, lead=lead, project_type=project_type,
                                     today=day)
     sector = sector_of[lead.id]
-    title, product, lines, requested, own = _budget(rng, sector, call.cap_per_project)
+    title, product, lines, requested, own = budget_lines_for(rng, sector, call.cap_per_project)
     place = lead.commune or lead.region.name
     applications.update_draft(actor, app, {
         "title": f"{title} à {place}", "sector": Sector(sector),

@@ -144,15 +144,15 @@ def _report(rng: random.Random, visit: Visit, status: ActivityStatus,
         jobs_total=jobs, jobs_women=rng.randint(0, jobs), jobs_youth=rng.randint(0, jobs),
         problems=rng.sample(["supply", "cash", "sales", "equipment", "season"],
                             k=rng.randint(0, 2)) if running else ["debt", "family"],
-        observations=_observation(status), recommendation=recommendation,
+        observations=observation_for(status), recommendation=recommendation,
         items={line.id: presence for line in application.budget_lines} if on_site else {},
-        survey=_answers(rng, status) if visit.with_survey else {},
+        survey=survey_answers_for(rng, status) if visit.with_survey else {},
         latitude=round(12.6 + rng.uniform(-2, 4), 5) if on_site else None,
         longitude=round(-8.0 + rng.uniform(-3, 6), 5) if on_site else None,
         gps_accuracy=rng.randint(5, 40) if on_site else None)
 
 
-def _observation(status: ActivityStatus) -> str:
+def observation_for(status: ActivityStatus) -> str:
     return {
         ActivityStatus.GROWING: "Activité en croissance, nouveaux clients au marché.",
         ActivityStatus.STABLE: "Activité ouverte, équipement en place.",
@@ -164,7 +164,7 @@ def _observation(status: ActivityStatus) -> str:
     }.get(status, "")
 
 
-def _answers(rng: random.Random, status: ActivityStatus) -> dict[str, str]:
+def survey_answers_for(rng: random.Random, status: ActivityStatus) -> dict[str, str]:
     """Better answers where the activity runs; a few left blank (not known)."""
     running = bool(status.operating)
     answers = {}

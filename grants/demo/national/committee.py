@@ -5,7 +5,7 @@ the inserted scores); the latest one is still scoring."""
 
 from datetime import date, timedelta
 
-from grants.demo.committee import MEMBERS, _points
+from grants.demo.committee import MEMBERS, points_for_total
 from grants.demo.national.bulk import at
 from grants.extensions import db
 from grants.models import (
@@ -22,7 +22,7 @@ from grants.models import (
     SessionStatus,
     SheetStatus,
 )
-from grants.services import committees, selection
+from grants.services.committees import grids, selection
 from grants.workflow import ApplicationAction, ApplicationStatus
 
 DELIBERATED = 3  # sessions of the three oldest calls are finalised; the fourth is scoring
@@ -53,7 +53,7 @@ def _session(ctx, index: int, dossiers) -> int:
     meeting = ctx.today + timedelta(days=14) if scoring else date(year, 6, 12)
     due = meeting - timedelta(days=7)
     created = at(date(year, 5, 15))
-    grid = committees.grid_for(db.session.get(Call, call.id))
+    grid = grids.grid_for(db.session.get(Call, call.id))
     grid.locked_at = at(date(year, 5, 20))
     db.session.flush()
     session_id = loader.new_id(CommitteeSession.__table__)
@@ -111,7 +111,7 @@ def _scores(ctx, grid, session_id: int, members, dossiers, scoring: bool, due: d
                                status=SheetStatus.SUBMITTED if submitted else SheetStatus.DRAFT,
                                submitted_at=scored_on if submitted else None,
                                general_comment=None))
-            points = _points(grid, max(0, min(100, quality + rng.randint(-3, 3))))
+            points = points_for_total(grid, max(0, min(100, quality + rng.randint(-3, 3))))
             for criterion in grid.criteria:
                 value = points[criterion.id]
                 scores.append(dict(id=loader.new_id(Score.__table__), sheet_id=sheet_id,

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from flask import current_app
 
 from grants.demo.national.bulk import at
-from grants.demo.visits import PARTNERS, STATUS_AT_V4, _answers, _observation
+from grants.demo.visits import PARTNERS, STATUS_AT_V4, observation_for, survey_answers_for
 from grants.models import (
     Partner,
     Referral,
@@ -20,9 +20,9 @@ from grants.models import (
     VisitItem,
     VisitSubmission,
 )
-from grants.services.sustainability import current_weight_set
-from grants.services.visits import add_months
-from grants.sustainability import compute
+from grants.services.followup.questionnaire import compute
+from grants.services.followup.sustainability import current_weight_set
+from grants.services.followup.visits import add_months
 from grants.vocabulary import ActivityStatus, ItemPresence, Recommendation, ReferralService, VisitMode
 from grants.workflow import ReferralStatus, VisitStatus
 
@@ -143,7 +143,7 @@ class FollowUp:
                                  ActivityStatus.REMIGRATED)
         revenue = int(round(100_000 * rng.uniform(0.7, 1.4), -3)) if running and on_site else 0
         jobs = rng.randint(1, 4) if running else 0
-        survey = _answers(rng, status) if visit["with_survey"] else None
+        survey = survey_answers_for(rng, status) if visit["with_survey"] else None
         submitted = at(visited, 18)
         visit.update(
             status=VisitStatus.SUBMITTED, visited_on=visited,
@@ -153,7 +153,7 @@ class FollowUp:
             jobs_total=jobs, jobs_women=rng.randint(0, jobs), jobs_youth=rng.randint(0, jobs),
             problems=sorted(rng.sample(["supply", "cash", "sales", "equipment", "season"],
                                        k=rng.randint(0, 2))) if running else ["debt", "family"],
-            observations=_observation(status) or None, recommendation=recommendation,
+            observations=observation_for(status) or None, recommendation=recommendation,
             survey=survey or None, submitted_by_id=officer, submitted_at=submitted,
             latitude=round(12.6 + rng.uniform(-2, 4), 5) if on_site else None,
             longitude=round(-8.0 + rng.uniform(-3, 6), 5) if on_site else None,

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
 
-from grants.demo.intake import TINY_PDF, _budget
+from grants.demo.intake import TINY_PDF, budget_lines_for
 from grants.demo.national.bulk import at
 from grants.demo.people import COUNTRIES, FEMALE, MALE, PLACES, PROJECTS, SKILLS, SURNAMES
 from grants.extensions import db
@@ -32,9 +32,9 @@ from grants.models import (
     ScreeningOutcome,
     User,
 )
-from grants.services import calls
-from grants.services.applications import snapshot
-from grants.services.beneficiaries import CURRENT_NOTICE_VERSION, id_number_key, name_key
+from grants.services.intake import calls
+from grants.services.intake.applications import snapshot
+from grants.services.intake.beneficiaries import CURRENT_NOTICE_VERSION, id_number_key, name_key
 from grants.storage import stored_path, upload_root
 from grants.vocabulary import (
     BeneficiaryCategory,
@@ -196,7 +196,7 @@ class _Writer:
         kind = ProjectType.COLLECTIVE if partner else (
             ProjectType.COMMUNITY if app_id % 23 == 7 else ProjectType.INDIVIDUAL)
         title, product, _template = PROJECTS[lead["sector"]]
-        _title, _product, lines, requested, own = _budget(rng, lead["sector"], call.cap_per_project)
+        _title, _product, lines, requested, own = budget_lines_for(rng, lead["sector"], call.cap_per_project)
         if showcase:
             requested, own = call.cap_per_project, call.cap_per_project // 9 + 5000
             lines = [dict(category="equipment", item=PROJECTS[lead["sector"]][2][0][1],

@@ -26,7 +26,7 @@ from grants.models import (
     TrancheCondition,
     TrancheStatus,
 )
-from grants.services.agreements import check_channel, split
+from grants.services.money.agreements import check_channel, split
 from grants.workflow import ApplicationAction, ApplicationStatus
 
 CHANNELS = [Channel.ORANGE_MONEY, Channel.MOOV_MONEY, Channel.BANK, Channel.SUPPLIER]

@@ -9,7 +9,9 @@ from grants.demo.national.bulk import at
 from grants.demo.people import FEMALE, MALE, PLACES, SURNAMES
 from grants.extensions import db
 from grants.models import Role, User, UserRole, user_region
-from grants.services import accounts, calls
+from grants.services import accounts
+from grants.services.intake import calls
+from grants.services.money import envelopes
 from grants.vocabulary import BeneficiaryCategory, DocumentKind, FundingSource, ProjectType
 
 
@@ -52,7 +54,7 @@ def seed_calls(ctx) -> None:
         year = today.year - 4 + index
         opens = date(year, 3, 1) if index < 4 else today - timedelta(days=60)
         closes = date(year, 4, 30) if index < 4 else today + timedelta(days=30)
-        envelope = calls.save_envelope(
+        envelope = envelopes.save_envelope(
             manager, None, name=f"Microprojets des migrants de retour {year}", fiscal_year=year,
             funding_source=FundingSource.BSI, budget_line=f"MMEIA-{year}-6.4.1",
             total=ctx.envelope_total if index < 3 else 2 * ctx.envelope_total)
