@@ -372,6 +372,7 @@ def main() -> None:
         print(f"measuring the {size} database", file=sys.stderr)
         results[size] = measure_in_children(url, instance, args)
         saved = workdir / f"results-{size}.json"  # to print the report again: --report
+        saved.parent.mkdir(parents=True, exist_ok=True)
         saved.write_text(json.dumps([[*key, row] for key, row in results[size].items()]))
     report(results["demo"], results["national"])
 
