@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, redirect, request, session, url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -96,8 +97,6 @@ def _init_extensions(app: Flask) -> None:
 
     babel.init_app(app, locale_selector=select_locale)
 
-    from flask_babel import lazy_gettext as _l
-
     from grants.services.accounts import load_session_user
 
     login_manager.init_app(app)
@@ -150,6 +149,16 @@ def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _permanent_session():
         session.permanent = True
+
+    @app.before_request
+    def _forms_only():
+        # Pages post forms. Flask-WTF would read a JSON body as form data and hand numbers,
+        # lists and nulls to fields that expect text: refuse it here, once for every route.
+        if request.method == "POST" and request.is_json:
+            from grants.errors import render_error
+
+            return render_error(400, _l("This address only accepts forms sent from its page."))
+        return None
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(get_locale=get_locale, can=can, Permission=Permission,

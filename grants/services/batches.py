@@ -100,16 +100,22 @@ def parse_results(text: str) -> tuple[list[ResultRow], list[str]]:
     transaction id. Returns the rows and, for each unreadable row, why."""
     rows, errors = [], []
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
-    for number, fields in enumerate(reader, start=1):
-        if not fields or (number == 1 and fields[0].strip().lower() in ("reference", "référence")):
-            continue
-        if len(fields) < 2 or not fields[0].strip():
-            errors.append(str(_l("Line %(n)d: expected reference; status; transaction.",
-                                 n=number)))
-            continue
-        status = fields[1].strip().upper()
-        rows.append(ResultRow(number, fields[0].strip(), status in ("OK", "SUCCESS", "SUCCES"),
-                              fields[2].strip() if len(fields) > 2 else ""))
+    try:
+        for number, fields in enumerate(reader, start=1):
+            if not fields or (number == 1 and fields[0].strip().lower() in ("reference",
+                                                                              "référence")):
+                continue
+            if len(fields) < 2 or not fields[0].strip():
+                errors.append(str(_l("Line %(n)d: expected reference; status; transaction.",
+                                     n=number)))
+                continue
+            status = fields[1].strip().upper()
+            rows.append(ResultRow(number, fields[0].strip(),
+                                  status in ("OK", "SUCCESS", "SUCCES"),
+                                  fields[2].strip() if len(fields) > 2 else ""))
+    except csv.Error:  # a field over the csv module's limit (128 KB), a NUL byte…
+        errors.append(str(_l("Line %(n)d and after cannot be read: a field is too long or the "
+                             "file is not a CSV file.", n=reader.line_num)))
     return rows, errors
 
 

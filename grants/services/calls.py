@@ -36,15 +36,24 @@ def save_envelope(actor: User, envelope: BudgetEnvelope | None, *, name: str, fi
     return envelope
 
 
+# The most parts a plan may have, and the largest part (a percentage, or a month: 10 years).
+MAX_PLAN_PARTS = 12
+MAX_PLAN_VALUE = {"tranche_plan": 100, "visit_plan": 120}
+
+
 def parse_plan(text: str, field: str, *, total: int | None = None) -> list[int]:
-    """"60, 40" -> [60, 40]; with `total`, the parts must add up to it."""
-    try:
-        parts = [int(p) for p in text.replace(";", ",").replace("/", ",").split(",") if p.strip()]
-    except ValueError:
+    """"60, 40" -> [60, 40]; with `total`, the parts must add up to it. Each part is a whole
+    number from 1 to its maximum (100 %, or 120 months), at most 12 parts."""
+    pieces = [p.strip() for p in text.replace(";", ",").replace("/", ",").split(",") if p.strip()]
+    if not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in pieces):
         raise ValidationError(_l("Enter whole numbers separated by commas, e.g. 60, 40."),
-                              field) from None
-    if not parts or any(p <= 0 for p in parts):
-        raise ValidationError(_l("Enter whole numbers above zero, separated by commas."), field)
+                              field)
+    parts, maximum = [int(p) for p in pieces], MAX_PLAN_VALUE[field]
+    if not parts or any(not 0 < p <= maximum for p in parts):
+        raise ValidationError(_l("Enter whole numbers from 1 to %(max)d, separated by commas.",
+                                 max=maximum), field)
+    if len(parts) > MAX_PLAN_PARTS:
+        raise ValidationError(_l("Enter at most %(n)d numbers.", n=MAX_PLAN_PARTS), field)
     if total is not None and sum(parts) != total:
         raise ValidationError(_l("The parts must add up to %(total)d.", total=total), field)
     if total is None and parts != sorted(set(parts)):

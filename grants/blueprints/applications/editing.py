@@ -8,7 +8,7 @@ from flask_login import current_user
 from grants.blueprints.applications import bp
 from grants.blueprints.applications.forms import BudgetForm, DocumentForm, MemberForm, PlanForm, ProjectForm
 from grants.extensions import db
-from grants.forms import ConfirmForm, attempt, choices
+from grants.forms import ConfirmForm, attempt, choices, posted
 from grants.models import Application, Beneficiary, Region
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services import applications
@@ -38,13 +38,10 @@ def _values(form, section: str) -> dict:
 
 def _budget_lines(form: BudgetForm) -> list[dict]:
     lines = []
-    for number, entry in enumerate(form.lines.entries, start=1):
+    for entry in form.lines.entries:
         line = entry.form
-        if line.is_blank():
+        if line.is_blank():  # (a line begun is complete: BudgetLineForm.validate)
             continue
-        if line.quantity.data is None or line.unit_cost.data is None:
-            raise ValidationError(_("Line %(n)d: enter the quantity and the unit cost.", n=number),
-                                  "lines")
         lines.append({"category": BudgetCategory(line.category.data), "item": line.item.data or "",
                       "quantity": line.quantity.data, "unit_cost": line.unit_cost.data})
     return lines
@@ -103,7 +100,7 @@ def edit(application_id: int, section: str):
 def add_member(application_id: int):
     app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
     form = MemberForm()
-    if form.validate_on_submit():
+    if posted(form):
         person = db.session.scalar(db.select(Beneficiary).where(
             Beneficiary.code == form.code.data.strip().upper()))
 
@@ -114,8 +111,6 @@ def add_member(application_id: int):
 
         if attempt(add):
             flash(_("%(name)s has been added.", name=person.full_name), "success")
-    else:
-        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
     return redirect(url_for("applications.detail", application_id=app.id) + "#membres")
 
 
@@ -134,11 +129,8 @@ def remove_member(application_id: int, member_id: int):
 def upload(application_id: int):
     app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
     form = DocumentForm()
-    if form.validate_on_submit():
-        if attempt(lambda: applications.add_attachment(
-                current_user, app, form.kind.data, form.file.data.stream,
-                form.file.data.filename or "")):
-            flash(_("The document has been added."), "success")
-    else:
-        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+    if posted(form) and attempt(lambda: applications.add_attachment(
+            current_user, app, form.kind.data, form.file.data.stream,
+            form.file.data.filename or "")):
+        flash(_("The document has been added."), "success")
     return redirect(url_for("applications.detail", application_id=app.id) + "#documents")

@@ -7,7 +7,7 @@ from flask_login import current_user
 from grants.blueprints.finance import bp
 from grants.blueprints.finance.forms import BatchForm, ResultsForm
 from grants.extensions import db
-from grants.forms import ConfirmForm, attempt, choices
+from grants.forms import ConfirmForm, attempt, choices, posted
 from grants.models import Channel, PaymentBatch
 from grants.permissions import Permission, require
 from grants.services import batches
@@ -76,8 +76,7 @@ def import_results(batch_id: int):
     """Each line of the operator's file is applied (and committed) on its own."""
     batch = _batch_or_404(batch_id)
     form = ResultsForm()
-    if not form.validate_on_submit():
-        flash(_("Choose a file."), "danger")
+    if not posted(form):
         return redirect(url_for("finance.batch", batch_id=batch_id))
     rows, errors = batches.parse_results(form.file.data.read().decode("utf-8-sig", "replace"))
     for row in rows:
