@@ -60,19 +60,22 @@ def _segment(page: str, name: str) -> str | None:
     return page[start:]
 
 
-def missing_messages(page: str, forms) -> list[str]:
-    """The messages of `forms` that `page` does not show where they belong."""
-    missing, text = [], html.unescape(page)
+def messages_of(forms) -> list[tuple[str | None, str]]:
+    """(the name of the field, or None for a message shown above the form; the message) for
+    every message the forms hold, as text in the request's language."""
+    found = []
     for form in forms:
-        for message in [*form.form_errors, *_list_messages(form)]:
-            if str(message) not in text:
-                missing.append(f"(form) {message}")
+        found += [(None, str(m)) for m in [*form.form_errors, *_list_messages(form)]]
         for field, hidden in _fields(form):
-            for message in field.errors:
-                where = text if hidden else html.unescape(_segment(page, field.name) or "")
-                if str(message) not in where:
-                    missing.append(f"{field.name}: {message}")
-    return missing
+            found += [(None if hidden else field.name, str(m)) for m in field.errors]
+    return found
+
+
+def missing_messages(page: str, messages) -> list[str]:
+    """The messages that `page` does not show where they belong."""
+    text = html.unescape(page)
+    return [f"{name or '(form)'}: {message}" for name, message in messages
+            if message not in (html.unescape(_segment(page, name) or "") if name else text)]
 
 
 def _files(route) -> dict:
@@ -85,26 +88,26 @@ def test_each_fields_message_is_shown_next_to_it(app, make_user, key):
     rendered = []
 
     def remember(_sender, template, context, **_extra):
-        rendered.append([v for v in context.values() if isinstance(v, FlaskForm)])
+        rendered.extend(messages_of(v for v in context.values() if isinstance(v, FlaskForm)))
 
     base = route.form.as_sent()
     names = [n for n in route.form.names() if n != "csrf_token"
              and n not in {f.name for f in route.form.files()}]
-    missing, shown = {}, 0
+    missing = {}
     with template_rendered.connected_to(remember, app):
         for name in names:
             for value in INVALID:
                 rendered.clear()
                 response = route.client.post(route.target.url,
                                              data={**base, name: value, **_files(route)})
-                forms = [f for forms in rendered for f in forms if f.errors]
                 page = response.get_data(as_text=True)
-                if response.status_code in (200, 422) and forms:
-                    shown += 1
-                    for message in missing_messages(page, forms):
+                if response.status_code in (200, 422):
+                    for message in missing_messages(page, rendered):
                         missing.setdefault(message, f"{name}={value[:12]!r}")
                 if not route.signed_in():
                     route.sign_in()
+                if any(field == name for field, _message in rendered):
+                    break  # this field's message was found (or is reported missing)
     assert missing == {}, missing
 
 
