@@ -7,8 +7,8 @@ from wtforms import DecimalField, FieldList, FormField, IntegerField
 from wtforms.validators import NumberRange
 
 from grants import create_app
-from grants.extensions import db
 from grants.blueprints.visits.forms import SignedAmountField
+from grants.extensions import db
 from grants.forms import AmountField
 from grants.models import Call
 from grants.services.money import MAX_AMOUNT
