@@ -153,11 +153,17 @@ def _register_hooks(app: Flask) -> None:
     @app.before_request
     def _forms_only():
         # Pages post forms. Flask-WTF would read a JSON body as form data and hand numbers,
-        # lists and nulls to fields that expect text: refuse it here, once for every route.
-        if request.method == "POST" and request.is_json:
-            from grants.errors import render_error
+        # lists and nulls to fields that expect text; a NUL character cannot be stored
+        # (PostgreSQL refuses it). Both are refused here, once for every route.
+        if request.method != "POST":
+            return None
+        from grants.errors import render_error
 
+        if request.is_json:
             return render_error(400, _l("This address only accepts forms sent from its page."))
+        if any("\x00" in value for _name, values in request.form.lists() for value in values):
+            return render_error(400, _l("The form contains a character that cannot be stored "
+                                        "(NUL): remove it and try again."))
         return None
 
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -98,18 +98,17 @@ class WholeNumberField(IntegerField):
 
     def __init__(self, label=None, validators=None, *, minimum: int, maximum: int,
                  message=None, **kwargs):
-        message = message or _l("Enter a whole number from %(min)d to %(max)d.")
-        super().__init__(label, [*(validators or []), NumberRange(minimum, maximum, message)],
-                         **kwargs)
-        self.minimum, self.maximum = minimum, maximum
+        self.range = NumberRange(minimum, maximum, message or _l(
+            "Enter a whole number from %(min)d to %(max)d."))
+        super().__init__(label, [*(validators or []), self.range], **kwargs)
 
     def process_formdata(self, valuelist):
         self.data = None
         text = str(valuelist[0]).strip() if valuelist else ""
         if text:
             if not _WHOLE.match(text):
-                raise ValueError(_l("Enter a whole number from %(min)d to %(max)d.",
-                                    min=self.minimum, max=self.maximum))
+                raise ValueError(self.range.message % {"min": self.range.min,
+                                                        "max": self.range.max})
             self.data = int(text)
 
 

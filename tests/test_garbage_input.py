@@ -148,19 +148,22 @@ def test_garbage_is_refused_at_the_field_and_saves_nothing(app, make_user, key):
             problems[description] = problem
         if not route.signed_in():
             route.sign_in()
+    print(f"\n{key}: {tried} payloads")  # (pytest -s shows the coverage)
     assert problems == {}, f"{len(problems)} of {tried} payloads:\n" + "\n".join(
         f"  {description}: {problem}" for description, problem in list(problems.items())[:40])
 
 
-def test_a_json_body_is_refused_with_400(app, make_user):
-    """Forms are posted as forms: a JSON body never reaches a form (Flask-WTF would read it)."""
-    scenario = Scenario(app, make_user)
-    client = app.test_client()
-    login(client, "manager")
-    with app.test_request_context():
-        from flask import url_for
-
-        url = url_for("programme.edit_call", call_id=scenario.call)
-    response = client.post(url, data=json.dumps({"title": ["a"], "tranche_plan": None}),
-                           content_type="application/json")
+def test_a_json_body_or_a_nul_character_is_refused_with_400(app, make_user):
+    """Forms are posted as forms: a JSON body never reaches a form (Flask-WTF would read it),
+    and a NUL character, which PostgreSQL cannot store, never reaches the database."""
+    route = open_route(app, make_user, "programme.edit_call /programme/appels/<int:call_id>/"
+                                       "modifier")
+    before = _table_counts(app)
+    response = route.client.post(route.target.url, data=json.dumps(
+        {"title": ["a"], "tranche_plan": None}), content_type="application/json")
     assert response.status_code == 400
+    response = route.client.post(route.target.url,
+                                 data={**route.form.as_sent(), "title": "Appel\x00"})
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)
+    assert _table_counts(app) == before
