@@ -17,9 +17,8 @@ import sqlalchemy as sa
 from grants import create_app
 from grants.extensions import db
 from tests import factories
-from tests.conftest import app_config, login
+from tests.conftest import app_config
 from tests.post_routes import ROUTES, Form, open_route, route_keys
-from tests.scenario import Scenario
 
 LONG = "x" * 100_000
 GARBAGE = ["", LONG, "NaN", "sNaN", "Infinity", "-Infinity", "-0", "1e309", "１２３",
