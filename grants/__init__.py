@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, redirect, request, session, url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -106,8 +107,6 @@ def _init_extensions(app: Flask) -> None:
 
     babel.init_app(app, locale_selector=select_locale)
 
-    from flask_babel import lazy_gettext as _l
-
     from grants.services.accounts import load_session_user
 
     login_manager.init_app(app)
@@ -183,6 +182,22 @@ def _register_hooks(app: Flask) -> None:
         if request.endpoint not in _STATIC_ENDPOINTS and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         return response
+
+    @app.before_request
+    def _forms_only():
+        # Pages post forms. Flask-WTF would read a JSON body as form data and hand numbers,
+        # lists and nulls to fields that expect text; a NUL character cannot be stored
+        # (PostgreSQL refuses it). Both are refused here, once for every route.
+        if request.method != "POST":
+            return None
+        from grants.errors import render_error
+
+        if request.is_json:
+            return render_error(400, _l("This address only accepts forms sent from its page."))
+        if any("\x00" in value for _name, values in request.form.lists() for value in values):
+            return render_error(400, _l("The form contains a character that cannot be stored "
+                                        "(NUL): remove it and try again."))
+        return None
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(get_locale=get_locale, can=can, Permission=Permission,

@@ -71,8 +71,18 @@ def details(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+
+def is_message(value) -> bool:
+    """A message to show: a text or a lazily translated text (a LazyString is not a str, so
+    Jinja's `string` test would drop it), not the dict of errors of a repeated group."""
+    from flask_babel import LazyString
+
+    return isinstance(value, (str, LazyString))
+
+
 def register(app) -> None:
     app.add_template_filter(details, "details")
+    app.add_template_test(is_message, "message")
     app.add_template_filter(vocabulary_label, "vocabulary")
     app.add_template_filter(phone, "phone")
     app.add_template_filter(money, "money")

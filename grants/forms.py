@@ -1,12 +1,25 @@
 """Form pieces shared by every area, and `attempt()`: how a view runs its one service call."""
 
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from flask import flash
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, widgets
+from wtforms import (
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
+from wtforms.validators import DataRequired, NumberRange, Regexp
 
 from grants.extensions import db
 from grants.services.amounts import parse_amount
@@ -22,6 +35,11 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+    def process_data(self, value):
+        super().process_data(value)
+        if self.data is None:  # nothing ticked is an empty list, never None
+            self.data = []
 
 
 def choices(pairs: Iterable[tuple]) -> list[SelectChoice]:
@@ -50,13 +68,17 @@ class OptionalSelectField(SelectField):
 
 class AmountField(StringField):
     """An amount in whole F CFA: "1 500 000" is fine; decimals, signs, "1e6" and absurd sizes
-    are refused with a message at the field."""
+    (and zero, with allow_zero=False) are refused with a message at the field."""
+
+    def __init__(self, *args, allow_zero: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allow_zero = allow_zero
 
     def process_formdata(self, valuelist):
         self.data = None
-        if valuelist and valuelist[0].strip():
+        if valuelist and str(valuelist[0]).strip():
             try:
-                self.data = parse_amount(valuelist[0])
+                self.data = parse_amount(valuelist[0], allow_zero=self.allow_zero)
             except DomainError as error:
                 raise ValueError(str(error.message)) from None
 
@@ -64,6 +86,107 @@ class AmountField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return f"{self.data:,}".replace(",", " ") if isinstance(self.data, int) else ""
+
+
+_WHOLE = re.compile(r"^[+-]?[0-9]{1,15}$")
+
+
+MAX_ID = 2**31 - 1  # the largest id of a row (an INTEGER on PostgreSQL)
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed by people, within `minimum`..`maximum` (both required: every number
+    has a sensible range). "NaN", "1e309", "１２", decimals and numbers out of the range are
+    refused with a message at the field, never passed on to a service or the database."""
+
+    def __init__(self, label=None, validators=None, *, minimum: int, maximum: int,
+                 message=None, **kwargs):
+        self.range = NumberRange(minimum, maximum, message or _l(
+            "Enter a whole number from %(min)d to %(max)d."))
+        super().__init__(label, [*(validators or []), self.range], **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = str(valuelist[0]).strip() if valuelist else ""
+        if text:
+            if not _WHOLE.match(text):
+                raise ValueError(self.range.message % {"min": self.range.min,
+                                                        "max": self.range.max})
+            self.data = int(text)
+
+
+class DecimalNumberField(DecimalField):
+    """A decimal number typed the French way ("0,4") or the English way ("0.4"); "NaN",
+    "Infinity" and exponents are refused at the field (a NaN cannot even be compared)."""
+
+    _DECIMAL = re.compile(r"^[+-]?[0-9]{1,12}([.,][0-9]{1,12})?$")
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = str(valuelist[0]).strip() if valuelist else ""
+        if text:
+            try:
+                if not self._DECIMAL.match(text):
+                    raise InvalidOperation
+                self.data = Decimal(text.replace(",", "."))
+            except InvalidOperation:
+                raise ValueError(_l("Enter a number, e.g. 0,5.")) from None
+
+
+FORM_EXPIRED = _l("The form has expired: reload the page and try again.")
+
+
+class ClientTokenField(HiddenField):
+    """The one-time key a form carries (see new_client_token): refused when it is not one;
+    `required` for the forms whose service needs it (money, visits). Its default is for the
+    page only: a posted form without its key has none (the server never makes one up, or a
+    resent form would not be recognised)."""
+
+    def __init__(self, label=None, validators=None, *, required: bool = False, **kwargs):
+        checks = [DataRequired(FORM_EXPIRED)] if required else []
+        super().__init__(label, [*checks, *(validators or []), Regexp(
+            r"^$|^[0-9A-Za-z-]{1,36}$", message=FORM_EXPIRED)], **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = str(valuelist[0]) if valuelist else ""
+
+
+def _hidden(field) -> bool:
+    return getattr(field.widget, "input_type", "") == "hidden"
+
+
+def hidden_field_messages(form) -> list[str]:
+    """The messages of the hidden fields (an expired key…), which no page shows at a field."""
+    return [str(error) for field in form if _hidden(field) for error in _flat(field.errors)]
+
+
+def form_messages(form) -> list[str]:
+    """Every message of a form, field by field (those of repeated groups too), as text."""
+    messages = [str(error) for error in form.form_errors]
+    for field in form:
+        messages += [str(error) if _hidden(field) else f"{field.label.text}: {error}"
+                     for error in _flat(field.errors)]
+    return messages
+
+
+def _flat(errors) -> list[str]:
+    if isinstance(errors, dict):
+        return [e for value in errors.values() for e in _flat(value)]
+    if isinstance(errors, (list, tuple)):
+        return [e for value in errors for e in _flat(value)]
+    return [str(errors)]
+
+
+def posted(form) -> bool:
+    """validate_on_submit() for a form posted from another page (a button or a small form on
+    the object's page, which the view answers with a redirection): when the form is refused,
+    its messages are shown at the top of the next page."""
+    if form.validate_on_submit():
+        return True
+    for message in form_messages(form) or [str(_l("The form could not be read: reload the "
+                                                    "page and try again."))]:
+        flash(message, "danger")
+    return False
 
 
 def enum_choices(enum, blank: str | None = None) -> list[SelectChoice]:

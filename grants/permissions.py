@@ -197,7 +197,10 @@ def require(permission: Permission) -> Callable:
 
 
 def get_or_404(model, object_id: Any, permission: Permission):
-    """Load an object the current user may act on with `permission`; 404 otherwise."""
+    """Load an object the current user may act on with `permission`; 404 otherwise (an id no
+    row can have, such as one posted beyond the database's integers, is not found either)."""
+    if not isinstance(object_id, int) or not 0 < object_id < 2**63:
+        abort(404)
     obj = db.session.get(model, object_id)
     if obj is None:
         abort(404)

@@ -9,10 +9,9 @@ from flask_login import current_user
 from grants.blueprints.applications import bp
 from grants.blueprints.applications.forms import BudgetForm, DocumentForm, PlanForm, ProjectForm
 from grants.extensions import db
-from grants.forms import attempt, choices
+from grants.forms import attempt, choices, posted
 from grants.models import Application, Region
 from grants.permissions import Permission, can, get_or_404, require
-from grants.services.errors import ValidationError
 from grants.services.intake import applications
 from grants.vocabulary import BudgetCategory
 
@@ -38,13 +37,10 @@ def _values(form, section: str) -> dict:
 
 def _budget_lines(form: BudgetForm) -> list[dict]:
     lines = []
-    for number, entry in enumerate(form.lines.entries, start=1):
+    for entry in form.lines.entries:
         line = entry.form
-        if line.is_blank():
+        if line.is_blank():  # (a line begun is complete: BudgetLineForm.validate)
             continue
-        if line.quantity.data is None or line.unit_cost.data is None:
-            raise ValidationError(_("Line %(n)d: enter the quantity and the unit cost.", n=number),
-                                  "lines")
         lines.append({"category": BudgetCategory(line.category.data), "item": line.item.data or "",
                       "quantity": line.quantity.data, "unit_cost": line.unit_cost.data})
     return lines
@@ -103,11 +99,8 @@ def edit(application_id: int, section: str):
 def upload(application_id: int):
     app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
     form = DocumentForm()
-    if form.validate_on_submit():
-        if attempt(lambda: applications.add_attachment(
-                current_user, app, form.kind.data, form.file.data.stream,
-                form.file.data.filename or "")):
-            flash(_("The document has been added."), "success")
-    else:
-        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+    if posted(form) and attempt(lambda: applications.add_attachment(
+            current_user, app, form.kind.data, form.file.data.stream,
+            form.file.data.filename or "")):
+        flash(_("The document has been added."), "success")
     return redirect(url_for("applications.detail", application_id=app.id) + "#documents")

@@ -5,16 +5,23 @@ from wtforms import (
     FieldList,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from grants.forms import AmountField, OptionalSelectField, choices, enum_choices
+from grants.forms import (
+    MAX_ID,
+    AmountField,
+    ClientTokenField,
+    OptionalSelectField,
+    WholeNumberField,
+    choices,
+    enum_choices,
+)
 from grants.models import CheckResult, ScreeningOutcome
 from grants.services.intake.members import MAX_MEMBERS
 from grants.vocabulary import (
@@ -34,7 +41,7 @@ TEXT = [Optional(), Length(max=4000)]
 class NewApplicationForm(FlaskForm):
     call_id = SelectField(_l("Call for proposals"), coerce=int)
     project_type = SelectField(_l("Type of project"), choices=lambda: enum_choices(ProjectType))
-    client_token = HiddenField()
+    client_token = ClientTokenField()
 
 
 class RevisionReason(FlaskForm):
@@ -62,12 +69,11 @@ class PlanForm(RevisionReason):
     suppliers = TextAreaField(_l("Suppliers"), validators=TEXT)
     monthly_revenue = AmountField(_l("Forecast monthly revenue (F CFA)"))
     monthly_costs = AmountField(_l("Forecast monthly costs (F CFA)"))
-    jobs_planned = IntegerField(_l("Jobs planned (including the applicant)"), validators=[
-        Optional(), NumberRange(0, 500, _l("Enter a number from 0 to 500."))])
-    jobs_women = IntegerField(_l("of which women"), validators=[
-        Optional(), NumberRange(0, 500, _l("Enter a number from 0 to 500."))])
-    jobs_youth = IntegerField(_l("of which young people (15-35)"), validators=[
-        Optional(), NumberRange(0, 500, _l("Enter a number from 0 to 500."))])
+    jobs_planned = WholeNumberField(_l("Jobs planned (including the applicant)"),
+                                    [Optional()], minimum=0, maximum=500)
+    jobs_women = WholeNumberField(_l("of which women"), [Optional()], minimum=0, maximum=500)
+    jobs_youth = WholeNumberField(_l("of which young people (15-35)"), [Optional()], minimum=0,
+                                  maximum=500)
 
 
 class SubForm(FlaskForm):
@@ -81,13 +87,27 @@ class BudgetLineForm(SubForm):
     category = SelectField(_l("Category"), choices=lambda: enum_choices(BudgetCategory),
                            default=BudgetCategory.EQUIPMENT.value)
     item = StringField(_l("Item"), validators=[Optional(), Length(max=200)])
-    quantity = IntegerField(_l("Quantity"), validators=[
-        Optional(), NumberRange(1, 1_000_000, _l("Enter a quantity of at least 1."))])
-    unit_cost = AmountField(_l("Unit cost (F CFA)"))
+    quantity = WholeNumberField(_l("Quantity"), [Optional()], minimum=1, maximum=1_000_000)
+    unit_cost = AmountField(_l("Unit cost (F CFA)"), allow_zero=False)
 
     def is_blank(self) -> bool:
-        return not (self.item.data or "").strip() and self.quantity.data is None \
-            and self.unit_cost.data is None
+        """Nothing typed on the line (the page offers empty lines to fill)."""
+        return not any(field.raw_data and str(field.raw_data[0]).strip()
+                       for field in (self.item, self.quantity, self.unit_cost))
+
+    def validate(self, extra_validators=None) -> bool:
+        """A line that is not left empty needs its item, quantity and unit cost (each message
+        at its own field)."""
+        valid = super().validate(extra_validators)
+        if self.is_blank():
+            return valid
+        for field, message in ((self.item, _l("Describe the item.")),
+                               (self.quantity, _l("Enter the quantity.")),
+                               (self.unit_cost, _l("Enter the unit cost."))):
+            if not field.errors and not str(field.data or "").strip():
+                field.errors.append(message)
+                valid = False
+        return valid
 
 
 class BudgetForm(RevisionReason):
@@ -114,15 +134,17 @@ class MemberSearchForm(FlaskForm):
 
 
 class AddMemberForm(FlaskForm):
-    beneficiary_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    beneficiary_id = WholeNumberField(widget=HiddenInput(), validators=[InputRequired()],
+                                      minimum=1, maximum=MAX_ID)
     q = HiddenField(validators=[Optional(), Length(max=80)])  # the search to show again
 
 
 class ShareForm(SubForm):
-    member_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
-    share = IntegerField(_l("Share (%)"), validators=[
-        InputRequired(_l("Enter the share.")),
-        NumberRange(1, 100, _l("Enter a whole percent from 1 to 100."))])
+    member_id = WholeNumberField(widget=HiddenInput(), validators=[InputRequired()], minimum=1,
+                                 maximum=MAX_ID)
+    share = WholeNumberField(_l("Share (%)"), [InputRequired(_l("Enter the share."))],
+                             minimum=1, maximum=100,
+                             message=_l("Enter a whole percent from 1 to 100."))
 
 
 class SharesForm(FlaskForm):

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from grants.blueprints.applications import bp
 from grants.blueprints.applications.forms import AddMemberForm, MemberSearchForm, SharesForm
-from grants.forms import ConfirmForm, attempt
+from grants.forms import ConfirmForm, attempt, posted
 from grants.models import Application, Beneficiary
 from grants.permissions import Permission, get_or_404, require
 from grants.services.intake import members as membership
@@ -63,7 +63,7 @@ def members(application_id: int):
 def add_member(application_id: int):
     app = _dossier(application_id)
     form = AddMemberForm()
-    if app is None or not form.validate_on_submit():
+    if app is None or not posted(form):
         return redirect(url_for("applications.detail", application_id=application_id))
     person = get_or_404(Beneficiary, form.beneficiary_id.data, Permission.BENEFICIARY_VIEW)
     if attempt(lambda: membership.add_member(current_user, app, person)):
@@ -77,7 +77,7 @@ def add_member(application_id: int):
 @require(Permission.APPLICATION_MEMBERS)
 def remove_member(application_id: int, member_id: int):
     app = _dossier(application_id)
-    if app is None or not ConfirmForm().validate_on_submit():
+    if app is None or not posted(ConfirmForm()):
         return redirect(url_for("applications.detail", application_id=application_id))
     name = next((m.beneficiary.full_name for m in app.members if m.id == member_id), "")
     if attempt(lambda: membership.remove_member(current_user, app, member_id)):

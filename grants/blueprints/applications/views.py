@@ -15,7 +15,7 @@ from grants.blueprints.applications.forms import (
     NewApplicationForm,
 )
 from grants.extensions import db
-from grants.forms import ConfirmForm, attempt, choices, new_client_token
+from grants.forms import ConfirmForm, attempt, choices, new_client_token, posted
 from grants.models import Application, Attachment, Beneficiary, Call, Region
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services.errors import DomainError
@@ -126,7 +126,7 @@ def submit(application_id: int):
 def withdraw(application_id: int):
     app = get_or_404(Application, application_id, Permission.APPLICATION_EDIT)
     form = CommentForm()
-    if form.validate_on_submit() and attempt(lambda: applications.transition(
+    if posted(form) and attempt(lambda: applications.transition(
             current_user, app, ApplicationAction.WITHDRAW, form.comment.data)):
         flash(_("The dossier has been withdrawn."), "success")
     return redirect(url_for("applications.detail", application_id=app.id))

@@ -1,6 +1,6 @@
 """Login, logout, password change and language switch."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -86,9 +86,10 @@ def change_password():
 def set_language():
     form = LanguageForm()
     locale = form.locale.data
-    if form.validate_on_submit() and locale in current_app.config["LANGUAGES"]:
-        session["locale"] = locale
-        if current_user.is_authenticated:
-            accounts.set_locale(current_user, locale)
-            db.session.commit()
+    if not (form.validate_on_submit() and locale in current_app.config["LANGUAGES"]):
+        abort(400)  # the buttons of the page send one of the languages
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        accounts.set_locale(current_user, locale)
+        db.session.commit()
     return _home_or_next(form.next.data)

@@ -6,15 +6,19 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from grants.forms import MultiCheckboxField, OptionalSelectField, enum_choices
+from grants.forms import (
+    ClientTokenField,
+    MultiCheckboxField,
+    OptionalSelectField,
+    WholeNumberField,
+    enum_choices,
+)
 from grants.vocabulary import (
     BeneficiaryCategory,
     ConsentScope,
@@ -67,8 +71,7 @@ class ProfileForm(FlaskForm):
     skills = TextAreaField(_l("Skills and trades"), validators=[Optional(), Length(max=2000)])
     skills_abroad = TextAreaField(_l("Skills acquired abroad"),
                                   validators=[Optional(), Length(max=2000)])
-    household_size = IntegerField(_l("Household size"), validators=[
-        Optional(), NumberRange(0, 99, _l("Enter a number from 0 to 99."))])
+    household_size = WholeNumberField(_l("Household size"), [Optional()], minimum=0, maximum=99)
     # Restricted: shown only to users with the permission.
     vulnerabilities = MultiCheckboxField(_l("Vulnerabilities (confidential)"),
                                          choices=lambda: enum_choices(Vulnerability))
@@ -78,7 +81,7 @@ class ProfileForm(FlaskForm):
     not_duplicate = BooleanField(_l("I checked: this is not the same person"))
     not_duplicate_reason = StringField(_l("Why it is someone else"),
                                        validators=[Optional(), Length(max=300)])
-    client_token = HiddenField()
+    client_token = ClientTokenField()
 
     def profile(self) -> dict:
         """The profile fields as the service expects them (empty choices become None)."""

@@ -16,7 +16,7 @@ from grants.blueprints.beneficiaries.forms import (
     WithdrawConsentForm,
 )
 from grants.extensions import db
-from grants.forms import ConfirmForm, attempt, choices, new_client_token
+from grants.forms import ConfirmForm, attempt, choices, new_client_token, posted
 from grants.models import Application, ApplicationMember, Beneficiary, Region
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services.intake import beneficiaries as registry
@@ -151,11 +151,8 @@ def consent(beneficiary_id: int):
             registry.add_signature(current_user, record, form.signature.data.stream,
                                    form.signature.data.filename)
 
-    if form.validate_on_submit():
-        if attempt(record_signed):
-            flash(_("The new consent has been recorded."), "success")
-    else:
-        flash(_("The consent form is incomplete."), "danger")
+    if posted(form) and attempt(record_signed):
+        flash(_("The new consent has been recorded."), "success")
     return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
 
 
@@ -176,7 +173,7 @@ def withdraw_consent(beneficiary_id: int):
 def verify(beneficiary_id: int):
     person = get_or_404(Beneficiary, beneficiary_id, Permission.BENEFICIARY_VERIFY)
     form = VerificationForm()
-    if form.validate_on_submit() and attempt(lambda: registry.set_verification(
+    if posted(form) and attempt(lambda: registry.set_verification(
             current_user, person, VerificationStatus(form.status.data), form.comment.data or "")):
         flash(_("Verification: %(status)s.", status=person.verification_status.label), "success")
     return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))

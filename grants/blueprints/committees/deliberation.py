@@ -8,7 +8,7 @@ from flask_login import current_user
 from grants.blueprints.committees import bp
 from grants.blueprints.committees.forms import AmountForm, AttendanceForm, OverrideForm
 from grants.extensions import db
-from grants.forms import ConfirmForm, attempt, choices
+from grants.forms import ConfirmForm, attempt, choices, posted
 from grants.models import CommitteeSession, Decision, SessionDossier, SessionStatus
 from grants.permissions import Permission, get_or_404, require
 from grants.services.committees import minutes, scoring, selection
@@ -65,11 +65,9 @@ def set_amount(session_id: int, dossier_id: int):
     meeting = _ranking_or_404(session_id, Permission.SELECTION_DECIDE)
     dossier = _dossier(meeting, dossier_id)
     form = AmountForm()
-    if form.validate_on_submit():
+    if posted(form):
         attempt(lambda: selection.set_granted_amount(current_user, dossier, form.amount.data,
                                                      form.reason.data))
-    else:
-        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
     return redirect(url_for("committees.ranking", session_id=meeting.id))
 
 
@@ -79,7 +77,7 @@ def override(session_id: int, dossier_id: int):
     meeting = _ranking_or_404(session_id, Permission.SELECTION_DECIDE)
     dossier = _dossier(meeting, dossier_id)
     form = OverrideForm()
-    if form.validate_on_submit():
+    if posted(form):
         decision = Decision(form.decision.data) if form.decision.data else None
         attempt(lambda: selection.force_decision(current_user, dossier, decision,
                                                  form.justification.data))
@@ -92,7 +90,7 @@ def attendance(session_id: int):
     meeting = _ranking_or_404(session_id, Permission.SELECTION_DECIDE)
     form = AttendanceForm()
     form.present.choices = choices((m.user_id, m.user_id) for m in meeting.members)
-    if form.validate_on_submit() and attempt(lambda: selection.record_attendance(
+    if posted(form) and attempt(lambda: selection.record_attendance(
             current_user, meeting, set(form.present.data))):
         flash(_("Attendance recorded."), "success")
     return redirect(url_for("committees.ranking", session_id=meeting.id))

@@ -5,15 +5,20 @@ from wtforms import (
     DateField,
     FieldList,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from grants.forms import AmountField, MultiCheckboxField, OptionalSelectField, choices
+from grants.forms import (
+    AmountField,
+    MultiCheckboxField,
+    OptionalSelectField,
+    WholeNumberField,
+    choices,
+)
 from grants.models import Decision
 
 
@@ -28,15 +33,14 @@ class SessionForm(FlaskForm):
     secretary_id = OptionalSelectField(_l("Secretary"), coerce=lambda v: int(v) if v else None)
     voting = MultiCheckboxField(_l("Voting members"), coerce=int)
     observers = MultiCheckboxField(_l("Observers"), coerce=int)
-    quorum = IntegerField(_l("Quorum (voting members present)"), validators=[
-        Optional(), NumberRange(1, 50, _l("Enter a number from 1 to 50."))],
-        description=_l("Leave empty for the majority of the voting members."))
+    quorum = WholeNumberField(_l("Quorum (voting members present)"), [Optional()], minimum=1,
+        maximum=50, description=_l("Leave empty for the majority of the voting members."))
     references = TextAreaField(_l("Dossiers of this sub-panel (optional)"),
                                validators=[Optional(), Length(max=20000)],
                                description=_l("References such as AP-2026-0001, separated by "
                                               "spaces or lines. Empty: every eligible dossier."))
-    spread_threshold = IntegerField(_l("Spread to discuss (points)"), default=25, validators=[
-        InputRequired(_l("Enter a number.")), NumberRange(1, 100)])
+    spread_threshold = WholeNumberField(_l("Spread to discuss (points)"), [
+        InputRequired(_l("Enter a number."))], default=25, minimum=1, maximum=100)
 
 
 class SessionDeclarationForm(FlaskForm):
@@ -62,7 +66,8 @@ class SubForm(FlaskForm):
 
 
 class ScoreLineForm(SubForm):
-    points = IntegerField(_l("Points"), validators=[Optional()])
+    # Each criterion's own maximum is checked by the scoring service.
+    points = WholeNumberField(_l("Points"), [Optional()], minimum=0, maximum=100)
     comment = StringField(_l("Comment"), validators=[Optional(), Length(max=1000)])
 
 
@@ -101,12 +106,12 @@ class GridLineForm(SubForm):
     label_en = StringField(_l("Label (English)"), validators=[Optional(), Length(max=200)])
     guidance = StringField(_l("Guidance for the members"), validators=[Optional(),
                                                                        Length(max=2000)])
-    max_points = IntegerField(_l("Maximum"), validators=[Optional(), NumberRange(1, 100)])
+    max_points = WholeNumberField(_l("Maximum"), [Optional()], minimum=1, maximum=100)
     eliminatory = BooleanField(_l("Eliminatory (0 = fail)"))
     social_priority = BooleanField(_l("Breaks ties (social priority)"))
 
 
 class GridForm(FlaskForm):
-    pass_mark = IntegerField(_l("Pass mark (out of 100)"), validators=[
-        InputRequired(_l("Enter the pass mark.")), NumberRange(0, 100)])
+    pass_mark = WholeNumberField(_l("Pass mark (out of 100)"), [
+        InputRequired(_l("Enter the pass mark."))], minimum=0, maximum=100)
     criteria = FieldList(FormField(GridLineForm), min_entries=1, max_entries=15)

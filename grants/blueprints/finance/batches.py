@@ -137,8 +137,12 @@ def approve_batch(batch_id: int):
 @require(Permission.GRANT_MANAGE)
 def remove_line(batch_id: int, line_id: int):
     batch = _batch_or_404(batch_id)
-    if all(line.id != line_id for line in batch.lines):
+    line = next((line for line in batch.lines if line.id == line_id), None)
+    if line is None:
         abort(404)
+    if not line.result.is_pending:
+        flash(_("This line no longer waits in the batch: nothing was changed."), "warning")
+        return redirect(url_for("finance.batch", batch_id=batch_id))
     form = _remove_form(line_id)
     if form.validate_on_submit() and attempt(lambda: batches.remove_line(
             current_user, batch_id, line_id, form.reason.data), form):

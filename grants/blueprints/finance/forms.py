@@ -3,10 +3,18 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from grants.forms import AmountField, MultiCheckboxField, choices, enum_choices, new_client_token
+from grants.forms import (
+    AmountField,
+    ClientTokenField,
+    MultiCheckboxField,
+    WholeNumberField,
+    choices,
+    enum_choices,
+    new_client_token,
+)
 from grants.models import Channel
 from grants.vocabulary import Sector
 
@@ -14,7 +22,7 @@ from grants.vocabulary import Sector
 class MoneyForm(FlaskForm):
     """Every money action carries a key issued with the form: a replay does nothing more."""
 
-    key = HiddenField(default=new_client_token)
+    key = ClientTokenField(default=new_client_token, required=True)
 
 
 class AgreementForm(FlaskForm):
@@ -54,7 +62,7 @@ class RegisterFilterForm(FlaskForm):
 
     envelope_id = SelectField(_l("Envelope"), coerce=lambda v: int(v) if v else None,
                               validators=[Optional()])
-    fiscal_year = IntegerField(_l("Fiscal year"), validators=[Optional()])
+    fiscal_year = WholeNumberField(_l("Fiscal year"), [Optional()], minimum=2000, maximum=2100)
     region_id = SelectField(_l("Region"), coerce=lambda v: int(v) if v else None,
                             validators=[Optional()])
     sector = SelectField(_l("Sector"), validators=[Optional()],

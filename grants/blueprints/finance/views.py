@@ -30,13 +30,14 @@ from grants.blueprints.finance.forms import (
     SignForm,
 )
 from grants.extensions import db
-from grants.forms import attempt, choices
+from grants.forms import attempt, choices, form_messages, hidden_field_messages, posted
 from grants.models import (
     AgreementCopy,
     Application,
     BudgetEnvelope,
     Channel,
     Grant,
+    GrantStatus,
     Payment,
     Region,
     Tranche,
@@ -112,9 +113,12 @@ def _back(grant_id: int):
 
 
 def _again(grant: Grant, **posted):
-    """After a refused POST: errors that belong to no field are flashed above the page; the
-    others are shown at their fields of the posted form."""
-    errors = [error for form in posted.values() for error in form.form_errors]
+    """After a refused POST: errors that belong to no visible field (the form's own, its hidden
+    key's) are flashed above the page; the others are shown at their fields of the posted
+    form, unless the page no longer shows it (signed meanwhile): then all are flashed."""
+    gone = "sign_form" in posted and grant.status != GrantStatus.DRAFT
+    errors = [error for form in posted.values() for error in (
+        form_messages(form) if gone else [*form.form_errors, *hidden_field_messages(form)])]
     for error in errors:
         flash(error, "danger")
     return _back(grant.id) if errors else _agreement_page(grant, **posted)
@@ -173,7 +177,7 @@ def order(grant_id: int, tranche_id: int):
     grant = get_or_404(Grant, grant_id, Permission.GRANT_MANAGE)
     tranche = _tranche(grant, tranche_id)
     form = MoneyForm()
-    if form.validate_on_submit() and attempt(lambda: payments.order_payment(
+    if posted(form) and attempt(lambda: payments.order_payment(
             current_user, tranche.id, form.key.data)):
         flash(_("The payment is ordered; the accountant can pay it."), "success")
     return _back(grant_id)
@@ -185,9 +189,7 @@ def pay(grant_id: int, tranche_id: int):
     grant = get_or_404(Grant, grant_id, Permission.PAYMENT_EXECUTE)
     tranche = _tranche(grant, tranche_id)
     form = PayForm()
-    if not form.validate_on_submit():
-        flash(_("Enter the payment reference."), "danger")
-    elif attempt(lambda: payments.pay_tranche(current_user, tranche.id, form.key.data,
+    if posted(form) and attempt(lambda: payments.pay_tranche(current_user, tranche.id, form.key.data,
                                               form.reference.data, form.paid_on.data)):
         flash(_("The tranche is paid."), "success")
     return _back(grant_id)
@@ -202,9 +204,7 @@ def reverse(grant_id: int, payment_id: int):
     if payment is None or payment.tranche.grant_id != grant.id:
         abort(404)
     form = ReasonMoneyForm()
-    if not form.validate_on_submit():
-        flash(_("Give the reason."), "danger")
-    elif attempt(lambda: payments.reverse_payment(current_user, payment.id, form.reason.data,
+    if posted(form) and attempt(lambda: payments.reverse_payment(current_user, payment.id, form.reason.data,
                                                   form.key.data)):
         flash(_("The payment is reversed; the tranche is due again."), "success")
     return _back(grant_id)
@@ -215,9 +215,7 @@ def reverse(grant_id: int, payment_id: int):
 def cancel(grant_id: int):
     grant = get_or_404(Grant, grant_id, Permission.PROGRAMME_MANAGE)
     form = ReasonMoneyForm()
-    if not form.validate_on_submit():
-        flash(_("Give the reason."), "danger")
-    elif attempt(lambda: agreements.cancel_grant(current_user, grant.id, form.reason.data,
+    if posted(form) and attempt(lambda: agreements.cancel_grant(current_user, grant.id, form.reason.data,
                                                  form.key.data)):
         flash(_("The agreement is cancelled; its unpaid part returns to the envelope."),
               "success")

@@ -1,18 +1,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from grants.forms import AmountField, MultiCheckboxField, enum_choices
+from grants.forms import AmountField, MultiCheckboxField, WholeNumberField, enum_choices
 from grants.vocabulary import BeneficiaryCategory, DocumentKind, FundingSource, ProjectType
 
 
 class EnvelopeForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=160)],
                        description=_l("e.g. Micro-projects of returning migrants 2026"))
-    fiscal_year = IntegerField(_l("Fiscal year"), validators=[
-        InputRequired(_l("Enter the fiscal year.")),
-        NumberRange(2000, 2100, _l("Enter a fiscal year such as 2026."))])
+    fiscal_year = WholeNumberField(_l("Fiscal year"), [InputRequired(_l("Enter the fiscal year."))],
+                                   minimum=2000, maximum=2100,
+                                   message=_l("Enter a fiscal year such as 2026."))
     funding_source = SelectField(_l("Funding source"),
                                  choices=lambda: enum_choices(FundingSource))
     budget_line = StringField(_l("Budget line (imputation)"), validators=[
@@ -35,15 +35,15 @@ class CallForm(FlaskForm):
                                        choices=lambda: enum_choices(ProjectType))
     required_documents = MultiCheckboxField(_l("Required documents"),
                                             choices=lambda: enum_choices(DocumentKind))
-    min_age = IntegerField(_l("Minimum age"), default=18, validators=[
-        InputRequired(_l("Enter an age.")), NumberRange(0, 120)])
-    max_age = IntegerField(_l("Maximum age"), default=60, validators=[
-        InputRequired(_l("Enter an age.")), NumberRange(0, 120)])
+    min_age = WholeNumberField(_l("Minimum age"), [InputRequired(_l("Enter an age."))],
+                               default=18, minimum=0, maximum=120)
+    max_age = WholeNumberField(_l("Maximum age"), [InputRequired(_l("Enter an age."))],
+                               default=60, minimum=0, maximum=120)
     cap_per_project = AmountField(_l("Cap per project (F CFA)"), default=1_500_000,
                                   validators=[InputRequired(_l("Enter the cap."))])
-    min_contribution_percent = IntegerField(
-        _l("Minimum own contribution (percent of the budget)"), default=0,
-        validators=[InputRequired(_l("Enter a percentage.")), NumberRange(0, 100)])
+    min_contribution_percent = WholeNumberField(
+        _l("Minimum own contribution (percent of the budget)"),
+        [InputRequired(_l("Enter a percentage."))], default=0, minimum=0, maximum=100)
     tranche_plan = StringField(_l("Tranche plan (% per tranche)"), default="60, 40",
                                validators=[DataRequired(_l("Enter the tranche plan."))],
                                description=_l("e.g. 60, 40: 60 % at signature, 40 % after a "

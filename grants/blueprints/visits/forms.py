@@ -6,9 +6,6 @@ from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
-    HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -16,7 +13,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from grants.forms import AmountField, MultiCheckboxField, choices, enum_choices, new_client_token
+from grants.forms import (
+    AmountField,
+    ClientTokenField,
+    DecimalNumberField,
+    MultiCheckboxField,
+    WholeNumberField,
+    choices,
+    enum_choices,
+    new_client_token,
+)
 from grants.services.amounts import parse_amount
 from grants.services.errors import DomainError
 from grants.services.followup.questionnaire import ITEMS
@@ -46,36 +52,29 @@ class SignedAmountField(AmountField):
             self.data = -value if negative else value
 
 
-class CommaDecimalField(DecimalField):
-    """A decimal number typed the French way ("0,4") or the English way ("0.4")."""
-
-    def process_formdata(self, valuelist):
-        super().process_formdata([value.replace(",", ".") for value in valuelist])
-
-
 class VisitReportForm(FlaskForm):
     """The visit on a phone, in short sections. The budget items and the questionnaire are
     added per visit by `report_form_for()`."""
 
-    key = HiddenField(default=new_client_token)
+    key = ClientTokenField(default=new_client_token, required=True)
     visited_on = DateField(_l("Date of the visit"), default=date.today,
                            validators=[InputRequired(_l("Enter a date."))])
     mode = RadioField(_l("Mode of the visit"), choices=lambda: enum_choices(VisitMode),
                       default=VisitMode.ON_SITE.value,
                       validators=[InputRequired(_l("Say how the visit was made."))])
-    latitude = DecimalField(validators=[Optional(), NumberRange(-90, 90)], places=None)
-    longitude = DecimalField(validators=[Optional(), NumberRange(-180, 180)], places=None)
-    gps_accuracy = IntegerField(validators=[Optional(), NumberRange(0, 100_000)])
+    latitude = DecimalNumberField(validators=[Optional(), NumberRange(-90, 90)], places=None)
+    longitude = DecimalNumberField(validators=[Optional(), NumberRange(-180, 180)], places=None)
+    gps_accuracy = WholeNumberField(validators=[Optional()], minimum=0, maximum=100_000)
     activity_status = RadioField(_l("The activity"), choices=lambda: enum_choices(ActivityStatus),
                                  validators=[InputRequired(_l("Choose the status of the "
                                                               "activity."))])
     monthly_revenue = AmountField(_l("Sales in a month (F CFA)"))
     monthly_profit = SignedAmountField(_l("Profit in a month (F CFA, \"-\" for a loss)"))
-    jobs_total = IntegerField(_l("People working in the activity"),
-                              validators=[Optional(), NumberRange(0, 1000)])
-    jobs_women = IntegerField(_l("of whom women"), validators=[Optional(), NumberRange(0, 1000)])
-    jobs_youth = IntegerField(_l("of whom young people (15–35)"),
-                              validators=[Optional(), NumberRange(0, 1000)])
+    jobs_total = WholeNumberField(_l("People working in the activity"), [Optional()],
+                                  minimum=0, maximum=1000)
+    jobs_women = WholeNumberField(_l("of whom women"), [Optional()], minimum=0, maximum=1000)
+    jobs_youth = WholeNumberField(_l("of whom young people (15–35)"), [Optional()], minimum=0,
+                                  maximum=1000)
     problems = MultiCheckboxField(_l("Problems met"), choices=lambda: enum_choices(VisitProblem))
     photos = MultipleFileField(_l("Photos (JPEG or PNG)"))
     observations = TextAreaField(_l("Observations"), validators=[Length(max=4000)])
@@ -144,7 +143,7 @@ class WeightSetForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Name the weight set.")),
                                                Length(max=160)])
     official = BooleanField(_l("Official weights (published by IOM)"))
-    threshold = CommaDecimalField(_l("Threshold below which a dimension suggests a referral"),
+    threshold = DecimalNumberField(_l("Threshold below which a dimension suggests a referral"),
                              places=None, default=0.5,
                              validators=[InputRequired(_l("Enter a number between 0 and 1.")),
                                          NumberRange(0.01, 0.99)])

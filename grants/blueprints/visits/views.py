@@ -23,7 +23,7 @@ from grants.blueprints.visits.forms import (
     report_form_for,
 )
 from grants.extensions import db
-from grants.forms import attempt, choices
+from grants.forms import attempt, choices, posted
 from grants.models import Application, Grant, Region, User, Visit, VisitPhoto, VisitSubmission
 from grants.permissions import Permission, can, get_or_404, region_scope, require
 from grants.services import audit
@@ -156,7 +156,7 @@ def report(visit_id: int):
 def _review(visit_id: int, action, message: str):
     visit = get_or_404(Visit, visit_id, Permission.VISIT_SUPERVISE)
     form = ReviewForm()
-    if form.validate_on_submit() and attempt(lambda: action(current_user, visit.id,
+    if posted(form) and attempt(lambda: action(current_user, visit.id,
                                                              form.comment.data or "")):
         flash(message, "success")
     return redirect(url_for("visits.visit", visit_id=visit.id))

@@ -92,6 +92,10 @@ def save_grid(actor: User, grid: ScoringGrid, pass_mark: int,
         raise ValidationError(_l("Only one criterion can break ties (social priority)."),
                               "criteria")
     grid.pass_mark = pass_mark
+    # The old criteria go first: the unit of work would insert the new ones before deleting
+    # the old, and (grid, position) is unique.
+    grid.criteria = []
+    db.session.flush()
     grid.criteria = [
         Criterion(position=n, code=code, label_fr=c.label_fr.strip(), label_en=c.label_en.strip(),
                   guidance=(c.guidance or "").strip() or None, max_points=c.max_points,

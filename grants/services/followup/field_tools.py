@@ -209,6 +209,8 @@ def import_submissions(actor: User, data: bytes) -> list[RowResult]:
         rows = _rows(_decode(data))
     except (RowError, csv.Error) as error:
         return [RowResult(1, "", "rejected", str(error) or _("The file cannot be read."))]
+    if not rows:
+        return [RowResult(1, "", "rejected", _("The file has no rows to import."))]
     if len(rows) > MAX_ROWS:
         return [RowResult(1, "", "rejected", _("At most %(n)d rows at once.", n=MAX_ROWS))]
     results = []

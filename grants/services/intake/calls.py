@@ -16,15 +16,30 @@ DEFAULT_VISIT_PLAN = [1, 3, 6, 12]
 DEFAULT_REQUIRED_DOCUMENTS = [DocumentKind.ID_SCAN.value, DocumentKind.PROFORMA.value]
 
 
+# The most parts a plan may have, and the largest part (a percentage, or a month: 10 years).
+MAX_PLAN_PARTS = 12
+MAX_PLAN_VALUE = {"tranche_plan": 100, "visit_plan": 120}
+
+
 def parse_plan(text: str, field: str, *, total: int | None = None) -> list[int]:
-    """"60, 40" -> [60, 40]; with `total`, the parts must add up to it."""
-    try:
-        parts = [int(p) for p in text.replace(";", ",").replace("/", ",").split(",") if p.strip()]
-    except ValueError:
+    """"60, 40" -> [60, 40], checked by check_plan()."""
+    pieces = [p.strip() for p in text.replace(";", ",").replace("/", ",").split(",") if p.strip()]
+    if not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in pieces):
         raise ValidationError(_l("Enter whole numbers separated by commas, e.g. 60, 40."),
-                              field) from None
-    if not parts or any(p <= 0 for p in parts):
-        raise ValidationError(_l("Enter whole numbers above zero, separated by commas."), field)
+                              field)
+    return check_plan([int(p) for p in pieces], field, total=total)
+
+
+def check_plan(parts: list[int], field: str, *, total: int | None = None) -> list[int]:
+    """A tranche plan (percentages adding up to `total`) or a visit plan (increasing months):
+    each part a whole number from 1 to its maximum (100 %, or 120 months), at most 12 parts."""
+    maximum = MAX_PLAN_VALUE[field]
+    if not parts or any(isinstance(p, bool) or not isinstance(p, int) or not 0 < p <= maximum
+                        for p in parts):
+        raise ValidationError(_l("Enter whole numbers from 1 to %(max)d, separated by commas.",
+                                 max=maximum), field)
+    if len(parts) > MAX_PLAN_PARTS:
+        raise ValidationError(_l("Enter at most %(n)d numbers.", n=MAX_PLAN_PARTS), field)
     if total is not None and sum(parts) != total:
         raise ValidationError(_l("The parts must add up to %(total)d.", total=total), field)
     if total is None and parts != sorted(set(parts)):
@@ -53,6 +68,8 @@ def save_call(actor: User, call: Call | None, *, title: str, description: str | 
         raise ValidationError(_l("The cap cannot exceed the envelope."), "cap_per_project")
     if not 0 <= min_contribution_percent <= 100:
         raise ValidationError(_l("Enter a percentage from 0 to 100."), "min_contribution_percent")
+    check_plan(tranche_plan, "tranche_plan", total=100)
+    check_plan(visit_plan, "visit_plan")
     _check_codes(target_categories, BeneficiaryCategory, "target_categories")
     _check_codes(project_types, ProjectType, "project_types")
     _check_codes(required_documents, DocumentKind, "required_documents")

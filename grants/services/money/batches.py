@@ -185,6 +185,11 @@ class Outcome(LabelledEnum):
     UNREADABLE = "unreadable", _l("Unreadable: expected reference; status; transaction")
     REFUSED = "refused", _l("Refused")
 
+    @property
+    def is_problem(self) -> bool:
+        """The line changed nothing because something in it is wrong (shown in red)."""
+        return self in (Outcome.UNKNOWN, Outcome.UNREADABLE, Outcome.REFUSED)
+
 
 @dataclass
 class LineReport:
@@ -199,17 +204,21 @@ def parse_results(text: str) -> list[ResultRow | LineReport]:
     transaction id. Each row to apply, or the report of an unreadable one."""
     rows: list[ResultRow | LineReport] = []
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
-    for number, fields in enumerate(reader, start=1):
-        if not fields or (number == 1 and fields[0].strip().lower() in ("reference", "référence")):
-            continue
-        if len(fields) < 2 or not fields[0].strip():
-            rows.append(LineReport(number, (fields[0] if fields else "")[:40],
-                                   Outcome.UNREADABLE))
-            continue
-        status = fields[1].strip().upper()
-        rows.append(ResultRow(number, fields[0].strip()[:40],
-                              status in ("OK", "SUCCESS", "SUCCES"),
-                              fields[2].strip()[:80] if len(fields) > 2 else ""))
+    try:
+        for number, fields in enumerate(reader, start=1):
+            if not fields or (number == 1
+                              and fields[0].strip().lower() in ("reference", "référence")):
+                continue
+            if len(fields) < 2 or not fields[0].strip():
+                rows.append(LineReport(number, (fields[0] if fields else "")[:40],
+                                       Outcome.UNREADABLE))
+                continue
+            status = fields[1].strip().upper()
+            rows.append(ResultRow(number, fields[0].strip()[:40],
+                                  status in ("OK", "SUCCESS", "SUCCES"),
+                                  fields[2].strip()[:80] if len(fields) > 2 else ""))
+    except csv.Error:  # a field over the csv module's limit (128 KB), a NUL byte…: the rest
+        rows.append(LineReport(reader.line_num, "", Outcome.UNREADABLE))  # cannot be read
     return rows
 
 
