@@ -17,6 +17,9 @@ from grants.extensions import db
 from grants.models import Region, Role, User
 from grants.services import accounts
 
+# The scenario fixtures (money, committee, followed...); their builders are in tests/factories.py.
+pytest_plugins = ["tests.fixtures.money", "tests.fixtures.committees", "tests.fixtures.follow_up"]
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # Keep tests away from the demo's instance/ folder.
 os.environ["GRANTS_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="grants-instance-")
@@ -214,11 +217,3 @@ def count_queries(app):
         yield counter
     finally:
         sa.event.remove(engine, "before_cursor_execute", _count)
-
-
-@pytest.fixture
-def followed(app, make_user):
-    """A funded activity in Kayes whose first tranche was paid 100 days ago (tests/follow_up.py)."""
-    from tests.follow_up import make_followed
-
-    return make_followed(app, make_user)
