@@ -1,12 +1,16 @@
 """Test fixtures: a migrated database per test (SQLite by default, PostgreSQL with
 TEST_DATABASE_URL), an app, clients, and factories for users and logins."""
 
+import copy
 import html
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import flask_migrate
 import pytest
@@ -16,6 +20,9 @@ from grants import create_app
 from grants.extensions import db
 from grants.models import Region, Role, User
 from grants.services import accounts
+
+# The scenario fixtures (money, committee, followed...); their builders are in tests/factories.py.
+pytest_plugins = ["tests.fixtures.money", "tests.fixtures.committees", "tests.fixtures.follow_up"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # Keep tests away from the demo's instance/ folder.
@@ -62,13 +69,76 @@ def template_database(tmp_path_factory):
     return url
 
 
+@dataclass
+class Snapshot:
+    """A scenario built once on its own copy of the template: the file, the ids the scenario
+    returned, and how many default-named users it made."""
+    name: str
+    path: Path
+    ids: dict
+    users: int
+
+
+# Scenario fixtures (declared with `scenario`): name -> builder(app, make_user) -> ids.
+SCENARIOS: dict[str, Callable] = {}
+
+
+def scenario(build: Callable) -> Callable:
+    """Declare a scenario fixture named after `build(app, make_user) -> ids`.
+
+    On SQLite a scenario is built once per session on a copy of the template, and each test that
+    asks for it (and for no other scenario) starts from its own copy of that database: it may
+    write as it likes, the next test starts from the scenario again. On PostgreSQL, or with
+    another scenario in the same test, it is built for the test."""
+    name = build.__name__
+    SCENARIOS[name] = build
+
+    @pytest.fixture(name=name)
+    def fixture(request, app, make_user):
+        snapshot = getattr(request.node, "scenario_snapshot", None)
+        if snapshot is not None and snapshot.name == name:
+            make_user.skip(snapshot.users)
+            return copy.deepcopy(snapshot.ids)
+        return build(app, make_user)
+
+    fixture.__doc__ = build.__doc__
+    return fixture
+
+
+@pytest.fixture(scope="session")
+def snapshots() -> dict[str, Snapshot]:
+    return {}
+
+
+def _snapshot(name: str, template: str, folder: Path) -> Snapshot:
+    path = folder / f"{name}.sqlite3"
+    shutil.copyfile(template, path)
+    app = create_app(app_config("sqlite:///" + str(path)))
+    make = user_maker(app)
+    try:
+        ids = SCENARIOS[name](app, make)
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    return Snapshot(name, path, ids, make.made)
+
+
 @pytest.fixture
-def database_url(template_database, tmp_path):
-    """A database for one test: a copy of the template (SQLite), or the shared PostgreSQL
-    database emptied afterwards (reference data kept)."""
+def database_url(request, template_database, tmp_path, tmp_path_factory, snapshots):
+    """A database for one test: a copy of the template, or of the scenario the test asks for
+    (SQLite), or the shared PostgreSQL database emptied afterwards (reference data kept)."""
     if not using_postgresql():
+        source = template_database.removeprefix("sqlite:///")
+        wanted = [name for name in SCENARIOS if name in request.fixturenames]
+        if len(wanted) == 1:
+            name = wanted[0]
+            if name not in snapshots:
+                snapshots[name] = _snapshot(name, source, tmp_path_factory.mktemp("scenario"))
+            request.node.scenario_snapshot = snapshots[name]
+            source = snapshots[name].path
         target = tmp_path / "test.sqlite3"
-        shutil.copyfile(template_database.removeprefix("sqlite:///"), target)
+        shutil.copyfile(source, target)
         yield "sqlite:///" + str(target)
         return
     yield template_database
@@ -138,15 +208,16 @@ def region(code: str) -> Region:
     return db.session.scalar(db.select(Region).where(Region.code == code))
 
 
-@pytest.fixture
-def make_user(app):
-    """Create a user with the given roles (regions by code for scoped roles); returns its id.
+def user_maker(app) -> Callable:
+    """make(*roles, ...) creates a user with the given roles (regions by code for scoped roles)
+    and returns its id; `make.made` counts them (default usernames are user1, user2...).
     Finance officer and accountant together come with a reason, as the service requires."""
     counter = {"n": 0}
 
     def make(*roles: Role, regions=("00",), username=None, phone=None, password=PASSWORD,
              must_change=False):
         counter["n"] += 1
+        make.made = counter["n"]
         username = username or f"user{counter['n']}"
         with committed(app):
             user, _ = accounts.create_user(
@@ -157,7 +228,19 @@ def make_user(app):
             user.must_change_password = must_change
             return user.id
 
+    def skip(count: int) -> None:
+        """Count users made elsewhere (a scenario's snapshot), as if made here."""
+        counter["n"] += count
+        make.made = counter["n"]
+
+    make.made, make.skip = 0, skip
     return make
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user with the given roles; see `user_maker`."""
+    return user_maker(app)
 
 
 def download(client, url: str) -> bytes:
@@ -214,11 +297,3 @@ def count_queries(app):
         yield counter
     finally:
         sa.event.remove(engine, "before_cursor_execute", _count)
-
-
-@pytest.fixture
-def followed(app, make_user):
-    """A funded activity in Kayes whose first tranche was paid 100 days ago (tests/follow_up.py)."""
-    from tests.follow_up import make_followed
-
-    return make_followed(app, make_user)

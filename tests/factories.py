@@ -1,24 +1,33 @@
 """Test data built through the services, as the application itself would."""
 
 import io
+import uuid
 from datetime import date, timedelta
 
 from grants.extensions import db
-from grants.models import Region, User
+from grants.models import Application, Channel, CommitteeSession, Grant, Region, Role, User, Visit
+from grants.services.committees import grids, scoring, sessions
+from grants.services.followup import visit_reports
 from grants.services.intake import applications, beneficiaries, calls
-from grants.services.money import envelopes
+from grants.services.money import agreements, envelopes, payments
 from grants.vocabulary import (
+    ActivityStatus,
     BeneficiaryCategory,
     ConsentScope,
     ContributionKind,
     DocumentKind,
     FundingSource,
     IdType,
+    ItemPresence,
     ProjectType,
+    Recommendation,
     Sector,
     Sex,
     SupportMode,
+    VisitMode,
 )
+from grants.workflow import ApplicationStatus
+from tests.conftest import committed
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -128,11 +137,6 @@ def funded_grant(officer: User, accountant: User, application, *, paid_on: date,
                  amount: int | None = None):
     """A signed agreement of a selected dossier whose first tranche was paid on `paid_on` (which
     plans its visits). Commits between the money operations, as separate requests would."""
-    import uuid
-
-    from grants.models import Channel
-    from grants.services.money import agreements, payments
-
     grant = agreements.prepare_agreement(officer, application,
                                       amount=amount or application.requested_amount,
                                       channel=Channel.BANK, account="ML123 BDM 0001")
@@ -150,7 +154,6 @@ def funded_grant(officer: User, accountant: User, application, *, paid_on: date,
 def validated_visit(tranche, recommendation: str = "favourable"):
     """A validated visit that decides `tranche`, as the follow-up services leave it (for tests
     of the money rules that do not walk through the visit form)."""
-    from grants.models import Application, Visit
     from grants.services.references import next_reference
 
     grant = tranche.grant
@@ -162,3 +165,147 @@ def validated_visit(tranche, recommendation: str = "favourable"):
     db.session.add(visit)
     db.session.commit()
     return visit.id
+
+
+# Scenario builders shared by the test modules. They take the ids a fixture of
+# tests/fixtures/ returns and work inside the caller's app context.
+
+PAID_ON = date.today() - timedelta(days=100)
+
+
+def key() -> str:
+    """A fresh idempotency key."""
+    return str(uuid.uuid4())
+
+
+def user(ids, name) -> User:
+    return db.session.get(User, ids[name])
+
+
+# Money (the `money` fixture: four selected dossiers, an officer and an accountant).
+
+def prepared_agreement(ids, n=0, amount=2_000_000, channel=Channel.BANK) -> int:
+    """A prepared (unsigned) agreement of the n-th selected dossier; its grant id."""
+    application = db.session.get(Application, ids["applications"][n])
+    grant = agreements.prepare_agreement(user(ids, "officer"), application, amount=amount,
+                                         channel=channel, account="ML123 BDM 0001")
+    db.session.commit()
+    return grant.id
+
+
+def signed_agreement(ids, n=0, amount=2_000_000) -> int:
+    """A signed agreement of the n-th selected dossier; its grant id."""
+    grant_id = prepared_agreement(ids, n, amount)
+    agreements.sign_agreement(user(ids, "officer"), grant_id, date.today(), key())
+    db.session.commit()
+    return grant_id
+
+
+def ordered_first_tranche(ids, n=0) -> int:
+    """A signed agreement whose first tranche was ordered by the officer; the tranche id."""
+    first = db.session.get(Grant, signed_agreement(ids, n)).tranches[0].id
+    payments.order_payment(user(ids, "officer"), first, key())
+    db.session.commit()
+    return first
+
+
+def ordered_wallet_tranches(app, ids, count=2, accounts=None) -> list[tuple[int, str]]:
+    """`count` signed mobile-money agreements whose first tranche was ordered:
+    (tranche id, order number) each."""
+    references = []
+    with app.app_context():
+        officer = user(ids, "officer")
+        for n in range(count):
+            application = db.session.get(Application, ids["applications"][n])
+            grant = agreements.prepare_agreement(officer, application, amount=2_000_000,
+                                                 channel=Channel.ORANGE_MONEY,
+                                                 account=(accounts or [])[n] if accounts
+                                                 else f"+2237600000{n}")
+            db.session.commit()
+            agreements.sign_agreement(officer, grant.id, date.today(), key())
+            db.session.commit()
+            tranche = payments.order_payment(officer, db.session.get(Grant, grant.id).tranches[0].id,
+                                             key())
+            db.session.commit()
+            references.append((tranche.id, tranche.order_number))
+    return references
+
+
+# Committees (the `committee` fixture: a session with a chair, three members, an observer).
+
+def load_committee(ids):
+    """The committee's people (by key), its session and its five dossiers."""
+    people = {key: db.session.get(User, value) for key, value in ids.items()
+              if key in ("manager", "chair", "observer", "m0", "m1", "m2")}
+    session = db.session.get(CommitteeSession, ids["session"])
+    dossiers = [db.session.get(Application, i) for i in ids["dossiers"]]
+    return people, session, dossiers
+
+
+def score_dossier(member, session, application, total, social=None, submit=True):
+    """`member`'s score sheet of `application`, adding up to `total` (declared first if needed)."""
+    grid = grids.grid_for(session.call)
+    if sessions.declaration_for(session.member(member.id), application.id) is None:
+        sessions.declare_for_dossier(member, session, application, False, None)
+    points = points_for(grid, total, social)
+    return scoring.save_sheet(member, session, application, points,
+                              comments_for(grid, points), submit=submit)
+
+
+# Follow-up (the `followed` fixture: a funded activity in Kayes paid 100 days ago).
+
+def make_followed(app, make_user):
+    """A funded activity in Kayes (01) whose first tranche was paid 100 days ago."""
+    ids = {"officer": make_user(Role.FINANCE_OFFICER, username="officer"),
+           "accountant": make_user(Role.ACCOUNTANT, username="accountant"),
+           "manager": make_user(Role.PROGRAMME_MANAGER, username="manager"),
+           "field": make_user(Role.FIELD_OFFICER, regions=("01",), username="field"),
+           "far": make_user(Role.FIELD_OFFICER, regions=("07",), username="far")}
+    with committed(app):
+        manager = db.session.get(User, ids["manager"])
+        call = open_call(manager)
+        dossier = eligible_dossier(manager, call, person(manager))
+        dossier.status = ApplicationStatus.SELECTED  # the committee's decision
+        db.session.commit()
+        grant = funded_grant(db.session.get(User, ids["officer"]),
+                             db.session.get(User, ids["accountant"]), dossier, paid_on=PAID_ON)
+        ids.update(grant=grant.id, application=dossier.id)
+    return ids
+
+
+def make_followed_more(app, ids, count: int) -> None:
+    """`count` more funded activities in Kayes, on the call of `ids`'s dossier."""
+    with committed(app):
+        manager = user(ids, "manager")
+        call = db.session.get(Application, ids["application"]).call
+        for n in range(count):
+            dossier = eligible_dossier(manager, call, person(
+                manager, f"Autre{n}", "Suivi", id_number=f"S{n}"))
+            dossier.status = ApplicationStatus.SELECTED
+            db.session.commit()
+            funded_grant(user(ids, "officer"), user(ids, "accountant"), dossier, paid_on=PAID_ON)
+
+
+def plan(ids) -> list[Visit]:
+    """The visits planned for the followed grant, in order."""
+    return list(db.session.scalars(db.select(Visit).where(Visit.grant_id == ids["grant"])
+                                   .order_by(Visit.due_on, Visit.id)))
+
+
+def report(visit: Visit, **overrides) -> visit_reports.VisitReport:
+    """A favourable field report of `visit` (every budget item present)."""
+    values = dict(
+        visited_on=date.today(), mode=VisitMode.ON_SITE, activity_status=ActivityStatus.STABLE,
+        monthly_revenue=180_000, monthly_profit=60_000, jobs_total=3, jobs_women=1,
+        jobs_youth=2, problems=["supply"], observations="Atelier ouvert, deux machines.",
+        recommendation=Recommendation.FAVOURABLE,
+        items={line.id: ItemPresence.ALL for line in visit.application.budget_lines})
+    values.update(overrides)
+    return visit_reports.VisitReport(**values)
+
+
+def submit(ids, visit, key=None, who="field", **overrides):
+    done = visit_reports.submit_visit(user(ids, who), visit.id, report(visit, **overrides),
+                                      key or str(uuid.uuid4()))
+    db.session.commit()
+    return done

@@ -24,7 +24,7 @@ from grants.services.money import agreements, batches, payments
 from grants.vocabulary import ProjectType, ReferralService
 from grants.workflow import ApplicationStatus
 from tests import factories
-from tests.follow_up import PAID_ON, report
+from tests.factories import PAID_ON, report
 
 # Who acts on each kind of route (usernames of the scenario's users).
 ROLES = {"admin": Role.ADMIN, "manager": Role.PROGRAMME_MANAGER, "intake": Role.INTAKE_AGENT,

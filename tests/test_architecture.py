@@ -1,12 +1,11 @@
 """The architecture holds: domains without cycles or hidden imports, no private name borrowed
-across modules, every domain event documented, receivers inside the sender's transaction, and
-ARCHITECTURE.md naming only paths that exist."""
+across modules, no test module borrowing from another, every domain event documented, receivers
+inside the sender's transaction, and ARCHITECTURE.md naming only paths that exist."""
 
 import ast
 import importlib.util
 import re
 import uuid
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,8 @@ from blinker import Signal
 
 from grants import events
 from grants.extensions import db
-from grants.models import Channel, LedgerEntry, Payment, Role, Tranche, TrancheStatus, User, Visit
-from grants.services.money import agreements, payments
-from grants.workflow import ApplicationStatus
-from tests import factories
+from grants.models import LedgerEntry, Payment, Tranche, TrancheStatus, User, Visit
+from grants.services.money import payments
 from tests.conftest import committed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +69,26 @@ def test_no_module_imports_another_modules_private_name():
     assert borrowed == []
 
 
+def _imported_modules(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+
+
+def test_no_test_module_imports_another_test_module():
+    """Shared fixtures live in tests/fixtures/ (loaded by conftest.py) and scenario builders in
+    tests/factories.py: a test module imports neither fixtures nor helpers from another."""
+    borrowed = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        tree = ast.parse(path.read_text(), str(path))
+        borrowed += [f"{path.relative_to(ROOT)}: {name}" for name in _imported_modules(tree)
+                     if name.startswith("tests.") and name.rsplit(".", 1)[-1].startswith("test_")]
+    assert borrowed == []
+
+
 def test_every_domain_event_is_documented_with_its_sender():
     signals = {name: value for name, value in vars(events).items() if isinstance(value, Signal)}
     assert {"tranche_paid", "visit_validated", "application_status_changed", "agreement_signed",
@@ -81,31 +98,6 @@ def test_every_domain_event_is_documented_with_its_sender():
         assert re.search(rf"^{name} +\S", table, re.M), f"{name} is not in the table"
     for module in events.RECEIVERS:
         assert (ROOT / (module.replace(".", "/") + ".py")).exists()
-
-
-@pytest.fixture
-def ordered_tranche(app, make_user):
-    """A signed agreement whose first tranche was ordered by the officer: (ids, tranche id)."""
-    ids = {"officer": make_user(Role.FINANCE_OFFICER, username="officer"),
-           "accountant": make_user(Role.ACCOUNTANT, username="accountant"),
-           "manager": make_user(Role.PROGRAMME_MANAGER, username="manager")}
-    with committed(app):
-        manager = db.session.get(User, ids["manager"])
-        call = factories.open_call(manager, cap=2_500_000)
-        dossier = factories.eligible_dossier(manager, call, factories.person(manager))
-        dossier.status = ApplicationStatus.SELECTED  # the committee's decision
-        grant = agreements.prepare_agreement(db.session.get(User, ids["officer"]), dossier,
-                                             amount=1_000_000, channel=Channel.BANK,
-                                             account="ML123 BDM 0001")
-        grant_id = grant.id
-    with committed(app):
-        officer = db.session.get(User, ids["officer"])
-        agreements.sign_agreement(officer, grant_id, date.today(), str(uuid.uuid4()))
-    with committed(app):
-        first = db.session.scalar(db.select(Tranche.id).where(Tranche.grant_id == grant_id,
-                                                              Tranche.seq == 1))
-        payments.order_payment(db.session.get(User, ids["officer"]), first, str(uuid.uuid4()))
-    return ids, first
 
 
 def test_a_receiver_runs_in_the_senders_transaction(app, ordered_tranche):

@@ -15,7 +15,6 @@ from grants.models import (
     AuditEvent,
     BatchLine,
     Channel,
-    Grant,
     Payment,
     PaymentBatch,
     Tranche,
@@ -23,34 +22,14 @@ from grants.models import (
     User,
 )
 from grants.services.errors import ConflictError
-from grants.services.money import agreements, payments
+from grants.services.money import payments
 from grants.services.money.ledger_check import check_ledger
 from tests.conftest import login
-from tests.test_finance import money  # noqa: F401 (fixture)
+from tests.factories import ordered_wallet_tranches
 
 
-def _ordered_wallet_tranches(app, ids, count=2, accounts=None):
-    references = []
-    with app.app_context():
-        officer = db.session.get(User, ids["officer"])
-        for n in range(count):
-            application = db.session.get(Application, ids["applications"][n])
-            grant = agreements.prepare_agreement(officer, application, amount=2_000_000,
-                                                 channel=Channel.ORANGE_MONEY,
-                                                 account=(accounts or [])[n] if accounts
-                                                 else f"+2237600000{n}")
-            db.session.commit()
-            agreements.sign_agreement(officer, grant.id, date.today(), str(uuid.uuid4()))
-            db.session.commit()
-            tranche = payments.order_payment(officer, db.session.get(Grant, grant.id).tranches[0].id,
-                                             str(uuid.uuid4()))
-            db.session.commit()
-            references.append((tranche.id, tranche.order_number))
-    return references
-
-
-def test_a_batch_from_order_to_operator_results(app, money):  # noqa: F811
-    tranches = _ordered_wallet_tranches(app, money)
+def test_a_batch_from_order_to_operator_results(app, money):
+    tranches = ordered_wallet_tranches(app, money)
     officer, accountant = app.test_client(), app.test_client()
     login(officer, "officer")
     login(accountant, "accountant")
@@ -88,8 +67,8 @@ def _import(client, batch_path: str, text: str) -> str:
     return response.get_data(as_text=True)
 
 
-def test_results_wait_for_the_approval(app, money):  # noqa: F811
-    tranches = _ordered_wallet_tranches(app, money, count=1)
+def test_results_wait_for_the_approval(app, money):
+    tranches = ordered_wallet_tranches(app, money, count=1)
     officer, accountant = app.test_client(), app.test_client()
     login(officer, "officer")
     login(accountant, "accountant")
@@ -102,8 +81,8 @@ def test_results_wait_for_the_approval(app, money):  # noqa: F811
         assert db.session.scalar(db.select(db.func.count()).select_from(Payment)) == 0
 
 
-def test_a_tranche_sits_in_one_open_batch_only(app, money):  # noqa: F811
-    tranches = _ordered_wallet_tranches(app, money, count=1)
+def test_a_tranche_sits_in_one_open_batch_only(app, money):
+    tranches = ordered_wallet_tranches(app, money, count=1)
     officer = app.test_client()
     login(officer, "officer")
     officer.post("/finances/lots/nouveau?operator=orange_money", data={"tranches": [tranches[0][0]]})
@@ -121,11 +100,11 @@ def _batch(app, officer_client, tranche_ids) -> str:
     return response.headers["Location"]
 
 
-def test_a_tranche_in_an_open_batch_is_paid_only_through_it(app, money):  # noqa: F811
+def test_a_tranche_in_an_open_batch_is_paid_only_through_it(app, money):
     """Prepared or approved, the batch holds its tranches: the accountant cannot pay one on its
     own (the service refuses, naming the batch; the page says so), until the officer takes it
     out of the batch, which is recorded on its line and in the audit log."""
-    [(tranche_id, _order)] = _ordered_wallet_tranches(app, money, count=1)
+    [(tranche_id, _order)] = ordered_wallet_tranches(app, money, count=1)
     officer, accountant = app.test_client(), app.test_client()
     login(officer, "officer")
     login(accountant, "accountant")
@@ -174,9 +153,9 @@ def test_a_tranche_in_an_open_batch_is_paid_only_through_it(app, money):  # noqa
         assert check_ledger() == []
 
 
-def test_a_payment_of_a_tranche_waiting_in_a_batch_cannot_be_reversed(app, money):  # noqa: F811
+def test_a_payment_of_a_tranche_waiting_in_a_batch_cannot_be_reversed(app, money):
     """The reversal's guarded UPDATE refuses too (a tranche belongs to one open channel)."""
-    [(tranche_id, order)] = _ordered_wallet_tranches(app, money, count=1)
+    [(tranche_id, order)] = ordered_wallet_tranches(app, money, count=1)
     with app.app_context():
         accountant = db.session.get(User, money["accountant"])
         payment = payments.pay_tranche(accountant, tranche_id, str(uuid.uuid4()), "OM-1")
@@ -195,10 +174,10 @@ def test_a_payment_of_a_tranche_waiting_in_a_batch_cannot_be_reversed(app, money
         assert check_ledger() == []
 
 
-def test_the_result_import_reports_every_line_on_a_page(app, money):  # noqa: F811
+def test_the_result_import_reports_every_line_on_a_page(app, money):
     """120 unusable lines and a good one: each has its outcome on the report page; nothing is
     flashed into the session cookie (it would overflow its 4 KB and lose the report)."""
-    tranches = _ordered_wallet_tranches(app, money, count=1)
+    tranches = ordered_wallet_tranches(app, money, count=1)
     officer, accountant = app.test_client(), app.test_client()
     login(officer, "officer")
     login(accountant, "accountant")
@@ -219,14 +198,14 @@ def test_the_result_import_reports_every_line_on_a_page(app, money):  # noqa: F8
         assert db.session.scalar(db.select(db.func.count()).select_from(Payment)) == 1
 
 
-def test_the_bulk_file_is_in_the_operators_msisdn_format(app, money):  # noqa: F811
+def test_the_bulk_file_is_in_the_operators_msisdn_format(app, money):
     """The operator's upload reads digits with the country code: no '+', no spreadsheet quote,
     whatever way the wallet number was typed; a name cannot start a formula either."""
     with app.app_context():
         person = db.session.get(Application, money["applications"][1]).lead
         person.first_name, person.last_name = "=HYPERLINK(\"http://x\")", "Diarra"
         db.session.commit()
-    tranches = _ordered_wallet_tranches(app, money, count=2,
+    tranches = ordered_wallet_tranches(app, money, count=2,
                                         accounts=["+223 76 00 00 00", "76-00-00-01"])
     officer = app.test_client()
     login(officer, "officer")

@@ -9,11 +9,11 @@ from grants.extensions import db
 from grants.models import CommitteeSession, Minutes, Role, SessionDossier, User
 from grants.services.committees import sessions
 from tests.conftest import download, login
-from tests.test_committees import _load, _score, committee  # noqa: F401 (fixture)
+from tests.factories import load_committee, score_dossier
 
 
 @pytest.fixture
-def browsers(app, committee):  # noqa: F811
+def browsers(app, committee):
     clients = {}
     for key, username in (("chair", "chair"), ("m0", "member0"), ("m1", "member1"),
                           ("manager", "manager"), ("observer", "observer")):
@@ -28,10 +28,10 @@ def _paths(session_id, application_id):
             "export": f"/comites/{session_id}/classement.xlsx"}
 
 
-def test_before_submitting_a_member_sees_no_score_anywhere(app, committee, browsers):  # noqa: F811
+def test_before_submitting_a_member_sees_no_score_anywhere(app, committee, browsers):
     with app.app_context():
-        user, session, dossiers = _load(committee)
-        _score(user["m0"], session, dossiers[0], 83)  # someone else has scored
+        user, session, dossiers = load_committee(committee)
+        score_dossier(user["m0"], session, dossiers[0], 83)  # someone else has scored
         db.session.commit()
     paths = _paths(committee["session"], committee["dossiers"][0])
     member = browsers["m1"]
@@ -44,18 +44,18 @@ def test_before_submitting_a_member_sees_no_score_anywhere(app, committee, brows
     assert browsers["manager"].get(paths["export"]).status_code == 404  # not finalised
 
 
-def test_after_submitting_a_member_sees_the_results_of_that_dossier(app, committee, browsers):  # noqa: F811
+def test_after_submitting_a_member_sees_the_results_of_that_dossier(app, committee, browsers):
     with app.app_context():
-        user, session, dossiers = _load(committee)
-        _score(user["m0"], session, dossiers[0], 81)
-        _score(user["m1"], session, dossiers[0], 61)
+        user, session, dossiers = load_committee(committee)
+        score_dossier(user["m0"], session, dossiers[0], 81)
+        score_dossier(user["m1"], session, dossiers[0], 61)
         db.session.commit()
     page = browsers["m1"].get(_paths(committee["session"], committee["dossiers"][0])["dossier"])
     text = page.get_data(as_text=True)
     assert "moyenne 71.0" in text and "plus basse 61" in text
 
 
-def test_a_recused_member_cannot_reach_the_dossier_by_any_route(app, committee, browsers):  # noqa: F811
+def test_a_recused_member_cannot_reach_the_dossier_by_any_route(app, committee, browsers):
     paths = _paths(committee["session"], committee["dossiers"][0])
     member = browsers["m0"]
     member.post(paths["dossier"] + "/declaration", data={"conflicted": "yes",
@@ -69,7 +69,7 @@ def test_a_recused_member_cannot_reach_the_dossier_by_any_route(app, committee, 
     assert "récusé" in session_page
 
 
-def test_people_outside_the_session_do_not_see_it(app, committee, make_user):  # noqa: F811
+def test_people_outside_the_session_do_not_see_it(app, committee, make_user):
     make_user(Role.COMMITTEE_MEMBER, username="outsider")
     outsider = app.test_client()
     login(outsider, "outsider")
@@ -77,12 +77,12 @@ def test_people_outside_the_session_do_not_see_it(app, committee, make_user):  #
     assert "Comité 2026" not in outsider.get("/comites/").get_data(as_text=True)
 
 
-def test_the_chair_finalises_and_the_minutes_and_ranking_can_be_downloaded(app, committee,  # noqa: F811
+def test_the_chair_finalises_and_the_minutes_and_ranking_can_be_downloaded(app, committee,
                                                                            browsers):
     with app.app_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         for n, dossier in enumerate(dossiers):
-            _score(user["chair"], session, dossier, 90 - n * 5)
+            score_dossier(user["chair"], session, dossier, 90 - n * 5)
         db.session.commit()
         present = [user["chair"].id, user["m0"].id, user["m1"].id]
     chair = browsers["chair"]
@@ -103,11 +103,11 @@ def test_the_chair_finalises_and_the_minutes_and_ranking_can_be_downloaded(app, 
     assert sheet.cell(row=2, column=11).value == "Retenu"
 
 
-def test_finalising_without_quorum_is_refused(app, committee, browsers):  # noqa: F811
+def test_finalising_without_quorum_is_refused(app, committee, browsers):
     with app.app_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         for dossier in dossiers:
-            _score(user["chair"], session, dossier, 75)
+            score_dossier(user["chair"], session, dossier, 75)
         db.session.commit()
         chair_id = user["chair"].id
     chair = browsers["chair"]
@@ -117,12 +117,12 @@ def test_finalising_without_quorum_is_refused(app, committee, browsers):  # noqa
         assert db.session.get(CommitteeSession, committee["session"]).status.value == "scoring"
 
 
-def test_only_the_chair_of_the_session_decides(app, committee, browsers):  # noqa: F811
+def test_only_the_chair_of_the_session_decides(app, committee, browsers):
     session_id = committee["session"]
     with app.app_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         for dossier in dossiers:
-            _score(user["chair"], session, dossier, 75)
+            score_dossier(user["chair"], session, dossier, 75)
         db.session.commit()
         dossier_id = session.dossiers[0].id
     path = f"/comites/{session_id}/dossiers-examines/{dossier_id}/decision"
@@ -137,14 +137,14 @@ def test_only_the_chair_of_the_session_decides(app, committee, browsers):  # noq
 
 
 def test_a_recused_member_does_not_find_the_dossier_in_the_final_ranking_or_export(
-        app, committee, browsers):  # noqa: F811
+        app, committee, browsers):
     with app.app_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         from grants.services.committees import selection, sessions
 
         sessions.declare_for_dossier(user["m1"], session, dossiers[2], True, "Associé")
         for dossier in dossiers:
-            _score(user["chair"], session, dossier, 75)
+            score_dossier(user["chair"], session, dossier, 75)
         selection.record_attendance(user["chair"], session, {
             user["chair"].id, user["m0"].id, user["m1"].id})
         selection.finalise(user["chair"], session)

@@ -8,62 +8,19 @@ from pypdf import PdfReader
 
 from grants.database import utcnow
 from grants.extensions import db
-from grants.models import Application, CommitteeSession, Decision, Minutes, Role, Seat, SessionStatus, User
+from grants.models import Decision, Minutes, Role, Seat, SessionStatus, User
 from grants.services.committees import grids, minutes, scoring, selection, sessions
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 from grants.services.intake import applications
 from grants.workflow import ApplicationAction, ApplicationStatus
 from tests import factories
 from tests.conftest import committed
-
-
-@pytest.fixture
-def committee(app, make_user):
-    """A call with an envelope of 100 000 000, five eligible dossiers, and a session with a chair,
-    three voting members and an observer, all declared for the session."""
-    ids = {"manager": make_user(Role.PROGRAMME_MANAGER, username="manager"),
-           "chair": make_user(Role.COMMITTEE_CHAIR, username="chair"),
-           "observer": make_user(Role.COMMITTEE_MEMBER, username="observer")}
-    for n in range(3):
-        ids[f"m{n}"] = make_user(Role.COMMITTEE_MEMBER, username=f"member{n}")
-    with committed(app):
-        manager = db.session.get(User, ids["manager"])
-        call = factories.open_call(manager, cap=2_500_000)
-        dossiers = [factories.eligible_dossier(
-            manager, call, factories.person(manager, f"Lead{n}", "Test", id_number=f"L{n}"),
-            requested=1_000_000 + n * 100_000).id for n in range(5)]
-        members = [sessions.MemberInput(db.session.get(User, ids[f"m{n}"]), Seat.VOTING,
-                                          "Ministère") for n in range(3)]
-        members.append(sessions.MemberInput(db.session.get(User, ids["observer"]),
-                                              Seat.OBSERVER, "OIM"))
-        session = sessions.create_session(manager, call, title="Comité 2026",
-                                            chair=db.session.get(User, ids["chair"]),
-                                            members=members, place="Bamako")
-        for key in ("chair", "m0", "m1", "m2", "observer"):
-            sessions.declare_for_session(db.session.get(User, ids[key]), session, None)
-        return {**ids, "session": session.id, "call": call.id, "dossiers": dossiers}
-
-
-def _load(ids):
-    user = {key: db.session.get(User, value) for key, value in ids.items()
-            if key in ("manager", "chair", "observer", "m0", "m1", "m2")}
-    session = db.session.get(CommitteeSession, ids["session"])
-    dossiers = [db.session.get(Application, i) for i in ids["dossiers"]]
-    return user, session, dossiers
-
-
-def _score(user, session, application, total, social=None, submit=True):
-    grid = grids.grid_for(session.call)
-    if sessions.declaration_for(session.member(user.id), application.id) is None:
-        sessions.declare_for_dossier(user, session, application, False, None)
-    points = factories.points_for(grid, total, social)
-    return scoring.save_sheet(user, session, application, points,
-                              factories.comments_for(grid, points), submit=submit)
+from tests.factories import load_committee, score_dossier
 
 
 def test_default_grid_has_the_seven_criteria_of_the_domain(app, committee):
     with app.app_context():
-        _user, session, _d = _load(committee)
+        _user, session, _d = load_committee(committee)
         grid = grids.grid_for(session.call)
         assert [c.code for c in grid.criteria] == ["C1", "C2", "C3", "C4", "C5", "C6", "C7"]
         assert grid.total == 100 and grid.pass_mark == 60
@@ -72,7 +29,7 @@ def test_default_grid_has_the_seven_criteria_of_the_domain(app, committee):
 
 def test_grid_maxima_must_add_up_to_100_and_lock_at_the_first_score(app, committee):
     with app.app_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         grid = grids.grid_for(session.call)
         rows = [grids.CriterionInput(c.code, c.label_fr, c.label_en, None, c.max_points,
                                           False, c.social_priority) for c in grid.criteria]
@@ -82,7 +39,7 @@ def test_grid_maxima_must_add_up_to_100_and_lock_at_the_first_score(app, committ
         rows[0].max_points, rows[1].code = 20, "C1"
         with pytest.raises(ValidationError):
             grids.save_grid(user["manager"], grid, 60, rows)
-        _score(user["m0"], session, dossiers[0], 70, submit=False)
+        score_dossier(user["m0"], session, dossiers[0], 70, submit=False)
         rows[1].code = "C2"
         with pytest.raises(ConflictError):
             grids.save_grid(user["manager"], grid, 60, rows)
@@ -90,7 +47,7 @@ def test_grid_maxima_must_add_up_to_100_and_lock_at_the_first_score(app, committ
 
 def test_session_takes_every_eligible_dossier_with_a_majority_quorum(app, committee):
     with app.app_context():
-        _user, session, dossiers = _load(committee)
+        _user, session, dossiers = load_committee(committee)
         assert session.reference.startswith("CS-") and session.quorum == 3  # 4 voting
         assert {d.status for d in dossiers} == {ApplicationStatus.UNDER_REVIEW}
         assert [m.seat for m in session.members if m.user_id == session.chair_id] == [Seat.VOTING]
@@ -100,10 +57,10 @@ def test_a_dossier_opens_only_after_both_declarations_and_never_when_recused(app
                                                                             make_user):
     late = make_user(Role.COMMITTEE_MEMBER, username="late")
     with committed(app):
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         session.members.append(sessions.SessionMember(user_id=late, seat=Seat.VOTING))
     with app.app_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         late_user = db.session.get(User, late)
         with pytest.raises(ConflictError):
             scoring.check_can_open(late_user, session, dossiers[0])  # no session declaration
@@ -122,7 +79,7 @@ def test_a_dossier_opens_only_after_both_declarations_and_never_when_recused(app
 
 def test_score_values_and_comments_are_checked(app, committee):
     with app.app_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         grid = grids.grid_for(session.call)
         sessions.declare_for_dossier(user["m0"], session, dossiers[0], False, None)
         c1 = grid.criteria[0]
@@ -143,25 +100,25 @@ def test_score_values_and_comments_are_checked(app, committee):
 
 def test_a_submitted_sheet_is_locked_and_only_the_chair_reopens_it_with_a_reason(app, committee):
     with app.app_context():
-        user, session, dossiers = _load(committee)
-        sheet = _score(user["m0"], session, dossiers[0], 70)
+        user, session, dossiers = load_committee(committee)
+        sheet = score_dossier(user["m0"], session, dossiers[0], 70)
         with pytest.raises(ConflictError):
-            _score(user["m0"], session, dossiers[0], 80)
+            score_dossier(user["m0"], session, dossiers[0], 80)
         with pytest.raises(ForbiddenError):
             scoring.reopen_sheet(user["m1"], session, sheet, "because")
         with pytest.raises(ValidationError):
             scoring.reopen_sheet(user["chair"], session, sheet, " ")
         scoring.reopen_sheet(user["chair"], session, sheet, "Erreur de saisie sur C4")
-        assert _score(user["m0"], session, dossiers[0], 80).status.value == "submitted"
+        assert score_dossier(user["m0"], session, dossiers[0], 80).status.value == "submitted"
 
 
 def test_nobody_sees_others_scores_before_submitting_their_own(app, committee):
     with app.app_context():
-        user, session, dossiers = _load(committee)
-        _score(user["m0"], session, dossiers[0], 70)
+        user, session, dossiers = load_committee(committee)
+        score_dossier(user["m0"], session, dossiers[0], 70)
         assert scoring.may_see_scores(user["m0"], session, dossiers[0].id)
         assert not scoring.may_see_scores(user["m1"], session, dossiers[0].id)
-        _score(user["m1"], session, dossiers[0], 60, submit=False)
+        score_dossier(user["m1"], session, dossiers[0], 60, submit=False)
         assert not scoring.may_see_scores(user["m1"], session, dossiers[0].id)
         assert not scoring.may_see_scores(user["observer"], session, dossiers[0].id)
         assert not scoring.may_see_scores(user["manager"], session, dossiers[0].id)
@@ -169,10 +126,10 @@ def test_nobody_sees_others_scores_before_submitting_their_own(app, committee):
 
 def test_aggregation_excludes_recused_members_and_missing_sheets(app, committee):
     with app.app_context():
-        user, session, dossiers = _load(committee)
-        _score(user["m0"], session, dossiers[0], 80)
-        _score(user["m1"], session, dossiers[0], 50)
-        _score(user["m2"], session, dossiers[0], 65, submit=False)  # a draft does not count
+        user, session, dossiers = load_committee(committee)
+        score_dossier(user["m0"], session, dossiers[0], 80)
+        score_dossier(user["m1"], session, dossiers[0], 50)
+        score_dossier(user["m2"], session, dossiers[0], 65, submit=False)  # a draft does not count
         sessions.declare_for_dossier(user["chair"], session, dossiers[0], True, "Voisin")
         tally = scoring.tallies(session)[dossiers[0].id]
         assert (tally.scorers, tally.mean, tally.lowest, tally.highest) == (2, 65.0, 50, 80)
@@ -185,11 +142,11 @@ def test_aggregation_excludes_recused_members_and_missing_sheets(app, committee)
 
 def test_an_eliminatory_failure_by_a_majority_makes_a_dossier_unfundable(app, committee):
     with committed(app):
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         grid = grids.grid_for(session.call)
         grid.criteria[2].eliminatory = True  # C3 technical feasibility
     with app.app_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         grid = grids.grid_for(session.call)
         c3 = grid.criteria[2]
         for key, fail in (("m0", True), ("m1", True), ("m2", False)):
@@ -207,25 +164,25 @@ def test_an_eliminatory_failure_by_a_majority_makes_a_dossier_unfundable(app, co
 
 def test_ties_are_broken_by_social_priority_then_submission_date(app, committee):
     with app.app_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         for n, dossier in enumerate(dossiers):
             dossier.submitted_at = utcnow() - timedelta(days=10 - n)
-        _score(user["m0"], session, dossiers[3], 75, social=2)
-        _score(user["m0"], session, dossiers[4], 75, social=9)
-        _score(user["m0"], session, dossiers[1], 75, social=5)
-        _score(user["m0"], session, dossiers[2], 75, social=5)
+        score_dossier(user["m0"], session, dossiers[3], 75, social=2)
+        score_dossier(user["m0"], session, dossiers[4], 75, social=9)
+        score_dossier(user["m0"], session, dossiers[1], 75, social=5)
+        score_dossier(user["m0"], session, dossiers[2], 75, social=5)
         order = [row.application.id for row in selection.propose(session)][:4]
         assert order == [dossiers[4].id, dossiers[1].id, dossiers[2].id, dossiers[3].id]
 
 
 def test_selection_stays_within_the_envelope_then_fills_the_waiting_list(app, committee):
     with committed(app):
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         session.call.envelope.total = 3_500_000  # room for dossiers of 1.0, 1.1 and 1.2 M only
     with app.app_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         for n, dossier in enumerate(dossiers):
-            _score(user["m0"], session, dossier, 90 - n * 5)  # ranks follow the list
+            score_dossier(user["m0"], session, dossier, 90 - n * 5)  # ranks follow the list
         rows = selection.propose(session)
         decisions = [(row.application.id, row.decision) for row in rows]
         assert decisions == [(dossiers[0].id, Decision.SELECTED), (dossiers[1].id, Decision.SELECTED),
@@ -236,14 +193,14 @@ def test_selection_stays_within_the_envelope_then_fills_the_waiting_list(app, co
 
 def test_one_active_grant_per_beneficiary_and_the_pass_mark(app, committee):
     with committed(app):
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         holder = dossiers[0].lead
         other = factories.complete_dossier(user["manager"], session.call, holder)
         other.status = ApplicationStatus.IN_DISBURSEMENT  # an earlier grant, still running
     with app.app_context():
-        user, session, dossiers = _load(committee)
-        _score(user["m0"], session, dossiers[0], 90)
-        _score(user["m0"], session, dossiers[1], 55)
+        user, session, dossiers = load_committee(committee)
+        score_dossier(user["m0"], session, dossiers[0], 90)
+        score_dossier(user["m0"], session, dossiers[1], 55)
         rows = {row.application.id: row for row in selection.propose(session)}
         assert rows[dossiers[0].id].decision == Decision.REJECTED
         assert rows[dossiers[1].id].decision == Decision.REJECTED  # below 60
@@ -251,10 +208,10 @@ def test_one_active_grant_per_beneficiary_and_the_pass_mark(app, committee):
 
 def test_the_chair_overrides_only_with_a_justification_and_within_the_envelope(app, committee):
     with committed(app):
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         session.call.envelope.total = 2_000_000
     with app.app_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         target = session.dossiers[4]
         with pytest.raises(ValidationError):
             selection.force_decision(user["chair"], target, Decision.SELECTED, "")
@@ -271,9 +228,9 @@ def test_the_chair_overrides_only_with_a_justification_and_within_the_envelope(a
 
 def test_finalising_needs_the_quorum_and_locks_the_scores(app, committee):
     with app.app_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         for dossier in dossiers:
-            _score(user["m0"], session, dossier, 70)
+            score_dossier(user["m0"], session, dossier, 70)
         selection.record_attendance(user["chair"], session, {user["chair"].id, user["m0"].id})
         with pytest.raises(ConflictError, match="quorum"):
             selection.finalise(user["chair"], session)
@@ -284,15 +241,15 @@ def test_finalising_needs_the_quorum_and_locks_the_scores(app, committee):
         assert {d.status for d in dossiers} == {ApplicationStatus.SELECTED}
         assert [r.dossier.rank for r in rows] == [1, 2, 3, 4, 5]
         with pytest.raises(ConflictError):
-            _score(user["m1"], session, dossiers[0], 70)
+            score_dossier(user["m1"], session, dossiers[0], 70)
 
 
 def test_minutes_state_the_data_and_versions_are_never_overwritten(app, committee):
     with app.test_request_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         session.call.envelope.total = 3_500_000
         for n, dossier in enumerate(dossiers):
-            _score(user["m0"], session, dossier, 90 - n * 5)
+            score_dossier(user["m0"], session, dossier, 90 - n * 5)
         sessions.declare_for_dossier(user["m1"], session, dossiers[4], True, "Parent")
         selection.force_decision(user["chair"], session.dossiers[4], Decision.REJECTED,
                                  "Activité déjà financée par une ONG")
@@ -322,10 +279,10 @@ def test_minutes_state_the_data_and_versions_are_never_overwritten(app, committe
 
 def test_waiting_list_promotion_after_a_withdrawal(app, committee):
     with app.app_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         session.call.envelope.total = 2_200_000  # 1.0 + 1.1 M selected, 0.1 M left
         for n, dossier in enumerate(dossiers):
-            _score(user["m0"], session, dossier, 90 - n * 5)
+            score_dossier(user["m0"], session, dossier, 90 - n * 5)
         selection.record_attendance(user["chair"], session, {
             user["chair"].id, user["m0"].id, user["m1"].id})
         selection.finalise(user["chair"], session)
@@ -343,11 +300,11 @@ def test_a_member_who_is_not_the_chair_cannot_promote_or_rewrite_the_minutes(app
                                                                              make_user):
     other_chair = make_user(Role.COMMITTEE_CHAIR, username="otherchair")
     with app.test_request_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         session.members.append(sessions.SessionMember(user_id=other_chair, seat=Seat.VOTING))
         session.call.envelope.total = 2_200_000
         for n, dossier in enumerate(dossiers):
-            _score(user["m0"], session, dossier, 90 - n * 5)
+            score_dossier(user["m0"], session, dossier, 90 - n * 5)
         selection.record_attendance(user["chair"], session, {
             user["chair"].id, user["m0"].id, user["m1"].id})
         selection.finalise(user["chair"], session)

@@ -16,17 +16,17 @@ from grants.services.committees import minutes, selection
 from grants.services.intake import applications
 from grants.workflow import ApplicationAction
 from tests.conftest import download, login
-from tests.test_committees import _load, _score, committee  # noqa: F401 (fixture)
+from tests.factories import load_committee, score_dossier
 
 
 def _finalised(app, ids, locale):
     """Five dossiers: two selected, one on the waiting list, one below the pass mark and one
     rejected by the chair; finalised by a chair reading the pages in `locale`."""
     with app.test_request_context(), force_locale(locale):
-        user, session, dossiers = _load(ids)
+        user, session, dossiers = load_committee(ids)
         session.call.envelope.total = 2_200_000  # 1.0 + 1.1 M selected
         for n, total in enumerate((90, 85, 80, 75, 50)):
-            _score(user["m0"], session, dossiers[n], total)
+            score_dossier(user["m0"], session, dossiers[n], total)
         chaired = next(d for d in session.dossiers if d.application_id == dossiers[3].id)
         selection.force_decision(user["chair"], chaired, selection.Decision.REJECTED,
                                  "Activité déjà financée par une ONG")
@@ -45,7 +45,7 @@ def _codes(dossier_ids):
             for i in dossier_ids]
 
 
-def test_finalisation_stores_codes_whatever_the_chairs_language(app, committee):  # noqa: F811
+def test_finalisation_stores_codes_whatever_the_chairs_language(app, committee):
     dossier_ids = _finalised(app, committee, "en")
     with app.app_context():
         assert _codes(dossier_ids) == [
@@ -57,7 +57,7 @@ def test_finalisation_stores_codes_whatever_the_chairs_language(app, committee):
         assert dossier.justification == "Activité déjà financée par une ONG"  # as typed
 
 
-def test_each_reader_sees_the_reasons_in_their_language(app, committee):  # noqa: F811
+def test_each_reader_sees_the_reasons_in_their_language(app, committee):
     _finalised(app, committee, "en")
     path = f"/comites/{committee['session']}/classement"
     french, english = app.test_client(), app.test_client()
@@ -82,10 +82,10 @@ def test_each_reader_sees_the_reasons_in_their_language(app, committee):  # noqa
     assert sheet.cell(row=2, column=12).value == "Within the envelope"
 
 
-def test_the_minutes_and_a_promotion_use_the_codes(app, committee):  # noqa: F811
+def test_the_minutes_and_a_promotion_use_the_codes(app, committee):
     dossier_ids = _finalised(app, committee, "en")
     with app.test_request_context(), force_locale("en"):
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         applications.transition(user["manager"], dossiers[1], ApplicationAction.WITHDRAW, "Parti")
         promoted = selection.promote_next(user["manager"], session)
         assert (promoted.decision_reason_code, promoted.decision_reason) == (
@@ -100,7 +100,7 @@ def test_the_minutes_and_a_promotion_use_the_codes(app, committee):  # noqa: F81
     assert promoted_id == dossier_ids[2]
 
 
-def test_the_migration_turns_stored_words_into_codes_and_keeps_other_text(app, committee):  # noqa: F811
+def test_the_migration_turns_stored_words_into_codes_and_keeps_other_text(app, committee):
     dossier_ids = _finalised(app, committee, "fr")
     with app.app_context():
         try:
@@ -127,7 +127,7 @@ def test_the_migration_turns_stored_words_into_codes_and_keeps_other_text(app, c
         assert dossier.decision_reason_text == "Dossier incomplet selon le jury"
 
 
-def test_the_dossier_history_names_the_session_and_rank_in_no_language(app, committee):  # noqa: F811
+def test_the_dossier_history_names_the_session_and_rank_in_no_language(app, committee):
     """The history of a dossier keeps no translated words: it reads the same in both languages."""
     from grants.models import ApplicationEvent
     from grants.workflow import ApplicationAction

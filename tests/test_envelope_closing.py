@@ -12,7 +12,7 @@ from grants.services.errors import ConflictError, ForbiddenError
 from grants.services.money import agreements, envelopes, payments
 from grants.services.money.ledger_check import check_ledger
 from tests.conftest import login
-from tests.test_finance import _agreement, _signed, _user, money  # noqa: F401 (fixture)
+from tests.factories import prepared_agreement, signed_agreement, user
 
 
 def key() -> str:
@@ -23,17 +23,17 @@ def _envelope(ids) -> BudgetEnvelope:
     return db.session.get(BudgetEnvelope, ids["envelope"])
 
 
-def test_a_programme_manager_closes_an_envelope_once(app, money):  # noqa: F811
+def test_a_programme_manager_closes_an_envelope_once(app, money):
     with app.app_context():
-        _signed(money)
+        signed_agreement(money)
         with pytest.raises(ForbiddenError):
-            envelopes.close_envelope(_user(money, "officer"), _envelope(money))
+            envelopes.close_envelope(user(money, "officer"), _envelope(money))
         db.session.rollback()
-        envelopes.close_envelope(_user(money, "manager"), _envelope(money))
+        envelopes.close_envelope(user(money, "manager"), _envelope(money))
         db.session.commit()
         assert _envelope(money).closed_at is not None
         with pytest.raises(ConflictError, match="déjà clôturée"):
-            envelopes.close_envelope(_user(money, "manager"), _envelope(money))
+            envelopes.close_envelope(user(money, "manager"), _envelope(money))
         db.session.rollback()
         [event] = db.session.scalars(db.select(AuditEvent).where(
             AuditEvent.action == "envelope.closed")).all()
@@ -41,29 +41,29 @@ def test_a_programme_manager_closes_an_envelope_once(app, money):  # noqa: F811
         assert event.details == {"total": 10_000_000, "committed": 2_000_000, "disbursed": 0}
 
 
-def test_a_closed_envelope_refuses_signatures_but_pays_what_was_signed(app, money):  # noqa: F811
+def test_a_closed_envelope_refuses_signatures_but_pays_what_was_signed(app, money):
     with app.app_context():
-        signed = _signed(money)
-        draft = _agreement(money, 1)
-        envelopes.close_envelope(_user(money, "manager"), _envelope(money))
+        signed = signed_agreement(money)
+        draft = prepared_agreement(money, 1)
+        envelopes.close_envelope(user(money, "manager"), _envelope(money))
         db.session.commit()
         with pytest.raises(envelopes.EnvelopeClosed, match="clôturée"):
-            agreements.sign_agreement(_user(money, "officer"), draft, date.today(), key())
+            agreements.sign_agreement(user(money, "officer"), draft, date.today(), key())
         db.session.rollback()
         assert db.session.get(Grant, draft).status == GrantStatus.DRAFT
         assert _envelope(money).committed == 2_000_000
         first = db.session.get(Grant, signed).tranches[0].id
-        payments.order_payment(_user(money, "officer"), first, key())
+        payments.order_payment(user(money, "officer"), first, key())
         db.session.commit()
-        payments.pay_tranche(_user(money, "accountant"), first, key(), "VIR-1")
+        payments.pay_tranche(user(money, "accountant"), first, key(), "VIR-1")
         db.session.commit()
         assert _envelope(money).disbursed == 1_200_000
         assert check_ledger() == []
 
 
-def test_closing_from_the_pages(app, money):  # noqa: F811
+def test_closing_from_the_pages(app, money):
     with app.app_context():
-        draft = _agreement(money)
+        draft = prepared_agreement(money)
     manager, officer = app.test_client(), app.test_client()
     login(manager, "manager")
     login(officer, "officer")
@@ -92,19 +92,19 @@ def test_closing_from_the_pages(app, money):  # noqa: F811
         assert db.session.get(Grant, draft).status == GrantStatus.DRAFT
 
 
-def test_no_new_agreement_or_call_on_a_closed_envelope(app, money):  # noqa: F811
+def test_no_new_agreement_or_call_on_a_closed_envelope(app, money):
     with app.app_context():
-        envelopes.close_envelope(_user(money, "manager"), _envelope(money))
+        envelopes.close_envelope(user(money, "manager"), _envelope(money))
         db.session.commit()
 
         with pytest.raises(ConflictError, match="clôturée"):
-            agreements.prepare_agreement(_user(money, "officer"), db.session.get(
+            agreements.prepare_agreement(user(money, "officer"), db.session.get(
                 Application, money["applications"][0]), amount=1_000_000,
                 channel=Channel.BANK, account="ML-1")
         db.session.rollback()
         with pytest.raises(ConflictError):
             envelope = _envelope(money)
-            envelopes.save_envelope(_user(money, "manager"), envelope, name=envelope.name,
+            envelopes.save_envelope(user(money, "manager"), envelope, name=envelope.name,
                                 fiscal_year=envelope.fiscal_year,
                                 funding_source=envelope.funding_source,
                                 budget_line=envelope.budget_line, total=20_000_000)
@@ -117,7 +117,7 @@ def test_no_new_agreement_or_call_on_a_closed_envelope(app, money):  # noqa: F81
 
 
 @pytest.mark.parametrize("role", [Role.FINANCE_OFFICER, Role.ACCOUNTANT, Role.AUDITOR])
-def test_only_programme_managers_see_the_closing_page(app, money, make_user, role):  # noqa: F811
+def test_only_programme_managers_see_the_closing_page(app, money, make_user, role):
     make_user(role, username="someone")
     client = app.test_client()
     login(client, "someone")

@@ -10,7 +10,7 @@ from grants.services.followup import field_tools
 from grants.services.followup.questionnaire import ITEMS
 from grants.workflow import VisitStatus
 from tests.conftest import login
-from tests.follow_up import plan, user
+from tests.factories import plan, user
 
 
 def test_the_xlsform_has_the_survey_choices_and_settings_in_french_and_english(app, followed):

@@ -7,14 +7,14 @@ from grants.extensions import db
 from grants.models import BatchLine, BudgetEnvelope, Grant, Payment, Role, Tranche
 from grants.services.money.ledger_check import check_ledger
 from tests.conftest import login
-from tests.test_finance import money  # noqa: F401 (fixture)
+from tests.factories import ordered_wallet_tranches
 
 
 def _key(page: str) -> str:
     return re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
 
 
-def test_officer_and_accountant_take_a_dossier_to_a_paid_tranche(app, money):  # noqa: F811
+def test_officer_and_accountant_take_a_dossier_to_a_paid_tranche(app, money):
     officer, accountant = app.test_client(), app.test_client()
     login(officer, "officer")
     login(accountant, "accountant")
@@ -48,7 +48,7 @@ def test_officer_and_accountant_take_a_dossier_to_a_paid_tranche(app, money):  #
 
 
 
-def test_a_wallet_over_the_cap_is_refused_at_the_field_in_french(app, money, make_user):  # noqa: F811
+def test_a_wallet_over_the_cap_is_refused_at_the_field_in_french(app, money, make_user):
     officer = app.test_client()
     login(officer, "officer")
     with app.app_context():
@@ -64,7 +64,7 @@ def test_a_wallet_over_the_cap_is_refused_at_the_field_in_french(app, money, mak
         assert db.session.scalar(db.select(db.func.count()).select_from(Grant)) == 0
 
 
-def test_other_roles_cannot_reach_the_money_actions(app, money, make_user):  # noqa: F811
+def test_other_roles_cannot_reach_the_money_actions(app, money, make_user):
     make_user(Role.INTAKE_AGENT, regions=("01",), username="agent")
     agent = app.test_client()
     login(agent, "agent")
@@ -73,7 +73,7 @@ def test_other_roles_cannot_reach_the_money_actions(app, money, make_user):  # n
         == 403
 
 
-def test_an_agreement_cannot_exceed_the_amount_granted(app, money):  # noqa: F811
+def test_an_agreement_cannot_exceed_the_amount_granted(app, money):
     officer = app.test_client()
     login(officer, "officer")
     page = officer.post(f"/finances/conventions/nouvelle/{money['applications'][0]}", data={
@@ -81,7 +81,7 @@ def test_an_agreement_cannot_exceed_the_amount_granted(app, money):  # noqa: F81
     assert "ne peut pas dépasser le montant accordé" in page
 
 
-def test_the_printable_agreement_states_the_amount_in_words(app, money):  # noqa: F811
+def test_the_printable_agreement_states_the_amount_in_words(app, money):
     import io as _io
 
     from pypdf import PdfReader
@@ -99,7 +99,7 @@ def test_the_printable_agreement_states_the_amount_in_words(app, money):  # noqa
     assert "900 000 F CFA" in text and "600 000 F CFA" in text
 
 
-def test_a_failure_after_a_saved_payment_never_says_nothing_was_saved(app, make_app, money,  # noqa: F811
+def test_a_failure_after_a_saved_payment_never_says_nothing_was_saved(app, make_app, money,
                                                                       make_user, monkeypatch):
     """Payments saved, then the next page fails: the error page does not claim that nothing was
     saved (it says what to check, or that the action was saved when this request committed),
@@ -108,10 +108,9 @@ def test_a_failure_after_a_saved_payment_never_says_nothing_was_saved(app, make_
 
     import grants.blueprints.finance.batches as batch_views
     import grants.blueprints.finance.views as finance_views
-    from tests.test_batches import _ordered_wallet_tranches
 
     make_user(Role.AUDITOR, username="auditor")
-    [(first, _first_order), (second, _second_order)] = _ordered_wallet_tranches(app, money, count=2)
+    [(first, _first_order), (second, _second_order)] = ordered_wallet_tranches(app, money, count=2)
     failing = make_app(PROPAGATE_EXCEPTIONS=False)  # the same database, as production runs
     accountant, auditor = failing.test_client(), failing.test_client()
     login(accountant, "accountant")

@@ -18,13 +18,12 @@ from grants.services.money.ledger_check import check_ledger
 from grants.workflow import ApplicationStatus
 from tests import factories
 from tests.conftest import committed
-from tests.test_finance import money  # noqa: F401 (fixture)
 
 OPERATIONS = ["prepare", "sign", "order", "pay", "reverse", "cancel", "replay", "visit"]
 
 
 @pytest.fixture
-def pool(app, money):  # noqa: F811
+def pool(app, money):
     """Twelve more selected dossiers to draw agreements from."""
     with committed(app):
         manager = db.session.get(User, money["manager"])

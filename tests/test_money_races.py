@@ -26,7 +26,7 @@ from grants.services.errors import ConflictError
 from grants.services.money import agreements, batches, payments
 from grants.services.money.ledger_check import check_ledger
 from tests import factories
-from tests.test_finance import _signed, money  # noqa: F401 (fixture)
+from tests.factories import signed_agreement
 
 ROUNDS = 30
 
@@ -97,13 +97,14 @@ def _next_step(ids, grant_id: int) -> None:
                                  key())
 
 
-def test_a_reversal_and_the_order_of_the_next_tranche_never_both_succeed(app, money):  # noqa: F811
+def test_a_reversal_and_the_order_of_the_next_tranche_never_both_succeed(app, money):
     """Each round races "reverse the payment of tranche 1" against "order tranche 2" of one
     agreement, while two other agreements on the same envelope take a payment step each at the
     same moment: exactly one of the two succeeds (a reversed tranche 1 never leaves tranche 2
     ordered), the load never fails, and the ledger stays sound."""
     with app.app_context():
-        grant_id, loads = _signed(money), [_signed(money, n=1), _signed(money, n=2)]
+        grant_id = signed_agreement(money)
+        loads = [signed_agreement(money, n=1), signed_agreement(money, n=2)]
         first, second = (t.id for t in db.session.get(Grant, grant_id).tranches)
         _pay(money["officer"], money["accountant"], first)
         visit_id = factories.validated_visit(db.session.get(Tranche, second))
@@ -138,7 +139,7 @@ def test_a_reversal_and_the_order_of_the_next_tranche_never_both_succeed(app, mo
         assert check_ledger() == []
 
 
-def test_sixteen_accountants_approving_one_batch_approve_it_once(app, money, make_user):  # noqa: F811
+def test_sixteen_accountants_approving_one_batch_approve_it_once(app, money, make_user):
     """Each round: sixteen accountants approve the same prepared batch at once. Exactly one
     succeeds, the others are refused; one audit row names the one who approved it."""
     accountants = [make_user(Role.ACCOUNTANT, username=f"approver{n}") for n in range(16)]

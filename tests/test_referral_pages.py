@@ -8,7 +8,7 @@ from grants.services.followup import visit_reports
 from grants.services.followup.questionnaire import equal_weights
 from grants.workflow import ReferralStatus
 from tests.conftest import login
-from tests.follow_up import plan, report, user
+from tests.factories import plan, report, user
 
 
 def _client(app, username):

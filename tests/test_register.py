@@ -13,7 +13,6 @@ from grants.models import Application, Channel, Grant, Payment, User
 from grants.services.money import agreements, envelopes, payments
 from grants.services.money.ledger_check import check_ledger
 from tests.conftest import download, login
-from tests.test_finance import money  # noqa: F401 (fixture)
 
 
 def _pay_first_tranches(app, ids, count=2):
@@ -34,7 +33,7 @@ def _pay_first_tranches(app, ids, count=2):
         assert check_ledger() == []
 
 
-def test_the_xlsx_register_totals_equal_the_ledger_and_text_is_inert(app, money):  # noqa: F811
+def test_the_xlsx_register_totals_equal_the_ledger_and_text_is_inert(app, money):
     with app.app_context():  # a hostile name: it must stay text in Excel
         person = db.session.get(Application, money["applications"][0]).lead
         person.first_name = '=HYPERLINK("http://evil","x")'
@@ -67,7 +66,7 @@ def test_the_xlsx_register_totals_equal_the_ledger_and_text_is_inert(app, money)
         summary.iter_rows(min_row=2, values_only=True))
 
 
-def test_the_csv_register_is_for_french_excel(app, money):  # noqa: F811
+def test_the_csv_register_is_for_french_excel(app, money):
     _pay_first_tranches(app, money, count=1)
     client = app.test_client()
     login(client, "officer")
@@ -79,7 +78,7 @@ def test_the_csv_register_is_for_french_excel(app, money):  # noqa: F811
     assert rows[1][rows[0].index("Étape")] == "Paiement"
 
 
-def test_export_ledger_command_writes_the_same_file(app, money, tmp_path):  # noqa: F811
+def test_export_ledger_command_writes_the_same_file(app, money, tmp_path):
     _pay_first_tranches(app, money, count=1)
     target = tmp_path / "registre.xlsx"
     result = app.test_cli_runner().invoke(args=["export-ledger", "--format", "xlsx",
@@ -93,7 +92,7 @@ def test_export_ledger_command_writes_the_same_file(app, money, tmp_path):  # no
     assert result.exit_code == 0 and re.search(r";1200000;", csv_target.read_text("utf-8"))
 
 
-def test_the_register_page_lists_movements(app, money):  # noqa: F811
+def test_the_register_page_lists_movements(app, money):
     _pay_first_tranches(app, money, count=1)
     client = app.test_client()
     login(client, "officer")
@@ -102,7 +101,7 @@ def test_the_register_page_lists_movements(app, money):  # noqa: F811
     assert "1 200 000" in page
 
 
-def test_available_after_is_read_from_the_ledger_and_keeps_its_history(app, money):  # noqa: F811
+def test_available_after_is_read_from_the_ledger_and_keeps_its_history(app, money):
     """Raising the envelope's total later does not rewrite the figures of earlier rows."""
     from grants.models import BudgetEnvelope
     from grants.services.money.register import RegisterFilters, register_query
@@ -140,7 +139,7 @@ def test_available_after_is_read_from_the_ledger_and_keeps_its_history(app, mone
         assert check_ledger() == []
 
 
-def test_the_register_is_dated_by_value_date_with_the_entry_time_apart(app, money):  # noqa: F811
+def test_the_register_is_dated_by_value_date_with_the_entry_time_apart(app, money):
     """A 2024 agreement entered today reads 2024 in the register: the signature date for the
     commitment, the payment date for the payment, the day of a reversal; when each row was
     entered is a column of its own, on the page and in both files. The date filter reads the

@@ -14,8 +14,7 @@ from grants.services.errors import ConflictError, ForbiddenError, ValidationErro
 from grants.services.money import agreements
 from grants.storage import upload_root
 from tests.conftest import login
-from tests.factories import PDF, PNG
-from tests.test_finance import _agreement, _signed, _user, money  # noqa: F401 (fixture)
+from tests.factories import PDF, PNG, prepared_agreement, signed_agreement, user
 
 
 def _files() -> set:
@@ -28,10 +27,10 @@ def _events(action: str) -> list[AuditEvent]:
                                    .order_by(AuditEvent.id)))
 
 
-def test_the_signed_copy_given_at_the_signature_is_stored_with_its_fingerprint(app, money):  # noqa: F811
+def test_the_signed_copy_given_at_the_signature_is_stored_with_its_fingerprint(app, money):
     with app.app_context():
-        grant_id = _agreement(money)
-        agreements.sign_agreement(_user(money, "officer"), grant_id, date.today(),
+        grant_id = prepared_agreement(money)
+        agreements.sign_agreement(user(money, "officer"), grant_id, date.today(),
                                   str(uuid.uuid4()), (io.BytesIO(PDF), "convention signée.pdf"))
         db.session.commit()
         grant = db.session.get(Grant, grant_id)
@@ -43,12 +42,12 @@ def test_the_signed_copy_given_at_the_signature_is_stored_with_its_fingerprint(a
         assert [e.details["sha256"] for e in _events("grant.signed_copy_added")] == [copy.sha256]
 
 
-def test_a_file_that_is_not_a_scan_refuses_the_signature_and_leaves_nothing(app, money):  # noqa: F811
+def test_a_file_that_is_not_a_scan_refuses_the_signature_and_leaves_nothing(app, money):
     with app.app_context():
-        grant_id = _agreement(money)
+        grant_id = prepared_agreement(money)
         files = _files()
         with pytest.raises(ValidationError) as refused:
-            agreements.sign_agreement(_user(money, "officer"), grant_id, date.today(),
+            agreements.sign_agreement(user(money, "officer"), grant_id, date.today(),
                                       str(uuid.uuid4()), (io.BytesIO(b"MZ\x90\x00 not a scan"),
                                                           "convention.pdf"))
         assert refused.value.field == "file"
@@ -59,28 +58,28 @@ def test_a_file_that_is_not_a_scan_refuses_the_signature_and_leaves_nothing(app,
         assert _files() == files
 
 
-def test_a_draft_has_no_signed_copy_and_only_a_finance_officer_adds_one(app, money):  # noqa: F811
+def test_a_draft_has_no_signed_copy_and_only_a_finance_officer_adds_one(app, money):
     with app.app_context():
-        grant_id = _agreement(money)
+        grant_id = prepared_agreement(money)
         with pytest.raises(ConflictError):
-            agreements.attach_signed_copy(_user(money, "officer"), grant_id, io.BytesIO(PDF), "c.pdf")
+            agreements.attach_signed_copy(user(money, "officer"), grant_id, io.BytesIO(PDF), "c.pdf")
         db.session.rollback()
-        agreements.sign_agreement(_user(money, "officer"), grant_id, date.today(), str(uuid.uuid4()))
+        agreements.sign_agreement(user(money, "officer"), grant_id, date.today(), str(uuid.uuid4()))
         db.session.commit()
         with pytest.raises(ForbiddenError):
-            agreements.attach_signed_copy(_user(money, "accountant"), grant_id, io.BytesIO(PDF),
+            agreements.attach_signed_copy(user(money, "accountant"), grant_id, io.BytesIO(PDF),
                                           "c.pdf")
         db.session.rollback()
         assert db.session.get(Grant, grant_id).signed_copy is None
 
 
-def test_replacing_the_signed_copy_keeps_the_earlier_one_and_audits_it(app, money):  # noqa: F811
+def test_replacing_the_signed_copy_keeps_the_earlier_one_and_audits_it(app, money):
     with app.app_context():
-        grant_id = _signed(money)
-        first = agreements.attach_signed_copy(_user(money, "officer"), grant_id, io.BytesIO(PDF),
+        grant_id = signed_agreement(money)
+        first = agreements.attach_signed_copy(user(money, "officer"), grant_id, io.BytesIO(PDF),
                                               "scan flou.pdf")
         db.session.commit()
-        second = agreements.attach_signed_copy(_user(money, "officer"), grant_id, io.BytesIO(PNG),
+        second = agreements.attach_signed_copy(user(money, "officer"), grant_id, io.BytesIO(PNG),
                                                "scan.png")
         db.session.commit()
         grant = db.session.get(Grant, grant_id)
@@ -93,11 +92,11 @@ def test_replacing_the_signed_copy_keeps_the_earlier_one_and_audits_it(app, mone
         assert replaced.object_type == "grant_agreement" and replaced.object_id == str(grant_id)
 
 
-def test_the_signed_copy_through_the_pages(app, money, make_user):  # noqa: F811
+def test_the_signed_copy_through_the_pages(app, money, make_user):
     make_user(Role.INTAKE_AGENT, username="agent")
     with app.app_context():
-        grant_id = _signed(money)
-        other_id = _signed(money, 1)
+        grant_id = signed_agreement(money)
+        other_id = signed_agreement(money, 1)
     officer, accountant, agent = app.test_client(), app.test_client(), app.test_client()
     login(officer, "officer")
     login(accountant, "accountant")
@@ -129,9 +128,9 @@ def test_the_signed_copy_through_the_pages(app, money, make_user):  # noqa: F811
     assert agent.get(f"{path}/exemplaires/{copy_id}").status_code == 403
 
 
-def test_signing_on_the_page_with_the_scan(app, money):  # noqa: F811
+def test_signing_on_the_page_with_the_scan(app, money):
     with app.app_context():
-        grant_id = _agreement(money)
+        grant_id = prepared_agreement(money)
     officer = app.test_client()
     login(officer, "officer")
     path = f"/finances/conventions/{grant_id}"

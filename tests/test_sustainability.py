@@ -20,7 +20,7 @@ from grants.services.followup.questionnaire import (
 )
 from grants.vocabulary import ConsentScope, ReferralService
 from grants.workflow import ReferralStatus
-from tests.follow_up import plan, report, user
+from tests.factories import plan, report, user
 
 
 def test_scores_are_weighted_means_of_the_answered_items_only():

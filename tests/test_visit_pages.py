@@ -11,7 +11,7 @@ from grants.extensions import db
 from grants.models import AuditEvent, Grant, TrancheStatus, Visit
 from grants.workflow import VisitStatus
 from tests.conftest import count_queries, download, login
-from tests.follow_up import plan
+from tests.factories import plan
 
 
 def _client(app, username):
@@ -148,7 +148,7 @@ def test_the_supervisor_assigns_visits_and_sees_each_officers_load(app, followed
 
 
 def test_the_worklist_runs_the_same_queries_whatever_the_number_of_visits(app, followed):
-    from tests.follow_up import make_followed_more
+    from tests.factories import make_followed_more
 
     field = _client(app, "field")
     field.get("/suivi/")
@@ -223,7 +223,7 @@ def test_a_composite_score_without_a_whole_dimension_reads_not_computed_with_why
 def test_survival_counts_operating_activities_at_m6(app, followed):
     from grants.services.followup import visit_reports
     from grants.services.followup import visits as visit_service
-    from tests.follow_up import report, user
+    from tests.factories import report, user
 
     with app.app_context():
         third = plan(followed)[2]  # V3, at M+6
@@ -262,7 +262,7 @@ def test_unscheduled_visits_from_the_project_page(app, followed):
 
 def test_the_project_page_runs_the_same_queries_whatever_the_number_of_visits(app, followed):
     from grants.services.followup import visit_reports
-    from tests.follow_up import report, user
+    from tests.factories import report, user
 
     with app.app_context():
         first = plan(followed)[0]
@@ -291,7 +291,7 @@ def test_survival_counts_earlier_stops_and_cancellations_and_not_the_unreachable
     from grants.services.followup import visits as visit_service
     from grants.services.money import agreements
     from grants.vocabulary import ActivityStatus
-    from tests.follow_up import make_followed_more, report, user
+    from tests.factories import make_followed_more, report, user
 
     make_followed_more(app, followed, 3)
     with app.app_context():

@@ -15,7 +15,7 @@ from grants.services.money.ledger_check import check_ledger
 from grants.vocabulary import ActivityStatus, Recommendation, VisitMode
 from grants.workflow import ApplicationStatus, VisitStatus
 from tests import factories
-from tests.follow_up import PAID_ON, plan, report, submit, user
+from tests.factories import PAID_ON, plan, report, submit, user
 
 
 def test_the_first_payment_plans_the_calls_visits(app, followed):

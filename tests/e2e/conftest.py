@@ -4,13 +4,16 @@ chromium. Without chromium they skip with a reason, unless GRANTS_REQUIRE_BROWSE
 import os
 import re
 import shutil
+import tempfile
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
 
+SCREENSHOTS = Path(os.environ.get("GRANTS_SCREENSHOTS", tempfile.gettempdir()))
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",
                   "--disable-sync"]

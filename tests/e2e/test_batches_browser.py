@@ -16,14 +16,13 @@ from grants.services.money import agreements, payments
 from grants.services.money.ledger_check import check_ledger
 from tests.e2e.conftest import logged_in_page
 from tests.factories import PDF
-from tests.test_finance import money  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
-def _ordered_wallet_tranches(app, ids):
+def ordered_wallet_tranches(app, ids):
     """Two Orange Money agreements signed (one with its scan) and their first tranche ordered."""
     tranches = []
     with app.app_context():
@@ -44,8 +43,8 @@ def _ordered_wallet_tranches(app, ids):
 
 
 def test_a_mobile_money_batch_pays_only_the_successful_line(app, browser, live_server,
-                                                           money):  # noqa: F811
-    (paid_id, paid_ref, grant_id), (failed_id, failed_ref, _) = _ordered_wallet_tranches(app, money)
+                                                           money):
+    (paid_id, paid_ref, grant_id), (failed_id, failed_ref, _) = ordered_wallet_tranches(app, money)
 
     officer_context = browser.new_context(base_url=live_server, locale="fr-FR",
                                           accept_downloads=True)
@@ -101,8 +100,8 @@ WIDTHS = "[document.documentElement.scrollWidth, document.documentElement.client
          "window.innerWidth]"
 
 
-def test_every_finance_page_fits_a_phone(app, browser, live_server, money):  # noqa: F811
-    (paid_id, paid_ref, grant_id), _failed = _ordered_wallet_tranches(app, money)
+def test_every_finance_page_fits_a_phone(app, browser, live_server, money):
+    (paid_id, paid_ref, grant_id), _failed = ordered_wallet_tranches(app, money)
     with app.app_context():  # a payment and a batch, so that every table has rows
         officer = db.session.get(User, money["officer"])
         accountant = db.session.get(User, money["accountant"])

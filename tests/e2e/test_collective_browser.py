@@ -11,8 +11,7 @@ from grants.models import Application, Role, User
 from grants.workflow import ApplicationStatus
 from tests import factories
 from tests.conftest import committed
-from tests.e2e.conftest import add_documents_and_submit, fill_section, log_in, phone_screen
-from tests.e2e.test_login_browser import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, add_documents_and_submit, fill_section, log_in, phone_screen
 
 pytestmark = pytest.mark.browser
 

@@ -7,21 +7,20 @@ import pytest
 from grants.extensions import db
 from grants.models import Application, CommitteeSession, Minutes
 from grants.services.committees import grids
-from tests.e2e.conftest import log_in
-from tests.e2e.test_login_browser import SCREENSHOTS
-from tests.test_committees import _load, _score, committee  # noqa: F401 (fixture)
+from tests.e2e.conftest import SCREENSHOTS, log_in
+from tests.factories import load_committee, score_dossier
 
 pytestmark = pytest.mark.browser
 
 
-def test_member_scores_and_chair_finalises(app, browser, live_server, committee):  # noqa: F811
+def test_member_scores_and_chair_finalises(app, browser, live_server, committee):
     session_id, first = committee["session"], committee["dossiers"][0]
     with app.app_context():
-        user, session, dossiers = _load(committee)
+        user, session, dossiers = load_committee(committee)
         for n, dossier in enumerate(dossiers):  # the chair has scored everything already
-            _score(user["chair"], session, dossier, 85 - n * 4)
+            score_dossier(user["chair"], session, dossier, 85 - n * 4)
         for dossier in dossiers[1:]:
-            _score(user["m0"], session, dossier, 70)
+            score_dossier(user["m0"], session, dossier, 70)
         criteria = [(c.code, c.max_points) for c in grids.grid_for(session.call).criteria]
         reference = dossiers[0].reference
         db.session.commit()

@@ -13,13 +13,12 @@ from grants.extensions import db
 from grants.models import Application, Channel, Grant, User
 from grants.services.money import agreements
 from tests.e2e.conftest import logged_in_page
-from tests.test_finance import money  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
 
 def test_officer_orders_accountant_pays_and_the_register_downloads(app, browser, live_server,
-                                                                    money):  # noqa: F811
+                                                                    money):
     with app.app_context():
         officer = db.session.get(User, money["officer"])
         grant = agreements.prepare_agreement(officer, db.session.get(

@@ -9,8 +9,7 @@ from grants.models import Application, Beneficiary, Role, User
 from grants.workflow import ApplicationStatus
 from tests import factories
 from tests.conftest import PASSWORD, committed
-from tests.e2e.conftest import add_documents_and_submit, fill_section
-from tests.e2e.test_login_browser import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, add_documents_and_submit, fill_section
 
 pytestmark = pytest.mark.browser
 

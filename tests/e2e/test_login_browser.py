@@ -1,16 +1,12 @@
 """A person logs in with a real browser and lands on the French home page."""
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
 
 from grants.models import Role
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(os.environ.get("GRANTS_SCREENSHOTS", tempfile.gettempdir()))
 
 
 def test_login_shows_the_french_home_page_and_nothing_leaves_the_server(page, make_user,

@@ -8,7 +8,7 @@ from grants.extensions import db
 from grants.models import AuditEvent, Grant, TrancheStatus, Visit
 from grants.workflow import VisitStatus
 from tests.e2e.conftest import log_in
-from tests.follow_up import plan
+from tests.factories import plan
 
 pytestmark = pytest.mark.browser
 
@@ -133,7 +133,7 @@ def test_a_visit_sent_offline_is_recorded_once_when_the_network_returns(
 
 def test_the_follow_up_pages_fit_a_phone(app, live_server, phone_page, followed):
     from grants.services.followup import visit_reports
-    from tests.follow_up import report, user
+    from tests.factories import report, user
 
     with app.app_context():
         first = plan(followed)[0]
