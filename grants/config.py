@@ -2,6 +2,7 @@
 instance/config.py or the environment (see create_app)."""
 
 from datetime import timedelta
+from pathlib import Path
 
 
 class DefaultConfig:
@@ -49,6 +50,9 @@ class DefaultConfig:
     LANGUAGES = {"fr": "Français", "en": "English"}
     PHONE_DEFAULT_REGION = "ML"
     BOOTSTRAP_SERVE_LOCAL = True
+    # Hashed and precompressed copies of the static files (grants/assets.py); built at start
+    # or by `make assets`, never committed.
+    ASSETS_BUILD_DIR = str(Path(__file__).resolve().parent.parent / "build" / "assets")
     BOOTSTRAP_BOOTSWATCH_THEME = None
     PAGE_SIZE = 25
 
