@@ -46,6 +46,7 @@ def test_static_files_are_sent_precompressed_with_a_year_of_immutable_caching(ap
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert "Accept-Encoding" in response.headers["Vary"]
         assert response.mimetype == "text/css"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert len(gzipped.data) < len(plain.data) / 5
     assert gzip.decompress(gzipped.data) == plain.data
     for response in (plain, gzipped, brotli):
