@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: demo test install install-dev translations lint typecheck extract-messages
+.PHONY: demo test install install-dev translations assets lint typecheck extract-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -12,14 +12,19 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
-	$(MAKE) translations
+	$(MAKE) translations assets
 
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
-	$(MAKE) translations
+	$(MAKE) translations assets
 
 translations:
 	$(BIN)/pybabel compile -d grants/translations >/dev/null
+
+# Hashed, gzip and brotli copies of the static files in build/assets (grants/assets.py). The app
+# also builds what is missing when it starts; this step lets it start on a read-only checkout.
+assets:
+	$(BIN)/python -c 'from grants.assets import main; main()' >/dev/null
 
 demo: install
 	$(FLASK) db upgrade

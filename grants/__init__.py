@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from grants import formatting
+from grants import assets, formatting
 from grants.config import DefaultConfig
 from grants.database import configure_sqlite, serving_method
 from grants.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate, talisman
@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.wsgi_app = _noting_request_method(app.wsgi_app)
     _init_extensions(app)
+    assets.init_app(app)  # outermost: static files skip the app entirely
     _register_blueprints(app)
     _register_hooks(app)
     formatting.register(app)

@@ -2,6 +2,7 @@
 instance/config.py or the environment (see create_app)."""
 
 from datetime import timedelta
+from pathlib import Path
 
 
 class DefaultConfig:
@@ -30,8 +31,12 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # 10 MB per request
     MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # 5 MB per document (a phone photo, a scanned PDF)
 
-    # Login throttling (Flask-Limiter). Use redis://127.0.0.1:6379 when several servers run.
+    # Login throttling (Flask-Limiter). Counts live in this process unless several servers share
+    # them: RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0" (docs/SCALE_OUT.md). If Redis
+    # cannot be reached, each process counts on its own meanwhile instead of failing the login.
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = "grants"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT_PER_IP = "20 per 5 minutes"
     LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
@@ -49,6 +54,9 @@ class DefaultConfig:
     LANGUAGES = {"fr": "Français", "en": "English"}
     PHONE_DEFAULT_REGION = "ML"
     BOOTSTRAP_SERVE_LOCAL = True
+    # Hashed and precompressed copies of the static files (grants/assets.py); built at start
+    # or by `make assets`, never committed.
+    ASSETS_BUILD_DIR = str(Path(__file__).resolve().parent.parent / "build" / "assets")
     BOOTSTRAP_BOOTSWATCH_THEME = None
     PAGE_SIZE = 25
 

@@ -51,7 +51,7 @@ def test_a_field_officer_fills_a_visit_and_a_supervisor_releases_the_tranche(app
     form = field.get(f"/suivi/visites/{visit_id}/rapport")
     assert form.status_code == 200
     html = form.get_data(as_text=True)
-    assert "visit-draft.js" in html and "Questionnaire de durabilité" in html
+    assert "/static/js/visit-draft." in html and "Questionnaire de durabilité" in html
     data = _report(_key(html), lines)
     response = field.post(f"/suivi/visites/{visit_id}/rapport", data=data)
     assert response.status_code == 302

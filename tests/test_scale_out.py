@@ -1,0 +1,47 @@
+"""Two app servers (gunicorn) on one database and one Redis act as one: sessions cross them, a
+logout on one ends the session on the other, the login throttle counts for both (issue 12
+point 7; docs/SCALE_OUT.md). Skipped when no Redis answers (TEST_REDIS_URL)."""
+
+import importlib.util
+import os
+import socket
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from grants.models import Role
+from tests.conftest import PASSWORD
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def redis_answers(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379),
+                                      timeout=1) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def scale_out_script():
+    spec = importlib.util.spec_from_file_location("scale_out", ROOT / "scripts/scale_out.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not redis_answers(REDIS_URL), reason=f"no Redis answers at {REDIS_URL}")
+def test_two_servers_share_sessions_and_the_login_throttle(app, make_user):
+    make_user(Role.PROGRAMME_MANAGER, username="crossing")
+    steps: list[str] = []
+    with app.app_context():
+        database_url = app.config["SQLALCHEMY_DATABASE_URI"]
+    scale_out_script().check(database_url, REDIS_URL, "crossing", PASSWORD, echo=steps.append)
+    assert any("B serves the home page with A's session" in step for step in steps)
+    assert any("A refuses the session ended on B" in step for step in steps)
+    assert any("refused (429) on A and on B" in step for step in steps)
