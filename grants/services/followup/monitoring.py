@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.orm import joinedload, selectinload
 
 from grants.extensions import db
@@ -39,27 +40,47 @@ def _with_people(query):
     return query.options(joinedload(Visit.assigned_to), joinedload(Visit.submitted_by))
 
 
+# The worklist's sections, in the order shown; a visit's section is computed in SQL (to count
+# and to order a page) and again in Python on the page's rows (to group them).
+SECTIONS = ("to_validate", "overdue", "due", "upcoming")
+WORKLIST_PAGE_ROWS = 50
+
+
 @dataclass
 class Worklist:
-    overdue: list[Visit] = field(default_factory=list)
-    due: list[Visit] = field(default_factory=list)
-    upcoming: list[Visit] = field(default_factory=list)
-    to_validate: list[Visit] = field(default_factory=list)
+    """One page of the worklist, its rows grouped by section, and each section's whole count."""
+
+    page: SelectPagination
+    counts: dict[str, int]
+    sections: dict[str, list[Visit]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.due or self.upcoming or self.to_validate)
+        return not any(self.counts.values())
+
+    @property
+    def open_visits(self) -> list[Visit]:
+        """The planned visits of this page (what a supervisor may assign)."""
+        return [v for name in SECTIONS[1:] for v in self.sections.get(name, [])]
+
+
+def _section_of(today: date, soon: date):
+    return sa.case((Visit.status == VisitStatus.SUBMITTED, 0), (Visit.due_on < today, 1),
+                   (Visit.due_on <= soon, 2), else_=3)
 
 
 def worklist(actor: User, today: date, *, mine: bool = False, region_id: int | None = None,
-             officer_id: int | None = None) -> Worklist:
+             officer_id: int | None = None, open_only: bool = False,
+             page: int = 1) -> Worklist:
     """Open visits in the actor's regions by date: overdue, due soon, upcoming; and the
-    submitted visits waiting for a supervisor."""
+    submitted visits waiting for a supervisor (unless `open_only`). One page of
+    WORKLIST_PAGE_ROWS rows in that order, and the count of each section: three statements
+    whatever the number of visits."""
     soon = today + timedelta(days=current_app.config["VISIT_DUE_SOON_DAYS"])
-    query = _with_people(_scoped(sa.select(Visit), actor).where(
-        sa.or_(sa.and_(Visit.status == VisitStatus.PLANNED,
-                       Visit.due_on <= today + timedelta(days=UPCOMING_DAYS)),
-               Visit.status == VisitStatus.SUBMITTED)))
+    planned = sa.and_(Visit.status == VisitStatus.PLANNED,
+                      Visit.due_on <= today + timedelta(days=UPCOMING_DAYS))
+    query = _scoped(sa.select(Visit), actor).where(
+        planned if open_only else sa.or_(planned, Visit.status == VisitStatus.SUBMITTED))
     if mine:
         query = query.where(sa.or_(Visit.assigned_to_id == actor.id,
                                    Visit.assigned_to_id.is_(None)))
@@ -67,16 +88,26 @@ def worklist(actor: User, today: date, *, mine: bool = False, region_id: int | N
         query = query.where(Visit.assigned_to_id == officer_id)
     if region_id:
         query = query.where(Visit.region_id == region_id)
-    result = Worklist()
-    for visit in db.session.scalars(query.order_by(Visit.due_on, Visit.id)).unique():
+    section = _section_of(today, soon)
+    sections = query.with_only_columns(section.label("section")).subquery()
+    counts = dict.fromkeys(SECTIONS, 0)
+    for number, count in db.session.execute(
+            sa.select(sections.c.section, sa.func.count()).group_by(sections.c.section)):
+        counts[SECTIONS[number]] = count
+    rows = db.paginate(_with_people(query).order_by(section, Visit.due_on, Visit.id),
+                       page=page, per_page=WORKLIST_PAGE_ROWS, error_out=False, count=False)
+    rows.total = sum(counts.values())
+    result = Worklist(rows, counts)
+    for visit in rows.items:
         if visit.status == VisitStatus.SUBMITTED:
-            result.to_validate.append(visit)
+            name = "to_validate"
         elif visit.due_on < today:
-            result.overdue.append(visit)
+            name = "overdue"
         elif visit.due_on <= soon:
-            result.due.append(visit)
+            name = "due"
         else:
-            result.upcoming.append(visit)
+            name = "upcoming"
+        result.sections.setdefault(name, []).append(visit)
     return result
 
 
