@@ -52,7 +52,12 @@ from grants.storage import send_stored
 from grants.workflow import ApplicationStatus
 
 REGISTER_PAGE_ROWS = 200  # on screen; the downloads hold everything
-FINANCE_PAGE_ROWS = 50  # each list of the finance home
+FINANCE_PAGE_ROWS = 25  # each list of the finance home
+
+
+# A dossier in a list shows its reference, title and lead's name: not the lead's consents nor
+# the call's regions (eager by default, a statement each once such a row is listed).
+_NAMES_ONLY = (lazyload(Application.call), joinedload(Application.lead).lazyload("*"))
 
 
 @bp.route("/")
@@ -73,12 +78,12 @@ def index():
             Tranche.grant_id.in_({t.grant_id for t in tranches.items})).group_by(Tranche.grant_id)
     ).all())
     awaiting = page_of(
-        db.select(Application).where(Application.status == ApplicationStatus.SELECTED,
+        db.select(Application).options(*_NAMES_ONLY).where(Application.status == ApplicationStatus.SELECTED,
                                      ~Application.id.in_(db.select(Grant.application_id)))
         .order_by(Application.reference), "attente")
     envelopes = db.session.scalars(db.select(BudgetEnvelope).order_by(
         BudgetEnvelope.fiscal_year.desc(), BudgetEnvelope.id)).all()
-    grants = page_of(db.select(Grant).options(joinedload(Grant.application),
+    grants = page_of(db.select(Grant).options(joinedload(Grant.application).options(*_NAMES_ONLY),
                                               lazyload(Grant.tranches))
                      .order_by(Grant.number.desc()), "page")
     return render_template("finance/index.html", grants=grants, tranches=tranches,
