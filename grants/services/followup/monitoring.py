@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_sqlalchemy.pagination import SelectPagination
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from grants.extensions import db
@@ -60,7 +60,7 @@ def _for_cards(query):
 class Worklist:
     """One page of the worklist, its rows grouped by section, and each section's whole count."""
 
-    page: SelectPagination
+    page: Pagination
     counts: dict[str, int]
     sections: dict[str, list[Visit]] = field(default_factory=dict)
 
