@@ -272,6 +272,7 @@ def register():
 
     form = _register_form()
     filters = _register_filters(form)
+    filters.first_rows = REGISTER_PAGE_ROWS + 1
     source = rows(filters)
     lines = list(islice(source, REGISTER_PAGE_ROWS + 1))
     source.close()
