@@ -62,15 +62,15 @@ def _ledger_flows(upto=None):
     available_change = sa.case(
         (sa.and_(leg.account == Account.AVAILABLE, leg.side == "D"), leg.amount),
         (leg.account == Account.AVAILABLE, -leg.amount), else_=0)
-    legs = (sa.select(leg.id, leg.kind, leg.account, leg.created_at, leg.amount, leg.envelope_id,
-                      leg.grant_id, leg.payment_id, leg.actor_id,
-                      available_change.label("available_change"),
-                      sa.func.min(leg.id).over(partition_by=leg.operation).label("posted"))
-            .where(leg.account.in_([Account.AVAILABLE, Account.COMMITTED])))
+    query = (sa.select(leg.id, leg.kind, leg.account, leg.created_at, leg.amount, leg.envelope_id,
+                       leg.grant_id, leg.payment_id, leg.actor_id,
+                       available_change.label("available_change"),
+                       sa.func.min(leg.id).over(partition_by=leg.operation).label("posted"))
+             .where(leg.account.in_([Account.AVAILABLE, Account.COMMITTED])))
     if upto is not None:  # only the operations posted up to that leg (see register_query)
         posted = sa.select(LedgerEntry.operation).where(LedgerEntry.id <= upto)
-        legs = legs.where(leg.operation.in_(posted))
-    legs = legs.subquery("legs")
+        query = query.where(leg.operation.in_(posted))
+    legs = query.subquery("legs")
     return sa.select(legs, _whole(sa.func.sum(legs.c.available_change).over(
         partition_by=legs.c.envelope_id, order_by=legs.c.posted)).label("available_after")
     ).subquery("flows")
