@@ -257,3 +257,35 @@ def test_the_finance_home_runs_as_many_statements_from_no_agreement_to_several(a
 
     few, many = _flat(app, _client(app, username), "/finances/", more)
     assert many == few
+
+
+def test_the_register_page_rows_equal_the_first_rows_of_the_whole_register(app, money,
+                                                                          monkeypatch):
+    """Read from the operations up to the last row shown, the first rows keep the running
+    totals (paid to date, left on the agreement, available on the envelope) of the whole
+    register; filtered, the whole register is read."""
+    from grants.exports.ledger import rows
+    from grants.services.money import agreements, payments
+    from grants.services.money.register import RegisterFilters
+    from tests.factories import key, ordered_first_tranche, signed_agreement
+
+    with app.app_context():
+        accountant = user(money, "accountant")
+        first = ordered_first_tranche(money, 0)
+        paid = payments.pay_ordered(accountant, first, key(), "VIR-1")
+        db.session.commit()
+        signed_agreement(money, 1, amount=1_500_000)
+        payments.reverse_payment(accountant, paid.id, "Erreur de compte", key())
+        db.session.commit()
+        second = ordered_first_tranche(money, 2)
+        payments.pay_ordered(accountant, second, key(), "VIR-2")
+        db.session.commit()
+        agreements.cancel_grant(user(money, "manager"), db.session.scalar(db.select(Grant.id).where(
+            Grant.amount == 1_500_000)), "Abandon", key())
+        db.session.commit()
+        whole = list(rows(RegisterFilters()))
+        assert len(whole) >= 7
+        for count in range(1, len(whole) + 2):
+            assert list(rows(RegisterFilters(first_rows=count)))[:count] == whole[:count]
+        payments_only = list(rows(RegisterFilters(step="payment", first_rows=1)))
+        assert len(payments_only) == 2 and all(row in whole for row in payments_only)
