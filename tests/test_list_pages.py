@@ -289,3 +289,21 @@ def test_the_register_page_rows_equal_the_first_rows_of_the_whole_register(app, 
             assert list(rows(RegisterFilters(first_rows=count)))[:count] == whole[:count]
         payments_only = list(rows(RegisterFilters(step="payment", first_rows=1)))
         assert len(payments_only) == 2 and all(row in whole for row in payments_only)
+
+
+def test_the_register_page_shows_its_movements_a_page_at_a_time(app, money, monkeypatch):
+    from grants.blueprints.finance import views
+    from tests.factories import signed_agreement
+
+    with app.app_context():
+        for n in range(3):
+            signed_agreement(money, n, amount=1_000_000 + n)
+    monkeypatch.setattr(views, "REGISTER_PAGE_ROWS", 2)
+    client = _client(app, "officer")
+    first = client.get("/finances/registre").get_data(as_text=True)
+    assert "Mouvements 1 à 2" in first and 'href="/finances/registre?page=2"' in first
+    second = client.get("/finances/registre?page=2").get_data(as_text=True)
+    assert "Mouvements 3 à 3" in second and "page=1" in second and "page=3" not in second
+    assert "1 000 002" in second.replace("\u202f", " ").replace("\xa0", " ")
+    for garbage in ("0", "-4", "x", "99999999999"):
+        assert client.get(f"/finances/registre?page={garbage}").status_code == 200

@@ -51,7 +51,8 @@ from grants.services.money.register import RegisterFilters
 from grants.storage import send_stored
 from grants.workflow import ApplicationStatus
 
-REGISTER_PAGE_ROWS = 200  # on screen; the downloads hold everything
+REGISTER_PAGE_ROWS = 100  # a page on screen, oldest first; the downloads hold everything
+MAX_REGISTER_PAGE = 1000  # a page is read from the first movement on: further, download
 FINANCE_PAGE_ROWS = 25  # each list of the finance home
 
 
@@ -272,12 +273,14 @@ def register():
 
     form = _register_form()
     filters = _register_filters(form)
-    filters.first_rows = REGISTER_PAGE_ROWS + 1
+    page = max(1, min(request.args.get("page", 1, type=int), MAX_REGISTER_PAGE))
+    skipped = (page - 1) * REGISTER_PAGE_ROWS
+    filters.first_rows = skipped + REGISTER_PAGE_ROWS + 1  # one more: is there a next page?
     source = rows(filters)
-    lines = list(islice(source, REGISTER_PAGE_ROWS + 1))
+    lines = list(islice(source, skipped, filters.first_rows))
     source.close()
     return render_template("finance/register.html", form=form, lines=lines[:REGISTER_PAGE_ROWS],
-                           more=len(lines) > REGISTER_PAGE_ROWS)
+                           more=len(lines) > REGISTER_PAGE_ROWS, page=page, first=skipped + 1)
 
 
 @bp.route("/registre.xlsx")
