@@ -307,3 +307,34 @@ def test_the_register_page_shows_its_movements_a_page_at_a_time(app, money, monk
     assert "1 000 002" in second.replace("\u202f", " ").replace("\xa0", " ")
     for garbage in ("0", "-4", "x", "99999999999"):
         assert client.get(f"/finances/registre?page={garbage}").status_code == 200
+
+
+def test_a_result_file_sent_again_is_answered_from_the_batch_in_as_many_statements(app, money):
+    import io
+
+    from tests.factories import ordered_wallet_tranches
+
+    tranches = ordered_wallet_tranches(app, money)
+    officer, accountant = _client(app, "officer"), _client(app, "accountant")
+    batch_path = officer.post("/finances/lots/nouveau?operator=orange_money", data={
+        "tranches": [t for t, _ in tranches]}).headers["Location"]
+    accountant.post(batch_path + "/approuver")
+
+    def send(lines):
+        text = "reference;status;transaction\n" + "".join(lines)
+        response = accountant.post(batch_path + "/resultats", data={
+            "file": (io.BytesIO(text.encode()), "r.csv")}, content_type="multipart/form-data")
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    both = [f"{tranches[0][1]};OK;TX-1\n", f"{tranches[1][1]};FAILED;\n"]
+    first = send(both)
+    assert "Payé" in first and "Échec" in first
+    with count_queries(app) as few:
+        once = send(both[:1])
+    with count_queries(app) as many:
+        often = send(both * 4 + ["nope;OK;X\n"])
+    # each line, and once in the summary of outcomes
+    assert once.count("Déjà enregistré") == 2 and often.count("Déjà enregistré") == 9
+    assert "Aucune ligne de ce lot n&#39;a cette référence" in often
+    assert many[0] == few[0]
