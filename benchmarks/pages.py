@@ -1,6 +1,6 @@
-"""Benchmark: every GET page of the app, for each demo account whose role may open it, on the
-demo database and on the national one (flask seed-national), with the SQL statements of one
-request and the median time of several.
+"""Benchmark: every GET page of the app (and the batch results page, shown after a POST), for
+each demo account whose role may open it, on the demo database and on the national one (flask
+seed-national), with the SQL statements of one request and the median time of several.
 
     .venv/bin/python benchmarks/pages.py                      # SQLite files in --workdir
     .venv/bin/python benchmarks/pages.py --database-url postgresql+psycopg://…/bench  # emptied!
@@ -15,6 +15,7 @@ dossier. Goals (issue 12): statements equal at both sizes; every HTML page at mo
 national size, and at most 2 x its demo time where that is above 50 ms."""
 
 import argparse
+import io
 import json
 import os
 import re
@@ -39,6 +40,8 @@ ACCOUNTS = {"admin": "admin", "intake_agent": "agent", "applicant": "demandeur",
             "field_officer": "terrain", "programme_manager": "gestionnaire",
             "auditor": "auditeur"}
 SKIPPED = {"static", "bootstrap.static"}
+# Pages shown in answer to a POST that changes nothing here (see sample_ids): the batch results.
+POST_PAGES = {"finance.import_results"}
 PUBLIC = {"auth.login"}
 LOGIN_ONLY = {"main.home", "auth.change_password"}
 HTML_GOAL_MS, RATIO_GOAL, RATIO_FROM_MS = 300, 2.0, 50
@@ -91,6 +94,7 @@ def sample_ids(app) -> dict[str, int]:
         AgreementCopy,
         Application,
         Attachment,
+        BatchLine,
         Beneficiary,
         CommitteeSession,
         Grant,
@@ -103,6 +107,7 @@ def sample_ids(app) -> dict[str, int]:
         Visit,
         VisitPhoto,
     )
+    from grants.vocabulary import ProjectType
     from grants.workflow import ApplicationStatus, VisitStatus
 
     first = lambda query: db.session.scalar(query.limit(1))  # noqa: E731
@@ -143,13 +148,27 @@ def sample_ids(app) -> dict[str, int]:
                 Application.status == ApplicationStatus.SUBMITTED, Application.region_id == 1)),
             "finance.new_agreement:application_id": first(sa.select(Application.id).where(
                 Application.status == ApplicationStatus.SELECTED)) or application,
+            # The members page of a draft group dossier, searching the registry for a surname.
+            "applications.members:application_id": first(sa.select(Application.id).where(
+                Application.status == ApplicationStatus.DRAFT, Application.region_id == 1,
+                Application.project_type != ProjectType.INDIVIDUAL)),
+            "applications.members:?q": first(sa.select(Beneficiary.last_name)
+                                            .where(Beneficiary.region_id == 1)
+                                            .order_by(Beneficiary.id)),
         }
+        # The operator's result file of the latest batch, every line "OK": sent again, each
+        # line is reported (already paid, or the batch not approved) and nothing changes.
+        batch_lines = db.session.scalars(sa.select(BatchLine.reference).where(
+            BatchLine.batch_id == ids["batch_id"]).order_by(BatchLine.id)).all()
+        ids["finance.import_results:file"] = "reference;status;transaction\n" + "".join(
+            f"{reference};OK;TX-{n}\n" for n, reference in enumerate(batch_lines))
     return ids
 
 
 def pages(app, only: str | None = None) -> list[tuple[str, object]]:
     """(endpoint, rule) of every GET page (whose URL rule matches `only`), sorted by URL."""
-    rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods
+    rules = [r for r in app.url_map.iter_rules()
+             if ("GET" in r.methods or r.endpoint in POST_PAGES)
              and r.endpoint not in SKIPPED and re.search(only or "", r.rule)]
     return [(r.endpoint, r) for r in sorted(rules, key=lambda r: (r.rule, r.endpoint))]
 
@@ -178,6 +197,9 @@ def url_for_rule(app, endpoint: str, rule, ids: dict) -> str | None:
         if value is None:
             return None  # no such object in this database
         values[name] = value
+    prefix = f"{endpoint}:?"  # query arguments: ids["endpoint:?name"]
+    values.update({key[len(prefix):]: value for key, value in ids.items()
+                   if key.startswith(prefix) and value is not None})
     with app.test_request_context():
         return url_for(endpoint, **values)
 
@@ -214,7 +236,12 @@ def measure(app, repeats: int, max_seconds: float, only: str | None, start: int)
         for run in range(repeats + 1):
             counter[0] = 0
             started = time.perf_counter()
-            response = client.get(url)
+            if endpoint in POST_PAGES:
+                file = (io.BytesIO(ids[f"{endpoint}:file"].encode()), "resultats.csv")
+                response = client.post(url, data={"file": file},
+                                       content_type="multipart/form-data")
+            else:
+                response = client.get(url)
             response.get_data()
             response.close()
             elapsed = time.perf_counter() - started

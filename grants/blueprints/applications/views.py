@@ -47,8 +47,9 @@ def _filter_form() -> ApplicationFilterForm:
 def index():
     form = _filter_form()
     filters = _filters(form)
-    page = db.paginate(queries.search(current_user, filters),
+    page = db.paginate(queries.search_ids(current_user, filters),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page.items = queries.by_ids(page.items)
     counts = queries.status_counts(current_user, filters)
     return render_template("applications/index.html", form=form, page=page, counts=counts,
                            statuses=list(ApplicationStatus))

@@ -40,9 +40,15 @@ def index():
     form = SearchForm(request.args)
     form.region_id.choices = _region_choices(_("All"))
     form.validate()
-    page = db.paginate(registry.search(current_user, q=form.q.data, region_id=form.region_id.data,
-                                       status=form.status.data),
+    found = registry.search(current_user, q=form.q.data, region_id=form.region_id.data,
+                            status=form.status.data)
+    # A page of ids is chosen on narrow rows, then those records are loaded (sorting whole rows
+    # of thousands of records is slow).
+    page = db.paginate(found.with_only_columns(Beneficiary.id),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    loaded = {b.id: b for b in db.session.scalars(
+        db.select(Beneficiary).where(Beneficiary.id.in_(page.items))).unique()}
+    page.items = [loaded[i] for i in page.items if i in loaded]
     return render_template("beneficiaries/index.html", form=form, page=page)
 
 

@@ -95,7 +95,12 @@ def import_results(batch_id: int):
     if not form.validate_on_submit():
         return _batch_detail(batch, results_form=form)
     text = form.file.data.read().decode("utf-8-sig", "replace")
-    report = [_apply(batch_id, row) for row in batches.parse_results(text)]
+    rows = batches.parse_results(text)
+    settled = batches.settled_outcomes(batch_id, rows)
+    report = []
+    for row in rows:  # a line the batch already answers needs no transaction of its own
+        known = settled.get(row.number) if isinstance(row, batches.ResultRow) else None
+        report.append(known or _apply(batch_id, row))
     return render_template("finance/batch_results.html", batch=_batch_or_404(batch_id),
                            report=report)
 

@@ -5,6 +5,7 @@ import io
 from datetime import date
 from itertools import islice
 
+import sqlalchemy as sa
 from flask import (
     Response,
     abort,
@@ -18,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, lazyload
 
 from grants.blueprints.finance import bp
 from grants.blueprints.finance.forms import (
@@ -49,27 +51,44 @@ from grants.services.money.register import RegisterFilters
 from grants.storage import send_stored
 from grants.workflow import ApplicationStatus
 
-REGISTER_PAGE_ROWS = 200  # on screen; the downloads hold everything
+REGISTER_PAGE_ROWS = 100  # a page on screen, oldest first; the downloads hold everything
+MAX_REGISTER_PAGE = 1000  # a page is read from the first movement on: further, download
+FINANCE_PAGE_ROWS = 25  # each list of the finance home
+
+
+# A dossier in a list shows its reference, title and lead's name: not the lead's consents nor
+# the call's regions (eager by default, a statement each once such a row is listed).
+_NAMES_ONLY = (lazyload(Application.call), joinedload(Application.lead).lazyload("*"))
 
 
 @bp.route("/")
 @require(Permission.FINANCE_VIEW)
 def index():
-    grants = db.session.scalars(db.select(Grant).order_by(Grant.number.desc())).all()
-    tranches = db.session.scalars(
-        db.select(Tranche).where(Tranche.status.in_([TrancheStatus.ELIGIBLE,
-                                                     TrancheStatus.ORDERED]))
-        .order_by(Tranche.grant_id, Tranche.seq)).all()
-    awaiting = db.session.scalars(
-        db.select(Application).where(Application.status == ApplicationStatus.SELECTED,
+    """The envelopes, then three lists each paginated on its own (`attente`, `tranches`, `page`):
+    the same few statements whatever the number of agreements."""
+    def page_of(query, name):
+        return db.paginate(query, page=request.args.get(name, 1, type=int),
+                           per_page=FINANCE_PAGE_ROWS, error_out=False)
+
+    tranches = page_of(
+        db.select(Tranche).options(joinedload(Tranche.grant).lazyload(Grant.tranches))
+        .where(Tranche.status.in_([TrancheStatus.ELIGIBLE, TrancheStatus.ORDERED]))
+        .order_by(Tranche.grant_id, Tranche.seq), "tranches")
+    counts = dict(db.session.execute(  # "2/3": how many tranches each listed agreement has
+        db.select(Tranche.grant_id, sa.func.count()).where(
+            Tranche.grant_id.in_({t.grant_id for t in tranches.items})).group_by(Tranche.grant_id)
+    ).all())
+    awaiting = page_of(
+        db.select(Application).options(*_NAMES_ONLY).where(Application.status == ApplicationStatus.SELECTED,
                                      ~Application.id.in_(db.select(Grant.application_id)))
-        .order_by(Application.reference)).all()
+        .order_by(Application.reference), "attente")
     envelopes = db.session.scalars(db.select(BudgetEnvelope).order_by(
         BudgetEnvelope.fiscal_year.desc(), BudgetEnvelope.id)).all()
-    applications = {a.id: a for a in db.session.scalars(db.select(Application).where(
-        Application.id.in_([g.application_id for g in grants])))}
+    grants = page_of(db.select(Grant).options(joinedload(Grant.application).options(*_NAMES_ONLY),
+                                              lazyload(Grant.tranches))
+                     .order_by(Grant.number.desc()), "page")
     return render_template("finance/index.html", grants=grants, tranches=tranches,
-                           awaiting=awaiting, envelopes=envelopes, applications=applications)
+                           tranche_counts=counts, awaiting=awaiting, envelopes=envelopes)
 
 
 @bp.route("/conventions/nouvelle/<int:application_id>", methods=["GET", "POST"])
@@ -254,11 +273,14 @@ def register():
 
     form = _register_form()
     filters = _register_filters(form)
+    page = max(1, min(request.args.get("page", 1, type=int), MAX_REGISTER_PAGE))
+    skipped = (page - 1) * REGISTER_PAGE_ROWS
+    filters.first_rows = skipped + REGISTER_PAGE_ROWS + 1  # one more: is there a next page?
     source = rows(filters)
-    lines = list(islice(source, REGISTER_PAGE_ROWS + 1))
+    lines = list(islice(source, skipped, filters.first_rows))
     source.close()
     return render_template("finance/register.html", form=form, lines=lines[:REGISTER_PAGE_ROWS],
-                           more=len(lines) > REGISTER_PAGE_ROWS)
+                           more=len(lines) > REGISTER_PAGE_ROWS, page=page, first=skipped + 1)
 
 
 @bp.route("/registre.xlsx")

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from grants.blueprints.visits import bp
 from grants.blueprints.visits.forms import (
@@ -86,8 +86,12 @@ def partner_form(partner_id: int | None):
 @bp.route("/orientations")
 @require(Permission.REFERRAL_MANAGE)
 def referral_list():
-    query = (db.select(Referral).options(selectinload(Referral.visit),
-                                         joinedload(Referral.created_by))
+    # Only what the list shows: the eager loads of the people and visits (roles, regions,
+    # consents, dossiers) would add a statement per kind of related row found on the page.
+    query = (db.select(Referral).options(
+        joinedload(Referral.visit).load_only(Visit.id, Visit.reference).lazyload("*"),
+        joinedload(Referral.created_by).lazyload("*"),
+        joinedload(Referral.beneficiary).lazyload("*"))
              .order_by(Referral.created_at.desc(), Referral.id.desc()))
     regions = region_scope(current_user, Permission.REFERRAL_MANAGE)
     if regions is not None:

@@ -50,7 +50,8 @@ def worklist():
     mine = request.args.get("tout") is None and not supervisor
     region_id = request.args.get("region", type=int)
     work = monitoring.worklist(current_user, date.today(), mine=mine, region_id=region_id,
-                               officer_id=request.args.get("agent", type=int))
+                               officer_id=request.args.get("agent", type=int),
+                               page=request.args.get("page", 1, type=int))
     return render_template("visits/worklist.html", work=work, mine=mine, regions=_regions(),
                            region_id=region_id, today=date.today(), supervisor=supervisor)
 
@@ -58,14 +59,15 @@ def worklist():
 @bp.route("/charge", methods=["GET", "POST"])
 @require(Permission.VISIT_SUPERVISE)
 def load():
-    """Each officer's load and lateness, and the assignment of open visits."""
+    """Each officer's load and lateness, and the assignment of open visits (a page of them: the
+    form posts to the same address, so it is offered the same page)."""
     today = date.today()
-    work = monitoring.worklist(current_user, today, region_id=request.args.get("region",
-                                                                                 type=int))
-    open_visits = work.overdue + work.due + work.upcoming
+    work = monitoring.worklist(current_user, today, region_id=request.args.get("region", type=int),
+                               open_only=True, page=request.args.get("page", 1, type=int))
+    open_visits = work.open_visits
     form = AssignForm()
-    officers = {o.id: o for row in monitoring.officer_load(current_user, today)
-                if (o := row.officer) is not None}
+    rows = monitoring.officer_load(current_user, today)
+    officers = {o.id: o for row in rows if (o := row.officer) is not None}
     form.officer_id.choices = choices([(0, _("Nobody"))] + [(o.id, o.full_name)
                                                              for o in officers.values()])
     form.visit_ids.choices = choices([(v.id, v.reference) for v in open_visits])
@@ -76,8 +78,8 @@ def load():
         if done:
             flash(_("%(n)d visit(s) assigned.", n=done.value), "success")
             return redirect(request.full_path)
-    return render_template("visits/load.html", rows=monitoring.officer_load(current_user, today),
-                           form=form, open_visits=open_visits, regions=_regions(), today=today)
+    return render_template("visits/load.html", rows=rows, form=form, open_visits=open_visits,
+                           page=work.page, regions=_regions(), today=today)
 
 
 @bp.route("/visites/<int:visit_id>")

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload, selectinload
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from grants.extensions import db
 from grants.models import (
@@ -39,27 +40,57 @@ def _with_people(query):
     return query.options(joinedload(Visit.assigned_to), joinedload(Visit.submitted_by))
 
 
+# The worklist's sections, in the order shown; a visit's section is computed in SQL (to count
+# and to order a page) and again in Python on the page's rows (to group them).
+SECTIONS = ("to_validate", "overdue", "due", "upcoming")
+WORKLIST_PAGE_ROWS = 50
+
+
+def _for_cards(query):
+    """What a visit card shows (the dossier, its lead and region, the officer) and nothing more:
+    the people's roles and regions, the lead's consents and the call's regions, eagerly loaded
+    by default, would each add a statement once such a row is on the page."""
+    return query.options(
+        joinedload(Visit.assigned_to).lazyload("*"), joinedload(Visit.submitted_by).lazyload("*"),
+        joinedload(Visit.application).options(lazyload(Application.call),
+                                              joinedload(Application.lead).lazyload("*")))
+
+
 @dataclass
 class Worklist:
-    overdue: list[Visit] = field(default_factory=list)
-    due: list[Visit] = field(default_factory=list)
-    upcoming: list[Visit] = field(default_factory=list)
-    to_validate: list[Visit] = field(default_factory=list)
+    """One page of the worklist, its rows grouped by section, and each section's whole count."""
+
+    page: Pagination
+    counts: dict[str, int]
+    sections: dict[str, list[Visit]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.due or self.upcoming or self.to_validate)
+        return not any(self.counts.values())
+
+    @property
+    def open_visits(self) -> list[Visit]:
+        """The planned visits of this page (what a supervisor may assign)."""
+        return [v for name in SECTIONS[1:] for v in self.sections.get(name, [])]
+
+
+def _section_of(today: date, soon: date):
+    return sa.case((Visit.status == VisitStatus.SUBMITTED, 0), (Visit.due_on < today, 1),
+                   (Visit.due_on <= soon, 2), else_=3)
 
 
 def worklist(actor: User, today: date, *, mine: bool = False, region_id: int | None = None,
-             officer_id: int | None = None) -> Worklist:
+             officer_id: int | None = None, open_only: bool = False,
+             page: int = 1) -> Worklist:
     """Open visits in the actor's regions by date: overdue, due soon, upcoming; and the
-    submitted visits waiting for a supervisor."""
+    submitted visits waiting for a supervisor (unless `open_only`). One page of
+    WORKLIST_PAGE_ROWS rows in that order, and the count of each section: three statements
+    whatever the number of visits."""
     soon = today + timedelta(days=current_app.config["VISIT_DUE_SOON_DAYS"])
-    query = _with_people(_scoped(sa.select(Visit), actor).where(
-        sa.or_(sa.and_(Visit.status == VisitStatus.PLANNED,
-                       Visit.due_on <= today + timedelta(days=UPCOMING_DAYS)),
-               Visit.status == VisitStatus.SUBMITTED)))
+    planned = sa.and_(Visit.status == VisitStatus.PLANNED,
+                      Visit.due_on <= today + timedelta(days=UPCOMING_DAYS))
+    query = _scoped(sa.select(Visit), actor).where(
+        planned if open_only else sa.or_(planned, Visit.status == VisitStatus.SUBMITTED))
     if mine:
         query = query.where(sa.or_(Visit.assigned_to_id == actor.id,
                                    Visit.assigned_to_id.is_(None)))
@@ -67,16 +98,26 @@ def worklist(actor: User, today: date, *, mine: bool = False, region_id: int | N
         query = query.where(Visit.assigned_to_id == officer_id)
     if region_id:
         query = query.where(Visit.region_id == region_id)
-    result = Worklist()
-    for visit in db.session.scalars(query.order_by(Visit.due_on, Visit.id)).unique():
+    section = _section_of(today, soon)
+    sections = query.with_only_columns(section.label("section")).subquery()
+    counts = dict.fromkeys(SECTIONS, 0)
+    for number, count in db.session.execute(
+            sa.select(sections.c.section, sa.func.count()).group_by(sections.c.section)):
+        counts[SECTIONS[number]] = count
+    rows = db.paginate(_for_cards(query).order_by(section, Visit.due_on, Visit.id),
+                       page=page, per_page=WORKLIST_PAGE_ROWS, error_out=False, count=False)
+    rows.total = sum(counts.values())
+    result = Worklist(rows, counts)
+    for visit in rows.items:
         if visit.status == VisitStatus.SUBMITTED:
-            result.to_validate.append(visit)
+            name = "to_validate"
         elif visit.due_on < today:
-            result.overdue.append(visit)
+            name = "overdue"
         elif visit.due_on <= soon:
-            result.due.append(visit)
+            name = "due"
         else:
-            result.upcoming.append(visit)
+            name = "upcoming"
+        result.sections.setdefault(name, []).append(visit)
     return result
 
 
@@ -143,40 +184,45 @@ def survival(actor: User, months: int, by: str, today: date,
     sector or call, over the projects whose milestone visit was planned. The fate at the
     milestone is the milestone visit's validated finding; an activity already found abandoned,
     re-migrated or moved away at an earlier visit, or whose agreement was cancelled, counts as
-    stopped; an unreachable beneficiary or a visit not yet validated is not observed."""
+    stopped; an unreachable beneficiary or a visit not yet validated is not observed.
+    Counted by the database (one GROUP BY over the milestone visits), whatever their number."""
     group = {"region": Region.name, "sector": Application.sector, "call": Call.title}[by]
+    earlier = aliased(Visit)
+    # The agreements stopped at an earlier visit, joined once (not a subquery per project: on
+    # PostgreSQL that plan read the visits again for every row).
+    stopped_before = (
+        sa.select(earlier.grant_id).where(
+            earlier.seq.is_not(None), earlier.months < months,
+            earlier.status == VisitStatus.VALIDATED,
+            earlier.activity_status.in_(DEFINITIVE_STOPS))
+        .group_by(earlier.grant_id).subquery("stopped_before"))
+    stopped = sa.or_(Grant.status == GrantStatus.CANCELLED,
+                     stopped_before.c.grant_id.is_not(None))
+    validated = Visit.status == VisitStatus.VALIDATED
+    known = sa.or_(stopped, sa.and_(validated, Visit.activity_status.in_(
+        [s for s in ActivityStatus if s.operating is not None])))
+    running = sa.and_(sa.not_(stopped), validated, Visit.activity_status.in_(
+        [s for s in ActivityStatus if s.operating]))
+
+    def count_of(condition):
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
     query = _scoped(
-        sa.select(Visit.grant_id, Visit.months, Visit.status, Visit.activity_status,
-                  Visit.due_on, Grant.status, group)
+        sa.select(group, sa.func.count(), count_of(Visit.due_on <= today), count_of(known),
+                  count_of(running))
         .join(Grant, Grant.id == Visit.grant_id)
         .join(Application, Application.id == Visit.application_id)
         .join(Region, Region.id == Visit.region_id)
         .join(Call, Call.id == Application.call_id)
-        .where(Visit.seq.is_not(None), Visit.months <= months), actor)
+        .outerjoin(stopped_before, stopped_before.c.grant_id == Visit.grant_id)
+        .where(Visit.seq.is_not(None), Visit.months == months).group_by(group), actor)
     if call_id:
         query = query.where(Application.call_id == call_id)
-    projects: dict[int, dict] = {}
-    for grant_id, at, status, found, due_on, grant_status, label in db.session.execute(query):
-        project = projects.setdefault(grant_id, {"label": label, "milestone": None,
-                                                 "stopped_before": False,
-                                                 "cancelled": grant_status == GrantStatus.CANCELLED})
-        validated = status == VisitStatus.VALIDATED
-        if at == months:
-            project["milestone"] = (due_on, found if validated else None)
-        elif validated and found in DEFINITIVE_STOPS:
-            project["stopped_before"] = True
     figures: dict[str, list[int]] = {}
-    for project in projects.values():
-        if project["milestone"] is None:
-            continue  # no visit of this plan at that milestone
-        due_on, found = project["milestone"]
-        row = figures.setdefault(_group_label(by, project["label"]), [0, 0, 0, 0])
-        row[0] += 1
-        row[1] += due_on <= today
-        stopped = project["cancelled"] or project["stopped_before"]
-        known = stopped or (found is not None and found.operating is not None)
-        row[2] += known
-        row[3] += bool(known and not stopped and found.operating)
+    for label, *numbers in db.session.execute(query):
+        row = figures.setdefault(_group_label(by, label), [0, 0, 0, 0])
+        for index, number in enumerate(numbers):
+            row[index] += int(number or 0)
     return [SurvivalRow(label, *numbers) for label, numbers in sorted(figures.items())]
 
 

@@ -5,6 +5,7 @@ registry); every change keeps a collective project's shares at 100 % by splittin
 and staff then set them, always to a total of 100 %."""
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from grants.extensions import db
 from grants.models import Application, ApplicationMember, Beneficiary, User
@@ -68,7 +69,11 @@ def candidates(actor: User, app: Application, text: str | None) -> list[tuple[Be
     each with the reason they cannot join, or None."""
     if not (text or "").strip():
         return []
-    people = db.session.scalars(search(actor, q=text).limit(SEARCH_LIMIT)).unique().all()
+    # Their consents are read (scopes, withdrawal), not who recorded them: that user's roles and
+    # regions would be loaded too, a statement each whenever such a person is found.
+    people = db.session.scalars(
+        search(actor, q=text).options(selectinload(Beneficiary.consents).lazyload("*"))
+        .limit(SEARCH_LIMIT)).unique().all()
     holders = active_grant_holders([p.id for p in people], app.id)
     return [(person, join_refusal(app, person, holders)) for person in people]
 

@@ -222,6 +222,30 @@ def parse_results(text: str) -> list[ResultRow | LineReport]:
     return rows
 
 
+def settled_outcomes(batch_id: int, rows: list) -> dict[int, LineReport]:
+    """The lines of a result file whose outcome the batch already tells, by line number: a
+    reference it does not hold, a line already recorded or taken out. Read in one query, they
+    need no transaction of their own (a file sent again is answered at once); results never
+    return to pending, so `apply_result` would answer the same. Only for an approved or completed
+    batch (before approval every line is refused)."""
+    batch = db.session.get(PaymentBatch, batch_id)
+    if batch is None or batch.status not in (BatchStatus.APPROVED, BatchStatus.COMPLETED):
+        return {}
+    results = dict(db.session.execute(sa.select(BatchLine.reference, BatchLine.result).where(
+        BatchLine.batch_id == batch_id)).all())
+    settled = {}
+    for row in rows:
+        if not isinstance(row, ResultRow):
+            continue
+        result = results.get(row.reference)
+        if result is None:
+            settled[row.number] = LineReport(row.number, row.reference, Outcome.UNKNOWN)
+        elif result != LineResult.PENDING:
+            settled[row.number] = LineReport(row.number, row.reference, Outcome.REMOVED
+                                             if result == LineResult.REMOVED else Outcome.ALREADY)
+    return settled
+
+
 def apply_result(actor: User, batch_id: int, row: ResultRow) -> LineReport:
     """One line of the result file, in a money transaction of its own. Only successful lines
     are posted, through the payment service, keyed by their line."""

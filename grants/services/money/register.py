@@ -36,6 +36,15 @@ class RegisterFilters:
     start: date | None = None
     end: date | None = None
     step: str | None = None
+    # Only the first rows are read (the page on screen): unfiltered, they are computed from the
+    # operations posted up to the last of them, not from the whole ledger.
+    first_rows: int | None = None
+
+    @property
+    def narrowing(self) -> bool:
+        return any(getattr(self, name) for name in (
+            "envelope_id", "fiscal_year", "region_id", "sector", "channel", "start", "end",
+            "step"))
 
 
 def _whole(expression):
@@ -43,7 +52,7 @@ def _whole(expression):
     return sa.cast(expression, sa.BigInteger)
 
 
-def _ledger_flows():
+def _ledger_flows(upto=None):
     """Every leg on the available or committed account, with the envelope's available balance
     once its operation is posted: the running Σ debit − Σ credit of the envelope's AVAILABLE legs
     (appropriations, commitments, releases), operations in the order they were posted (an
@@ -53,20 +62,37 @@ def _ledger_flows():
     available_change = sa.case(
         (sa.and_(leg.account == Account.AVAILABLE, leg.side == "D"), leg.amount),
         (leg.account == Account.AVAILABLE, -leg.amount), else_=0)
-    legs = (sa.select(leg.id, leg.kind, leg.account, leg.created_at, leg.amount, leg.envelope_id,
-                      leg.grant_id, leg.payment_id, leg.actor_id,
-                      available_change.label("available_change"),
-                      sa.func.min(leg.id).over(partition_by=leg.operation).label("posted"))
-            .where(leg.account.in_([Account.AVAILABLE, Account.COMMITTED])).subquery("legs"))
+    query = (sa.select(leg.id, leg.kind, leg.account, leg.created_at, leg.amount, leg.envelope_id,
+                       leg.grant_id, leg.payment_id, leg.actor_id,
+                       available_change.label("available_change"),
+                       sa.func.min(leg.id).over(partition_by=leg.operation).label("posted"))
+             .where(leg.account.in_([Account.AVAILABLE, Account.COMMITTED])))
+    if upto is not None:  # only the operations posted up to that leg (see register_query)
+        posted = sa.select(LedgerEntry.operation).where(LedgerEntry.id <= upto)
+        query = query.where(leg.operation.in_(posted))
+    legs = query.subquery("legs")
     return sa.select(legs, _whole(sa.func.sum(legs.c.available_change).over(
         partition_by=legs.c.envelope_id, order_by=legs.c.posted)).label("available_after")
     ).subquery("flows")
 
 
-def register_query(f: RegisterFilters):
+def first_rows_end(count: int):
+    """The id of the `count`-th movement of the register (NULL when it has fewer): the first
+    `count` rows of the unfiltered register need only the operations posted up to it."""
+    ends = (sa.select(LedgerEntry.id).where(LedgerEntry.account == Account.COMMITTED,
+                                            LedgerEntry.kind.in_(STEPS))
+            .order_by(LedgerEntry.id).offset(count - 1).limit(1).scalar_subquery())
+    return sa.func.coalesce(ends, sa.select(sa.func.max(LedgerEntry.id)).scalar_subquery())
+
+
+def register_query(f: RegisterFilters, upto=None):
     """A select of the register rows. Each operation is read through its leg on the committed
-    account; running totals per agreement and per envelope come from window functions."""
-    leg = _ledger_flows()
+    account; running totals per agreement and per envelope come from window functions. With
+    `upto` (a leg id, or an SQL expression of one), only the rows up to that leg: the running
+    totals of a row depend on earlier operations only, so they are the same."""
+    if upto is None and f.first_rows and not f.narrowing:
+        upto = first_rows_end(f.first_rows)
+    leg = _ledger_flows(upto)
     maker, checker = aliased(User), aliased(User)
     paid_change = sa.case((leg.c.kind == "payment", leg.c.amount),
                           (leg.c.kind == "reversal", -leg.c.amount), else_=0)
