@@ -11,9 +11,11 @@ from grants.extensions import db
 from grants.models import (
     Application,
     ApplicationMember,
+    Beneficiary,
     CommitteeSession,
     Decision,
     DecisionReason,
+    Region,
     SessionDossier,
     SessionStatus,
 )
@@ -40,9 +42,10 @@ def _amount():
     return sa.func.coalesce(SessionDossier.granted_amount, Application.requested_amount)
 
 
-def ranking_select(session: CommitteeSession, *columns) -> sa.Select:
+def ranking_select(session: CommitteeSession, *columns, people: bool = False) -> sa.Select:
     """The session's dossiers in rank order with a `rank` column, the tally columns and
-    `columns`. Scoring: ranked by mean score, ties by social priority then submission date
+    `columns` (of the dossier and its application; with `people`, of its lead beneficiary and
+    region too). Scoring: ranked by mean score, ties by social priority then submission date
     (ROW_NUMBER); finalised: the ranks stored at the deliberation."""
     tally = tally_subquery(session)
     if session.status == SessionStatus.SCORING:
@@ -56,8 +59,20 @@ def ranking_select(session: CommitteeSession, *columns) -> sa.Select:
              .join(Application, Application.id == SessionDossier.application_id)
              .outerjoin(tally, tally.c.application_id == SessionDossier.application_id)
              .where(SessionDossier.session_id == session.id))
+    if people:
+        query = (query.join(Beneficiary, Beneficiary.id == Application.lead_id)
+                 .join(Region, Region.id == Application.region_id))
     ranked_rows = query.subquery("ranked")
     return sa.select(ranked_rows).order_by(ranked_rows.c.rank, ranked_rows.c.dossier_id)
+
+
+def ranking_rows_select(session: CommitteeSession) -> sa.Select:
+    """The ranking with what the export and the minutes' annex print of each dossier."""
+    return ranking_select(
+        session, Application.reference, Beneficiary.first_name, Beneficiary.last_name,
+        Application.title, Region.name.label("region"), Application.requested_amount,
+        SessionDossier.granted_amount, SessionDossier.decision,
+        SessionDossier.decision_reason_code, SessionDossier.decision_reason, people=True)
 
 
 def ranked(session: CommitteeSession, with_tallies: bool = True) -> list[Ranked]:
