@@ -4,7 +4,6 @@ version with its SHA-256; no version is ever overwritten."""
 import hashlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -26,6 +25,7 @@ from grants.models import (
     User,
 )
 from grants.services import audit
+from grants.services.committees.annex import Line, annex_pages
 from grants.services.committees.grids import grid_for
 from grants.services.committees.selection import envelope_available
 from grants.services.errors import ConflictError
@@ -33,23 +33,6 @@ from grants.services.errors import ConflictError
 
 def minutes_root() -> Path:
     return Path(current_app.instance_path) / "minutes"
-
-
-@dataclass(frozen=True)
-class Line:
-    """One dossier of the ranking annex, read by one query (no ORM objects)."""
-
-    rank: int | None
-    reference: str
-    beneficiary: str
-    title: str
-    region: str
-    score: str  # "72.5", or "—" when not scored
-    requested: int
-    granted: int | None  # None unless selected
-    decision: str
-    reason: str
-    waitlisted: bool
 
 
 def _annex(session: CommitteeSession) -> list[Line]:
@@ -104,7 +87,7 @@ def minutes_context(session: CommitteeSession) -> dict:
         .order_by(SessionDossier.rank, SessionDossier.id)))
     return {
         "session": session, "call": call, "envelope": call.envelope, "grid": grid_for(call),
-        "lines": lines, "received": received, "eligible": len(lines),
+        "annex": annex_pages(lines), "received": received, "eligible": len(lines),
         "examined": sum(1 for line in lines if line.score != "—"),
         "selected": sum(1 for line in lines if line.granted is not None), "granted": granted,
         "granted_words": amount_in_words(granted),
