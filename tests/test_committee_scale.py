@@ -156,3 +156,41 @@ def test_committee_pages_issue_as_many_statements_with_more_dossiers(app, commit
     after = [_statements(app, chair, url) for url in urls]
     assert after == before
     assert all(loaded <= PER_PAGE for _count, loaded in after)  # one page, not the session
+
+
+def test_the_minutes_annex_keeps_every_value_and_fits_the_landscape_line(app):
+    from grants.services.committees.annex import Line, annex_pages
+
+    long_title = "Transformation et commercialisation de produits laitiers et de fromages locaux"
+    lines = [Line(n, f"AP-2026-{n:04d}", f"Aminata{n} Traoré", long_title if n == 7 else "Savon",
+                  "District de Bamako", "72.5", 2_500_000, 2_500_000 if n < 50 else None,
+                  "Retenu" if n < 50 else "Liste d'attente", "Dans la limite de l'enveloppe",
+                  n >= 50)
+             for n in range(1, 201)]
+    with app.test_request_context():
+        pages = annex_pages(lines)
+    text = "\n".join(pages)
+    assert len(pages) > 3 and all(len(page.splitlines()) <= 58 for page in pages)
+    assert all(len(row) <= 186 for row in text.splitlines())
+    for n in range(1, 201):
+        assert f"AP-2026-{n:04d}" in text and f"Aminata{n} Traoré" in text
+    assert " ".join(text.split()).count(long_title) == 0  # wrapped over two lines of its row…
+    assert all(word in text for word in long_title.split())  # …with every word kept
+    assert all(page.splitlines()[0] == pages[0].splitlines()[0] for page in pages)  # headed
+
+
+def test_generating_the_minutes_reports_its_progress(app, committee):
+    from grants.services.committees import minutes
+
+    with app.test_request_context():
+        user, session, dossiers = load_committee(committee)
+        for n, dossier in enumerate(dossiers):
+            score_dossier(user["m0"], session, dossier, 90 - n * 5)
+        selection.record_attendance(user["chair"], session, {
+            user["chair"].id, user["m0"].id, user["m1"].id})
+        selection.finalise(user["chair"], session)
+        steps = []
+        minutes.generate(user["chair"], session, progress=lambda done, total: steps.append(
+            (done, total)))
+    assert steps[0] == (0, 3) and steps[-1] == (3, 3)
+    assert [done for done, _total in steps] == sorted(done for done, _total in steps)

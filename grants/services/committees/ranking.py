@@ -6,6 +6,7 @@ dossiers of that slice."""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from grants.extensions import db
 from grants.models import (
@@ -48,6 +49,7 @@ def ranking_select(session: CommitteeSession, *columns, people: bool = False) ->
     region too). Scoring: ranked by mean score, ties by social priority then submission date
     (ROW_NUMBER); finalised: the ranks stored at the deliberation."""
     tally = tally_subquery(session)
+    rank: sa.ColumnElement | InstrumentedAttribute
     if session.status == SessionStatus.SCORING:
         rank = sa.func.row_number().over(order_by=(
             sa.func.coalesce(tally.c.mean, -1).desc(), sa.func.coalesce(tally.c.social_mean, 0)

@@ -197,7 +197,8 @@ def tally_of(row) -> Tally | None:
 def tallies(session: CommitteeSession, application_ids=None) -> dict[int, Tally]:
     """The tallies of the session's scored dossiers (or of `application_ids` only), by dossier."""
     tally = tally_subquery(session, application_ids)
-    return {row.application_id: tally_of(row) for row in db.session.execute(sa.select(tally))}
+    found = (tally_of(row) for row in db.session.execute(sa.select(tally)))
+    return {t.application_id: t for t in found if t is not None}
 
 
 def progress(session: CommitteeSession, application_ids: list[int]) -> dict[tuple[int, int], str]:

@@ -58,8 +58,8 @@ def _states(session: CommitteeSession, member: SessionMember) -> sa.Subquery:
 def counts(session: CommitteeSession, member: SessionMember) -> dict[str, int]:
     """How many dossiers each filter shows (one GROUP BY)."""
     states = _states(session, member)
-    per_state = dict(db.session.execute(
-        sa.select(states.c.state, sa.func.count()).group_by(states.c.state)).all())
+    per_state: dict[str, int] = dict(db.session.execute(
+        sa.select(states.c.state, sa.func.count()).group_by(states.c.state)).tuples().all())
     return {key: sum(n for state, n in per_state.items() if shown is None or state in shown)
             for key, shown in FILTERS.items()}
 
