@@ -27,7 +27,8 @@ from grants.models import (
 from grants.services import audit
 from grants.services.committees.annex import Line, annex_pages
 from grants.services.committees.grids import grid_for
-from grants.services.committees.selection import envelope_available
+from grants.services.committees.ranking import envelope_available, ranking_rows_select
+from grants.services.committees.selection import check_decider
 from grants.services.errors import ConflictError
 
 
@@ -36,8 +37,6 @@ def minutes_root() -> Path:
 
 
 def _annex(session: CommitteeSession) -> list[Line]:
-    from grants.services.committees.ranking import ranking_rows_select
-
     decisions = {d: str(d.label) for d in Decision}  # translated once, not once a row
     reasons = {r: str(r.label) for r in DecisionReason}
     lines = []
@@ -104,7 +103,6 @@ def generate(user: User, session: CommitteeSession,
     """Write a new version of the minutes. `progress(done, total)`, when given, is told of each
     step (read, laid out as a PDF, stored) so that a background job can show how far it is."""
     from grants.exports.pdf import render_pdf
-    from grants.services.committees.selection import check_decider
 
     report = progress or (lambda done, total: None)
     check_decider(user, session)

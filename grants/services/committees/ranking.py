@@ -13,6 +13,8 @@ from grants.models import (
     Application,
     ApplicationMember,
     Beneficiary,
+    BudgetEnvelope,
+    Call,
     CommitteeSession,
     Decision,
     DecisionReason,
@@ -22,7 +24,7 @@ from grants.models import (
 )
 from grants.services.committees.grids import grid_for
 from grants.services.committees.scoring import Tally, tally_of, tally_subquery
-from grants.workflow import ACTIVE_GRANT_STATUSES
+from grants.workflow import ACTIVE_GRANT_STATUSES, ApplicationStatus
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,26 @@ class Ranked:
     decision: Decision | None
     reason: DecisionReason | None
     flagged: bool  # spread above the session's threshold: to discuss
+
+
+def envelope_available(envelope: BudgetEnvelope, *, exclude_session: int | None = None) -> int:
+    """What the envelope can still fund: its total, less what signed agreements commit, less
+    the dossiers selected whose agreement is not signed yet (they hold a claim on it)."""
+    from grants.models import Grant, GrantStatus
+
+    signed = db.select(Grant.application_id).where(Grant.status != GrantStatus.DRAFT)
+    waiting = (db.select(db.func.coalesce(db.func.sum(db.func.coalesce(
+        SessionDossier.granted_amount, Application.requested_amount)), 0))
+        .join(Application, Application.id == SessionDossier.application_id)
+        .join(Call, Call.id == Application.call_id)
+        .where(Call.envelope_id == envelope.id, SessionDossier.decision == Decision.SELECTED,
+               Application.status == ApplicationStatus.SELECTED,
+               Application.id.not_in(signed)))
+    if exclude_session is not None:
+        waiting = waiting.where(SessionDossier.session_id != exclude_session)
+    committed = db.session.scalar(db.select(BudgetEnvelope.committed)
+                                  .where(BudgetEnvelope.id == envelope.id))
+    return envelope.total - int(committed) - int(db.session.scalar(waiting))
 
 
 def _amount():
@@ -93,8 +115,6 @@ def ranked(session: CommitteeSession, with_tallies: bool = True) -> list[Ranked]
             .where(SessionDossier.session_id == session.id)):
         people.setdefault(dossier_id, set()).add(beneficiary_id)
     taken = _with_active_grant(session)
-    from grants.services.committees.selection import envelope_available
-
     available = envelope_available(session.call.envelope, exclude_session=session.id)
     available -= sum(r.amount for r in rows if r.forced_decision == Decision.SELECTED)
     result, envelope_full = [], False

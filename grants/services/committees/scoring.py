@@ -11,7 +11,6 @@ from grants.extensions import db
 from grants.models import (
     Application,
     CommitteeSession,
-    Criterion,
     InterestDeclaration,
     Score,
     ScoreSheet,
@@ -160,16 +159,19 @@ def tally_subquery(session: CommitteeSession, application_ids=None) -> sa.Subque
     """Per dossier, over the submitted sheets of voting members (recused members have none): the
     number of scorers, mean, lowest and highest totals, mean social-priority score, and how many
     scorers failed an eliminatory criterion. Two GROUP BYs; `application_ids` (a list or a
-    select) narrows it to some dossiers."""
+    select) narrows it to some dossiers. The grid's few criteria are known beforehand: naming
+    them spares a criterion lookup for each of the session's scores."""
+    criteria = grid_for(session.call).criteria
+    social = [c.id for c in criteria if c.social_priority] or [-1]
+    eliminatory = [c.id for c in criteria if c.eliminatory] or [-1]
     per_sheet = (
         sa.select(ScoreSheet.application_id.label("application_id"),
                   sa.func.sum(Score.points).label("total"),
-                  sa.func.sum(sa.case((Criterion.social_priority, Score.points), else_=0))
+                  sa.func.sum(sa.case((Score.criterion_id.in_(social), Score.points), else_=0))
                   .label("social"),
-                  sa.func.max(sa.case((sa.and_(Criterion.eliminatory, Score.points == 0), 1),
-                                      else_=0)).label("failed"))
+                  sa.func.max(sa.case((sa.and_(Score.criterion_id.in_(eliminatory),
+                                               Score.points == 0), 1), else_=0)).label("failed"))
         .join(Score, Score.sheet_id == ScoreSheet.id)
-        .join(Criterion, Criterion.id == Score.criterion_id)
         .join(SessionMember, SessionMember.id == ScoreSheet.member_id)
         .where(SessionMember.session_id == session.id, SessionMember.seat == Seat.VOTING,
                ScoreSheet.status == SheetStatus.SUBMITTED)

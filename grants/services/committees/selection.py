@@ -9,8 +9,6 @@ from grants.database import utcnow
 from grants.extensions import db
 from grants.models import (
     Application,
-    BudgetEnvelope,
-    Call,
     CommitteeSession,
     Decision,
     DecisionReason,
@@ -22,32 +20,11 @@ from grants.models import (
 )
 from grants.permissions import Permission, can
 from grants.services import audit
+from grants.services.committees.ranking import envelope_available, ranked
 from grants.services.committees.scoring import Tally
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 from grants.services.intake.applications import transition
 from grants.workflow import ApplicationAction, ApplicationStatus
-
-# --- the envelope -------------------------------------------------------------------------
-
-def envelope_available(envelope: BudgetEnvelope, *, exclude_session: int | None = None) -> int:
-    """What the envelope can still fund: its total, less what signed agreements commit, less
-    the dossiers selected whose agreement is not signed yet (they hold a claim on it)."""
-    from grants.models import Grant, GrantStatus
-
-    signed = db.select(Grant.application_id).where(Grant.status != GrantStatus.DRAFT)
-    waiting = (db.select(db.func.coalesce(db.func.sum(db.func.coalesce(
-        SessionDossier.granted_amount, Application.requested_amount)), 0))
-        .join(Application, Application.id == SessionDossier.application_id)
-        .join(Call, Call.id == Application.call_id)
-        .where(Call.envelope_id == envelope.id, SessionDossier.decision == Decision.SELECTED,
-               Application.status == ApplicationStatus.SELECTED,
-               Application.id.not_in(signed)))
-    if exclude_session is not None:
-        waiting = waiting.where(SessionDossier.session_id != exclude_session)
-    committed = db.session.scalar(db.select(BudgetEnvelope.committed)
-                                  .where(BudgetEnvelope.id == envelope.id))
-    return envelope.total - int(committed) - int(db.session.scalar(waiting))
-
 
 # --- ranking and the proposed selection ---------------------------------------------------
 
@@ -75,8 +52,6 @@ def propose(session: CommitteeSession) -> list[Row]:
     decisions: above the pass mark and within the envelope, selected in rank order; the next ones
     above the pass mark on the waiting list; the others not selected. The chair's forced
     decisions are kept, and count first against the envelope (services/committees/ranking)."""
-    from grants.services.committees.ranking import ranked
-
     rows = ranked(session)
     dossiers = {d.id: d for d in db.session.scalars(
         db.select(SessionDossier).where(SessionDossier.session_id == session.id))}
