@@ -53,6 +53,8 @@ def ranking(session_id: int):
     return render_template(
         "committees/ranking.html", meeting=meeting, rows=rows, granted=granted, page=page,
         offset=(page.page - 1) * per_page, cut=cut,
+        cut_rank=None if cut is None else (ranks[cut].rank if cut < len(ranks)
+                                           else ranks[-1].rank + 1),
         cut_page=None if cut is None else page_of(min(cut, len(ranks) - 1), per_page),
         available=selection.envelope_available(meeting.call.envelope,
                                                exclude_session=meeting.id),
