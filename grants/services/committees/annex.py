@@ -44,9 +44,16 @@ def _flat(text: str) -> str:
     return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
+def _wrap(value: str, width: int) -> list[str]:
+    return [value] if len(value) <= width else (textwrap.wrap(value, width) or [""])
+
+
 def _row(values: list[str], columns: list[tuple[str, int, bool]]) -> list[str]:
-    cells = [textwrap.wrap(value, width) or [""] for value, (_h, width, _r) in
-             zip(values, columns, strict=True)]
+    cells = [_wrap(value, width) for value, (_h, width, _r) in zip(values, columns, strict=True)]
+    if all(len(cell) == 1 for cell in cells):  # most rows: one line, no wrapping to merge
+        return [" ".join(cell[0].rjust(width) if right else cell[0].ljust(width)
+                         for cell, (_h, width, right) in zip(cells, columns, strict=True))
+                .rstrip()]
     height = max(len(cell) for cell in cells)
     return [" ".join((cell[i] if i < len(cell) else "").rjust(width) if right else
                      (cell[i] if i < len(cell) else "").ljust(width)
@@ -60,10 +67,14 @@ def annex_pages(lines: list[Line]) -> list[str]:
     header = _row([title for title, _w, _r in columns], columns)
     rule = "-" * (sum(width for _t, width, _r in columns) + len(columns) - 1)
     pages, current = [], list(header) + [rule]
+    amounts: dict[int | None, str] = {}  # the same amounts come back: format each once
     for line in lines:
+        for amount in (line.requested, line.granted):
+            if amount not in amounts:
+                amounts[amount] = _flat(money(amount))
         row = _row([str(line.rank or ""), line.reference, line.beneficiary, line.title,
-                    line.region, line.score, _flat(money(line.requested)),
-                    _flat(money(line.granted)), f"{line.decision} — {line.reason}"], columns)
+                    line.region, line.score, amounts[line.requested], amounts[line.granted],
+                    f"{line.decision} — {line.reason}"], columns)
         if len(current) + len(row) > LINES_PER_PAGE:
             pages.append("\n".join(current))
             current = list(header) + [rule]
