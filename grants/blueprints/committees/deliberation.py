@@ -1,17 +1,19 @@
 """The deliberation: the ranking and proposed selection, the chair's decisions, attendance,
 finalisation, the minutes and the waiting list."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.blueprints.committees import bp
 from grants.blueprints.committees.forms import AmountForm, AttendanceForm, OverrideForm
+from grants.blueprints.committees.paging import list_page
 from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices, posted
 from grants.models import CommitteeSession, Decision, SessionDossier, SessionStatus
 from grants.permissions import Permission, get_or_404, require
 from grants.services.committees import minutes, scoring, selection
+from grants.services.committees.ranking import cut_index, page_of, ranked
 
 
 def _ranking_or_404(session_id: int, permission: Permission) -> CommitteeSession:
@@ -29,22 +31,31 @@ def ranking(session_id: int):
         flash(_("The ranking shows everyone's scores: it opens once your own sheets are "
                 "submitted and the session is deliberated."), "warning")
         return redirect(url_for("committees.session", session_id=meeting.id))
-    if meeting.status == SessionStatus.SCORING:
-        rows = selection.propose(meeting)
-    else:
-        scores = scoring.tallies(meeting)  # one aggregate query for every row
-        rows = [selection.Row(d, scores.get(d.application_id), d.rank, d.decision,
-                              d.decision_reason_code, False)
-                for d in sorted(meeting.dossiers, key=lambda d: d.rank or 0)]
+    # Light rows for the whole ranking (ranked by the database); ORM rows for one page only.
+    scoring_open = meeting.status == SessionStatus.SCORING
     hidden = scoring.recused_ids(current_user, meeting)
-    rows = [row for row in rows if row.application.id not in hidden]
+    ranks = [r for r in ranked(meeting, with_tallies=scoring_open)
+             if r.application_id not in hidden]
+    granted = sum(r.amount for r in ranks if r.decision == Decision.SELECTED)
+    per_page = current_app.config["PAGE_SIZE"]
+    page = list_page(ranks, per_page)
+    dossiers = {d.id: d for d in db.session.scalars(db.select(SessionDossier).where(
+        SessionDossier.id.in_([r.dossier_id for r in page.items])))}
+    scores = {} if scoring_open else scoring.tallies(
+        meeting, [r.application_id for r in page.items])
+    rows = [selection.Row(dossiers[r.dossier_id], r.tally or scores.get(r.application_id),
+                          r.rank, r.decision, r.reason, r.flagged) for r in page.items]
+    cut = cut_index(ranks)
     attendance = AttendanceForm(formdata=None,
                                 present=[m.user_id for m in meeting.members if m.present])
     attendance.present.choices = choices((m.user_id, f"{m.user.full_name} ({m.seat.label})")
                                          for m in meeting.members)
-    granted = sum(r.dossier.amount for r in rows if r.decision == Decision.SELECTED)
     return render_template(
-        "committees/ranking.html", meeting=meeting, rows=rows, granted=granted,
+        "committees/ranking.html", meeting=meeting, rows=rows, granted=granted, page=page,
+        offset=(page.page - 1) * per_page, cut=cut,
+        cut_rank=None if cut is None else (ranks[cut].rank if cut < len(ranks)
+                                           else ranks[-1].rank + 1),
+        cut_page=None if cut is None else page_of(min(cut, len(ranks) - 1), per_page),
         available=selection.envelope_available(meeting.call.envelope,
                                                exclude_session=meeting.id),
         is_chair=current_user.id == meeting.chair_id, attendance=attendance,

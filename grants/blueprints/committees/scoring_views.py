@@ -16,7 +16,7 @@ from grants.services.committees import grids, scoring, sessions
 def _load(session_id: int, application_id: int):
     meeting = get_or_404(CommitteeSession, session_id, Permission.COMMITTEE_SCORE)
     member = meeting.member(current_user.id)
-    if member is None or not any(d.application_id == application_id for d in meeting.dossiers):
+    if member is None or not sessions.in_session(meeting, application_id):
         abort(404)
     application = db.session.get(Application, application_id)
     if sessions.is_recused(member, application_id):
@@ -67,7 +67,7 @@ def dossier(session_id: int, application_id: int):
     return render_template(
         "committees/dossier.html", meeting=meeting, application=application, grid=grid,
         form=form, rows=list(zip(grid.criteria, form.lines, strict=False)), sheet=sheet, editable=editable,
-        tally=scoring.tallies(meeting).get(application.id) if seen else None)
+        tally=scoring.tallies(meeting, [application.id]).get(application.id) if seen else None)
 
 @bp.route("/<int:session_id>/dossiers/<int:application_id>/declaration", methods=["POST"])
 @require(Permission.COMMITTEE_SCORE)

@@ -4,27 +4,35 @@ minutes and the ranking export."""
 import io
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.blueprints.committees import bp
 from grants.blueprints.committees.forms import SessionDeclarationForm, SessionForm
+from grants.blueprints.committees.paging import SlicePage
 from grants.extensions import db
 from grants.forms import attempt, choices
 from grants.models import (
     Call,
     CommitteeSession,
-    InterestDeclaration,
     Minutes,
     Role,
-    ScoreSheet,
     Seat,
     User,
     UserRole,
 )
 from grants.permissions import Permission, can, get_or_404, require
-from grants.services.committees import minutes, scoring, sessions
+from grants.services.committees import minutes, scoring, sessions, worklist
 from grants.vocabulary import CallStatus
 
 
@@ -81,17 +89,20 @@ def new():
 def session(session_id: int):
     meeting = get_or_404(CommitteeSession, session_id, Permission.COMMITTEE_VIEW)
     member = meeting.member(current_user.id)
-    declared, sheets = {}, {}
-    if member is not None:
-        declared = {d.application_id: d.conflicted for d in db.session.scalars(
-            db.select(InterestDeclaration).where(InterestDeclaration.member_id == member.id))}
-        sheets = {s.application_id: s.status.value for s in db.session.scalars(
-            db.select(ScoreSheet).where(ScoreSheet.member_id == member.id))}
     is_chair = current_user.id == meeting.chair_id
+    shown = request.args.get("show", "all")
+    shown = shown if shown in worklist.FILTERS else "all"
+    counts, page = {}, None
+    if member is not None:  # one page of the member's dossiers, counted per state in SQL
+        counts = worklist.counts(meeting, member)
+        page = SlicePage(counts[shown], lambda offset, limit: worklist.items(
+            meeting, member, shown, offset, limit), current_app.config["PAGE_SIZE"])
+    on_page = [item.application_id for item in page.items] if page else []
     return render_template(
-        "committees/session.html", meeting=meeting, member=member, declared=declared,
-        sheets=sheets, is_chair=is_chair,
-        progress=scoring.progress(meeting) if is_chair else {},
+        "committees/session.html", meeting=meeting, member=member, page=page, counts=counts,
+        shown=shown, filters=worklist.FILTER_LABELS, is_chair=is_chair,
+        progress=scoring.progress(meeting, on_page) if is_chair else {},
+        progress_counts=scoring.progress_counts(meeting) if is_chair else {},
         declaration_form=SessionDeclarationForm(formdata=None),
         minutes_versions=db.session.scalars(db.select(Minutes).where(
             Minutes.session_id == meeting.id).order_by(Minutes.version.desc())).all())

@@ -3,8 +3,10 @@ version with its SHA-256; no version is ever overwritten."""
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -14,15 +16,19 @@ from grants.models import (
     Application,
     CommitteeSession,
     Decision,
+    DecisionReason,
     InterestDeclaration,
     Minutes,
+    SessionDossier,
+    SessionMember,
     SessionStatus,
     User,
 )
 from grants.services import audit
+from grants.services.committees.annex import Line, annex_pages
 from grants.services.committees.grids import grid_for
-from grants.services.committees.scoring import tallies
-from grants.services.committees.selection import envelope_available
+from grants.services.committees.ranking import envelope_available, ranking_rows_select
+from grants.services.committees.selection import check_decider
 from grants.services.errors import ConflictError
 
 
@@ -30,46 +36,84 @@ def minutes_root() -> Path:
     return Path(current_app.instance_path) / "minutes"
 
 
+def _annex(session: CommitteeSession) -> list[Line]:
+    decisions = {d: str(d.label) for d in Decision}  # translated once, not once a row
+    reasons = {r: str(r.label) for r in DecisionReason}
+    lines = []
+    for row in db.session.execute(ranking_rows_select(session)):
+        reason = reasons[row.decision_reason_code] if row.decision_reason_code else (
+            row.decision_reason or "")
+        selected = row.decision is not None and row.decision.is_selected
+        lines.append(Line(
+            row.rank, row.reference or f"#{row.application_id}",
+            f"{row.first_name} {row.last_name}", row.title or "", row.region,
+            f"{float(row.mean):.1f}" if row.scorers else "—", row.requested_amount,
+            (row.granted_amount or row.requested_amount) if selected else None,
+            decisions[row.decision] if row.decision else "", reason,
+            row.decision == Decision.WAITLISTED))
+    return lines
+
+
+def _recusals(session: CommitteeSession) -> list[tuple[str, str]]:
+    """(member's name, dossier reference) in the order of the ranking."""
+    return [(name, reference or f"#{application_id}") for name, reference, application_id in
+            db.session.execute(
+                sa.select(User.full_name, Application.reference, Application.id)
+                .join(SessionMember, SessionMember.user_id == User.id)
+                .join(InterestDeclaration, InterestDeclaration.member_id == SessionMember.id)
+                .join(SessionDossier, sa.and_(
+                    SessionDossier.session_id == session.id,
+                    SessionDossier.application_id == InterestDeclaration.application_id))
+                .join(Application, Application.id == SessionDossier.application_id)
+                .where(SessionMember.session_id == session.id,
+                       InterestDeclaration.conflicted.is_(True))
+                .order_by(SessionDossier.rank, SessionDossier.id, SessionMember.id))]
+
+
 def minutes_context(session: CommitteeSession) -> dict:
-    """Everything the PV states, read from the database."""
+    """Everything the PV states, read from the database: the annex in one query of light rows."""
     from grants.exports.pdf import amount_in_words
 
-    scores = tallies(session)
-    dossiers = sorted(session.dossiers, key=lambda d: d.rank or 0)
-    selected = [d for d in dossiers if d.decision == Decision.SELECTED]
-    granted = sum(d.amount for d in selected)
+    lines = _annex(session)
+    granted = sum(line.granted or 0 for line in lines)
     call = session.call
     received = db.session.scalar(db.select(db.func.count()).select_from(Application).where(
         Application.call_id == call.id, Application.submitted_at.is_not(None)))
-    conflicted = {tuple(row) for row in db.session.execute(
-        db.select(InterestDeclaration.member_id, InterestDeclaration.application_id)
-        .where(InterestDeclaration.member_id.in_([m.id for m in session.members]),
-               InterestDeclaration.conflicted.is_(True)))}
-    recusals = [(m, d) for d in dossiers for m in session.members
-                if (m.id, d.application_id) in conflicted]
+    overrides = list(db.session.scalars(db.select(SessionDossier).where(
+        SessionDossier.session_id == session.id,
+        sa.or_(SessionDossier.forced_decision.is_not(None),
+               SessionDossier.granted_amount.is_not(None)))
+        .order_by(SessionDossier.rank, SessionDossier.id)))
     return {
         "session": session, "call": call, "envelope": call.envelope, "grid": grid_for(call),
-        "dossiers": dossiers, "scores": scores, "received": received,
-        "eligible": len(dossiers), "examined": sum(1 for d in dossiers if d.application_id in scores),
-        "selected": selected, "granted": granted, "granted_words": amount_in_words(granted),
+        "annex": annex_pages(lines), "received": received, "eligible": len(lines),
+        "examined": sum(1 for line in lines if line.score != "—"),
+        "selected": sum(1 for line in lines if line.granted is not None), "granted": granted,
+        "granted_words": amount_in_words(granted),
         "available_after": envelope_available(call.envelope),
-        "waitlisted": [d for d in dossiers if d.decision == Decision.WAITLISTED],
-        "overrides": [d for d in dossiers if d.forced_decision or d.granted_amount],
-        "recusals": recusals,
+        "waitlisted": sum(1 for line in lines if line.waitlisted),
+        "overrides": overrides, "recusals": _recusals(session),
         "present": [m for m in session.members if m.present],
         "absent": [m for m in session.members if not m.present],
     }
 
 
-def generate(user: User, session: CommitteeSession) -> Minutes:
+def generate(user: User, session: CommitteeSession,
+             progress: Callable[[int, int], None] | None = None) -> Minutes:
+    """Write a new version of the minutes. `progress(done, total)`, when given, is told of each
+    step (read, laid out as a PDF, stored) so that a background job can show how far it is."""
     from grants.exports.pdf import render_pdf
-    from grants.services.committees.selection import check_decider
 
+    report = progress or (lambda done, total: None)
     check_decider(user, session)
     if session.status != SessionStatus.FINALISED:
         raise ConflictError(_l("The minutes are written once the session is finalised."))
+    report(0, 3)
     with force_locale("fr"):  # the minutes are an official French document
-        pdf = render_pdf("committees/minutes_pdf.html", **minutes_context(session))
+        context = minutes_context(session)
+        report(1, 3)
+        pdf = render_pdf("committees/minutes_pdf.html", **context)
+    report(2, 3)
     version = 1 + (db.session.scalar(db.select(db.func.max(Minutes.version)).where(
         Minutes.session_id == session.id)) or 0)
     name = f"{session.reference}-v{version}-{uuid.uuid4().hex[:8]}.pdf"
@@ -85,6 +129,7 @@ def generate(user: User, session: CommitteeSession) -> Minutes:
     db.session.flush()
     audit.record("committee.minutes", user, session,
                  details={"version": version, "sha256": minutes.sha256})
+    report(3, 3)
     return minutes
 
 

@@ -11,10 +11,11 @@ from grants.extensions import db
 from grants.models import (
     Application,
     CommitteeSession,
-    Criterion,
+    InterestDeclaration,
     Score,
     ScoreSheet,
     Seat,
+    SessionDossier,
     SessionMember,
     SessionStatus,
     SheetStatus,
@@ -22,14 +23,14 @@ from grants.models import (
 )
 from grants.services import audit
 from grants.services.committees.grids import grid_for
-from grants.services.committees.sessions import declaration_for, membership
+from grants.services.committees.sessions import declaration_for, in_session, membership
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 
 
 def check_can_open(user: User, session: CommitteeSession, application: Application) -> SessionMember:
     """A member opens a dossier only after both declarations, and never when recused."""
     member = membership(user, session)
-    if not any(d.application_id == application.id for d in session.dossiers):
+    if not in_session(session, application.id):
         raise ForbiddenError(_l("This dossier is not examined by this session."))
     if member.declared_at is None:
         raise ConflictError(_l("Make your declaration for the session first."))
@@ -154,51 +155,90 @@ class Tally:
         return self.eliminatory_failures * 2 > self.scorers
 
 
-def tallies(session: CommitteeSession) -> dict[int, Tally]:
+def tally_subquery(session: CommitteeSession, application_ids=None) -> sa.Subquery:
     """Per dossier, over the submitted sheets of voting members (recused members have none): the
     number of scorers, mean, lowest and highest totals, mean social-priority score, and how many
-    scorers failed an eliminatory criterion. Two GROUP BYs in one query."""
+    scorers failed an eliminatory criterion. Two GROUP BYs; `application_ids` (a list or a
+    select) narrows it to some dossiers. The grid's few criteria are known beforehand: naming
+    them spares a criterion lookup for each of the session's scores."""
+    criteria = grid_for(session.call).criteria
+    social = [c.id for c in criteria if c.social_priority] or [-1]
+    eliminatory = [c.id for c in criteria if c.eliminatory] or [-1]
     per_sheet = (
         sa.select(ScoreSheet.application_id.label("application_id"),
                   sa.func.sum(Score.points).label("total"),
-                  sa.func.sum(sa.case((Criterion.social_priority, Score.points), else_=0))
+                  sa.func.sum(sa.case((Score.criterion_id.in_(social), Score.points), else_=0))
                   .label("social"),
-                  sa.func.max(sa.case((sa.and_(Criterion.eliminatory, Score.points == 0), 1),
-                                      else_=0)).label("failed"))
+                  sa.func.max(sa.case((sa.and_(Score.criterion_id.in_(eliminatory),
+                                               Score.points == 0), 1), else_=0)).label("failed"))
         .join(Score, Score.sheet_id == ScoreSheet.id)
-        .join(Criterion, Criterion.id == Score.criterion_id)
         .join(SessionMember, SessionMember.id == ScoreSheet.member_id)
         .where(SessionMember.session_id == session.id, SessionMember.seat == Seat.VOTING,
                ScoreSheet.status == SheetStatus.SUBMITTED)
-        .group_by(ScoreSheet.id, ScoreSheet.application_id)
-        .subquery())
-    query = (sa.select(per_sheet.c.application_id, sa.func.count(),
-                       sa.func.avg(per_sheet.c.total), sa.func.min(per_sheet.c.total),
-                       sa.func.max(per_sheet.c.total), sa.func.avg(per_sheet.c.social),
-                       sa.func.sum(per_sheet.c.failed))
-             .group_by(per_sheet.c.application_id))
-    return {row[0]: Tally(row[0], row[1], float(row[2]), int(row[3]), int(row[4]),
-                          float(row[5]), int(row[6]))
-            for row in db.session.execute(query)}
+        .group_by(ScoreSheet.id, ScoreSheet.application_id))
+    if application_ids is not None:
+        per_sheet = per_sheet.where(ScoreSheet.application_id.in_(application_ids))
+    sheets = per_sheet.subquery()
+    return (sa.select(sheets.c.application_id, sa.func.count().label("scorers"),
+                      sa.func.avg(sheets.c.total).label("mean"),
+                      sa.func.min(sheets.c.total).label("lowest"),
+                      sa.func.max(sheets.c.total).label("highest"),
+                      sa.func.avg(sheets.c.social).label("social_mean"),
+                      sa.func.sum(sheets.c.failed).label("failures"))
+            .group_by(sheets.c.application_id).subquery("tally"))
 
 
-def progress(session: CommitteeSession) -> dict[tuple[int, int], str]:
-    """For the chair: (member id, application id) -> "submitted", "draft" or "recused"; no
-    scores, only who has scored what."""
-    from grants.models import InterestDeclaration
+def tally_of(row) -> Tally | None:
+    """A Tally from a row holding the columns of tally_subquery (None: nobody scored)."""
+    if not row.scorers:
+        return None
+    return Tally(row.application_id, row.scorers, float(row.mean), int(row.lowest),
+                 int(row.highest), float(row.social_mean), int(row.failures))
 
+
+def tallies(session: CommitteeSession, application_ids=None) -> dict[int, Tally]:
+    """The tallies of the session's scored dossiers (or of `application_ids` only), by dossier."""
+    tally = tally_subquery(session, application_ids)
+    found = (tally_of(row) for row in db.session.execute(sa.select(tally)))
+    return {t.application_id: t for t in found if t is not None}
+
+
+def progress(session: CommitteeSession, application_ids: list[int]) -> dict[tuple[int, int], str]:
+    """For the chair, on a page of dossiers: (member id, application id) -> "submitted", "draft"
+    or "recused"; no scores, only who has scored what."""
     states: dict[tuple[int, int], str] = {}
     member_ids = [m.id for m in session.members]
     for member_id, application_id, status in db.session.execute(
             sa.select(ScoreSheet.member_id, ScoreSheet.application_id, ScoreSheet.status)
-            .where(ScoreSheet.member_id.in_(member_ids))):
+            .where(ScoreSheet.member_id.in_(member_ids),
+                   ScoreSheet.application_id.in_(application_ids))):
         states[member_id, application_id] = status.value
     for member_id, application_id in db.session.execute(
             sa.select(InterestDeclaration.member_id, InterestDeclaration.application_id)
             .where(InterestDeclaration.member_id.in_(member_ids),
+                   InterestDeclaration.application_id.in_(application_ids),
                    InterestDeclaration.conflicted.is_(True))):
         states[member_id, application_id] = "recused"
     return states
+
+
+def progress_counts(session: CommitteeSession) -> dict[int, dict[str, int]]:
+    """For the chair: per member id, how many sheets are submitted or draft and how many
+    dossiers the member is recused from (counted by the database)."""
+    counts: dict[int, dict[str, int]] = {m.id: {} for m in session.members}
+    member_ids = list(counts)
+    for member_id, status, count in db.session.execute(
+            sa.select(ScoreSheet.member_id, ScoreSheet.status, sa.func.count())
+            .where(ScoreSheet.member_id.in_(member_ids))
+            .group_by(ScoreSheet.member_id, ScoreSheet.status)):
+        counts[member_id][status.value] = count
+    for member_id, count in db.session.execute(
+            sa.select(InterestDeclaration.member_id, sa.func.count())
+            .where(InterestDeclaration.member_id.in_(member_ids),
+                   InterestDeclaration.conflicted.is_(True))
+            .group_by(InterestDeclaration.member_id)):
+        counts[member_id]["recused"] = count
+    return counts
 
 
 def may_see_ranking(user: User, session: CommitteeSession) -> bool:
@@ -208,21 +248,22 @@ def may_see_ranking(user: User, session: CommitteeSession) -> bool:
         return True
     if user.id != session.chair_id:
         return False
-    from grants.models import InterestDeclaration
-
     member = session.member(user.id)
     assert member is not None  # the chair always sits in the session (create_session)
-    done = set(db.session.scalars(db.select(ScoreSheet.application_id).where(
-        ScoreSheet.member_id == member.id, ScoreSheet.status == SheetStatus.SUBMITTED)))
-    done |= set(db.session.scalars(db.select(InterestDeclaration.application_id).where(
-        InterestDeclaration.member_id == member.id, InterestDeclaration.conflicted.is_(True))))
-    return {d.application_id for d in session.dossiers} <= done
+    submitted = sa.select(ScoreSheet.id).where(
+        ScoreSheet.member_id == member.id, ScoreSheet.status == SheetStatus.SUBMITTED,
+        ScoreSheet.application_id == SessionDossier.application_id)
+    recused = sa.select(InterestDeclaration.id).where(
+        InterestDeclaration.member_id == member.id, InterestDeclaration.conflicted.is_(True),
+        InterestDeclaration.application_id == SessionDossier.application_id)
+    left = db.session.scalar(sa.select(SessionDossier.id).where(
+        SessionDossier.session_id == session.id, ~submitted.exists(), ~recused.exists())
+        .limit(1))
+    return left is None
 
 
 def recused_ids(user: User, session: CommitteeSession) -> set[int]:
     """The dossiers `user` is recused from in this session: hidden from them everywhere."""
-    from grants.models import InterestDeclaration
-
     member = session.member(user.id)
     if member is None:
         return set()

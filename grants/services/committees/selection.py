@@ -4,15 +4,11 @@ waiting list."""
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
 
 from grants.database import utcnow
 from grants.extensions import db
 from grants.models import (
     Application,
-    ApplicationMember,
-    BudgetEnvelope,
-    Call,
     CommitteeSession,
     Decision,
     DecisionReason,
@@ -24,33 +20,11 @@ from grants.models import (
 )
 from grants.permissions import Permission, can
 from grants.services import audit
-from grants.services.committees.grids import grid_for
-from grants.services.committees.scoring import Tally, tallies
+from grants.services.committees.ranking import envelope_available, ranked
+from grants.services.committees.scoring import Tally
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 from grants.services.intake.applications import transition
-from grants.workflow import ACTIVE_GRANT_STATUSES, ApplicationAction, ApplicationStatus
-
-# --- the envelope -------------------------------------------------------------------------
-
-def envelope_available(envelope: BudgetEnvelope, *, exclude_session: int | None = None) -> int:
-    """What the envelope can still fund: its total, less what signed agreements commit, less
-    the dossiers selected whose agreement is not signed yet (they hold a claim on it)."""
-    from grants.models import Grant, GrantStatus
-
-    signed = db.select(Grant.application_id).where(Grant.status != GrantStatus.DRAFT)
-    waiting = (db.select(db.func.coalesce(db.func.sum(db.func.coalesce(
-        SessionDossier.granted_amount, Application.requested_amount)), 0))
-        .join(Application, Application.id == SessionDossier.application_id)
-        .join(Call, Call.id == Application.call_id)
-        .where(Call.envelope_id == envelope.id, SessionDossier.decision == Decision.SELECTED,
-               Application.status == ApplicationStatus.SELECTED,
-               Application.id.not_in(signed)))
-    if exclude_session is not None:
-        waiting = waiting.where(SessionDossier.session_id != exclude_session)
-    committed = db.session.scalar(db.select(BudgetEnvelope.committed)
-                                  .where(BudgetEnvelope.id == envelope.id))
-    return envelope.total - int(committed) - int(db.session.scalar(waiting))
-
+from grants.workflow import ApplicationAction, ApplicationStatus
 
 # --- ranking and the proposed selection ---------------------------------------------------
 
@@ -73,62 +47,16 @@ class Row:
         return self.reason.label if self.reason else (self.dossier.decision_reason or "")
 
 
-def _with_active_grant(application_ids: list[int]) -> set[int]:
-    """Beneficiaries holding an active grant through a dossier outside `application_ids`."""
-    return set(db.session.scalars(
-        db.select(ApplicationMember.beneficiary_id)
-        .join(Application, Application.id == ApplicationMember.application_id)
-        .where(Application.status.in_(ACTIVE_GRANT_STATUSES),
-               Application.id.not_in(application_ids))))
-
-
 def propose(session: CommitteeSession) -> list[Row]:
     """Rank the dossiers by mean score (ties: social priority, then submission date) and propose
     decisions: above the pass mark and within the envelope, selected in rank order; the next ones
     above the pass mark on the waiting list; the others not selected. The chair's forced
-    decisions are kept, and count first against the envelope."""
-    grid = grid_for(session.call)
-    scores = tallies(session)
-    dossiers = list(db.session.scalars(
-        db.select(SessionDossier).where(SessionDossier.session_id == session.id)
-        .options(selectinload(SessionDossier.application).selectinload(Application.members))
-        .order_by(SessionDossier.id)))
-    members = {d.id: {m.beneficiary_id for m in d.application.members} for d in dossiers}
-    taken = _with_active_grant([d.application_id for d in dossiers])
-
-    def order(d: SessionDossier):
-        tally = scores.get(d.application_id)
-        return (-(tally.mean if tally else -1), -(tally.social_mean if tally else 0),
-                d.application.submitted_at, d.application_id)
-
-    ranked = sorted(dossiers, key=order)
-    available = envelope_available(session.call.envelope, exclude_session=session.id)
-    available -= sum(d.amount for d in ranked if d.forced_decision == Decision.SELECTED)
-    rows, envelope_full = [], False
-    for rank, dossier in enumerate(ranked, start=1):
-        tally = scores.get(dossier.application_id)
-        people = members[dossier.id]
-        if dossier.forced_decision is not None:
-            decision, reason = dossier.forced_decision, DecisionReason.CHAIR
-        elif tally is None:
-            decision, reason = Decision.REJECTED, DecisionReason.NOT_SCORED
-        elif tally.unfundable:
-            decision, reason = Decision.REJECTED, DecisionReason.ELIMINATORY
-        elif tally.mean < grid.pass_mark:
-            decision, reason = Decision.REJECTED, DecisionReason.BELOW_PASS_MARK
-        elif people & taken:
-            decision, reason = Decision.REJECTED, DecisionReason.HOLDS_GRANT
-        elif not envelope_full and dossier.amount <= available:
-            decision, reason = Decision.SELECTED, DecisionReason.WITHIN_ENVELOPE
-            available -= dossier.amount
-        else:
-            envelope_full = True  # in rank order: once one does not fit, the rest wait
-            decision, reason = Decision.WAITLISTED, DecisionReason.ENVELOPE_USED_UP
-        if decision == Decision.SELECTED:
-            taken |= people  # one active grant per beneficiary
-        flagged = tally is not None and tally.spread > session.spread_threshold
-        rows.append(Row(dossier, tally, rank, decision, reason, flagged))
-    return rows
+    decisions are kept, and count first against the envelope (services/committees/ranking)."""
+    rows = ranked(session)
+    dossiers = {d.id: d for d in db.session.scalars(
+        db.select(SessionDossier).where(SessionDossier.session_id == session.id))}
+    return [Row(dossiers[r.dossier_id], r.tally, r.rank, r.decision or Decision.REJECTED,
+                r.reason, r.flagged) for r in rows]
 
 
 # --- the chair's decisions ----------------------------------------------------------------
@@ -180,7 +108,12 @@ def force_decision(user: User, dossier: SessionDossier, decision: Decision | Non
         raise ValidationError(_l("A written justification is required."), "justification")
     dossier.forced_decision = decision
     dossier.justification = (justification or "").strip() or None if decision else None
-    forced = sum(d.amount for d in session.dossiers if d.forced_decision == Decision.SELECTED)
+    forced = db.session.scalar(
+        db.select(db.func.coalesce(db.func.sum(db.func.coalesce(
+            SessionDossier.granted_amount, Application.requested_amount)), 0))
+        .join(Application, Application.id == SessionDossier.application_id)
+        .where(SessionDossier.session_id == session.id,
+               SessionDossier.forced_decision == Decision.SELECTED))
     if forced > envelope_available(session.call.envelope, exclude_session=session.id):
         raise ConflictError(_l("The envelope cannot cover this selection."), "decision")
     db.session.flush()
@@ -231,11 +164,6 @@ def finalise(user: User, session: CommitteeSession) -> list[Row]:
 
 # --- the waiting list ---------------------------------------------------------------------
 
-def _finalised_rank(dossier: SessionDossier) -> int:
-    assert dossier.rank is not None  # finalise() ranks every dossier of the session
-    return dossier.rank
-
-
 def promote_next(user: User, session: CommitteeSession) -> SessionDossier:
     """Select the first dossier of the waiting list whose amount fits what the envelope has left
     (after a selected dossier withdrew or was cancelled)."""
@@ -243,13 +171,15 @@ def promote_next(user: User, session: CommitteeSession) -> SessionDossier:
     if session.status != SessionStatus.FINALISED:
         raise ConflictError(_l("The waiting list exists once the session is finalised."))
     available = envelope_available(session.call.envelope)
-    waiting = sorted((d for d in session.dossiers
-                      if d.decision == Decision.WAITLISTED
-                      and d.application.status == ApplicationStatus.WAITLISTED),
-                     key=_finalised_rank)
-    if not waiting:
+    following = db.session.scalar(
+        db.select(SessionDossier).join(Application,
+                                       Application.id == SessionDossier.application_id)
+        .where(SessionDossier.session_id == session.id,
+               SessionDossier.decision == Decision.WAITLISTED,
+               Application.status == ApplicationStatus.WAITLISTED)
+        .order_by(SessionDossier.rank, SessionDossier.id).limit(1))
+    if following is None:
         raise ConflictError(_l("The waiting list is empty."))
-    following = waiting[0]
     if following.amount > available:
         raise ConflictError(_l("The envelope cannot cover the next dossier (%(ref)s).",
                                ref=following.application.display_reference))

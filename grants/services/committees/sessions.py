@@ -106,6 +106,13 @@ def dossiers_by_reference(call: Call, text: str | None) -> list[Application] | N
     return found
 
 
+def in_session(session: CommitteeSession, application_id: int) -> bool:
+    """Whether the session examines this dossier (one indexed lookup, not the whole list)."""
+    return db.session.scalar(db.select(SessionDossier.id).where(
+        SessionDossier.session_id == session.id,
+        SessionDossier.application_id == application_id)) is not None
+
+
 def membership(user: User, session: CommitteeSession) -> SessionMember:
     member = session.member(user.id)
     if member is None:
@@ -139,7 +146,7 @@ def declare_for_dossier(user: User, session: CommitteeSession, application: Appl
         raise ConflictError(_l("Make your declaration for the session first."))
     if session.status != SessionStatus.SCORING:
         raise ConflictError(_l("This session is finalised."))
-    if not any(d.application_id == application.id for d in session.dossiers):
+    if not in_session(session, application.id):
         raise ValidationError(_l("This dossier is not examined by this session."))
     if declaration_for(member, application.id) is not None:
         raise ConflictError(_l("You have already declared your interests for this dossier."))
