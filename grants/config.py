@@ -42,7 +42,8 @@ class DefaultConfig:
     # inside the request instead (None: only under TESTING).
     JOBS_REDIS_URL: str | None = None
     JOBS_IMMEDIATE: bool | None = None
-    JOBS_WORKERS = 2  # threads of `flask jobs worker`
+    JOBS_WORKERS = 2  # threads of `flask jobs-worker`
+    JOBS_SQLITE_QUEUE: str | None = None  # the SQLite queue's file; None: instance/jobs-queue.sqlite3
 
     # Password hashing (argon2id; RFC 9106 second recommended profile)
     ARGON2_TIME_COST = 3

@@ -11,6 +11,7 @@ is immediate: a job runs inside the request that asks for it.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -58,7 +59,8 @@ def make_huey(app: Flask) -> Huey:
     if url:
         return RedisHuey("grants", url=url)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("grants", filename=str(Path(app.instance_path) / "jobs-queue.sqlite3"))
+    queue = app.config.get("JOBS_SQLITE_QUEUE") or Path(app.instance_path) / "jobs-queue.sqlite3"
+    return SqliteHuey("grants", filename=str(queue))
 
 
 def _inside(app: Flask) -> bool:
@@ -83,7 +85,9 @@ def start(kind: str, parameters: dict) -> Job:
         if job.parameters == parameters:
             db.session.commit()
             return job
-    job = Job(kind=kind, requested_by_id=current_user.id, parameters=parameters)
+    # The result's file name is drawn now, so that a retried job writes the same file again.
+    job = Job(kind=kind, requested_by_id=current_user.id, parameters=parameters,
+              stored_name=uuid.uuid4().hex)
     db.session.add(job)
     db.session.commit()
     current_app.extensions["huey.run_job"](job.id)

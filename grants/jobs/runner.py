@@ -103,11 +103,13 @@ def _finish(job_id: int, outcome: FileResult | None, progress: Progress, writes:
     if outcome is not None:
         root = results_root()
         root.mkdir(parents=True, exist_ok=True)
-        stored = f"job-{job_id}{outcome.path.suffix}"
+        stored = db.session.scalar(db.select(Job.stored_name).where(Job.id == job_id))
+        if not stored:
+            raise RuntimeError(f"job {job_id} has no file name")
         partial = root / f"{stored}.part"  # the temporary file may be on another disk
         shutil.move(outcome.path, partial)
         os.replace(partial, root / stored)
-        values.update(stored_name=stored, download_name=outcome.download_name)
+        values.update(download_name=outcome.download_name)
     if not writes:  # end the read transaction: the progress connection wrote meanwhile
         exclusive_transaction(db.session)
     db.session.execute(db.update(Job).where(Job.id == job_id).values(**values))
@@ -126,7 +128,7 @@ def _set(job_id: int, **values) -> None:
 
 def result_path(job: Job) -> Path | None:
     """The job's file if it is done and the file is still there."""
-    if not job.status.is_done or not job.stored_name:
+    if not job.status.is_done or not job.stored_name or not job.download_name:
         return None
     root = results_root().resolve()
     path = (root / job.stored_name).resolve()

@@ -2,7 +2,16 @@
 static/js/job-progress.js, a meta refresh without JavaScript), and the file when it is ready.
 A job is seen only by the user who asked for it: 404 for anyone else."""
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from grants.extensions import db
@@ -11,6 +20,7 @@ from grants.jobs.runner import result_path
 from grants.models import Job
 
 bp = Blueprint("jobs", __name__)
+MAX_PAGE = 10**6
 
 
 def own_job_or_404(job_id: int) -> Job:
@@ -33,7 +43,7 @@ def result_link(job: Job) -> str | None:
         return None
     if job.kind == "minutes":
         return url_for("committees.session", session_id=job.parameters["session_id"])
-    if job.stored_name:
+    if job.download_name:
         return url_for("jobs.download", job_id=job.id)
     return None
 
@@ -46,8 +56,10 @@ def _helpers():
 @bp.route("/")
 @login_required
 def index():
+    number = request.args.get("page", 1, type=int)
+    number = number if 0 < number <= MAX_PAGE else 1  # an offset beyond the database's integers
     page = db.paginate(db.select(Job).where(Job.requested_by_id == current_user.id)
-                       .order_by(Job.created_at.desc(), Job.id.desc()),
+                       .order_by(Job.created_at.desc(), Job.id.desc()), page=number,
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("jobs/index.html", page=page)
 

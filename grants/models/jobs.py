@@ -51,11 +51,10 @@ class Job(Model):
     status: Mapped[JobStatus] = mapped_column(enum_type(JobStatus, 16), default=JobStatus.QUEUED)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int | None]  # None: not known (yet), the bar is indeterminate
-    # The result: a file under instance/jobs/ with a generated name, and the name it downloads as.
+    # The result: a file under instance/jobs/ with a name drawn when the job is created, and the
+    # name it downloads as (set when the file is there). The minutes are kept with their session.
     stored_name: Mapped[str | None] = mapped_column(String(80))
     download_name: Mapped[str | None] = mapped_column(String(160))
-    # Or a page that shows the result (the minutes are kept with their session).
-    result_url: Mapped[str | None] = mapped_column(String(300))
     error: Mapped[str | None] = mapped_column(String(500))  # for the user; the traceback is logged
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

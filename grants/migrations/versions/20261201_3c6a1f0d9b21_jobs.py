@@ -26,7 +26,6 @@ def upgrade():
         sa.Column('total', sa.Integer(), nullable=True),
         sa.Column('stored_name', sa.String(length=80), nullable=True),
         sa.Column('download_name', sa.String(length=160), nullable=True),
-        sa.Column('result_url', sa.String(length=300), nullable=True),
         sa.Column('error', sa.String(length=500), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.Column('started_at', sa.DateTime(), nullable=True),
