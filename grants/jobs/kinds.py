@@ -92,6 +92,16 @@ def _minutes(user: User, params: dict, progress: ProgressFn) -> None:
     return None
 
 
+def _weights(user: User, params: dict, progress: ProgressFn) -> None:
+    from grants.services.followup import sustainability
+
+    sustainability.replace_weight_set(
+        user, name=params["name"], official=bool(params["official"]),
+        threshold=float(params["threshold"]),
+        weights={code: float(weight) for code, weight in params["weights"].items()})
+    return None
+
+
 KINDS: dict[str, Kind] = {
     "applications.xlsx": Kind(_l("Applications (Excel)"), Permission.APPLICATION_EXPORT,
                               _applications),
@@ -101,6 +111,8 @@ KINDS: dict[str, Kind] = {
                           _register),
     "minutes": Kind(_l("Committee minutes (PDF)"), Permission.SELECTION_DECIDE, _minutes,
                     writes=True),
+    "weights": Kind(_l("New weights of the questionnaire: scores recomputed"),
+                    Permission.PROGRAMME_MANAGE, _weights, writes=True),
 }
 
 

@@ -43,6 +43,8 @@ def result_link(job: Job) -> str | None:
         return None
     if job.kind == "minutes":
         return url_for("committees.session", session_id=job.parameters["session_id"])
+    if job.kind == "weights":
+        return url_for("visits.weight_sets")
     if job.download_name:
         return url_for("jobs.download", job_id=job.id)
     return None
