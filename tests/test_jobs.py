@@ -182,3 +182,23 @@ def test_every_role_reaches_its_own_downloads(app, make_user):
         page = client.get("/telechargements/")
         assert page.status_code == 200, role
         assert 'href="/telechargements/"' in client.get("/").get_data(as_text=True), role
+
+
+def test_the_visits_export_runs_the_same_statements_whatever_the_number_of_visits(app,
+                                                                                   followed):
+    from tests.conftest import count_queries, download
+    from tests.factories import make_followed_more
+
+    manager = app.test_client()
+    login(manager, "manager")
+    download(manager, "/suivi/visites.xlsx")
+
+    def measured() -> tuple[int, int]:
+        with count_queries(app) as statements:
+            rows = _sheet(download(manager, "/suivi/visites.xlsx")).max_row - 1
+        return statements[0], rows
+
+    few, few_rows = measured()
+    make_followed_more(app, followed, 3)
+    many, many_rows = measured()
+    assert many_rows > few_rows and many == few

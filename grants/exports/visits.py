@@ -92,7 +92,7 @@ def _rows(result, today: date) -> Iterator[list]:
                                                           WeightSet.weights))}
     for r in result:
         scored = r.weight_set_id is not None
-        version, weights = weight_sets[r.weight_set_id] if scored else (None, None)
+        version, weights = weight_sets[r.weight_set_id] if scored else (None, {})
         yield [
             r.reference, f"V{r.seq}" if r.seq else "V+", r.dossier or "",
             f"{r.first_name} {r.last_name}", r.region, r.commune or "",
