@@ -127,12 +127,18 @@ def main() -> None:
     parser.add_argument("--national-url", help="an existing national database (not rebuilt)")
     parser.add_argument("--only", choices=EXPORTS, action="append")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--build", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         url, instance, export, mode = args.child
         measure(url, Path(instance), export, mode)
         return
-    from benchmarks.pages import build
+    if args.build:
+        from benchmarks.pages import build
+
+        url, instance, size = args.build
+        build(url, Path(instance), size, args.scale)
+        return
 
     workdir = Path(args.workdir)
     print(f"{'export':<13}{'size':<10}{'rows':>8}{'bare s':>9}{'ours s':>9}{'ratio':>7}"
@@ -141,7 +147,10 @@ def main() -> None:
         instance = workdir / size
         url = given or f"sqlite:///{instance / 'grants.sqlite3'}"
         if not given:
-            build(url, instance, size, args.scale)
+            # In a process of its own: a child's peak memory (max RSS) starts from its
+            # parent's at the fork, so this process must stay small.
+            subprocess.run([sys.executable, __file__, "--build", url, str(instance), size,
+                            "--scale", str(args.scale)], capture_output=True, check=True)
         for export in args.only or EXPORTS:
             best: dict[str, dict] = {}
             for _ in range(args.repeats):  # alternate, keep the best time of each
