@@ -56,7 +56,7 @@ def _source(export: str):
 
         def rows():
             query = applications.rows_query(user, Filters()).execution_options(yield_per=2000)
-            return applications._rows(db.session.execute(query))
+            return applications.rows_of(db.session.execute(query))
     elif export == "visits":
         from grants.exports import visits
 
@@ -65,7 +65,7 @@ def _source(export: str):
 
         def rows():
             query = visits.rows_query(user, False, today).execution_options(yield_per=2000)
-            return visits._rows(db.session.execute(query), today)
+            return visits.rows_of(db.session.execute(query), today)
     else:
         from grants.exports import ledger
         from grants.services.money.register import RegisterFilters

@@ -53,7 +53,8 @@ def rows_query(actor: User, filters: queries.Filters) -> sa.Select:
             .join(author, author.id == Application.created_by_id))
 
 
-def _rows(result) -> Iterator[list]:
+def rows_of(result) -> Iterator[list]:
+    """The sheet's rows from the query's result (labels translated once, not per row)."""
     status_labels = {s: s.label for s in ApplicationStatus}  # translated once, not per row
     type_labels = {t: t.label for t in ProjectType}
     sector_labels = {s: s.label for s in Sector}
@@ -77,7 +78,7 @@ def write_applications_xlsx(actor: User, filters: queries.Filters,
         sheet = writer.add_sheet(_("Applications"), _columns())
         result = db.session.execute(query.execution_options(yield_per=BATCH))
         try:
-            for done, row in enumerate(_rows(result), 1):
+            for done, row in enumerate(rows_of(result), 1):
                 sheet.write_row(row)
                 if progress and done % BATCH == 0:
                     progress(done, total)

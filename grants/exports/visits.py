@@ -81,7 +81,8 @@ def rows_query(actor: User, overdue_only: bool, today: date) -> sa.Select:
     return query.order_by(Visit.due_on, Visit.id)
 
 
-def _rows(result, today: date) -> Iterator[list]:
+def rows_of(result, today: date) -> Iterator[list]:
+    """The sheet's rows from the query's result."""
     # Labels translated once, not per row; the weight sets are few (one per revision).
     # One dict per enum: StrEnum members of different enums may share a value.
     status, mode, activity, advice, sector, problem = (
@@ -121,7 +122,7 @@ def write_visits_xlsx(actor: User, overdue_only: bool = False, today: date | Non
         sheet = writer.add_sheet(_("Visits"), _columns())
         result = db.session.execute(query.execution_options(yield_per=BATCH))
         try:
-            for done, row in enumerate(_rows(result, today), 1):
+            for done, row in enumerate(rows_of(result, today), 1):
                 sheet.write_row(row)
                 if progress and done % BATCH == 0:
                     progress(done, total)
