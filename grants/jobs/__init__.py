@@ -80,7 +80,7 @@ def start(kind: str, parameters: dict) -> Job:
     write_transaction(db.session)
     pending = db.session.scalars(db.select(Job).where(
         Job.requested_by_id == current_user.id, Job.kind == kind,
-        Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))).all()
+        Job.status.in_([s for s in JobStatus if not s.is_finished]))).all()
     for job in pending:
         if job.parameters == parameters:
             db.session.commit()

@@ -54,7 +54,7 @@ def run(job_id: int, retries_left: int = 0) -> None:
         return
     job = db.session.get(Job, job_id)
     assert job is not None
-    kind = KINDS.get(job.kind)
+    kind_name, kind = job.kind, KINDS.get(job.kind)
     with force_locale(job.parameters.get("locale") or "fr"):
         try:
             if kind is None or not can(job.requested_by, kind.permission):
@@ -73,7 +73,7 @@ def run(job_id: int, retries_left: int = 0) -> None:
             db.session.rollback()
             _fail(job_id, str(error.message))
         except Exception:
-            log.exception("job %s (%s) failed; %s retries left", job_id, kind, retries_left)
+            log.exception("job %s (%s) failed; %s retries left", job_id, kind_name, retries_left)
             db.session.rollback()
             if retries_left > 0:
                 _set(job_id, status=JobStatus.QUEUED)
@@ -86,8 +86,9 @@ def run(job_id: int, retries_left: int = 0) -> None:
 def _claim(job_id: int) -> bool:
     """Waiting -> running, in one conditional UPDATE: two workers cannot both take a job."""
     exclusive_transaction(db.session)
+    waiting = [status for status in JobStatus if status.is_waiting]
     taken = rows_changed(db.session, db.update(Job).where(
-        Job.id == job_id, Job.status == JobStatus.QUEUED).values(
+        Job.id == job_id, Job.status.in_(waiting)).values(
         status=JobStatus.RUNNING, started_at=utcnow(), done=0, error=None))
     db.session.commit()
     return taken == 1

@@ -23,6 +23,11 @@ class JobStatus(LabelledEnum):
     FAILED = "failed", _l("Failed")
 
     @property
+    def is_waiting(self) -> bool:
+        """A worker may take it (it was queued, or huey retries it)."""
+        return self is JobStatus.QUEUED
+
+    @property
     def is_finished(self) -> bool:
         """Nothing more will happen to the job: the page stops polling."""
         return self in (JobStatus.DONE, JobStatus.FAILED)
@@ -34,11 +39,6 @@ class JobStatus(LabelledEnum):
     @property
     def is_failed(self) -> bool:
         return self is JobStatus.FAILED
-
-    @property
-    def may_start(self) -> bool:
-        """A worker may (re)start it: waiting, or running when a worker died or huey retries."""
-        return self in (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class Job(Model):
