@@ -26,10 +26,12 @@ translations:
 assets:
 	$(BIN)/python -c 'from grants.assets import main; main()' >/dev/null
 
+# The job consumer (exports, minutes) runs in the background and stops with the server.
 demo: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) jobs-worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -116,6 +116,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)
 
+    from grants import jobs
+
+    jobs.init_app(app)
+
 
 def _noting_request_method(wsgi_app):
     """Tell the database layer which HTTP method the current request has (see
@@ -142,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.programme import bp as programme_bp
     from grants.blueprints.visits import bp as visits_bp
     from grants.errors import register_error_handlers
+    from grants.jobs.views import bp as jobs_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
@@ -152,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(committees_bp, url_prefix="/comites")
     app.register_blueprint(finance_bp, url_prefix="/finances")
     app.register_blueprint(visits_bp, url_prefix="/suivi")
+    app.register_blueprint(jobs_bp, url_prefix="/telechargements")
     register_error_handlers(app)
 
 

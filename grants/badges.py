@@ -10,6 +10,7 @@ from enum import Enum
 from grants.models.audit import Outcome as AuditOutcome
 from grants.models.committees import Decision, SessionStatus, SheetStatus
 from grants.models.finance import BatchStatus, GrantStatus, TrancheStatus
+from grants.models.jobs import JobStatus
 from grants.services.money.batches import Outcome as ImportOutcome
 from grants.vocabulary import CallStatus, Recommendation, VerificationStatus
 from grants.workflow import ApplicationStatus, ReferralStatus, VisitStatus
@@ -34,6 +35,9 @@ COLOURS: dict[type[Enum], dict[Enum, str]] = {
     SheetStatus: {SheetStatus.DRAFT: "warning", SheetStatus.SUBMITTED: "success"},
     Decision: {Decision.SELECTED: "success", Decision.WAITLISTED: "warning",
                Decision.REJECTED: "danger"},
+    # background jobs
+    JobStatus: {JobStatus.QUEUED: "secondary", JobStatus.RUNNING: "primary",
+                JobStatus.DONE: "success", JobStatus.FAILED: "danger"},
     # money
     GrantStatus: {GrantStatus.DRAFT: "secondary", GrantStatus.SIGNED: "success",
                   GrantStatus.CANCELLED: "dark"},

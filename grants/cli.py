@@ -16,6 +16,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_national)
     app.cli.add_command(check_ledger)
     app.cli.add_command(export_ledger)
+    from grants.jobs.worker import jobs_worker
+
+    app.cli.add_command(jobs_worker)
 
 
 @click.command("create-user")

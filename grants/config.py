@@ -41,6 +41,15 @@ class DefaultConfig:
     LOGIN_RATE_LIMIT_PER_IP = "20 per 5 minutes"
     LOGIN_RATE_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
 
+    # Background jobs (huey). Unset: a SQLite queue in instance/ and the consumer that `make demo`
+    # starts, for one machine. Set to redis://host:6379/0 when workers run on one or several
+    # machines (any app server enqueues, any worker takes the job). JOBS_IMMEDIATE runs jobs
+    # inside the request instead (None: only under TESTING).
+    JOBS_REDIS_URL: str | None = None
+    JOBS_IMMEDIATE: bool | None = None
+    JOBS_WORKERS = 2  # threads of `flask jobs-worker`
+    JOBS_SQLITE_QUEUE: str | None = None  # the SQLite queue's file; None: instance/jobs-queue.sqlite3
+
     # Password hashing (argon2id; RFC 9106 second recommended profile)
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 64 * 1024

@@ -244,8 +244,14 @@ def make_user(app):
 
 
 def download(client, url: str) -> bytes:
-    """The body of a file download, its response closed (the file is streamed from disk)."""
+    """The body of a file download, its response closed (the file is streamed from disk). An
+    export answers with its job's page (the job ran in the request: tests queue immediately);
+    the file is then fetched from the job, as the page's link does."""
     response = client.get(url)
+    job = re.fullmatch(r"(?:https?://[^/]+)?/telechargements/(\d+)", response.location or "")
+    if response.status_code in (302, 303) and job:
+        response.close()
+        response = client.get(f"/telechargements/{job.group(1)}/fichier")
     try:
         assert response.status_code == 200, response.status_code
         return response.data

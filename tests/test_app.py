@@ -277,9 +277,10 @@ def test_pages_and_downloads_of_a_logged_in_user_are_never_stored_by_the_browser
     user_id = login_as(Role.PROGRAMME_MANAGER)
     with committed(app):
         person_id = factories.person(db.session.get(User, user_id)).id
+    job_page = client.get("/dossiers/export.xlsx").location  # the export is a job: its file
     for url in ("/", "/beneficiaires/", f"/beneficiaires/{person_id}",
-                f"/beneficiaires/{person_id}?confidentiel=1", "/dossiers/export.xlsx",
-                "/finances/registre.csv", "/admin/journal", "/no-such-page"):
+                f"/beneficiaires/{person_id}?confidentiel=1", job_page, f"{job_page}/fichier",
+                "/telechargements/", "/finances/registre.csv", "/admin/journal", "/no-such-page"):
         response = client.get(url)
         assert response.status_code in (200, 403, 404), url
         assert response.headers.get("Cache-Control") == "no-store", url

@@ -75,7 +75,9 @@ def test_loading_weights_from_the_page_recomputes_the_scores(app, followed):
     response = manager.post("/suivi/ponderations/nouvelle", data={
         "name": "OIM officiel", "official": "y", "threshold": "0,4",
         "weights": weights})
-    assert response.status_code == 302
+    assert response.status_code == 302  # to the job's page: the job ran (tests: immediately)
+    job_page = manager.get(response.location).get_data(as_text=True)
+    assert "Prêt" in job_page and 'href="/suivi/ponderations"' in job_page
     with app.app_context():
         latest = db.session.scalar(db.select(WeightSet).order_by(WeightSet.version.desc()))
         assert (latest.version, latest.official) == (2, True)

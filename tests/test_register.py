@@ -42,10 +42,7 @@ def test_the_xlsx_register_totals_equal_the_ledger_and_text_is_inert(app, money)
     _pay_first_tranches(app, money)
     client = app.test_client()
     login(client, "accountant")
-    response = client.get("/finances/registre.xlsx")
-    assert response.status_code == 200
-    workbook = openpyxl.load_workbook(io.BytesIO(response.data))
-    response.close()
+    workbook = openpyxl.load_workbook(io.BytesIO(download(client, "/finances/registre.xlsx")))
     sheet = workbook.worksheets[0]
     header = [c.value for c in sheet[1]]
     amount = header.index("Montant") + 1

@@ -20,6 +20,7 @@ from grants.models import (
     Decision,
     Grant,
     GrantStatus,
+    JobStatus,
     LineResult,
     Payment,
     PaymentKind,
@@ -133,6 +134,10 @@ def test_visit_predicates_follow_the_visit_transitions():
     (ProjectType, "has_members", {ProjectType.COLLECTIVE, ProjectType.COMMUNITY}),
     (ProjectType, "has_shares", {ProjectType.COLLECTIVE}),
     (ProjectType, "names_a_community", {ProjectType.COMMUNITY}),
+    (JobStatus, "is_waiting", {JobStatus.QUEUED}),
+    (JobStatus, "is_finished", {JobStatus.DONE, JobStatus.FAILED}),
+    (JobStatus, "is_done", {JobStatus.DONE}),
+    (JobStatus, "is_failed", {JobStatus.FAILED}),
 ])
 def test_status_predicates(enum, predicate, members):
     assert _where(enum, predicate) == members

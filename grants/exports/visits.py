@@ -1,15 +1,34 @@
 """The visits as an xlsx file for programme managers: outcome, revenue, jobs and scores. The
-questionnaire's answers (psychosocial) are never exported, only the scores."""
+questionnaire's answers (psychosocial) are never exported, only the scores.
 
+Rows stream from one SQL query with every needed column joined, in batches, into a
+constant-memory workbook (see exports/applications.py)."""
+
+from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased
 
 from grants.exports.xlsx import Column, XlsxWriter, temporary_xlsx
 from grants.extensions import db
-from grants.models import Visit
+from grants.models import (
+    Application,
+    Beneficiary,
+    Region,
+    SustainabilityScore,
+    User,
+    Visit,
+    WeightSet,
+)
+from grants.permissions import Permission, region_scope
+from grants.services.followup.questionnaire import composite_note
+from grants.vocabulary import ActivityStatus, Recommendation, Sector, VisitMode, VisitProblem
+from grants.workflow import VisitStatus
+
+BATCH = 2000  # rows fetched at a time
 
 
 def _columns() -> list[Column]:
@@ -33,35 +52,82 @@ def _columns() -> list[Column]:
     ]
 
 
-def write_visits_xlsx(query: sa.Select, today=None) -> Path:
-    from datetime import date
+def rows_query(actor: User, overdue_only: bool, today: date) -> sa.Select:
+    """The visits `actor` may see (cancelled ones left out), by due date, as plain columns."""
+    officer, reviewer = aliased(User), aliased(User)
+    query = (
+        sa.select(
+            Visit.reference, Visit.seq, Application.reference.label("dossier"),
+            Beneficiary.first_name, Beneficiary.last_name, Region.name.label("region"),
+            Application.commune, Application.sector, Visit.due_on, Visit.status,
+            officer.full_name.label("officer"), Visit.visited_on, Visit.mode,
+            Visit.activity_status, Visit.monthly_revenue, Visit.monthly_profit, Visit.jobs_total,
+            Visit.jobs_women, Visit.jobs_youth, Visit.problems, Visit.recommendation,
+            SustainabilityScore.economic, SustainabilityScore.social,
+            SustainabilityScore.psychosocial, SustainabilityScore.composite,
+            SustainabilityScore.weight_set_id, reviewer.full_name.label("reviewer"))
+        .join(Application, Application.id == Visit.application_id)
+        .join(Beneficiary, Beneficiary.id == Application.lead_id)
+        .join(Region, Region.id == Application.region_id)
+        .outerjoin(officer, officer.id == Visit.assigned_to_id)
+        .outerjoin(reviewer, reviewer.id == Visit.reviewed_by_id)
+        .outerjoin(SustainabilityScore, SustainabilityScore.visit_id == Visit.id)
+        .where(Visit.status != VisitStatus.CANCELLED))
+    regions = region_scope(actor, Permission.VISIT_VIEW)
+    if regions is not None:
+        query = query.where(Visit.region_id.in_(regions))
+    if overdue_only:
+        query = query.where(Visit.status == VisitStatus.PLANNED, Visit.due_on < today)
+    return query.order_by(Visit.due_on, Visit.id)
 
-    from grants.vocabulary import VisitProblem
 
+def rows_of(result, today: date) -> Iterator[list]:
+    """The sheet's rows from the query's result."""
+    # Labels translated once, not per row; the weight sets are few (one per revision).
+    # One dict per enum: StrEnum members of different enums may share a value.
+    status, mode, activity, advice, sector, problem = (
+        {member: member.label for member in enum}
+        for enum in (VisitStatus, VisitMode, ActivityStatus, Recommendation, Sector, VisitProblem))
+    weight_sets = {ws.id: (ws.version, ws.weights)
+                   for ws in db.session.execute(sa.select(WeightSet.id, WeightSet.version,
+                                                          WeightSet.weights))}
+    for r in result:
+        scored = r.weight_set_id is not None
+        version, weights = weight_sets[r.weight_set_id] if scored else (None, {})
+        yield [
+            r.reference, f"V{r.seq}" if r.seq else "V+", r.dossier or "",
+            f"{r.first_name} {r.last_name}", r.region, r.commune or "",
+            sector[r.sector] if r.sector else "", r.due_on, status[r.status],
+            (today - r.due_on).days if r.status.is_planned and r.due_on < today else None,
+            r.officer or "", r.visited_on, mode[r.mode] if r.mode else "",
+            activity[r.activity_status] if r.activity_status else "",
+            r.monthly_revenue, r.monthly_profit, r.jobs_total, r.jobs_women, r.jobs_youth,
+            ", ".join(problem[p] for p in r.problems or []),
+            advice[r.recommendation] if r.recommendation else "",
+            r.economic, r.social, r.psychosocial, r.composite,
+            (composite_note(r, weights) or "") if scored else "", version,
+            r.reviewer or "" if r.status == VisitStatus.VALIDATED else "",
+        ]
+
+
+def write_visits_xlsx(actor: User, overdue_only: bool = False, today: date | None = None,
+                      progress: Callable[..., None] | None = None) -> Path:
+    """Write the visits to a temporary .xlsx file and return its path (the caller deletes it)."""
     today = today or date.today()
+    query = rows_query(actor, overdue_only, today)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.order_by(None).subquery())) or 0
     path = temporary_xlsx()
-    query = query.options(joinedload(Visit.assigned_to), joinedload(Visit.reviewed_by),
-                          joinedload(Visit.score))
     with XlsxWriter(path) as writer:
         sheet = writer.add_sheet(_("Visits"), _columns())
-        for visit in db.session.scalars(query).unique():
-            app, score = visit.application, visit.score
-            sheet.write_row([
-                visit.reference, visit.label, app.reference or "", app.lead.full_name,
-                app.region.name, app.commune or "", app.sector.label if app.sector else "",
-                visit.due_on, visit.status.label,
-                (today - visit.due_on).days if visit.overdue(today) else None,
-                visit.assigned_to.full_name if visit.assigned_to else "", visit.visited_on,
-                visit.mode.label if visit.mode else "",
-                visit.activity_status.label if visit.activity_status else "",
-                visit.monthly_revenue, visit.monthly_profit, visit.jobs_total, visit.jobs_women,
-                visit.jobs_youth, ", ".join(VisitProblem(p).label for p in visit.problems or []),
-                visit.recommendation.label if visit.recommendation else "",
-                score.economic if score else None, score.social if score else None,
-                score.psychosocial if score else None, score.composite if score else None,
-                score.composite_note or "" if score else "",
-                score.weight_set.version if score else None,
-                visit.reviewed_by.full_name if visit.reviewed_by and
-                visit.status == visit.status.VALIDATED else "",
-            ])
+        result = db.session.execute(query.execution_options(yield_per=BATCH))
+        try:
+            for done, row in enumerate(rows_of(result, today), 1):
+                sheet.write_row(row)
+                if progress and done % BATCH == 0:
+                    progress(done, total)
+        finally:
+            result.close()  # a server-side cursor on PostgreSQL
+    if progress:
+        progress(total, total)
     return path

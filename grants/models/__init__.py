@@ -56,6 +56,7 @@ from grants.models.finance import (
     TrancheCondition,
     TrancheStatus,
 )
+from grants.models.jobs import Job, JobStatus
 from grants.models.reference import Region
 from grants.models.screening import CheckItem, CheckResult, Screening, ScreeningItem, ScreeningOutcome
 from grants.models.visits import (
@@ -82,5 +83,5 @@ __all__ = [
     "DuplicateReview", "Outcome", "ReferenceCounter", "Region", "Role", "Screening",
     "ScreeningItem", "ScreeningOutcome", "User", "UserRole", "UserSession", "call_region",
     "user_region", "Partner", "Referral", "SustainabilityScore", "Visit", "VisitItem",
-    "VisitPhoto", "VisitSubmission", "WeightSet",
+    "VisitPhoto", "VisitSubmission", "WeightSet", "Job", "JobStatus",
 ]

@@ -44,8 +44,10 @@ def test_officer_orders_accountant_pays_and_the_register_downloads(app, browser,
     page.get_by_role("button", name="Payer", exact=True).click()
     assert "La tranche est payée." in page.locator(".alert-success").inner_text()
     page.goto("/finances/registre")
+    page.get_by_role("link", name="Excel (.xlsx)").click()  # a job: its page, then the file
+    assert "Prêt" in page.locator("main").inner_text()
     with page.expect_download() as download:
-        page.get_by_role("link", name="Excel (.xlsx)").click()
+        page.get_by_role("link", name="Télécharger").click()
     sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     amounts = [row[12] for row in sheet.iter_rows(min_row=2, max_row=sheet.max_row - 1,
                                                    values_only=True)]

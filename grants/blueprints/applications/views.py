@@ -5,7 +5,6 @@ from datetime import date
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from grants.blueprints.applications import bp
 from grants.blueprints.applications.forms import (
@@ -58,13 +57,14 @@ def index():
 @bp.route("/export.xlsx")
 @require(Permission.APPLICATION_EXPORT)
 def export():
-    from grants.exports.applications import write_applications_xlsx
-    from grants.exports.xlsx import send_xlsx
+    """Prepared in the background (a job): the user follows it on the job's page."""
+    from dataclasses import asdict
 
-    query = queries.search(current_user, _filters(_filter_form()))
-    query = query.options(selectinload(Application.created_by))
-    path = write_applications_xlsx(db.session.scalars(query))
-    return send_xlsx(path, f"dossiers-{date.today()}.xlsx")
+    from grants import jobs
+
+    filters = asdict(_filters(_filter_form()))
+    job = jobs.start("applications.xlsx", {"filters": filters})
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/nouveau/<int:beneficiary_id>", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from grants import jobs
 from grants.blueprints.committees import bp
 from grants.blueprints.committees.forms import AmountForm, AttendanceForm, OverrideForm
 from grants.blueprints.committees.paging import list_page
@@ -111,13 +112,12 @@ def attendance(session_id: int):
 @require(Permission.SELECTION_DECIDE)
 def finalise(session_id: int):
     meeting = _ranking_or_404(session_id, Permission.SELECTION_DECIDE)
-
-    def deliberate():
-        selection.finalise(current_user, meeting)
-        return minutes.generate(current_user, meeting)
-
-    if ConfirmForm().validate_on_submit() and attempt(deliberate):
-        flash(_("The session is finalised and its minutes are written."), "success")
+    if ConfirmForm().validate_on_submit() and attempt(
+            lambda: selection.finalise(current_user, meeting)):
+        # The minutes (a PDF) are written in the background: their page shows the progress.
+        job = jobs.start("minutes", {"session_id": meeting.id})
+        flash(_("The session is finalised; its minutes are being written."), "success")
+        return redirect(url_for("jobs.show", job_id=job.id))
     return redirect(url_for("committees.ranking", session_id=meeting.id))
 
 
@@ -125,10 +125,14 @@ def finalise(session_id: int):
 @require(Permission.SELECTION_DECIDE)
 def regenerate_minutes(session_id: int):
     meeting = _ranking_or_404(session_id, Permission.SELECTION_DECIDE)
-    if ConfirmForm().validate_on_submit() and attempt(
-            lambda: minutes.generate(current_user, meeting)):
-        flash(_("A new version of the minutes is written; earlier versions are kept."),
+    if ConfirmForm().validate_on_submit():
+        if not meeting.status.is_finalised:
+            flash(_("The minutes are written once the session is finalised."), "danger")
+            return redirect(url_for("committees.session", session_id=meeting.id))
+        job = jobs.start("minutes", {"session_id": meeting.id})
+        flash(_("A new version of the minutes is being written; earlier versions are kept."),
               "success")
+        return redirect(url_for("jobs.show", job_id=job.id))
     return redirect(url_for("committees.session", session_id=meeting.id))
 
 

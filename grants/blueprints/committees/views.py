@@ -2,7 +2,6 @@
 minutes and the ranking export."""
 
 import io
-from datetime import date
 
 from flask import (
     abort,
@@ -136,12 +135,12 @@ def download_minutes(session_id: int, minutes_id: int):
 @bp.route("/<int:session_id>/classement.xlsx")
 @require(Permission.COMMITTEE_VIEW)
 def export_ranking(session_id: int):
-    from grants.exports.ranking import write_ranking_xlsx
-    from grants.exports.xlsx import send_xlsx
+    """Prepared in the background (a job calling write_ranking_xlsx for this user)."""
+    from grants import jobs
     from grants.services.committees.scoring import may_see_ranking
 
     meeting = get_or_404(CommitteeSession, session_id, Permission.COMMITTEE_VIEW)
     if not may_see_ranking(current_user, meeting):
         abort(404)
-    path = write_ranking_xlsx(meeting, hidden=scoring.recused_ids(current_user, meeting))
-    return send_xlsx(path, f"classement-{meeting.reference}-{date.today()}.xlsx")
+    job = jobs.start("ranking.xlsx", {"session_id": meeting.id})
+    return redirect(url_for("jobs.show", job_id=job.id))

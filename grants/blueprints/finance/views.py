@@ -286,11 +286,16 @@ def register():
 @bp.route("/registre.xlsx")
 @require(Permission.FINANCE_VIEW)
 def register_xlsx():
-    from grants.exports.ledger import write_register_xlsx
-    from grants.exports.xlsx import send_xlsx
+    """Prepared in the background (a job), like the other workbooks; the CSV still streams."""
+    from dataclasses import asdict
 
-    path = write_register_xlsx(_register_filters(_register_form()))
-    return send_xlsx(path, f"registre-{date.today()}.xlsx")
+    from grants import jobs
+    from grants.jobs.kinds import plain
+
+    filters = {name: plain(value)
+               for name, value in asdict(_register_filters(_register_form())).items()}
+    job = jobs.start("register.xlsx", {"filters": filters})
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/registre.csv")

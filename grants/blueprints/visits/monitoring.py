@@ -2,17 +2,16 @@
 
 from datetime import date
 
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.blueprints.visits import bp
 from grants.blueprints.visits.views import grant_of
 from grants.extensions import db
-from grants.models import Call, Payment, Visit
-from grants.permissions import Permission, can, region_scope, require
+from grants.models import Call, Payment
+from grants.permissions import Permission, can, require
 from grants.services.followup import monitoring, visits
-from grants.workflow import VisitStatus
 
 
 @bp.route("/dossiers/<int:application_id>")
@@ -48,14 +47,9 @@ def survival():
 @bp.route("/visites.xlsx")
 @require(Permission.VISIT_VIEW)
 def export():
-    from grants.exports.visits import write_visits_xlsx
-    from grants.exports.xlsx import send_xlsx
+    """Prepared in the background (a job): the user follows it on the job's page."""
+    from grants import jobs
 
-    query = db.select(Visit).where(Visit.status != VisitStatus.CANCELLED)
-    regions = region_scope(current_user, Permission.VISIT_VIEW)
-    if regions is not None:
-        query = query.where(Visit.region_id.in_(regions))
-    if request.args.get("retard"):
-        query = query.where(Visit.status == VisitStatus.PLANNED, Visit.due_on < date.today())
-    path = write_visits_xlsx(query.order_by(Visit.due_on, Visit.id))
-    return send_xlsx(path, f"visites-{date.today()}.xlsx")
+    job = jobs.start("visits.xlsx", {"overdue": bool(request.args.get("retard")),
+                                     "today": date.today().isoformat()})
+    return redirect(url_for("jobs.show", job_id=job.id))

@@ -36,15 +36,23 @@ def new_weight_set():
     form = WeightSetForm(weights="\n".join(f"{code} = {weight:g}"
                                            for code, weight in current.weights.items()))
     if form.validate_on_submit():
-        done = attempt(lambda: sustainability.replace_weight_set(
-            current_user, name=form.name.data, official=form.official.data,
-            threshold=float(form.threshold.data),
-            weights=sustainability.parse_weights(form.weights.data)), form)
-        if done:
-            weight_set, recomputed = done.value
-            flash(_("Weight set version %(version)d is in force; %(n)d score(s) recomputed.",
-                    version=weight_set.version, n=recomputed), "success")
-            return redirect(url_for("visits.weight_sets"))
+        # Checked here, so that mistakes show on the form; every stored score is then
+        # recomputed in the background (a job), in one transaction with the new weight set.
+        threshold = float(form.threshold.data)
+
+        def check() -> dict[str, float]:
+            sustainability.check_weight_set(form.name.data, threshold)
+            return sustainability.parse_weights(form.weights.data)
+
+        checked = attempt(check, form)
+        if checked:
+            from grants import jobs
+
+            job = jobs.start("weights", {"name": form.name.data, "threshold": threshold,
+                                         "official": bool(form.official.data),
+                                         "weights": checked.value})
+            flash(_("The new weights are being loaded and every score recomputed."), "success")
+            return redirect(url_for("jobs.show", job_id=job.id))
     return render_template("visits/weight_set_form.html", form=form, items=ITEMS)
 
 

@@ -67,13 +67,18 @@ def parse_weights(text: str) -> dict[str, float]:
     return weights
 
 
-def replace_weight_set(actor: User, *, name: str, official: bool, threshold: float,
-                       weights: dict[str, float]) -> tuple[WeightSet, int]:
-    """Load a new version of the weights and recompute every stored score with it."""
+def check_weight_set(name: str, threshold: float | None) -> None:
+    """The form's checks, also run before the recomputation is queued as a job."""
     if not (name or "").strip():
         raise ValidationError(_l("Name the weight set."), "name")
     if threshold is None or not (0 < threshold < 1):
         raise ValidationError(_l("The threshold must be between 0 and 1."), "threshold")
+
+
+def replace_weight_set(actor: User, *, name: str, official: bool, threshold: float,
+                       weights: dict[str, float]) -> tuple[WeightSet, int]:
+    """Load a new version of the weights and recompute every stored score with it."""
+    check_weight_set(name, threshold)
     version = (db.session.scalar(sa.select(sa.func.max(WeightSet.version))) or 0) + 1
     weight_set = WeightSet(version=version, name=name.strip(), official=official,
                            threshold=threshold, weights=weights, created_by_id=actor.id)

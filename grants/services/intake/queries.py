@@ -65,17 +65,18 @@ def _filtered(query, f: Filters, *, with_status: bool = True):
     return query
 
 
-def _with_lead(query, f: Filters):
-    """The lead joined when a filter or the sort reads it (it is one row per dossier: counting
-    without it gives the same numbers, without reading the registry)."""
-    if f.sex or (f.q and f.q.strip()) or f.sort == "name":
+def _with_lead(query, f: Filters, always: bool = False):
+    """The lead joined when a filter or the sort reads it, or `always` (it is one row per
+    dossier: counting without it gives the same numbers, without reading the registry)."""
+    if always or f.sex or (f.q and f.q.strip()) or f.sort == "name":
         return query.join(Beneficiary, Beneficiary.id == Application.lead_id)
     return query
 
 
-def search(actor: User, f: Filters):
-    """A select of the dossiers `actor` may see that match `f`, sorted (to export)."""
-    query = _filtered(_scoped(actor, _with_lead(db.select(Application), f)), f)
+def search(actor: User, f: Filters, with_lead: bool = False):
+    """A select of the dossiers `actor` may see that match `f`, sorted (to export; `with_lead`
+    joins the lead whatever the filters, for a caller that reads the lead's columns)."""
+    query = _filtered(_scoped(actor, _with_lead(db.select(Application), f, with_lead)), f)
     return query.order_by(*SORTS.get(f.sort, SORTS["recent"]))
 
 
