@@ -13,7 +13,7 @@ from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices, posted
 from grants.models import CommitteeSession, Decision, SessionDossier, SessionStatus
 from grants.permissions import Permission, get_or_404, require
-from grants.services.committees import minutes, scoring, selection
+from grants.services.committees import scoring, selection
 from grants.services.committees.ranking import cut_index, page_of, ranked
 
 
