@@ -208,6 +208,17 @@ class Attempt:
         return self.ok
 
 
+def filtered(form):
+    """A list's filter form read from the address: a field whose value is invalid (a status that
+    does not exist, an id past the database's integers) keeps its message at the field and
+    filters nothing, instead of reaching the query."""
+    form.validate()
+    for field in form:
+        if field.errors:
+            field.data = None
+    return form
+
+
 def attempt(action: Callable[[], object], form=None) -> Attempt:
     """Run the request's service call: commit when it succeeds; otherwise roll back and show the
     DomainError at its field of `form` (or as a message at the top of the next page)."""

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from grants import create_app
 from grants.extensions import db
+from grants.models import Role
 from tests import factories
 from tests.conftest import app_config
 from tests.post_routes import ROUTES, Form, open_route, route_keys
@@ -166,3 +167,27 @@ def test_a_json_body_or_a_nul_character_is_refused_with_400(app, make_user):
     assert response.status_code == 400
     assert "NUL" in response.get_data(as_text=True)
     assert _table_counts(app) == before
+
+
+QUERY_GARBAGE = ["99999999999999999999", "-1", "abc", "\x00", LONG[:5000]]
+QUERY_NAMES = ["page", "tranches", "attente", "region", "agent", "appel", "call_id", "status",
+               "region_id", "q", "sort", "show", "retard", "tout"]
+
+
+@pytest.mark.parametrize("role", ["admin", "programme_manager", "finance_officer",
+                                  "field_officer", "intake_agent", "committee_chair"])
+def test_garbage_in_a_pages_address_never_breaks_it(app, client, login_as, role):
+    """Every page without arguments, asked with page numbers, ids and filters beyond the
+    database's integers or plain garbage in its query string: a page or a redirection, never
+    a 500 (SQLite refuses integers past 2**63 - 1 if one reaches SQL)."""
+    login_as(Role(role), regions=("00",))
+    broken = {}
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.arguments or rule.endpoint.endswith("static"):
+            continue
+        for value in QUERY_GARBAGE:
+            response = client.get(rule.rule, query_string=dict.fromkeys(QUERY_NAMES, value))
+            response.close()
+            if response.status_code >= 500:
+                broken[f"{rule.rule}?…={value[:20]!r}"] = response.status_code
+    assert broken == {}

@@ -8,7 +8,6 @@ from flask import (
     current_app,
     jsonify,
     render_template,
-    request,
     send_file,
     url_for,
 )
@@ -18,9 +17,9 @@ from grants.extensions import db
 from grants.jobs.kinds import KINDS
 from grants.jobs.runner import result_path
 from grants.models import Job
+from grants.paging import paginate
 
 bp = Blueprint("jobs", __name__)
-MAX_PAGE = 10**6
 
 
 def own_job_or_404(job_id: int) -> Job:
@@ -58,11 +57,9 @@ def _helpers():
 @bp.route("/")
 @login_required
 def index():
-    number = request.args.get("page", 1, type=int)
-    number = number if 0 < number <= MAX_PAGE else 1  # an offset beyond the database's integers
-    page = db.paginate(db.select(Job).where(Job.requested_by_id == current_user.id)
-                       .order_by(Job.created_at.desc(), Job.id.desc()), page=number,
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(db.select(Job).where(Job.requested_by_id == current_user.id)
+                    .order_by(Job.created_at.desc(), Job.id.desc()),
+                    per_page=current_app.config["PAGE_SIZE"])
     return render_template("jobs/index.html", page=page)
 
 

@@ -13,8 +13,9 @@ from grants.blueprints.admin.forms import (
     role_choices,
 )
 from grants.extensions import db
-from grants.forms import ConfirmForm, attempt, choices
+from grants.forms import ConfirmForm, attempt, choices, filtered
 from grants.models import Region, Role, User
+from grants.paging import paginate
 from grants.permissions import Permission, get_or_404, require
 from grants.services import accounts, audit
 
@@ -28,7 +29,7 @@ def _region_choices(regions: list[Region]):
 
 
 def _paginate(query):
-    return db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return paginate(query, per_page=current_app.config["PAGE_SIZE"])
 
 
 @bp.route("/utilisateurs")
@@ -36,7 +37,7 @@ def _paginate(query):
 def users():
     form = UserFilterForm(request.args)
     form.role.choices = choices([("", _("All"))]) + role_choices()
-    form.validate()
+    filtered(form)
     page = _paginate(accounts.search_users(q=form.q.data, role=form.role.data,
                                            status=form.status.data))
     return render_template("admin/users.html", form=form, page=page)
@@ -119,7 +120,7 @@ def regions():
 @require(Permission.AUDIT_VIEW)
 def audit_log():
     form = AuditFilterForm(request.args)
-    form.validate()
+    filtered(form)
     page = _paginate(audit.search_events(
         action=form.action.data, actor_username=form.actor.data, outcome=form.outcome.data,
         object_type=form.object_type.data, start=form.start.data, end=form.end.data))

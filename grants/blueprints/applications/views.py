@@ -14,8 +14,9 @@ from grants.blueprints.applications.forms import (
     NewApplicationForm,
 )
 from grants.extensions import db
-from grants.forms import ConfirmForm, attempt, choices, new_client_token, posted
+from grants.forms import ConfirmForm, attempt, choices, filtered, new_client_token, posted
 from grants.models import Application, Attachment, Beneficiary, Call, Region
+from grants.paging import paginate
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services.errors import DomainError
 from grants.services.intake import applications, calls, queries
@@ -37,7 +38,7 @@ def _filter_form() -> ApplicationFilterForm:
     regions = db.session.scalars(db.select(Region).order_by(Region.code))
     form.call_id.choices = choices([("", _("All"))] + [(c.id, c.title) for c in all_calls])
     form.region_id.choices = choices([("", _("All"))] + [(r.id, r.name) for r in regions])
-    form.validate()
+    filtered(form)
     return form
 
 
@@ -46,8 +47,8 @@ def _filter_form() -> ApplicationFilterForm:
 def index():
     form = _filter_form()
     filters = _filters(form)
-    page = db.paginate(queries.search_ids(current_user, filters),
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(queries.search_ids(current_user, filters),
+                    per_page=current_app.config["PAGE_SIZE"])
     page.items = queries.by_ids(page.items)
     counts = queries.status_counts(current_user, filters)
     return render_template("applications/index.html", form=form, page=page, counts=counts,

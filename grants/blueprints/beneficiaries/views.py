@@ -16,8 +16,9 @@ from grants.blueprints.beneficiaries.forms import (
     WithdrawConsentForm,
 )
 from grants.extensions import db
-from grants.forms import ConfirmForm, attempt, choices, new_client_token, posted
+from grants.forms import ConfirmForm, attempt, choices, filtered, new_client_token, posted
 from grants.models import Application, ApplicationMember, Beneficiary, Region
+from grants.paging import paginate
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services.intake import beneficiaries as registry
 from grants.vocabulary import VerificationStatus
@@ -39,13 +40,13 @@ def _restricted_values(form) -> dict | None:
 def index():
     form = SearchForm(request.args)
     form.region_id.choices = _region_choices(_("All"))
-    form.validate()
+    filtered(form)
     found = registry.search(current_user, q=form.q.data, region_id=form.region_id.data,
                             status=form.status.data)
     # A page of ids is chosen on narrow rows, then those records are loaded (sorting whole rows
     # of thousands of records is slow).
-    page = db.paginate(found.with_only_columns(Beneficiary.id),
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(found.with_only_columns(Beneficiary.id),
+                    per_page=current_app.config["PAGE_SIZE"])
     loaded = {b.id: b for b in db.session.scalars(
         db.select(Beneficiary).where(Beneficiary.id.in_(page.items))).unique()}
     page.items = [loaded[i] for i in page.items if i in loaded]

@@ -32,7 +32,7 @@ from grants.blueprints.finance.forms import (
     SignForm,
 )
 from grants.extensions import db
-from grants.forms import attempt, choices, form_messages, hidden_field_messages, posted
+from grants.forms import attempt, choices, filtered, form_messages, hidden_field_messages, posted
 from grants.models import (
     AgreementCopy,
     Application,
@@ -45,6 +45,7 @@ from grants.models import (
     Tranche,
     TrancheStatus,
 )
+from grants.paging import page_arg, paginate
 from grants.permissions import Permission, get_or_404, require
 from grants.services.money import agreements, batches, payments
 from grants.services.money.register import RegisterFilters
@@ -67,8 +68,7 @@ def index():
     """The envelopes, then three lists each paginated on its own (`attente`, `tranches`, `page`):
     the same few statements whatever the number of agreements."""
     def page_of(query, name):
-        return db.paginate(query, page=request.args.get(name, 1, type=int),
-                           per_page=FINANCE_PAGE_ROWS, error_out=False)
+        return paginate(query, per_page=FINANCE_PAGE_ROWS, name=name)
 
     tranches = page_of(
         db.select(Tranche).options(joinedload(Tranche.grant).lazyload(Grant.tranches))
@@ -262,7 +262,7 @@ def _register_form() -> RegisterFilterForm:
     regions = db.session.scalars(db.select(Region).order_by(Region.code))
     form.envelope_id.choices = choices([("", _("All"))] + [(e.id, e.name) for e in envelopes])
     form.region_id.choices = choices([("", _("All"))] + [(r.id, r.name) for r in regions])
-    form.validate()
+    filtered(form)
     return form
 
 
@@ -273,7 +273,7 @@ def register():
 
     form = _register_form()
     filters = _register_filters(form)
-    page = max(1, min(request.args.get("page", 1, type=int), MAX_REGISTER_PAGE))
+    page = min(page_arg(), MAX_REGISTER_PAGE)
     skipped = (page - 1) * REGISTER_PAGE_ROWS
     filters.first_rows = skipped + REGISTER_PAGE_ROWS + 1  # one more: is there a next page?
     source = rows(filters)

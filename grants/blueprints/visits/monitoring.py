@@ -10,6 +10,7 @@ from grants.blueprints.visits import bp
 from grants.blueprints.visits.views import grant_of
 from grants.extensions import db
 from grants.models import Call, Payment
+from grants.paging import id_arg
 from grants.permissions import Permission, can, require
 from grants.services.followup import monitoring, visits
 
@@ -33,7 +34,7 @@ def project(application_id: int):
 def survival():
     by = request.args.get("par", "region")
     by = by if by in monitoring.GROUPINGS else "region"
-    call_id = request.args.get("appel", type=int)
+    call_id = id_arg("appel")
     today = date.today()
     tables = []
     for months in (6, 12):

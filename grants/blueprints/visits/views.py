@@ -25,6 +25,7 @@ from grants.blueprints.visits.forms import (
 from grants.extensions import db
 from grants.forms import attempt, choices, posted
 from grants.models import Application, Grant, Region, User, Visit, VisitPhoto, VisitSubmission
+from grants.paging import id_arg, page_arg
 from grants.permissions import Permission, can, get_or_404, region_scope, require
 from grants.services import audit
 from grants.services.followup import monitoring, sustainability, visit_reports, visits
@@ -48,10 +49,10 @@ def _regions():
 def worklist():
     supervisor = can(current_user, Permission.VISIT_SUPERVISE)
     mine = request.args.get("tout") is None and not supervisor
-    region_id = request.args.get("region", type=int)
+    region_id = id_arg("region")
     work = monitoring.worklist(current_user, date.today(), mine=mine, region_id=region_id,
-                               officer_id=request.args.get("agent", type=int),
-                               page=request.args.get("page", 1, type=int))
+                               officer_id=id_arg("agent"),
+                               page=page_arg())
     return render_template("visits/worklist.html", work=work, mine=mine, regions=_regions(),
                            region_id=region_id, today=date.today(), supervisor=supervisor)
 
@@ -62,8 +63,9 @@ def load():
     """Each officer's load and lateness, and the assignment of open visits (a page of them: the
     form posts to the same address, so it is offered the same page)."""
     today = date.today()
-    work = monitoring.worklist(current_user, today, region_id=request.args.get("region", type=int),
-                               open_only=True, page=request.args.get("page", 1, type=int))
+    region_id = id_arg("region")
+    work = monitoring.worklist(current_user, today, region_id=region_id, open_only=True,
+                               page=page_arg())
     open_visits = work.open_visits
     form = AssignForm()
     rows = monitoring.officer_load(current_user, today)
@@ -79,7 +81,8 @@ def load():
             flash(_("%(n)d visit(s) assigned.", n=done.value), "success")
             return redirect(request.full_path)
     return render_template("visits/load.html", rows=rows, form=form, open_visits=open_visits,
-                           page=work.page, regions=_regions(), today=today)
+                           page=work.page, regions=_regions(), region_id=region_id,
+                           today=today)
 
 
 @bp.route("/visites/<int:visit_id>")
