@@ -20,6 +20,7 @@ from grants import create_app
 from grants.extensions import db
 from grants.models import Region, Role, User
 from grants.services import accounts
+from tests.fixtures.postgresql import Baseline
 
 # The scenario fixtures (money, committee, followed...); their builders are in tests/factories.py.
 pytest_plugins = ["tests.fixtures.money", "tests.fixtures.committees", "tests.fixtures.follow_up"]
@@ -28,8 +29,6 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # Keep tests away from the demo's instance/ folder.
 os.environ["GRANTS_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="grants-instance-")
 PASSWORD = "correct-horse-battery"
-# Tables that migrations fill with reference data: kept between tests.
-REFERENCE_TABLES = {"alembic_version", "region"}
 
 
 def app_config(database_url: str, **overrides) -> dict:
@@ -127,7 +126,7 @@ def _snapshot(name: str, template: str, folder: Path) -> Snapshot:
 @pytest.fixture
 def database_url(request, template_database, tmp_path, tmp_path_factory, snapshots):
     """A database for one test: a copy of the template, or of the scenario the test asks for
-    (SQLite), or the shared PostgreSQL database emptied afterwards (reference data kept)."""
+    (SQLite), or the shared PostgreSQL database put back afterwards as the migrations left it."""
     if not using_postgresql():
         source = template_database.removeprefix("sqlite:///")
         wanted = [name for name in SCENARIOS if name in request.fixturenames]
@@ -141,31 +140,21 @@ def database_url(request, template_database, tmp_path, tmp_path_factory, snapsho
         shutil.copyfile(source, target)
         yield "sqlite:///" + str(target)
         return
+    engine, baseline = request.getfixturevalue("postgresql_baseline")
     yield template_database
-    _empty_postgresql(template_database)
-
-
-def _empty_postgresql(url: str) -> None:
-    engine = sa.create_engine(url)
     with engine.begin() as conn:
-        tables = conn.execute(sa.text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
-        tables = [t for t in tables if t not in REFERENCE_TABLES]
-        # The weight set the migrations ship goes with the CASCADE (it names its author): put
-        # it back afterwards.
-        shipped = conn.execute(sa.text(
-            "SELECT version, name, official, threshold, CAST(weights AS TEXT) AS weights, "
-            "created_at FROM weight_set WHERE version = 1")).mappings().all()
-        if tables:
-            # Replica mode skips the append-only triggers, for this cleanup only.
-            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
-            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                                 + " RESTART IDENTITY CASCADE"))
-        for row in shipped:
-            conn.execute(sa.text(
-                "INSERT INTO weight_set (version, name, official, threshold, weights, created_at)"
-                " VALUES (:version, :name, :official, :threshold, CAST(:weights AS JSON),"
-                " :created_at)"), dict(row))
+        baseline.restore(conn)
+
+
+@pytest.fixture(scope="session")
+def postgresql_baseline(template_database):
+    """The shared PostgreSQL database as the migrations left it, and a connection pool to put it
+    back after each test (see tests/fixtures/postgresql.py)."""
+    # Pre-ping: a test kills every connection to the database (test_database_load).
+    engine = sa.create_engine(template_database, pool_size=1, pool_pre_ping=True)
+    with engine.connect() as conn:
+        baseline = Baseline.read(conn)
+    yield engine, baseline
     engine.dispose()
 
 
