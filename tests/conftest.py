@@ -20,11 +20,13 @@ from grants import create_app
 from grants.extensions import db
 from grants.models import Region, Role, User
 from grants.services import accounts
+from tests.fixtures.compiled import COMPILED_TEMPLATES, compile_url_builders_once
 from tests.fixtures.postgresql import Baseline
 
 # The scenario fixtures (money, committee, followed...); their builders are in tests/factories.py.
 pytest_plugins = ["tests.fixtures.money", "tests.fixtures.committees", "tests.fixtures.follow_up"]
 
+compile_url_builders_once()
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # Keep tests away from the demo's instance/ folder.
 os.environ["GRANTS_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="grants-instance-")
@@ -70,12 +72,13 @@ def template_database(tmp_path_factory):
 
 @dataclass
 class Snapshot:
-    """A scenario built once on its own copy of the template: the file, the ids the scenario
-    returned, and how many default-named users it made."""
+    """A scenario built once: its database (a copy of the SQLite template, or the PostgreSQL rows
+    and sequences), the ids the scenario returned, and how many default-named users it made."""
     name: str
-    path: Path
+    path: Path | None
     ids: dict
     users: int
+    rows: Baseline | None = None
 
 
 # Scenario fixtures (declared with `scenario`): name -> builder(app, make_user) -> ids.
@@ -85,10 +88,10 @@ SCENARIOS: dict[str, Callable] = {}
 def scenario(build: Callable) -> Callable:
     """Declare a scenario fixture named after `build(app, make_user) -> ids`.
 
-    On SQLite a scenario is built once per session on a copy of the template, and each test that
-    asks for it (and for no other scenario) starts from its own copy of that database: it may
-    write as it likes, the next test starts from the scenario again. On PostgreSQL, or with
-    another scenario in the same test, it is built for the test."""
+    A scenario is built once per session, and each test that asks for it (and for no other
+    scenario) starts from it: on SQLite from its own copy of the scenario's database, on
+    PostgreSQL from the scenario's rows put back. It may write as it likes, the next test starts
+    from the scenario again. With another scenario in the same test, it is built for the test."""
     name = build.__name__
     SCENARIOS[name] = build
 
@@ -98,10 +101,37 @@ def scenario(build: Callable) -> Callable:
         if snapshot is not None and snapshot.name == name:
             make_user.skip(snapshot.users)
             return copy.deepcopy(snapshot.ids)
+        if using_postgresql() and _wanted_scenarios(request) == [name]:
+            return _postgresql_scenario(request, name, app, make_user)
         return build(app, make_user)
 
     fixture.__doc__ = build.__doc__
     return fixture
+
+
+def _wanted_scenarios(request) -> list[str]:
+    return [name for name in SCENARIOS if name in request.fixturenames]
+
+
+def _postgresql_scenario(request, name: str, app, make_user) -> dict:
+    """The scenario's rows put back in the shared database, or built and read the first time;
+    built for this test only if something was written before (another fixture)."""
+    engine, migrated = request.getfixturevalue("postgresql_baseline")
+    snapshots = request.getfixturevalue("snapshots")
+    with engine.begin() as conn:
+        if migrated.differs(conn):
+            return SCENARIOS[name](app, make_user)
+        if name in snapshots:
+            snapshot = snapshots[name]
+            snapshot.rows.restore(conn)
+            assert not snapshot.rows.differs(conn), f"{name}'s rows did not come back as built"
+            make_user.skip(snapshot.users)
+            return copy.deepcopy(snapshot.ids)
+    ids = SCENARIOS[name](app, make_user)
+    with engine.connect() as conn:
+        snapshots[name] = Snapshot(name, None, copy.deepcopy(ids), make_user.made,
+                                   Baseline.read(conn))
+    return ids
 
 
 @pytest.fixture(scope="session")
@@ -129,7 +159,7 @@ def database_url(request, template_database, tmp_path, tmp_path_factory, snapsho
     (SQLite), or the shared PostgreSQL database put back afterwards as the migrations left it."""
     if not using_postgresql():
         source = template_database.removeprefix("sqlite:///")
-        wanted = [name for name in SCENARIOS if name in request.fixturenames]
+        wanted = _wanted_scenarios(request)
         if len(wanted) == 1:
             name = wanted[0]
             if name not in snapshots:
@@ -165,6 +195,7 @@ def make_app(database_url):
 
     def build(**overrides):
         app = create_app(app_config(database_url, **overrides))
+        app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
         apps.append(app)
         return app
 
