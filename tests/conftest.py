@@ -20,16 +20,17 @@ from grants import create_app
 from grants.extensions import db
 from grants.models import Region, Role, User
 from grants.services import accounts
+from tests.fixtures.compiled import COMPILED_TEMPLATES, compile_url_builders_once
+from tests.fixtures.postgresql import Baseline
 
 # The scenario fixtures (money, committee, followed...); their builders are in tests/factories.py.
 pytest_plugins = ["tests.fixtures.money", "tests.fixtures.committees", "tests.fixtures.follow_up"]
 
+compile_url_builders_once()
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 # Keep tests away from the demo's instance/ folder.
 os.environ["GRANTS_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="grants-instance-")
 PASSWORD = "correct-horse-battery"
-# Tables that migrations fill with reference data: kept between tests.
-REFERENCE_TABLES = {"alembic_version", "region"}
 
 
 def app_config(database_url: str, **overrides) -> dict:
@@ -71,12 +72,13 @@ def template_database(tmp_path_factory):
 
 @dataclass
 class Snapshot:
-    """A scenario built once on its own copy of the template: the file, the ids the scenario
-    returned, and how many default-named users it made."""
+    """A scenario built once: its database (a copy of the SQLite template, or the PostgreSQL rows
+    and sequences), the ids the scenario returned, and how many default-named users it made."""
     name: str
-    path: Path
+    path: Path | None
     ids: dict
     users: int
+    rows: Baseline | None = None
 
 
 # Scenario fixtures (declared with `scenario`): name -> builder(app, make_user) -> ids.
@@ -86,10 +88,10 @@ SCENARIOS: dict[str, Callable] = {}
 def scenario(build: Callable) -> Callable:
     """Declare a scenario fixture named after `build(app, make_user) -> ids`.
 
-    On SQLite a scenario is built once per session on a copy of the template, and each test that
-    asks for it (and for no other scenario) starts from its own copy of that database: it may
-    write as it likes, the next test starts from the scenario again. On PostgreSQL, or with
-    another scenario in the same test, it is built for the test."""
+    A scenario is built once per session, and each test that asks for it (and for no other
+    scenario) starts from it: on SQLite from its own copy of the scenario's database, on
+    PostgreSQL from the scenario's rows put back. It may write as it likes, the next test starts
+    from the scenario again. With another scenario in the same test, it is built for the test."""
     name = build.__name__
     SCENARIOS[name] = build
 
@@ -99,10 +101,37 @@ def scenario(build: Callable) -> Callable:
         if snapshot is not None and snapshot.name == name:
             make_user.skip(snapshot.users)
             return copy.deepcopy(snapshot.ids)
+        if using_postgresql() and _wanted_scenarios(request) == [name]:
+            return _postgresql_scenario(request, name, app, make_user)
         return build(app, make_user)
 
     fixture.__doc__ = build.__doc__
     return fixture
+
+
+def _wanted_scenarios(request) -> list[str]:
+    return [name for name in SCENARIOS if name in request.fixturenames]
+
+
+def _postgresql_scenario(request, name: str, app, make_user) -> dict:
+    """The scenario's rows put back in the shared database, or built and read the first time;
+    built for this test only if something was written before (another fixture)."""
+    engine, migrated = request.getfixturevalue("postgresql_baseline")
+    snapshots = request.getfixturevalue("snapshots")
+    with engine.begin() as conn:
+        if migrated.differs(conn):
+            return SCENARIOS[name](app, make_user)
+        if name in snapshots:
+            snapshot = snapshots[name]
+            snapshot.rows.restore(conn)
+            assert not snapshot.rows.differs(conn), f"{name}'s rows did not come back as built"
+            make_user.skip(snapshot.users)
+            return copy.deepcopy(snapshot.ids)
+    ids = SCENARIOS[name](app, make_user)
+    with engine.connect() as conn:
+        snapshots[name] = Snapshot(name, None, copy.deepcopy(ids), make_user.made,
+                                   Baseline.read(conn))
+    return ids
 
 
 @pytest.fixture(scope="session")
@@ -127,10 +156,10 @@ def _snapshot(name: str, template: str, folder: Path) -> Snapshot:
 @pytest.fixture
 def database_url(request, template_database, tmp_path, tmp_path_factory, snapshots):
     """A database for one test: a copy of the template, or of the scenario the test asks for
-    (SQLite), or the shared PostgreSQL database emptied afterwards (reference data kept)."""
+    (SQLite), or the shared PostgreSQL database put back afterwards as the migrations left it."""
     if not using_postgresql():
         source = template_database.removeprefix("sqlite:///")
-        wanted = [name for name in SCENARIOS if name in request.fixturenames]
+        wanted = _wanted_scenarios(request)
         if len(wanted) == 1:
             name = wanted[0]
             if name not in snapshots:
@@ -141,31 +170,21 @@ def database_url(request, template_database, tmp_path, tmp_path_factory, snapsho
         shutil.copyfile(source, target)
         yield "sqlite:///" + str(target)
         return
+    engine, baseline = request.getfixturevalue("postgresql_baseline")
     yield template_database
-    _empty_postgresql(template_database)
-
-
-def _empty_postgresql(url: str) -> None:
-    engine = sa.create_engine(url)
     with engine.begin() as conn:
-        tables = conn.execute(sa.text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
-        tables = [t for t in tables if t not in REFERENCE_TABLES]
-        # The weight set the migrations ship goes with the CASCADE (it names its author): put
-        # it back afterwards.
-        shipped = conn.execute(sa.text(
-            "SELECT version, name, official, threshold, CAST(weights AS TEXT) AS weights, "
-            "created_at FROM weight_set WHERE version = 1")).mappings().all()
-        if tables:
-            # Replica mode skips the append-only triggers, for this cleanup only.
-            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
-            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                                 + " RESTART IDENTITY CASCADE"))
-        for row in shipped:
-            conn.execute(sa.text(
-                "INSERT INTO weight_set (version, name, official, threshold, weights, created_at)"
-                " VALUES (:version, :name, :official, :threshold, CAST(:weights AS JSON),"
-                " :created_at)"), dict(row))
+        baseline.restore(conn)
+
+
+@pytest.fixture(scope="session")
+def postgresql_baseline(template_database):
+    """The shared PostgreSQL database as the migrations left it, and a connection pool to put it
+    back after each test (see tests/fixtures/postgresql.py)."""
+    # Pre-ping: a test kills every connection to the database (test_database_load).
+    engine = sa.create_engine(template_database, pool_size=1, pool_pre_ping=True)
+    with engine.connect() as conn:
+        baseline = Baseline.read(conn)
+    yield engine, baseline
     engine.dispose()
 
 
@@ -176,6 +195,7 @@ def make_app(database_url):
 
     def build(**overrides):
         app = create_app(app_config(database_url, **overrides))
+        app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
         apps.append(app)
         return app
 

@@ -22,7 +22,7 @@ def test_each_test_of_a_scenario_starts_from_the_scenario(app, money, make_user,
 
 def test_a_scenario_snapshot_is_never_written_by_a_test(app, money, database_url, snapshots):
     if using_postgresql():
-        pytest.skip("PostgreSQL builds the scenario for each test")
+        pytest.skip("on PostgreSQL a snapshot is rows held in memory, not a file")
     snapshot = snapshots["money"]
     before = snapshot.path.read_bytes()
     with app.app_context():
