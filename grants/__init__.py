@@ -194,11 +194,15 @@ def _register_hooks(app: Flask) -> None:
     def _forms_only():
         # Pages post forms. Flask-WTF would read a JSON body as form data and hand numbers,
         # lists and nulls to fields that expect text; a NUL character cannot be stored
-        # (PostgreSQL refuses it). Both are refused here, once for every route.
-        if request.method != "POST":
-            return None
+        # (PostgreSQL refuses it), in a form or in an address's query string. Both are refused
+        # here, once for every route.
         from grants.errors import render_error
 
+        if any("\x00" in value for _name, values in request.args.lists() for value in values):
+            return render_error(400, _l("The address contains a character that cannot be read "
+                                        "(NUL): remove it and try again."))
+        if request.method != "POST":
+            return None
         if request.is_json:
             return render_error(400, _l("This address only accepts forms sent from its page."))
         if any("\x00" in value for _name, values in request.form.lists() for value in values):

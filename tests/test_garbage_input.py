@@ -179,7 +179,7 @@ QUERY_NAMES = ["page", "tranches", "attente", "region", "agent", "appel", "call_
 def test_garbage_in_a_pages_address_never_breaks_it(app, client, login_as, role):
     """Every page without arguments, asked with page numbers, ids and filters beyond the
     database's integers or plain garbage in its query string: a page or a redirection, never
-    a 500 (SQLite refuses integers past 2**63 - 1 if one reaches SQL)."""
+    a 500 (SQLite refuses integers past 2**63 - 1 if one reaches SQL); a NUL character: 400."""
     login_as(Role(role), regions=("00",))
     broken = {}
     for rule in app.url_map.iter_rules():
@@ -188,6 +188,7 @@ def test_garbage_in_a_pages_address_never_breaks_it(app, client, login_as, role)
         for value in QUERY_GARBAGE:
             response = client.get(rule.rule, query_string=dict.fromkeys(QUERY_NAMES, value))
             response.close()
-            if response.status_code >= 500:
+            # A NUL character is refused before any query (PostgreSQL cannot compare with it).
+            if response.status_code >= 500 or (value == "\x00") != (response.status_code == 400):
                 broken[f"{rule.rule}?…={value[:20]!r}"] = response.status_code
     assert broken == {}
