@@ -34,7 +34,9 @@ def _filters(form: ApplicationFilterForm) -> queries.Filters:
 
 def _filter_form() -> ApplicationFilterForm:
     form = ApplicationFilterForm(request.args)
-    all_calls = db.session.scalars(db.select(Call).order_by(Call.opens_on.desc(), Call.id.desc()))
+    # Titles only: a Call entity would load its regions too (a statement of its own).
+    all_calls = db.session.execute(
+        db.select(Call.id, Call.title).order_by(Call.opens_on.desc(), Call.id.desc()))
     regions = db.session.scalars(db.select(Region).order_by(Region.code))
     form.call_id.choices = choices([("", _("All"))] + [(c.id, c.title) for c in all_calls])
     form.region_id.choices = choices([("", _("All"))] + [(r.id, r.name) for r in regions])
