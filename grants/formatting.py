@@ -3,7 +3,7 @@
 
 import json
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 
 import phonenumbers
 from babel.numbers import get_currency_symbol, get_group_symbol, get_minus_sign_symbol
@@ -65,6 +65,11 @@ def phone(number: str | None) -> str:
     """"+22376123456" shown as "+223 76 12 34 56"."""
     if not number:
         return ""
+    return _phone_text(number)
+
+
+@lru_cache(maxsize=4096)  # parsing a number costs more than the rest of a list row
+def _phone_text(number: str) -> str:
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:

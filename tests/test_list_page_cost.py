@@ -44,3 +44,26 @@ def test_the_dossier_list_reads_neither_consents_nor_call_regions(app, followed)
             shown = app_row.reference or f"#{app_row.id}"
             assert shown in _statements(app, client, "/dossiers/")[1]
             assert app_row.lead.code in _statements(app, client, "/dossiers/")[1]
+
+
+def test_paginate_gives_db_paginates_items_and_total_with_fewer_counts(app, make_user):
+    from grants.models import User
+    from grants.pagination import paginate
+    from tests.conftest import count_queries
+
+    for number in range(7):
+        make_user(username=f"page{number}")
+    with app.test_request_context():
+        rows = db.session.scalar(sa.select(sa.func.count(User.id)))
+        for where in (User.id > 0, User.id < 0, User.username.like("page%")):
+            query = sa.select(User.id).where(where).order_by(User.id)
+            for per_page in (1, 2, 3, 5, rows, rows + 1):
+                for number in range(1, rows + 3):
+                    expected = db.paginate(query, page=number, per_page=per_page, error_out=False)
+                    with count_queries(app) as statements:
+                        got = paginate(query, page=number, per_page=per_page)
+                    assert got.items == expected.items
+                    assert (got.total, got.pages, list(got.iter_pages())) == (
+                        expected.total, expected.pages, list(expected.iter_pages()))
+                    full = len(got.items) == per_page or (not got.items and number > 1)
+                    assert statements[0] == (2 if full else 1), (per_page, number)

@@ -49,10 +49,12 @@ def _filter_form() -> ApplicationFilterForm:
 def index():
     form = _filter_form()
     filters = _filters(form)
-    page = db.paginate(queries.search_ids(current_user, filters),
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    page.items = queries.by_ids(page.items)
     counts = queries.status_counts(current_user, filters)
+    page = db.paginate(queries.search_ids(current_user, filters),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False, count=False)
+    # The same filters counted per status: their sum (or the filtered status's) is the total.
+    page.total = counts.get(filters.status, 0) if filters.status else sum(counts.values())
+    page.items = queries.by_ids(page.items)
     return render_template("applications/index.html", form=form, page=page, counts=counts,
                            statuses=list(ApplicationStatus))
 

@@ -5,6 +5,7 @@ from datetime import date
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import lazyload
 
 from grants.blueprints.beneficiaries import bp
 from grants.blueprints.beneficiaries.forms import (
@@ -18,6 +19,7 @@ from grants.blueprints.beneficiaries.forms import (
 from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices, new_client_token, posted
 from grants.models import Application, ApplicationMember, Beneficiary, Region
+from grants.pagination import paginate
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services.intake import beneficiaries as registry
 from grants.vocabulary import VerificationStatus
@@ -44,10 +46,12 @@ def index():
                             status=form.status.data)
     # A page of ids is chosen on narrow rows, then those records are loaded (sorting whole rows
     # of thousands of records is slow).
-    page = db.paginate(found.with_only_columns(Beneficiary.id),
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(found.with_only_columns(Beneficiary.id),
+                    per_page=current_app.config["PAGE_SIZE"])
+    # A row shows no consent: not loaded (with whoever recorded them, three statements).
     loaded = {b.id: b for b in db.session.scalars(
-        db.select(Beneficiary).where(Beneficiary.id.in_(page.items))).unique()}
+        db.select(Beneficiary).where(Beneficiary.id.in_(page.items))
+        .options(lazyload(Beneficiary.consents))).unique()}
     page.items = [loaded[i] for i in page.items if i in loaded]
     return render_template("beneficiaries/index.html", form=form, page=page)
 
