@@ -6,6 +6,8 @@ query itself."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+
 from grants.extensions import db
 from grants.services.money.register import RegisterFilters, register_query, signed_amount
 
@@ -27,9 +29,8 @@ class RegisterLine:
 def page_lines(filters: RegisterFilters, skipped: int, count: int) -> list[RegisterLine]:
     """Up to `count` register lines after the first `skipped` (the same rows, in the same order,
     as the downloads)."""
-    from grants.exports.ledger import _step_labels
-
-    steps = _step_labels()
+    steps = {"commitment": _("Commitment"), "payment": _("Payment"), "reversal": _("Reversal"),
+             "release": _("Release")}  # as the downloads write them (exports/ledger.py)
     result = db.session.execute(register_query(filters).offset(skipped).limit(count))
     return [RegisterLine(
         r.value_date, r.number, r.reference or "", f"{r.first_name} {r.last_name}", steps[r.kind],
