@@ -15,7 +15,6 @@ from grants.blueprints.admin.forms import (
 from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices
 from grants.models import Region, Role, User
-from grants.pagination import paginate
 from grants.permissions import Permission, get_or_404, require
 from grants.services import accounts, audit
 
@@ -29,7 +28,7 @@ def _region_choices(regions: list[Region]):
 
 
 def _paginate(query):
-    return paginate(query, per_page=current_app.config["PAGE_SIZE"])
+    return db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
 
 
 @bp.route("/utilisateurs")

@@ -26,10 +26,15 @@ from grants.workflow import ApplicationAction, ApplicationStatus, allowed_action
 
 
 def _filters(form: ApplicationFilterForm) -> queries.Filters:
+    # A value the form refused (?status=nonsense) filters nothing: compared with an enum
+    # column it would be a database error.
+    def valid(field):
+        return None if field.errors else field.data
+
     return queries.Filters(
-        call_id=form.call_id.data, status=form.status.data, region_id=form.region_id.data,
-        sector=form.sector.data, project_type=form.project_type.data, sex=form.sex.data,
-        q=form.q.data, sort=form.sort.data or "recent")
+        call_id=valid(form.call_id), status=valid(form.status), region_id=valid(form.region_id),
+        sector=valid(form.sector), project_type=valid(form.project_type), sex=valid(form.sex),
+        q=form.q.data, sort=valid(form.sort) or "recent")
 
 
 def _filter_form() -> ApplicationFilterForm:

@@ -19,7 +19,6 @@ from grants.blueprints.beneficiaries.forms import (
 from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices, new_client_token, posted
 from grants.models import Application, ApplicationMember, Beneficiary, Region
-from grants.pagination import paginate
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services.intake import beneficiaries as registry
 from grants.vocabulary import VerificationStatus
@@ -46,8 +45,8 @@ def index():
                             status=form.status.data)
     # A page of ids is chosen on narrow rows, then those records are loaded (sorting whole rows
     # of thousands of records is slow).
-    page = paginate(found.with_only_columns(Beneficiary.id),
-                    per_page=current_app.config["PAGE_SIZE"])
+    page = db.paginate(found.with_only_columns(Beneficiary.id),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
     # A row shows no consent: not loaded (with whoever recorded them, three statements).
     loaded = {b.id: b for b in db.session.scalars(
         db.select(Beneficiary).where(Beneficiary.id.in_(page.items))

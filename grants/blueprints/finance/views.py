@@ -44,7 +44,6 @@ from grants.models import (
     Tranche,
     TrancheStatus,
 )
-from grants.pagination import paginate
 from grants.permissions import Permission, get_or_404, require
 from grants.services.money import agreements, batches, payments
 from grants.services.money.register import RegisterFilters
@@ -67,8 +66,8 @@ def index():
     """The envelopes, then three lists each paginated on its own (`attente`, `tranches`, `page`):
     the same few statements whatever the number of agreements."""
     def page_of(query, name):
-        return paginate(query, page=request.args.get(name, 1, type=int),
-                        per_page=FINANCE_PAGE_ROWS)
+        return db.paginate(query, page=request.args.get(name, 1, type=int),
+                           per_page=FINANCE_PAGE_ROWS, error_out=False)
 
     tranches = page_of(
         db.select(Tranche).options(joinedload(Tranche.grant).lazyload(Grant.tranches))

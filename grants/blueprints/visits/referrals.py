@@ -15,7 +15,6 @@ from grants.blueprints.visits.forms import (
 from grants.extensions import db
 from grants.forms import attempt, choices
 from grants.models import Partner, Referral, Region, Visit, WeightSet
-from grants.pagination import paginate
 from grants.permissions import Permission, get_or_404, region_scope, require
 from grants.services.followup import referrals, sustainability
 from grants.services.followup.questionnaire import ITEMS
@@ -97,7 +96,7 @@ def referral_list():
     regions = region_scope(current_user, Permission.REFERRAL_MANAGE)
     if regions is not None:
         query = query.where(Referral.region_id.in_(regions))
-    page = paginate(query, per_page=50)
+    page = db.paginate(query, per_page=50)
     return render_template("visits/referrals.html", page=page,
                            status_form=ReferralStatusForm(formdata=None),
                            transitions=REFERRAL_TRANSITIONS)
