@@ -2,11 +2,11 @@
 "+223 76 12 34 56"."""
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from functools import cache, lru_cache
 
 import phonenumbers
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency
+from babel.numbers import get_currency_symbol, get_group_symbol, get_minus_sign_symbol
 from flask_babel import get_locale, get_timezone
 
 # XOF has no minor unit; the currency sign goes after the amount in both languages.
@@ -19,13 +19,29 @@ def _babel_locale() -> str:
     return "fr_ML" if locale == "fr" else locale
 
 
+@cache
+def _money_symbols(locale: str) -> tuple[str, str, str]:
+    """(thousands separator, minus sign, suffix) of MONEY_PATTERN in a locale. Read once: Babel's
+    format_currency parses the pattern and looks the locale up on every call, and a list page
+    shows hundreds of amounts (tests/test_formatting_speed.py checks the outputs are Babel's)."""
+    return (get_group_symbol(locale), get_minus_sign_symbol(locale),
+            "\u00a0" + get_currency_symbol("XOF", locale))
+
+
 def money(amount: int | None) -> str:
     if amount is None:
         return "—"
     if not isinstance(amount, int) or isinstance(amount, bool):
         raise TypeError("money amounts are whole F CFA integers")
-    return format_currency(amount, "XOF", format=MONEY_PATTERN, locale=_babel_locale(),
-                           currency_digits=False)
+    group, minus, suffix = _money_symbols(_babel_locale())
+    digits = f"{abs(amount):,}".replace(",", group)
+    return (minus + digits if amount < 0 else digits) + suffix
+
+
+# The date patterns are all digits ("dd/MM/yyyy HH:mm"), the same in every locale: written
+# directly rather than through Babel's pattern parser on each of a list's rows.
+def _day_text(value: date) -> str:
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
 def day(value: date | datetime | None) -> str:
@@ -33,19 +49,27 @@ def day(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(get_timezone()).date()
-    return format_date(value, "dd/MM/yyyy", locale=_babel_locale())
+    return _day_text(value)
 
 
 def moment(value: datetime | None) -> str:
     if value is None:
         return ""
-    return format_datetime(value, "dd/MM/yyyy HH:mm", tzinfo=get_timezone(), locale=_babel_locale())
+    if value.tzinfo is None:  # stored in UTC (as Babel's format_datetime assumes)
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(get_timezone())
+    return f"{_day_text(value)} {value.hour:02d}:{value.minute:02d}"
 
 
 def phone(number: str | None) -> str:
     """"+22376123456" shown as "+223 76 12 34 56"."""
     if not number:
         return ""
+    return _phone_text(number)
+
+
+@lru_cache(maxsize=4096)  # parsing a number costs more than the rest of a list row
+def _phone_text(number: str) -> str:
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:

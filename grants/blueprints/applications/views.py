@@ -26,6 +26,7 @@ from grants.workflow import ApplicationAction, ApplicationStatus, allowed_action
 
 
 def _filters(form: ApplicationFilterForm) -> queries.Filters:
+    """The list's filters from its form, once `filtered()` has set aside the refused values."""
     return queries.Filters(
         call_id=form.call_id.data, status=form.status.data, region_id=form.region_id.data,
         sector=form.sector.data, project_type=form.project_type.data, sex=form.sex.data,
@@ -34,7 +35,9 @@ def _filters(form: ApplicationFilterForm) -> queries.Filters:
 
 def _filter_form() -> ApplicationFilterForm:
     form = ApplicationFilterForm(request.args)
-    all_calls = db.session.scalars(db.select(Call).order_by(Call.opens_on.desc(), Call.id.desc()))
+    # Titles only: a Call entity would load its regions too (a statement of its own).
+    all_calls = db.session.execute(
+        db.select(Call.id, Call.title).order_by(Call.opens_on.desc(), Call.id.desc()))
     regions = db.session.scalars(db.select(Region).order_by(Region.code))
     form.call_id.choices = choices([("", _("All"))] + [(c.id, c.title) for c in all_calls])
     form.region_id.choices = choices([("", _("All"))] + [(r.id, r.name) for r in regions])
@@ -47,10 +50,12 @@ def _filter_form() -> ApplicationFilterForm:
 def index():
     form = _filter_form()
     filters = _filters(form)
-    page = paginate(queries.search_ids(current_user, filters),
-                    per_page=current_app.config["PAGE_SIZE"])
-    page.items = queries.by_ids(page.items)
     counts = queries.status_counts(current_user, filters)
+    page = paginate(queries.search_ids(current_user, filters),
+                    per_page=current_app.config["PAGE_SIZE"], count=False)
+    # The same filters counted per status: their sum (or the filtered status's) is the total.
+    page.total = counts.get(filters.status, 0) if filters.status else sum(counts.values())
+    page.items = queries.by_ids(page.items)
     return render_template("applications/index.html", form=form, page=page, counts=counts,
                            statuses=list(ApplicationStatus))
 

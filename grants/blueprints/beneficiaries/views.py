@@ -5,6 +5,7 @@ from datetime import date
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import lazyload
 
 from grants.blueprints.beneficiaries import bp
 from grants.blueprints.beneficiaries.forms import (
@@ -47,8 +48,10 @@ def index():
     # of thousands of records is slow).
     page = paginate(found.with_only_columns(Beneficiary.id),
                     per_page=current_app.config["PAGE_SIZE"])
+    # A row shows no consent: not loaded (with whoever recorded them, three statements).
     loaded = {b.id: b for b in db.session.scalars(
-        db.select(Beneficiary).where(Beneficiary.id.in_(page.items))).unique()}
+        db.select(Beneficiary).where(Beneficiary.id.in_(page.items))
+        .options(lazyload(Beneficiary.consents))).unique()}
     page.items = [loaded[i] for i in page.items if i in loaded]
     return render_template("beneficiaries/index.html", form=form, page=page)
 

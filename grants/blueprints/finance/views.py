@@ -3,7 +3,6 @@ accountant), reversals and cancellations, and the envelopes' accounts."""
 
 import io
 from datetime import date
-from itertools import islice
 
 import sqlalchemy as sa
 from flask import (
@@ -269,16 +268,14 @@ def _register_form() -> RegisterFilterForm:
 @bp.route("/registre")
 @require(Permission.FINANCE_VIEW)
 def register():
-    from grants.exports.ledger import rows
+    from grants.blueprints.finance.register_page import page_lines
 
     form = _register_form()
     filters = _register_filters(form)
     page = min(page_arg(), MAX_REGISTER_PAGE)
     skipped = (page - 1) * REGISTER_PAGE_ROWS
     filters.first_rows = skipped + REGISTER_PAGE_ROWS + 1  # one more: is there a next page?
-    source = rows(filters)
-    lines = list(islice(source, skipped, filters.first_rows))
-    source.close()
+    lines = page_lines(filters, skipped, REGISTER_PAGE_ROWS + 1)
     return render_template("finance/register.html", form=form, lines=lines[:REGISTER_PAGE_ROWS],
                            more=len(lines) > REGISTER_PAGE_ROWS, page=page, first=skipped + 1)
 

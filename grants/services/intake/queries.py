@@ -3,6 +3,8 @@
 from contextlib import suppress
 from dataclasses import dataclass
 
+from sqlalchemy import orm
+
 from grants.extensions import db
 from grants.models import Application, ApplicationMember, Beneficiary, User
 from grants.permissions import Permission, owner_scope, region_scope
@@ -88,9 +90,12 @@ def search_ids(actor: User, f: Filters):
 
 
 def by_ids(ids: list[int]) -> list[Application]:
-    """These dossiers in this order (their lead, call and region joined)."""
-    found = {a.id: a for a in db.session.scalars(
-        db.select(Application).where(Application.id.in_(ids))).unique()}
+    """These dossiers in this order, their lead and region joined. A list row shows the lead's
+    name and code only: not the call (its regions) nor the lead's consents (and who recorded
+    them), each loaded by a statement of its own by default."""
+    query = db.select(Application).where(Application.id.in_(ids)).options(
+        orm.lazyload(Application.call), orm.joinedload(Application.lead).lazyload("*"))
+    found = {a.id: a for a in db.session.scalars(query).unique()}
     return [found[i] for i in ids if i in found]
 
 
