@@ -57,7 +57,7 @@ def make_huey(app: Flask) -> Huey:
         return MemoryHuey("grants", immediate=True)
     url = app.config.get("JOBS_REDIS_URL")
     if url:
-        return RedisHuey("grants", url=url)
+        return RedisHuey(app.config.get("JOBS_QUEUE_NAME") or "grants", url=url)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     queue = app.config.get("JOBS_SQLITE_QUEUE") or Path(app.instance_path) / "jobs-queue.sqlite3"
     return SqliteHuey("grants", filename=str(queue))
