@@ -112,11 +112,11 @@ class Browser:
         """The status, headers and bytes of the answer."""
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         headers = {"Cookie": f"{COOKIE}={self.cookie}"} if self.cookie else {}
-        body = None
+        payload = None
         if form is not None:
-            body = urllib.parse.urlencode(form)
+            payload = urllib.parse.urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body, headers=headers)
+        connection.request(method, path, body=payload, headers=headers)
         response = connection.getresponse()
         body = response.read()
         connection.close()
@@ -226,7 +226,7 @@ def check_jobs(a: int, b: int, username: str, password: str,
     disposition = headers.get("Content-Disposition", "")
     if "dossiers-" not in disposition or not body.startswith(b"PK"):
         raise ScaleOutError(f"B's file is not the dossiers workbook: {disposition!r}")
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     rows = load_workbook(io.BytesIO(body), read_only=True).worksheets[0].max_row or 0
     echo(f"B serves the worker's file: {len(body)} bytes, a workbook of {rows} rows")

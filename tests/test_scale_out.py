@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from grants.models import Role
-from tests.conftest import PASSWORD
+from grants.extensions import db
+from grants.models import Role, User
+from grants.services.intake import applications
+from tests import factories
+from tests.conftest import PASSWORD, committed
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +43,11 @@ def scale_out_script():
 
 @pytest.mark.skipif(not redis_answers(REDIS_URL), reason=f"no Redis answers at {REDIS_URL}")
 def test_two_servers_share_sessions_the_login_throttle_and_the_jobs(app, make_user):
-    make_user(Role.PROGRAMME_MANAGER, username="crossing")
+    manager_id = make_user(Role.PROGRAMME_MANAGER, username="crossing")
+    with committed(app):  # one dossier, for the export that the job writes
+        manager = db.session.get(User, manager_id)
+        applications.submit(manager, factories.complete_dossier(
+            manager, factories.open_call(manager), factories.person(manager)))
     steps: list[str] = []
     with app.app_context():
         database_url = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -51,4 +58,5 @@ def test_two_servers_share_sessions_the_login_throttle_and_the_jobs(app, make_us
     assert any("refused (429) on A and on B" in step for step in steps)
     assert any("B shows it waiting, no worker yet" in step for step in steps)
     assert any("a worker (not A, not B) ran job" in step for step in steps)
-    assert any("B serves the worker's file" in step for step in steps)
+    assert any("B serves the worker's file" in step and "a workbook of 3 rows" in step
+               for step in steps)  # the heading, the dossier, the totals
