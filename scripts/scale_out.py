@@ -188,9 +188,11 @@ def job_state(browser: Browser, port: int, job_id: str) -> dict:
 
 def check_jobs(a: int, b: int, username: str, password: str,
                start_worker: Callable[[], subprocess.Popen], echo: Callable,
-               seconds: float = 60) -> None:
+               pickup_seconds: float = 45, seconds: float = 900) -> None:
     """The dossiers export asked for on A waits in the queue (B shows it waiting: no server runs
-    jobs), a worker started then takes it, B follows it to the end and serves the file."""
+    jobs), a worker started then takes it, B follows it to the end and serves the file. The
+    worker has `pickup_seconds` to start and take the job, the job `seconds` to end (a national
+    database's export takes a while)."""
     browser = Browser()
     if browser.log_in(a, username, password) != 302:
         raise ScaleOutError(f"could not log in as {username} on A")
@@ -205,13 +207,16 @@ def check_jobs(a: int, b: int, username: str, password: str,
     echo(f"job {job_id} (dossiers export) asked for on A; B shows it waiting, no worker yet")
     worker = start_worker()
     seen = [f"{state['status']} {state['done']}/{state['total']}"]
-    deadline = time.monotonic() + seconds
+    started = time.monotonic()
     while not state["finished"]:
         if worker.poll() is not None:
             raise ScaleOutError(f"the worker exited ({worker.returncode})")
-        if time.monotonic() > deadline:
-            raise ScaleOutError(f"job {job_id} is still {state['status']} on B after {seconds:.0f} s:"
-                                " no worker took it from the queue")
+        waited = time.monotonic() - started
+        if state["status"] == "queued" and waited > pickup_seconds:
+            raise ScaleOutError(f"job {job_id} is still waiting on B {pickup_seconds:.0f} s after "
+                                "the worker started: no worker took it from the queue")
+        if waited > seconds:
+            raise ScaleOutError(f"job {job_id} is still {state['status']} after {seconds:.0f} s")
         time.sleep(0.2)
         state = job_state(browser, b, job_id)
         step = f"{state['status']} {state['done']}/{state['total']}"
