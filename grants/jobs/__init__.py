@@ -97,10 +97,10 @@ def start(kind: str, parameters: dict) -> Job:
     try:
         current_app.extensions["huey.run_job"](job.id)
     except Exception:  # the queue (Redis) is out of reach: the job's page says so, not a 500
-        from grants.jobs.runner import _fail
+        from grants.jobs.runner import fail
 
         log.exception("job %s (%s) could not be queued", job.id, kind)
-        _fail(job.id, _("The job failed because of an unexpected error. Try again later; "
+        fail(job.id, _("The job failed because of an unexpected error. Try again later; "
                         "if it fails again, tell the administrator (the details are in the "
                         "server's log)."))
         db.session.refresh(job)
