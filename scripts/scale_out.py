@@ -251,7 +251,7 @@ def remove_keys(redis_url: str, name: str) -> None:
 
 def check(database_url: str, redis_url: str, username: str, password: str,
           echo: Callable = print, per_account: int = 3) -> None:
-    name = f"scale-out-check-{secrets.token_hex(4)}"
+    name = f"scaleoutcheck{secrets.token_hex(4)}"  # huey keeps only [a-z0-9] of a queue's name
     env = {"DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32),
            "GRANTS_JOBS_IMMEDIATE": "false",
            "GRANTS_RATELIMIT_STORAGE_URI": redis_url,
