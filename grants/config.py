@@ -49,6 +49,7 @@ class DefaultConfig:
     JOBS_IMMEDIATE: bool | None = None
     JOBS_WORKERS = 2  # threads of `flask jobs-worker`
     JOBS_SQLITE_QUEUE: str | None = None  # the SQLite queue's file; None: instance/jobs-queue.sqlite3
+    JOBS_QUEUE_NAME = "grants"  # the queue's keys in Redis; scripts/scale_out.py uses its own
 
     # Password hashing (argon2id; RFC 9106 second recommended profile)
     ARGON2_TIME_COST = 3

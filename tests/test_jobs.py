@@ -4,6 +4,7 @@ real huey consumer (threads) runs the jobs a request queued."""
 
 import io
 import re
+import socket
 import time
 
 import openpyxl
@@ -170,6 +171,21 @@ def test_a_huey_consumer_in_threads_runs_the_queued_jobs(make_app, tmp_path, dos
     assert response.status_code == 200
     assert "Moussa Kanté" in list(_sheet(response.data).iter_rows(values_only=True))[1]
     response.close()
+
+
+def test_a_queue_out_of_reach_fails_the_job_with_a_reason_not_a_500(make_app, dossier):
+    """Redis down (several servers): the job's page says it failed, and asking again queues a
+    new job rather than returning the one that was never queued."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = make_app(JOBS_IMMEDIATE=False, JOBS_REDIS_URL=f"redis://127.0.0.1:{port}/0")
+    client = app.test_client()
+    login(client, "user1")
+    job_id = _job_id(client.get("/dossiers/export.xlsx"))
+    state = client.get(f"/telechargements/{job_id}/etat.json").get_json()
+    assert state["status"] == "failed" and "Réessayez plus tard" in state["error"]
+    assert _job_id(client.get("/dossiers/export.xlsx")) != job_id
 
 
 def test_every_role_reaches_its_own_downloads(app, make_user):

@@ -11,11 +11,13 @@ is immediate: a job runs inside the request that asks for it.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from pathlib import Path
 
 from flask import Flask, current_app
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from huey import MemoryHuey, RedisHuey, SqliteHuey
 from huey.api import Huey
@@ -23,6 +25,8 @@ from huey.api import Huey
 from grants.database import write_transaction
 from grants.extensions import db
 from grants.models import Job, JobStatus
+
+log = logging.getLogger(__name__)
 
 # Unexpected errors (a database restart, a full disk) are retried by huey this many times,
 # this many seconds apart; an expected refusal (DomainError) fails the job at once.
@@ -57,7 +61,7 @@ def make_huey(app: Flask) -> Huey:
         return MemoryHuey("grants", immediate=True)
     url = app.config.get("JOBS_REDIS_URL")
     if url:
-        return RedisHuey("grants", url=url)
+        return RedisHuey(app.config.get("JOBS_QUEUE_NAME") or "grants", url=url)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     queue = app.config.get("JOBS_SQLITE_QUEUE") or Path(app.instance_path) / "jobs-queue.sqlite3"
     return SqliteHuey("grants", filename=str(queue))
@@ -90,7 +94,16 @@ def start(kind: str, parameters: dict) -> Job:
               stored_name=uuid.uuid4().hex)
     db.session.add(job)
     db.session.commit()
-    current_app.extensions["huey.run_job"](job.id)
+    try:
+        current_app.extensions["huey.run_job"](job.id)
+    except Exception:  # the queue (Redis) is out of reach: the job's page says so, not a 500
+        from grants.jobs.runner import fail
+
+        log.exception("job %s (%s) could not be queued", job.id, kind)
+        fail(job.id, _("The job failed because of an unexpected error. Try again later; "
+                        "if it fails again, tell the administrator (the details are in the "
+                        "server's log)."))
+        db.session.refresh(job)
     return job
 
 

@@ -71,14 +71,14 @@ def run(job_id: int, retries_left: int = 0) -> None:
             _finish(job_id, outcome, progress, kind.writes)
         except DomainError as error:
             db.session.rollback()
-            _fail(job_id, str(error.message))
+            fail(job_id, str(error.message))
         except Exception:
             log.exception("job %s (%s) failed; %s retries left", job_id, kind_name, retries_left)
             db.session.rollback()
             if retries_left > 0:
                 _set(job_id, status=JobStatus.QUEUED)
                 raise  # huey runs it again later
-            _fail(job_id, _("The job failed because of an unexpected error. Try again later; "
+            fail(job_id, _("The job failed because of an unexpected error. Try again later; "
                             "if it fails again, tell the administrator (the details are in the "
                             "server's log)."))
 
@@ -117,7 +117,8 @@ def _finish(job_id: int, outcome: FileResult | None, progress: Progress, writes:
     db.session.commit()
 
 
-def _fail(job_id: int, message: str) -> None:
+def fail(job_id: int, message: str) -> None:
+    """The job ends failed, with the reason its page shows."""
     _set(job_id, status=JobStatus.FAILED, error=message[:500], finished_at=utcnow())
 
 
