@@ -137,13 +137,13 @@ def test_garbage_addresses_of_jobs_are_not_found(app, client, dossier):
                 "/telechargements/1/fichier", "/telechargements/-1/etat.json",
                 "/telechargements/abc"):
         assert client.get(url).status_code == 404, url
-    for page in ("abc", "-1", "99999999999999999999", "\x00"):
+    for page in ("abc", "-1", "99999999999999999999"):
         assert client.get("/telechargements/", query_string={"page": page}).status_code == 200
-    for args in ({"call_id": "abc", "status": "zzz", "sort": "\x00"}, {"q": "x" * 5000},
+    assert client.get("/telechargements/", query_string={"page": "\x00"}).status_code == 400
+    for args in ({"call_id": "abc", "status": "zzz", "sort": "nonsense"}, {"q": "x" * 5000},
                  {"region_id": "99999999999999999999"}):
         assert client.get("/dossiers/export.xlsx", query_string=args).status_code == 302
-    assert client.get("/suivi/visites.xlsx", query_string={"retard": "\x00"}).status_code in (
-        302, 403)
+    assert client.get("/suivi/visites.xlsx", query_string={"retard": "\x00"}).status_code == 400
 
 
 def test_a_huey_consumer_in_threads_runs_the_queued_jobs(make_app, tmp_path, dossier):
