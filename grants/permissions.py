@@ -55,16 +55,19 @@ class Permission(StrEnum):
     VISIT_SUPERVISE = "visit.supervise"  # plan, assign, validate or send back visits
     SURVEY_VIEW = "survey.view"  # the answers of the sustainability questionnaire
     REFERRAL_MANAGE = "referral.manage"  # refer returnees to partners, follow the referrals
+    # Programme figures: dashboards' figures and the indicator report (within the region scope)
+    REPORT_VIEW = "report.view"
+    REPORT_ISSUE = "report.issue"  # issue a frozen version of the donor report
 
 
 _STAFF_READ = {Permission.REFERENCE_VIEW, Permission.PROGRAMME_VIEW}
-_INTAKE = {Permission.BENEFICIARY_VIEW, Permission.BENEFICIARY_EDIT,
+_INTAKE = {Permission.REPORT_VIEW, Permission.BENEFICIARY_VIEW, Permission.BENEFICIARY_EDIT,
            Permission.BENEFICIARY_RESTRICTED, Permission.APPLICATION_VIEW,
            Permission.APPLICATION_EDIT, Permission.APPLICATION_REVISE,
            Permission.APPLICATION_MEMBERS, Permission.APPLICATION_SCREEN}
 # Field officers and their supervisors (programme managers) follow the activities; the
 # questionnaire's answers (psychosocial) stay with them, auditors see the scores only.
-_FOLLOW_UP = {Permission.VISIT_VIEW, Permission.VISIT_RECORD, Permission.SURVEY_VIEW,
+_FOLLOW_UP = {Permission.REPORT_VIEW, Permission.VISIT_VIEW, Permission.VISIT_RECORD, Permission.SURVEY_VIEW,
               Permission.REFERRAL_MANAGE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -78,10 +81,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                      Permission.COMMITTEE_SCORE, Permission.SELECTION_DECIDE}),
     Role.FINANCE_OFFICER: frozenset({*_STAFF_READ, Permission.BENEFICIARY_VIEW,
                                      Permission.APPLICATION_VIEW, Permission.APPLICATION_EXPORT,
-                                     Permission.FINANCE_VIEW, Permission.GRANT_MANAGE}),
+                                     Permission.FINANCE_VIEW, Permission.GRANT_MANAGE,
+                                     Permission.REPORT_VIEW}),
     Role.ACCOUNTANT: frozenset({*_STAFF_READ, Permission.BENEFICIARY_VIEW,
                                 Permission.APPLICATION_VIEW, Permission.FINANCE_VIEW,
-                                Permission.PAYMENT_EXECUTE}),
+                                Permission.PAYMENT_EXECUTE, Permission.REPORT_VIEW}),
     Role.FIELD_OFFICER: frozenset({*_STAFF_READ, Permission.BENEFICIARY_VIEW,
                                    Permission.APPLICATION_VIEW, *_FOLLOW_UP}),
     Role.PROGRAMME_MANAGER: frozenset({*_STAFF_READ, *_INTAKE, Permission.PROGRAMME_MANAGE,
@@ -89,11 +93,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                        Permission.APPLICATION_EXPORT,
                                        Permission.COMMITTEE_VIEW, Permission.COMMITTEE_MANAGE,
                                        Permission.SELECTION_DECIDE, Permission.FINANCE_VIEW,
-                                       *_FOLLOW_UP, Permission.VISIT_SUPERVISE}),
+                                       *_FOLLOW_UP, Permission.VISIT_SUPERVISE,
+                                       Permission.REPORT_ISSUE}),
     Role.AUDITOR: frozenset({Permission.AUDIT_VIEW, *_STAFF_READ, Permission.BENEFICIARY_VIEW,
                              Permission.APPLICATION_VIEW, Permission.APPLICATION_EXPORT,
                              Permission.COMMITTEE_VIEW, Permission.FINANCE_VIEW,
-                             Permission.VISIT_VIEW}),
+                             Permission.VISIT_VIEW, Permission.REPORT_VIEW}),
 }
 
 # Which permission each step of the dossier workflow needs (see grants/workflow.py).
