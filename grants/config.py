@@ -76,3 +76,10 @@ class DefaultConfig:
     # baseline, V4 (M+12) the measure of sustainable reintegration.
     SURVEY_AT_VISITS = (1, 4)
     VISIT_DUE_SOON_DAYS = 14  # a planned visit shows as "due" this many days ahead
+
+    # Programme figures (grants/reporting/)
+    # Lower bounds of the age bands: 18-24, 25-35, 36 and over (and "under 18" below).
+    REPORT_AGE_BANDS = (18, 25, 36)
+    REPORT_YOUTH_AGES = (15, 35)  # "youth" as the calls and the donors count it
+    # Cells counting fewer people are shown as "< 5" in anything that leaves the office.
+    REPORT_SMALL_CELL = 5

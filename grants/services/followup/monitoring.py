@@ -178,15 +178,22 @@ class SurvivalRow:
 DEFINITIVE_STOPS = {ActivityStatus.ABANDONED, ActivityStatus.REMIGRATED, ActivityStatus.MOVED_AWAY}
 
 
-def survival(actor: User, months: int, by: str, today: date,
-             call_id: int | None = None) -> list[SurvivalRow]:
-    """Share of the activities still running `months` after the first payment, by region,
-    sector or call, over the projects whose milestone visit was planned. The fate at the
-    milestone is the milestone visit's validated finding; an activity already found abandoned,
-    re-migrated or moved away at an earlier visit, or whose agreement was cancelled, counts as
-    stopped; an unreachable beneficiary or a visit not yet validated is not observed.
-    Counted by the database (one GROUP BY over the milestone visits), whatever their number."""
-    group = {"region": Region.name, "sector": Application.sector, "call": Call.title}[by]
+@dataclass(frozen=True)
+class MilestoneFate:
+    """What the survival figures need to know of a milestone visit (of `months`): the
+    agreements stopped at an earlier visit (to outer-join on Visit.grant_id, with Grant joined),
+    whether the activity's fate is known, and whether it is running."""
+
+    stopped_before: sa.Subquery
+    known: sa.ColumnElement
+    running: sa.ColumnElement
+
+
+def milestone_fate(months: int) -> MilestoneFate:
+    """The fate at the milestone is the milestone visit's validated finding; an activity
+    already found abandoned, re-migrated or moved away at an earlier visit, or whose agreement
+    was cancelled, counts as stopped; an unreachable beneficiary or a visit not yet validated
+    is not observed. One definition, for this page and the programme's figures."""
     earlier = aliased(Visit)
     # The agreements stopped at an earlier visit, joined once (not a subquery per project: on
     # PostgreSQL that plan read the visits again for every row).
@@ -203,6 +210,17 @@ def survival(actor: User, months: int, by: str, today: date,
         [s for s in ActivityStatus if s.operating is not None])))
     running = sa.and_(sa.not_(stopped), validated, Visit.activity_status.in_(
         [s for s in ActivityStatus if s.operating]))
+    return MilestoneFate(stopped_before, known, running)
+
+
+def survival(actor: User, months: int, by: str, today: date,
+             call_id: int | None = None) -> list[SurvivalRow]:
+    """Share of the activities still running `months` after the first payment, by region,
+    sector or call, over the projects whose milestone visit was planned (see milestone_fate).
+    Counted by the database (one GROUP BY over the milestone visits), whatever their number."""
+    group = {"region": Region.name, "sector": Application.sector, "call": Call.title}[by]
+    fate = milestone_fate(months)
+    stopped_before, known, running = fate.stopped_before, fate.known, fate.running
 
     def count_of(condition):
         return sa.func.sum(sa.case((condition, 1), else_=0))

@@ -1,0 +1,281 @@
+"""The facts the figures count, each one SELECT filtered by a ReportFilter and cut by the
+breakdowns (see frames.Fact): returnees registered, dossiers and the stages they reached,
+money movements read from the ledger, appropriations, visits, survival at a milestone."""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from grants.models import (
+    Account,
+    Application,
+    ApplicationEvent,
+    Beneficiary,
+    BudgetEnvelope,
+    Call,
+    Consent,
+    Grant,
+    LedgerEntry,
+    Payment,
+    Referral,
+    SustainabilityScore,
+    Visit,
+    WeightSet,
+)
+from grants.reporting.filters import ReportFilter
+from grants.reporting.frames import Fact, count_if, sum_if, whole
+from grants.services.followup.monitoring import milestone_fate
+from grants.vocabulary import VerificationStatus
+from grants.workflow import ApplicationStatus, VisitStatus
+
+# --- returnees -------------------------------------------------------------------------------
+
+
+def _registrations(flt: ReportFilter):
+    return sa.select(Beneficiary.id).where(*flt.regions(Beneficiary.region_id),
+                                           *flt.dates(Beneficiary.created_at))
+
+
+_active_consent = (sa.select(Consent.id).where(Consent.beneficiary_id == Beneficiary.id,
+                                               Consent.withdrawn_at.is_(None))
+                   .correlate(Beneficiary).exists())
+
+REGISTRATIONS = Fact(
+    "registrations", _registrations,
+    lambda: {"period": Beneficiary.created_at, "region": Beneficiary.region_id,
+             "sex": Beneficiary.sex, "age_band": Beneficiary.birth_date,
+             "youth": Beneficiary.birth_date},
+    lambda: {"registered": sa.func.count(Beneficiary.id),
+             "with_consent": count_if(_active_consent),
+             "verified": count_if(Beneficiary.verification_status == VerificationStatus.VERIFIED),
+             "suspected_duplicates": count_if(
+                 Beneficiary.verification_status == VerificationStatus.SUSPECTED_DUPLICATE)})
+
+
+# --- dossiers --------------------------------------------------------------------------------
+# A dossier's stages are read from its history (a dossier declared eligible then withdrawn was
+# eligible), its funding from its agreement (signed, even if later cancelled).
+
+def _stages():
+    event = ApplicationEvent
+    return (sa.select(event.application_id,
+                      sa.func.max(sa.case((event.to_status == ApplicationStatus.ELIGIBLE, 1),
+                                          else_=0)).label("eligible"),
+                      sa.func.max(sa.case((event.to_status == ApplicationStatus.SELECTED, 1),
+                                          else_=0)).label("selected"))
+            .group_by(event.application_id).subquery("stages"))
+
+
+STAGES = _stages()  # one object: the FROM and the measures must name the same subquery
+
+
+def _dossiers(flt: ReportFilter):
+    return (sa.select(Application.id)
+            .join(Beneficiary, Beneficiary.id == Application.lead_id)
+            .join(Call, Call.id == Application.call_id)
+            .join(BudgetEnvelope, BudgetEnvelope.id == Call.envelope_id)
+            .outerjoin(STAGES, STAGES.c.application_id == Application.id)
+            .outerjoin(Grant, sa.and_(Grant.application_id == Application.id,
+                                      Grant.signed_on.is_not(None)))
+            .where(Application.submitted_at.is_not(None),
+                   *flt.regions(Application.region_id), *flt.dates(Application.submitted_at),
+                   *flt.call(Application.call_id),
+                   *flt.money_source(Call.envelope_id, BudgetEnvelope.funding_source)))
+
+
+def _dossier_measures():
+    status = Application.status
+    return {
+        "submitted": sa.func.count(Application.id),
+        "eligible": count_if(sa.func.coalesce(STAGES.c.eligible, 0) == 1),
+        "ineligible": count_if(status == ApplicationStatus.INELIGIBLE),
+        "selected": count_if(sa.func.coalesce(STAGES.c.selected, 0) == 1),
+        "waitlisted": count_if(status == ApplicationStatus.WAITLISTED),
+        "not_selected": count_if(status == ApplicationStatus.REJECTED),
+        "funded": count_if(Grant.id.is_not(None)),
+        "requested": whole(sa.func.sum(Application.requested_amount)),
+        "jobs_planned": whole(sa.func.sum(Application.jobs_planned)),
+        "jobs_planned_women": whole(sa.func.sum(Application.jobs_women)),
+        "jobs_planned_youth": whole(sa.func.sum(Application.jobs_youth)),
+    }
+
+
+def _dossier_dimensions():
+    return {"period": Application.submitted_at, "region": Application.region_id,
+            "sex": Beneficiary.sex, "age_band": Beneficiary.birth_date,
+            "youth": Beneficiary.birth_date, "sector": Application.sector,
+            "project_type": Application.project_type, "call": Application.call_id,
+            "envelope": Call.envelope_id, "funding_source": BudgetEnvelope.funding_source}
+
+
+# Submitted dossiers (a draft is not counted), dated by their submission.
+DOSSIERS = Fact("dossiers", _dossiers, _dossier_dimensions, _dossier_measures)
+
+
+# --- money, read from the ledger -------------------------------------------------------------
+# Each movement is read through its leg on the committed account (as the disbursement register
+# does) and dated by its value date: the signature, the payment date, the cancellation.
+
+def _value_date():
+    return sa.case((LedgerEntry.kind == "commitment", Grant.signed_on),
+                   (LedgerEntry.kind == "release",
+                    sa.func.date(Grant.cancelled_at, type_=sa.Date)),
+                   else_=Payment.paid_on)
+
+
+def _movements(flt: ReportFilter):
+    return (sa.select(LedgerEntry.id)
+            .join(BudgetEnvelope, BudgetEnvelope.id == LedgerEntry.envelope_id)
+            .join(Grant, Grant.id == LedgerEntry.grant_id)
+            .join(Application, Application.id == Grant.application_id)
+            .join(Beneficiary, Beneficiary.id == Application.lead_id)
+            .outerjoin(Payment, Payment.id == LedgerEntry.payment_id)
+            .where(LedgerEntry.account == Account.COMMITTED,
+                   LedgerEntry.kind.in_(("commitment", "payment", "reversal", "release")),
+                   *flt.regions(Application.region_id), *flt.dates(_value_date()),
+                   *flt.call(Application.call_id),
+                   *flt.money_source(LedgerEntry.envelope_id, BudgetEnvelope.funding_source)))
+
+
+def _movement_measures():
+    kind, amount = LedgerEntry.kind, LedgerEntry.amount
+    return {
+        "committed": whole(sum_if(kind == "commitment", amount) - sum_if(kind == "release", amount)),
+        "commitments": sum_if(kind == "commitment", amount),
+        "releases": sum_if(kind == "release", amount),
+        "disbursed": whole(sum_if(kind == "payment", amount) - sum_if(kind == "reversal", amount)),
+        "payments": sum_if(kind == "payment", amount),
+        "reversals": sum_if(kind == "reversal", amount),
+        "payment_count": count_if(kind == "payment"),
+        "reversal_count": count_if(kind == "reversal"),
+    }
+
+
+MONEY = Fact("money", _movements, lambda: {
+    "period": _value_date(), "region": Application.region_id, "sex": Beneficiary.sex,
+    "age_band": Beneficiary.birth_date, "youth": Beneficiary.birth_date,
+    "sector": Application.sector, "project_type": Application.project_type,
+    "call": Application.call_id, "envelope": LedgerEntry.envelope_id,
+    "funding_source": BudgetEnvelope.funding_source,
+    "channel": sa.func.coalesce(Payment.channel, Grant.channel)}, _movement_measures)
+
+
+def _appropriations(flt: ReportFilter):
+    return (sa.select(LedgerEntry.id)
+            .join(BudgetEnvelope, BudgetEnvelope.id == LedgerEntry.envelope_id)
+            .where(LedgerEntry.account == Account.APPROPRIATION,
+                   *flt.dates(LedgerEntry.created_at),
+                   *flt.money_source(LedgerEntry.envelope_id, BudgetEnvelope.funding_source)))
+
+
+# The envelopes' appropriations (credits less reductions). They belong to no region: a figure
+# within a region or a call shows commitments and payments, not what is available.
+APPROPRIATIONS = Fact("appropriations", _appropriations, lambda: {
+    "period": LedgerEntry.created_at, "envelope": LedgerEntry.envelope_id,
+    "funding_source": BudgetEnvelope.funding_source}, lambda: {
+    "appropriated": whole(sum_if(LedgerEntry.side == "C", LedgerEntry.amount)
+                          - sum_if(LedgerEntry.side == "D", LedgerEntry.amount))})
+
+
+# --- follow-up -------------------------------------------------------------------------------
+
+def _visits(flt: ReportFilter, *, cancelled: bool = False):
+    return (sa.select(Visit.id)
+            .join(Application, Application.id == Visit.application_id)
+            .join(Beneficiary, Beneficiary.id == Application.lead_id)
+            .join(Call, Call.id == Application.call_id)
+            .join(BudgetEnvelope, BudgetEnvelope.id == Call.envelope_id)
+            .where(sa.true() if cancelled else Visit.status != VisitStatus.CANCELLED,
+                   *flt.regions(Visit.region_id), *flt.dates(Visit.due_on),
+                   *flt.call(Application.call_id),
+                   *flt.money_source(Call.envelope_id, BudgetEnvelope.funding_source)))
+
+
+def _person_dimensions(date_column):
+    return {"period": date_column, "region": Application.region_id, "sex": Beneficiary.sex,
+            "age_band": Beneficiary.birth_date, "youth": Beneficiary.birth_date,
+            "sector": Application.sector, "project_type": Application.project_type,
+            "call": Application.call_id, "envelope": Call.envelope_id,
+            "funding_source": BudgetEnvelope.funding_source}
+
+
+def visits(today: date) -> Fact:
+    """Visits not cancelled, dated by their due date; overdue counted as of `today`. Jobs
+    found are those of validated visits."""
+    validated = Visit.status == VisitStatus.VALIDATED
+    return Fact("visits", _visits,
+                lambda: _person_dimensions(Visit.due_on) | {"region": Visit.region_id}, lambda: {
+        "planned": sa.func.count(Visit.id),
+        "validated": count_if(validated),
+        "to_validate": count_if(Visit.status == VisitStatus.SUBMITTED),
+        "overdue": count_if(sa.and_(Visit.status == VisitStatus.PLANNED, Visit.due_on < today)),
+        "jobs_found": sum_if(validated, sa.func.coalesce(Visit.jobs_total, 0)),
+        "jobs_found_women": sum_if(validated, sa.func.coalesce(Visit.jobs_women, 0)),
+        "jobs_found_youth": sum_if(validated, sa.func.coalesce(Visit.jobs_youth, 0)),
+    })
+
+
+def survival(months: int, today: date) -> Fact:
+    """The activities at their milestone visit `months` after the first payment, with the
+    same definition as the survival page (grants/services/followup/monitoring.py)."""
+    fate = milestone_fate(months)
+    return Fact(f"survival_m{months}", lambda flt: _visits(flt, cancelled=True).outerjoin(
+        fate.stopped_before, fate.stopped_before.c.grant_id == Visit.grant_id)
+        .join(Grant, Grant.id == Visit.grant_id)
+        .where(Visit.seq.is_not(None), Visit.months == months),
+        lambda: _person_dimensions(Visit.due_on) | {"region": Visit.region_id}, lambda: {
+            "followed": sa.func.count(Visit.id),
+            "due": count_if(Visit.due_on <= today),
+            "observed": count_if(fate.known),
+            "operating": count_if(fate.running)})
+
+
+def _scores(flt: ReportFilter):
+    return (_visits(flt).join(SustainabilityScore, SustainabilityScore.visit_id == Visit.id)
+            .join(WeightSet, WeightSet.id == SustainabilityScore.weight_set_id)
+            .where(Visit.status == VisitStatus.VALIDATED))
+
+
+def _score_measures():
+    score = SustainabilityScore
+    measures = {"scored": count_if(score.composite.is_not(None)),
+                "above_threshold": count_if(score.composite >= WeightSet.threshold)}
+    for dimension in SCORE_DIMENSIONS:
+        column = getattr(score, dimension)
+        measures[f"{dimension}_sum"] = sa.func.coalesce(sa.func.sum(column), 0.0)
+        measures[f"{dimension}_count"] = count_if(column.is_not(None))
+    return measures
+
+
+SCORE_DIMENSIONS = ("economic", "social", "psychosocial", "composite")
+
+# Sustainability scores of validated visits: sums and counts, so that a mean (sum / count) is
+# right after the breakdowns merge groups (see means()).
+SCORES = Fact("scores", _scores, lambda: _person_dimensions(Visit.due_on) | {
+    "region": Visit.region_id, "visit": Visit.seq}, _score_measures,
+    reals=frozenset(f"{dimension}_sum" for dimension in SCORE_DIMENSIONS))
+
+
+def means(frame):
+    """The mean of each score dimension from a SCORES frame (NA where nothing was scored)."""
+    frame = frame.copy()
+    for dimension in SCORE_DIMENSIONS:
+        count = frame.pop(f"{dimension}_count")
+        frame[dimension] = (frame.pop(f"{dimension}_sum") / count.astype("Float64")).where(
+            count > 0)
+    return frame
+
+
+# --- referrals -------------------------------------------------------------------------------
+
+def _referrals(flt: ReportFilter):
+    return (sa.select(Referral.id)
+            .join(Beneficiary, Beneficiary.id == Referral.beneficiary_id)
+            .where(*flt.regions(Referral.region_id), *flt.dates(Referral.created_at)))
+
+
+REFERRALS = Fact("referrals", _referrals, lambda: {
+    "period": Referral.created_at, "region": Referral.region_id, "sex": Beneficiary.sex,
+    "age_band": Beneficiary.birth_date, "youth": Beneficiary.birth_date,
+    "referral_service": Referral.service, "referral_status": Referral.status},
+    lambda: {"referrals": sa.func.count(Referral.id)})
