@@ -26,7 +26,7 @@ from grants.reporting.filters import ReportFilter
 from grants.reporting.frames import Fact, count_if, sum_if, whole
 from grants.services.followup.monitoring import milestone_fate
 from grants.vocabulary import VerificationStatus
-from grants.workflow import ApplicationStatus, VisitStatus
+from grants.workflow import ACTIVE_GRANT_STATUSES, ApplicationStatus, VisitStatus
 
 # --- returnees -------------------------------------------------------------------------------
 
@@ -67,6 +67,10 @@ def _stages():
 
 
 STAGES = _stages()  # one object: the FROM and the measures must name the same subquery
+SELECTED_OR_LATER = ACTIVE_GRANT_STATUSES | {ApplicationStatus.CLOSED}
+SCREENED_ELIGIBLE = SELECTED_OR_LATER | {
+    ApplicationStatus.ELIGIBLE, ApplicationStatus.UNDER_REVIEW, ApplicationStatus.WAITLISTED,
+    ApplicationStatus.REJECTED}
 
 
 def _dossiers(flt: ReportFilter):
@@ -85,14 +89,21 @@ def _dossiers(flt: ReportFilter):
 
 def _dossier_measures():
     status = Application.status
+    # The funnel never widens: a dossier with an agreement was selected, a selected one was
+    # eligible, whatever its history says (dossiers moved before the history was kept).
+    funded = Grant.id.is_not(None)
+    selected = sa.or_(sa.func.coalesce(STAGES.c.selected, 0) == 1, funded,
+                      status.in_(SELECTED_OR_LATER))
+    eligible = sa.or_(sa.func.coalesce(STAGES.c.eligible, 0) == 1, selected,
+                      status.in_(SCREENED_ELIGIBLE))
     return {
         "submitted": sa.func.count(Application.id),
-        "eligible": count_if(sa.func.coalesce(STAGES.c.eligible, 0) == 1),
+        "eligible": count_if(eligible),
         "ineligible": count_if(status == ApplicationStatus.INELIGIBLE),
-        "selected": count_if(sa.func.coalesce(STAGES.c.selected, 0) == 1),
+        "selected": count_if(selected),
         "waitlisted": count_if(status == ApplicationStatus.WAITLISTED),
         "not_selected": count_if(status == ApplicationStatus.REJECTED),
-        "funded": count_if(Grant.id.is_not(None)),
+        "funded": count_if(funded),
         "requested": whole(sa.func.sum(Application.requested_amount)),
         "jobs_planned": whole(sa.func.sum(Application.jobs_planned)),
         "jobs_planned_women": whole(sa.func.sum(Application.jobs_women)),
