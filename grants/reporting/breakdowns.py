@@ -124,10 +124,10 @@ def age_bands() -> list[tuple[str, int, int | None]]:
 def _age_categories(_ctx: Context) -> list[tuple[str, str]]:
     labels = []
     for code, low, high in age_bands():
-        if low == 0:
-            labels.append((code, str(_l("Under %(age)d", age=high + 1))))
-        elif high is None:
+        if high is None:
             labels.append((code, str(_l("%(age)d and over", age=low))))
+        elif low == 0:
+            labels.append((code, str(_l("Under %(age)d", age=high + 1))))
         else:
             labels.append((code, str(_l("%(low)d–%(high)d", low=low, high=high))))
     return labels

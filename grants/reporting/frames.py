@@ -3,7 +3,7 @@
 Counts and amounts are read as pandas' nullable Int64 (an integer column with gaps would
 otherwise become floats, and a franc would become 1.0e6); means (scores) stay floats."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -37,9 +37,9 @@ class Fact:
     can be cut by, and its measures (SQL aggregates, integers unless listed in `means`)."""
 
     name: str
-    source: object  # callable(ReportFilter) -> Select with FROM, joins and WHERE
-    dimensions: object  # callable() -> {breakdown name: SQL expression of its raw value}
-    measures: object  # callable() -> {measure name: SQL aggregate (a SUM or a COUNT)}
+    source: Callable[[ReportFilter], sa.Select]  # FROM, joins and the filter's WHERE
+    dimensions: Callable[[], dict]  # {breakdown name: SQL expression of its raw value}
+    measures: Callable[[], dict]  # {measure name: SQL aggregate (a SUM or a COUNT)}
     # Measures that are sums of real numbers (scores); a mean is such a sum divided by a count,
     # in pandas, after the breakdowns have merged their groups.
     reals: frozenset[str] = field(default_factory=frozenset)
@@ -79,9 +79,10 @@ class Fact:
 def shape(frame: pd.DataFrame, by: Sequence[str], measures: list[str], reals, ctx: Context
           ) -> pd.DataFrame:
     """Raw values to codes, every category listed, measures summed per combination."""
-    dtypes = {m: "Float64" if m in reals else "Int64" for m in measures}
+    dtypes: dict[str, pd.api.extensions.ExtensionDtype] = {
+        m: pd.Float64Dtype() if m in reals else pd.Int64Dtype() for m in measures}
     for measure in measures:
-        frame[measure] = pd.array(frame[measure], dtype=dtypes[measure])
+        frame[measure] = frame[measure].astype(dtypes[measure])
     if RAW_PERIOD[0] in frame:
         frame["period"] = [f"{int(y):04d}-{int(m):02d}" if pd.notna(y) else None
                            for y, m in zip(frame.pop(RAW_PERIOD[0]), frame.pop(RAW_PERIOD[1]),
