@@ -83,3 +83,4 @@ class DefaultConfig:
     REPORT_YOUTH_AGES = (15, 35)  # "youth" as the calls and the donors count it
     # Cells counting fewer people are shown as "< 5" in anything that leaves the office.
     REPORT_SMALL_CELL = 5
+    REPORT_CACHE_SECONDS = 300  # figures are read again at most every 5 minutes per process

@@ -197,3 +197,20 @@ def test_labels_are_in_the_readers_language(app, programme):
         assert "Kayes" in shown.index and "Total" in shown.index
         assert {"Femme", "Homme"} <= set(shown.columns)
         assert UNKNOWN not in table.index
+
+
+def test_figures_are_read_again_once_their_time_is_up(app, programme, monkeypatch):
+    app.config["REPORT_CACHE_SECONDS"] = 60
+    clock = [1000.0]
+    monkeypatch.setattr("grants.reporting.frames.time.monotonic", lambda: clock[0])
+    with app.test_request_context():
+        flt = ReportFilter.for_viewer(viewer(programme, "manager"))
+        first = facts.REGISTRATIONS.read(flt)
+        assert first.registered.iloc[0] == 4
+        first.loc[0, "registered"] = 99  # a caller's change does not reach the cache
+        with committed(app):
+            factories.person(viewer(programme, "manager"), "Enplus", "Test", id_number="ID9")
+        db.session.rollback()  # end the read transaction: the next read sees the new row
+        assert facts.REGISTRATIONS.read(flt).registered.iloc[0] == 4  # within the minute
+        clock[0] += 61
+        assert facts.REGISTRATIONS.read(flt).registered.iloc[0] == 5

@@ -63,6 +63,7 @@ def _stages():
                                           else_=0)).label("eligible"),
                       sa.func.max(sa.case((event.to_status == ApplicationStatus.SELECTED, 1),
                                           else_=0)).label("selected"))
+            .where(event.to_status.in_((ApplicationStatus.ELIGIBLE, ApplicationStatus.SELECTED)))
             .group_by(event.application_id).subquery("stages"))
 
 
