@@ -28,7 +28,7 @@ from babel.numbers import format_decimal, format_percent
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from grants.formatting import _babel_locale, money
+from grants.formatting import babel_locale, money
 from grants.reporting import svg
 from grants.reporting.svg import GREEN, GRID, MUTED, SERIES_COLOURS, TEXT
 
@@ -61,9 +61,9 @@ def short_number(value: float) -> str:
     size = abs(value)
     for threshold, unit in ((1e9, _("bn")), (1e6, "M"), (1e3, "k")):
         if size >= threshold:
-            figure = format_decimal(value / threshold, format="#,##0.#", locale=_babel_locale())
+            figure = format_decimal(value / threshold, format="#,##0.#", locale=babel_locale())
             return f"{figure}{NARROW_SPACE}{unit}"
-    return format_decimal(round(value), locale=_babel_locale())
+    return format_decimal(round(value), locale=babel_locale())
 
 
 def label_text(value: Value, value_format: str) -> str:
@@ -71,7 +71,7 @@ def label_text(value: Value, value_format: str) -> str:
     ("12,5 M F CFA"): the table beside the chart has every franc."""
     if value is None:
         return "—"
-    locale = _babel_locale()
+    locale = babel_locale()
     if value_format == "money":
         if abs(value) >= 1_000_000:
             return short_number(value) + money(0).removeprefix("0")
@@ -85,9 +85,9 @@ def label_text(value: Value, value_format: str) -> str:
 
 def axis_text(value: float, value_format: str) -> str:
     if value_format == "percent":
-        return format_percent(value, locale=_babel_locale())
+        return format_percent(value, locale=babel_locale())
     return short_number(value) if value_format in ("count", "money") else (
-        format_decimal(value, format="#,##0.#", locale=_babel_locale()))
+        format_decimal(value, format="#,##0.#", locale=babel_locale()))
 
 
 # ---- input ---------------------------------------------------------------------------------
@@ -321,7 +321,7 @@ def _funnel(table: Table):
     for y, (label, value) in enumerate(zip(labels, values, strict=True)):
         ax.barh(y, value, 0.42, color=GREEN)
         ax.text(0, y - 0.3, label, va="bottom", ha="left", fontsize=FONT_SIZE, color=TEXT)
-        share = f" ({format_percent(value / first, locale=_babel_locale())})" if first else ""
+        share = f" ({format_percent(value / first, locale=babel_locale())})" if first else ""
         text = label_text(value, "count") + share
         inside = value >= 0.6 * largest
         ax.text(value - 0.015 * largest if inside else value + 0.015 * largest, y, text,

@@ -51,7 +51,7 @@ LIGHT_TEXT = svg.SEQUENTIAL_LIGHT_TEXT
 
 def classes(largest: int) -> list[tuple[int, int]]:
     """Up to four equal classes of positive values, (low, high) inclusive: 14 gives 1-4,
-    5-8, 9-11, 12-14; 2 gives 1-1, 2-2. Zero has a class of its own."""
+    5-7, 8-11, 12-14; 2 gives 1-1, 2-2. Zero has a class of its own."""
     if largest <= 0:
         return []
     bounds = sorted({math.ceil(largest * k / 4) for k in range(1, 5)})
