@@ -286,7 +286,10 @@ def _lines(table: Table, value_format: str):
         values = [math.nan if row[i] is None else row[i] for row in rows]
         ax.plot(positions, values, color=SERIES_COLOURS[i % len(SERIES_COLOURS)],
                 linestyle=LINE_STYLES[i % len(LINE_STYLES)], marker=MARKERS[i % len(MARKERS)],
-                markersize=4 if len(labels) > 1 else 7, label=name)
+                markersize=4 if len(labels) > 1 else 7, label=name,
+                # past a year of months, a marker on the last point only: lighter, and the
+                # dashes still tell the lines apart
+                markevery=[len(labels) - 1] if len(labels) > 12 else None)
     step = max(1, math.ceil(len(labels) / 4))  # four period labels fit on a phone
     ax.set_xticks(positions[::step], [_wrap(label, 10) for label in labels[::step]])
     ax.set_xlim(-0.5, len(labels) - 0.5)
