@@ -139,6 +139,19 @@ def test_no_data_in_english(app):
         assert charts.short_number(2_000_000_000) == "2\u202fbn"
 
 
+def test_labels_are_text_whatever_they_hold(french):
+    odd = ["<script>alert(1)</script>", "Prix $x^2$ & co", "Appel \"2026\" 'Kayes'"]
+    data = pd.Series([3, 2, 1], index=odd, dtype="Int64")
+    for svg in (charts.bar_chart(data, "<b>Titre</b> & $"), charts.funnel_chart(data, "F")):
+        assert_safe(svg)
+        shown = " ".join(texts(svg))  # a long label is wrapped on two lines
+        assert all(label in shown for label in odd)
+    two = pd.DataFrame({"$a$": data, "$b": data})  # a legend: two lines
+    assert {"$a$", "$b"} <= set(texts(charts.line_chart(two, "L", "count")))
+    assert parsed(charts.bar_chart(data, "<b>Titre</b> & $")).find(f"{SVG}title").text == (
+        "<b>Titre</b> & $")
+
+
 def test_a_single_point(french):
     one = pd.DataFrame({"Engagé": [1_500_000]}, index=["01/2026"], dtype="Int64")
     svg = charts.line_chart(one, "Un mois")

@@ -51,7 +51,8 @@ STYLE = {
     "xtick.color": MUTED, "ytick.color": MUTED, "xtick.labelcolor": TEXT,
     "ytick.labelcolor": TEXT, "xtick.major.size": 0, "ytick.major.size": 0,
     "legend.frameon": False, "legend.fontsize": LABEL_SIZE, "axes.grid": False, "grid.color": GRID,
-    "grid.linewidth": 0.8, "lines.linewidth": 2, "hatch.color": "white"}
+    "grid.linewidth": 0.8, "lines.linewidth": 2, "hatch.color": "white",
+    "text.parse_math": False}  # a "$" in a call's name is a dollar sign, not TeX
 
 
 # ---- numbers -------------------------------------------------------------------------------
