@@ -13,7 +13,7 @@ from flask_babel import get_locale, get_timezone
 MONEY_PATTERN = "#,##0\u00a0¤"
 
 
-def _babel_locale() -> str:
+def babel_locale() -> str:
     # French is shown with Mali's conventions (narrow no-break space between thousands).
     locale = str(get_locale() or "fr")
     return "fr_ML" if locale == "fr" else locale
@@ -33,7 +33,7 @@ def money(amount: int | None) -> str:
         return "—"
     if not isinstance(amount, int) or isinstance(amount, bool):
         raise TypeError("money amounts are whole F CFA integers")
-    group, minus, suffix = _money_symbols(_babel_locale())
+    group, minus, suffix = _money_symbols(babel_locale())
     digits = f"{abs(amount):,}".replace(",", group)
     return (minus + digits if amount < 0 else digits) + suffix
 
