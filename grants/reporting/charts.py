@@ -157,7 +157,7 @@ def _cached(kind: str, draw: Callable) -> Callable:
             return svg.no_data(title, prefix)
         import matplotlib
 
-        with _drawing, matplotlib.rc_context(STYLE):
+        with _drawing, matplotlib.rc_context(STYLE):  # type: ignore[arg-type]
             figure = draw(table, **dict(options))
             out = io.StringIO()
             figure.savefig(out, format="svg", metadata={"Date": None})
@@ -168,9 +168,10 @@ def _cached(kind: str, draw: Callable) -> Callable:
 
 def _figure(height: float):
     from matplotlib.figure import Figure
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-    figure = Figure(figsize=(WIDTH, height), layout="constrained", facecolor="none")
-    figure.get_layout_engine().set(w_pad=0.04, h_pad=0.04)
+    figure = Figure(figsize=(WIDTH, height), facecolor="none",
+                    layout=ConstrainedLayoutEngine(w_pad=0.04, h_pad=0.04))
     return figure, figure.add_subplot(facecolor="none")
 
 
@@ -353,4 +354,4 @@ def language() -> str:
 
 def clear_cache() -> None:
     for render in (_render_bars, _render_lines, _render_funnel):
-        render.cache_clear()
+        render.cache_clear()  # type: ignore[attr-defined]  # an lru_cache wrapper

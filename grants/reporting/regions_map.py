@@ -131,9 +131,10 @@ def tile_map(values: Mapping[str, int | None], title: str, *, legend_title: str 
     for code, value in dict(values).items():
         if code not in REGIONS:
             raise ValueError(f"unknown region code {code!r}")
-        plain[code] = charts.plain_value(value, value_format)
-        if plain[code] is not None and not isinstance(plain[code], int):
+        number = charts.plain_value(value, value_format)
+        if number is not None and not isinstance(number, int):
             raise TypeError("a tile map shows whole numbers")
+        plain[code] = number
     links = tuple((code, link(code)) for code in REGIONS) if link else ()
     return _draw(tuple(sorted(plain.items())), str(title), str(legend_title or title),
                  value_format, links, charts.language())

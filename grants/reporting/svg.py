@@ -118,8 +118,9 @@ def tidy(svg_text: str, title: str, prefix: str) -> str:
             element.attrib.pop("id", None)
     _prune(root)
     for element in root.iter():
-        if "id" in element.attrib:
-            element.set("id", prefix + element.get("id"))
+        element_id = element.get("id")
+        if element_id is not None:
+            element.set("id", prefix + element_id)
         for name in list(element.attrib):
             value = element.attrib[name]
             if name == f"{{{XLINK_NS}}}href":  # SVG 2's plain href: no second namespace
