@@ -45,7 +45,8 @@ def init_app(app: Flask) -> None:
         if started is None:  # a request refused before our hook ran
             return response
         response.headers["X-Request-ID"] = g.request_id
-        user_id = current_user.get_id() if current_user and current_user.is_authenticated else None
+        # The user's id, never get_id(): that is the session's token.
+        user_id = current_user.id if current_user and current_user.is_authenticated else None
         logger.info(json.dumps({
             "request_id": g.request_id,
             "method": request.method,
@@ -53,6 +54,6 @@ def init_app(app: Flask) -> None:
             "endpoint": request.endpoint,
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-            "user_id": int(user_id) if user_id and str(user_id).isdigit() else user_id,
+            "user_id": user_id,
         }, separators=(",", ":")))
         return response
