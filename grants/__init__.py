@@ -36,6 +36,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.wsgi_app = _noting_request_method(app.wsgi_app)
     _init_extensions(app)
+    from grants.operations import request_log
+
+    request_log.init_app(app)  # first hooks: the duration covers the others
     assets.init_app(app)  # outermost: static files skip the app entirely
     _register_blueprints(app)
     _register_hooks(app)
@@ -143,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.committees import bp as committees_bp
     from grants.blueprints.finance import bp as finance_bp
     from grants.blueprints.main import bp as main_bp
+    from grants.blueprints.operations import bp as operations_bp
     from grants.blueprints.programme import bp as programme_bp
     from grants.blueprints.visits import bp as visits_bp
     from grants.errors import register_error_handlers
@@ -150,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(operations_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(programme_bp, url_prefix="/programme")
     app.register_blueprint(beneficiaries_bp, url_prefix="/beneficiaires")
@@ -162,6 +167,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 _STATIC_ENDPOINTS = {"static", "bootstrap.static"}
+# Endpoints for machines or the public that must not start a session (no cookie is set).
+_COOKIELESS_ENDPOINTS = {"operations.health_check"}
 # Endpoints a user who must change their password may still reach.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "auth.set_language",
                             *_STATIC_ENDPOINTS}
@@ -180,7 +187,8 @@ def _register_hooks(app: Flask) -> None:
 
     @app.before_request
     def _permanent_session():
-        session.permanent = True
+        if request.endpoint not in _COOKIELESS_ENDPOINTS:
+            session.permanent = True
 
     @app.after_request
     def _never_stored(response):

@@ -17,8 +17,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(check_ledger)
     app.cli.add_command(export_ledger)
     from grants.jobs.worker import jobs_worker
+    from grants.operations.commands import COMMANDS
 
     app.cli.add_command(jobs_worker)
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
 
 @click.command("create-user")

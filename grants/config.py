@@ -50,6 +50,14 @@ class DefaultConfig:
     JOBS_WORKERS = 2  # threads of `flask jobs-worker`
     JOBS_SQLITE_QUEUE: str | None = None  # the SQLite queue's file; None: instance/jobs-queue.sqlite3
     JOBS_QUEUE_NAME = "grants"  # the queue's keys in Redis; scripts/scale_out.py uses its own
+    # /health fails when a job has waited this long: no worker is taking jobs.
+    JOBS_STALE_MINUTES = 15
+
+    # Operations (grants/operations/). BACKUP_KEY: a key from `flask --app wsgi backup-key`
+    # encrypts every backup file (keep it apart from the backups: without it they cannot be
+    # restored). REQUEST_LOG: one JSON line per request on standard error.
+    BACKUP_KEY: str | None = None
+    REQUEST_LOG = True
 
     # Password hashing (argon2id; RFC 9106 second recommended profile)
     ARGON2_TIME_COST = 3

@@ -11,7 +11,7 @@ from tests.conftest import app_config
 
 # Routes open to anonymous visitors, and routes that only need a login. Any other route must
 # declare a permission with @require: a new route missing from all three fails this module.
-PUBLIC = {"static", "bootstrap.static", "auth.login", "auth.set_language"}
+PUBLIC = {"static", "bootstrap.static", "auth.login", "auth.set_language", "operations.health_check"}
 LOGIN_ONLY = {"main.home", "auth.logout", "auth.change_password",
               # one's own jobs (any other user's: 404), tests/test_jobs.py
               "jobs.index", "jobs.show", "jobs.state", "jobs.download"}
