@@ -7,7 +7,6 @@ from datetime import date
 import sqlalchemy as sa
 
 from grants.extensions import db
-
 from grants.models import (
     Account,
     Application,

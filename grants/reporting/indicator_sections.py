@@ -151,20 +151,21 @@ def outcomes(shaper: Shaper) -> Section:
 def scores(shaper: Shaper) -> Section:
     flt = shaper.flt
     section = Section("scores", str(_l("Sustainability scores")))
-    frame = facts.SCORES.read(flt, ["visit"]).set_index("visit")
-    means = facts.means(frame.reset_index()).set_index("visit")
-    raw = pd.DataFrame(index=[*DIMENSIONS, "above_threshold"], columns=["V1", "V4", "change"],
-                       dtype="Float64")
+    frame = facts.SCORES.read(flt, ["visit"])
+    rows = {str(row["visit"]): row for row in facts.means(frame).to_dict("records")}
+    counts = {str(row["visit"]): row for row in frame.to_dict("records")}
+    columns: dict[str, list] = {}
+    scored: dict[str, int] = {}
     for visit in ("V1", "V4"):
-        if visit in means.index and frame.loc[visit, "scored"] > 0:
-            for dimension in DIMENSIONS:
-                raw.loc[dimension, visit] = means.loc[visit, dimension]
-            raw.loc["above_threshold", visit] = (
-                100 * frame.loc[visit, "above_threshold"] / frame.loc[visit, "scored"])
+        count = int(counts[visit]["scored"]) if visit in counts else 0
+        scored[visit] = count
+        values = [rows[visit][dimension] if count else None for dimension in DIMENSIONS]
+        values.append(100 * int(counts[visit]["above_threshold"]) / count if count else None)
+        columns[visit] = [None if value is None or pd.isna(value) else float(value)
+                          for value in values]
+    raw = pd.DataFrame(columns, index=[*DIMENSIONS, "above_threshold"], dtype="Float64")
     raw["change"] = raw["V4"] - raw["V1"]
     shown = raw.round(1).astype("object").where(raw.notna(), None)
-    scored = {visit: int(frame.loc[visit, "scored"]) if visit in frame.index else 0
-              for visit in ("V1", "V4")}
     for visit, count in scored.items():
         if 0 < count < shaper.threshold:
             shown[visit] = shaper.marker

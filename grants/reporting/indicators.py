@@ -69,7 +69,7 @@ class Shaper:
         if people is None:
             return hide_small_cells(table, self.threshold)
         hidden = hide_small_cells(people.reindex_like(table).fillna(0).astype("Int64"),
-                                  self.threshold).eq(self.marker)
+                                  self.threshold) == self.marker
         shown = table.astype("object")
         return shown.mask(hidden, self.marker)
 
@@ -81,7 +81,7 @@ class Shaper:
         return BREAKDOWNS[breakdown].label(str(code), self.ctx)
 
     def labelled(self, table: pd.DataFrame, rows: str | None, columns: str | None,
-                 names: dict[str, str] | None = None) -> pd.DataFrame:
+                 names: dict | None = None) -> pd.DataFrame:
         """Codes to labels; `names` labels measures (rows or columns that are measures)."""
         names = {key: str(value) for key, value in (names or {}).items()}
         table = table.copy()
@@ -123,7 +123,7 @@ class Shaper:
         return Table(key, str(title), raw, self.labelled(shown, "region", None), kind)
 
     def measures_by(self, key: str, title, frame: pd.DataFrame, by: str,
-                    measures: dict[str, object], *, kind: str = PEOPLE,
+                    measures: dict, *, kind: str = PEOPLE,
                     people: str | None = None, chart: bool = False) -> Table:
         """Rows: the categories of `by` (then Total); columns: the measures."""
         raw = frame.set_index(by)[list(measures)].astype("Int64")
@@ -140,7 +140,7 @@ class Shaper:
         return Table(key, str(title), raw, self.labelled(shown, by, None, measures), kind,
                      chart)
 
-    def totals_by_sex(self, key: str, title, frame: pd.DataFrame, measures: dict[str, object],
+    def totals_by_sex(self, key: str, title, frame: pd.DataFrame, measures: dict,
                       *, kind: str = PEOPLE, people: str | None = None) -> Table:
         """Rows: the measures; columns: each sex and Total. The section's chart."""
         raw = frame.set_index("sex")[list(measures)].astype("Int64").T
