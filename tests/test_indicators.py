@@ -247,7 +247,7 @@ def test_the_workbook_has_a_sheet_and_a_chart_per_section_and_a_method(app, prog
 
 
 @pytest.mark.parametrize(("fields", "field", "message"), [
-    ({"start": "2026-05-01", "end": "2026-04-01"}, "end", "avant"),
+    ({"start": "2026-05-01", "end": "2026-04-01"}, "end", "précède"),
     ({"start": "1890-01-01"}, "start", "2000"),
     ({"region_id": "abc"}, "region_id", None),
     ({"call_id": "999999"}, "call_id", None),
