@@ -115,6 +115,16 @@ def test_the_figures_are_those_counted_by_hand(app, programme):
         assert all(str(column.dtype) == "Int64" for _name, column in money.items())
 
 
+def test_a_tranche_is_late_past_the_configured_days_after_its_order(app, programme):
+    """The paid tranche was ordered today and paid (back-dated) 100 days ago: on time with the
+    default 15 days; with a limit of -101 days it is late."""
+    with app.test_request_context():
+        assert table(report_for(programme), "money", "tranches").raw.loc[TOTAL, "late"] == 0
+        app.config["REPORT_LATE_DAYS"] = -101
+        late = table(report_for(programme), "money", "tranches").raw.loc[TOTAL]
+        assert (late.on_time, late.late, late.waiting_late) == (0, 1, 0)
+
+
 def test_small_cells_are_hidden_in_what_leaves_the_office(app, programme):
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         report = report_for(programme)
