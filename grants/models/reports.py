@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from grants.database import UTCDateTime, utcnow
 from grants.extensions import Model
 from grants.models.accounts import User
+from grants.models.calls import Call
+from grants.models.finance import BudgetEnvelope
+from grants.models.reference import Region
 
 REPORT_FORMATS = ("xlsx", "pdf", "csv")
 
@@ -32,6 +35,9 @@ class IndicatorReport(Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     issued_by: Mapped[User] = relationship()
+    envelope: Mapped[BudgetEnvelope | None] = relationship()
+    call: Mapped[Call | None] = relationship()
+    region: Mapped[Region | None] = relationship()
     files: Mapped[list["IndicatorReportFile"]] = relationship(
         order_by="IndicatorReportFile.id", viewonly=True)
 

@@ -6,6 +6,7 @@ from datetime import date
 from flask import abort, current_app, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from grants import jobs
 from grants.blueprints.reports import bp
@@ -25,7 +26,11 @@ def _form() -> IssueForm:
 
 
 def _page(form: IssueForm | None):
-    page = paginate(visible_reports(current_user), per_page=current_app.config["PAGE_SIZE"])
+    query = visible_reports(current_user).options(
+        selectinload(IndicatorReport.files), joinedload(IndicatorReport.issued_by),
+        joinedload(IndicatorReport.envelope), joinedload(IndicatorReport.call),
+        joinedload(IndicatorReport.region))
+    page = paginate(query, per_page=current_app.config["PAGE_SIZE"])
     return render_template("reports/indicators.html", page=page, form=form,
                            formats=REPORT_FORMATS)
 
