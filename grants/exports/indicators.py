@@ -134,7 +134,7 @@ def write_xlsx(report: Report, path: Path, names: dict[str, str]) -> Path:
         "label": add({"bold": True}),
         "money": add({"num_format": '#,##0 "F CFA"'}),
         "integer": add({"num_format": "#,##0"}),
-        "decimal": add({"num_format": "0.0"}),
+        "decimal": add({"num_format": "0.0#"}),
         "hidden": add({"align": "right", "font_color": "#555555"}),
         "wrap": add({"text_wrap": True, "valign": "top"}),
     }
@@ -159,7 +159,7 @@ def write_xlsx(report: Report, path: Path, names: dict[str, str]) -> Path:
 def _csv_value(value) -> str | int | None:
     value = cell_value(value)
     if isinstance(value, float):  # a score or a rate: text with the reader's decimal mark
-        return format_decimal(value, format="0.0") if not math.isnan(value) else None
+        return format_decimal(value, format="0.0#") if not math.isnan(value) else None
     return value
 
 

@@ -54,7 +54,7 @@ METHOD = [
         "Activities observed at their milestone visit 6 or 12 months after the first payment, "
         "and those found operating; the rate is operating / observed.")),
     (_SCORES, _l("Mean scores"), _l(
-        "Mean of the sustainability scores (0 to 100) of validated visits V1 and V4 due in the "
+        "Mean of the sustainability scores (0 to 1) of validated visits V1 and V4 due in the "
         "period, per dimension and composite, with the weight set named in the notes.")),
     (_SCORES, _l("Share above the threshold"), _l(
         "Share of scored visits whose composite score reaches the weight set's threshold.")),

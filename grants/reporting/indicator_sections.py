@@ -165,7 +165,9 @@ def scores(shaper: Shaper) -> Section:
                           for value in values]
     raw = pd.DataFrame(columns, index=[*DIMENSIONS, "above_threshold"], dtype="Float64")
     raw["change"] = raw["V4"] - raw["V1"]
-    shown = raw.round(1).astype("object").where(raw.notna(), None)
+    shown = raw.round(2).astype("object").where(raw.notna(), None)  # scores: 0 to 1
+    shown.loc["above_threshold"] = raw.loc["above_threshold"].round(1).astype("object").where(
+        raw.loc["above_threshold"].notna(), None)
     for visit, count in scored.items():
         if 0 < count < shaper.threshold:
             shown[visit] = shaper.marker
@@ -200,7 +202,7 @@ def _composite_by_region(shaper: Shaper) -> Table:
     sums.loc[TOTAL] = sums.sum(axis=0)
     sums = sums.reindex_like(counts).astype("Float64")
     raw = (sums / counts.astype("Float64")).where(counts > 0)
-    shown = shaper.hide(raw.round(1).astype("object").where(raw.notna(), None), counts)
+    shown = shaper.hide(raw.round(2).astype("object").where(raw.notna(), None), counts)
     return Table("composite_by_region", str(_l("Composite score at V4, by region, sex and age")),
                  raw, shaper.labelled(shown, "region", None), SCORE)
 
