@@ -166,8 +166,10 @@ def scores(shaper: Shaper) -> Section:
     raw = pd.DataFrame(columns, index=[*DIMENSIONS, "above_threshold"], dtype="Float64")
     raw["change"] = raw["V4"] - raw["V1"]
     shown = raw.round(2).astype("object").where(raw.notna(), None)  # scores: 0 to 1
-    shown.loc["above_threshold"] = raw.loc["above_threshold"].round(1).astype("object").where(
-        raw.loc["above_threshold"].notna(), None)
+    first, last = columns["V1"][-1], columns["V4"][-1]  # shares above the threshold
+    change = None if first is None or last is None else last - first
+    shown.loc["above_threshold"] = [None if share is None else round(share, 1)
+                                    for share in (first, last, change)]
     for visit, count in scored.items():
         if 0 < count < shaper.threshold:
             shown[visit] = shaper.marker
