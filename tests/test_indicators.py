@@ -18,6 +18,7 @@ from grants.models import (
     IndicatorReport,
     IndicatorReportFile,
     LedgerEntry,
+    Partner,
     Role,
     User,
 )
@@ -25,9 +26,10 @@ from grants.reporting import indicators
 from grants.reporting.breakdowns import TOTAL
 from grants.reporting.filters import ReportFilter
 from grants.reporting.issued import file_path
+from grants.services.followup import referrals
 from grants.services.intake import applications
 from grants.services.money import agreements
-from grants.vocabulary import Sex
+from grants.vocabulary import ReferralService, Sex
 from grants.workflow import ApplicationAction
 from tests import factories
 from tests.conftest import committed, login
@@ -44,7 +46,8 @@ def programme(app, make_user):
     """Counted by hand: seven women of 20 in Kayes (01), one man of 30 in Kayes, one woman of
     40 in Gao (07). Women 1 and 2 and the man have dossiers, selected; woman 1's agreement
     (1 000 000) is signed and its first tranche (600 000) paid by bank; the man's agreement
-    (1 000 000) is signed, nothing paid."""
+    (1 000 000) is signed, nothing paid. Women 2 to 6 are referred to psychosocial support, the
+    woman of Gao to health care."""
     ids = {"manager": make_user(Role.PROGRAMME_MANAGER, username="manager"),
            "officer": make_user(Role.FINANCE_OFFICER, username="officer"),
            "accountant": make_user(Role.ACCOUNTANT, username="accountant"),
@@ -71,6 +74,14 @@ def programme(app, make_user):
         grant_id = factories.prepared_agreement(
             {"officer": ids["officer"], "applications": [dossiers["Bakary"].id]}, 0, 1_000_000)
         agreements.sign_agreement(officer, grant_id, TODAY, factories.key())
+        partner = referrals.save_partner(
+            manager, Partner(), name="Centre d'écoute", region_id=None,
+            services=[s.value for s in ReferralService], contact_name="", phone="", email="",
+            address="", active=True)
+        for name, service in [(f"Femme{n}", ReferralService.PSYCHOSOCIAL) for n in range(2, 7)] \
+                + [("Coumba", ReferralService.HEALTH)]:
+            referrals.refer(manager, persons[name], partner=partner, service=service,
+                            reason="Soutien")
         db.session.commit()
         ids.update(envelope=call.envelope_id, call=call.id)
     return ids
@@ -113,6 +124,10 @@ def test_the_figures_are_those_counted_by_hand(app, programme):
         survival = table(report, "outcomes", "survival").raw
         assert survival.loc["M+6", "followed"] == 1 and survival.loc["M+12", "observed"] == 0
         assert all(str(column.dtype) == "Int64" for _name, column in money.items())
+        referred = table(report, "referrals", "by_service").raw
+        assert (referred.loc["psychosocial", "proposed"], referred.loc["health", "proposed"],
+                referred.loc[TOTAL, TOTAL]) == (5, 1, 6)
+        assert table(report, "referrals", "by_region").raw.loc["01", "F|18-24"] == 5
 
 
 def test_a_tranche_is_late_past_the_configured_days_after_its_order(app, programme):
@@ -138,6 +153,11 @@ def test_small_cells_are_hidden_in_what_leaves_the_office(app, programme):
                 values = [v for v in item.shown.to_numpy().ravel() if isinstance(v, int)]
                 if item.kind == indicators.PEOPLE:
                     assert all(v == 0 or v >= 5 for v in values), (section.key, item.key)
+        referred = table(report, "referrals", "by_service").shown
+        # 1 referral to health is hidden, and the 5 of its column with it (else 6 - 5 = 1).
+        assert referred.loc["Santé", "Proposée"] == "< 5"
+        assert referred.loc["Soutien psychosocial", "Proposée"] == "< 5"
+        assert referred.loc["Total", "Total"] == 6
         # Amounts of fewer than 5 agreements are hidden with them.
         money = table(report, "money", "money").shown
         assert set(money.to_numpy().ravel()) == {"< 5"}
