@@ -148,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.main import bp as main_bp
     from grants.blueprints.operations import bp as operations_bp
     from grants.blueprints.programme import bp as programme_bp
+    from grants.blueprints.reports import bp as reports_bp
     from grants.blueprints.visits import bp as visits_bp
     from grants.errors import register_error_handlers
     from grants.jobs.views import bp as jobs_bp
@@ -162,6 +163,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(committees_bp, url_prefix="/comites")
     app.register_blueprint(finance_bp, url_prefix="/finances")
     app.register_blueprint(visits_bp, url_prefix="/suivi")
+    app.register_blueprint(reports_bp, url_prefix="/rapports")
     app.register_blueprint(jobs_bp, url_prefix="/telechargements")
     register_error_handlers(app)
 

@@ -91,4 +91,7 @@ class DefaultConfig:
     REPORT_YOUTH_AGES = (15, 35)  # "youth" as the calls and the donors count it
     # Cells counting fewer people are shown as "< 5" in anything that leaves the office.
     REPORT_SMALL_CELL = 5
+    # A tranche is paid late when its payment comes more than this many days after its payment
+    # order (or is still awaited that long after it): the indicator report's "late".
+    REPORT_LATE_DAYS = 15
     REPORT_CACHE_SECONDS = 300  # figures are read again at most every 5 minutes per process

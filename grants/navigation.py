@@ -21,6 +21,7 @@ MENU = (
     MenuItem("committees.index", _l("Committees"), Permission.COMMITTEE_VIEW),
     MenuItem("finance.index", _l("Finance"), Permission.FINANCE_VIEW),
     MenuItem("visits.worklist", _l("Follow-up"), Permission.VISIT_VIEW),
+    MenuItem("reports.indicators", _l("Indicators"), Permission.REPORT_VIEW),
     MenuItem("programme.call_list", _l("Calls"), Permission.PROGRAMME_VIEW),
     MenuItem("programme.envelopes", _l("Envelopes"), Permission.PROGRAMME_VIEW),
     MenuItem("admin.users", _l("Users"), Permission.USERS_MANAGE),

@@ -202,6 +202,8 @@ ROUTES: dict[str, Callable[[Scenario], Target]] = {
         "field", _f("visits.field_tools_page")))[1],
     "visits.load /suivi/charge": lambda s: (s.planned_visit, Target(
         "manager", _f("visits.load")))[1],
+    "reports.issue_indicators /rapports/indicateurs/emettre": lambda s: Target(
+        "manager", _f("reports.issue_indicators"), _f("reports.indicators")),
     "visits.new_weight_set /suivi/ponderations/nouvelle": lambda s: Target(
         "manager", _f("visits.new_weight_set")),
     "visits.partner_form /suivi/partenaires/<int:partner_id>": lambda s: Target(

@@ -102,6 +102,13 @@ def _weights(user: User, params: dict, progress: ProgressFn) -> None:
     return None
 
 
+def _indicators(user: User, params: dict, progress: ProgressFn) -> None:
+    from grants.reporting import issued
+
+    issued.issue(user, params, date.fromisoformat(params["today"]), progress)
+    return None
+
+
 KINDS: dict[str, Kind] = {
     "applications.xlsx": Kind(_l("Applications (Excel)"), Permission.APPLICATION_EXPORT,
                               _applications),
@@ -111,6 +118,8 @@ KINDS: dict[str, Kind] = {
                           _register),
     "minutes": Kind(_l("Committee minutes (PDF)"), Permission.SELECTION_DECIDE, _minutes,
                     writes=True),
+    "indicators": Kind(_l("Indicator report (Excel, PDF, CSV)"), Permission.REPORT_ISSUE,
+                       _indicators, writes=True),
     "weights": Kind(_l("New weights of the questionnaire: scores recomputed"),
                     Permission.PROGRAMME_MANAGE, _weights, writes=True),
 }

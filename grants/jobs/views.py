@@ -42,6 +42,8 @@ def result_link(job: Job) -> str | None:
         return None
     if job.kind == "minutes":
         return url_for("committees.session", session_id=job.parameters["session_id"])
+    if job.kind == "indicators":
+        return url_for("reports.indicators")
     if job.kind == "weights":
         return url_for("visits.weight_sets")
     if job.download_name:

@@ -58,6 +58,7 @@ from grants.models.finance import (
 )
 from grants.models.jobs import Job, JobStatus
 from grants.models.reference import Region
+from grants.models.reports import REPORT_FORMATS, IndicatorReport, IndicatorReportFile
 from grants.models.screening import CheckItem, CheckResult, Screening, ScreeningItem, ScreeningOutcome
 from grants.models.visits import (
     Partner,
@@ -84,4 +85,5 @@ __all__ = [
     "ScreeningItem", "ScreeningOutcome", "User", "UserRole", "UserSession", "call_region",
     "user_region", "Partner", "Referral", "SustainabilityScore", "Visit", "VisitItem",
     "VisitPhoto", "VisitSubmission", "WeightSet", "Job", "JobStatus",
+    "IndicatorReport", "IndicatorReportFile", "REPORT_FORMATS",
 ]

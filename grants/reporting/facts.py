@@ -6,19 +6,25 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from grants.extensions import db
 from grants.models import (
     Account,
     Application,
     ApplicationEvent,
     Beneficiary,
+    BeneficiaryRestricted,
     BudgetEnvelope,
     Call,
     Consent,
+    DuplicateReview,
     Grant,
     LedgerEntry,
     Payment,
+    PaymentKind,
     Referral,
     SustainabilityScore,
+    Tranche,
+    TrancheStatus,
     Visit,
     WeightSet,
 )
@@ -39,6 +45,16 @@ def _registrations(flt: ReportFilter):
 _active_consent = (sa.select(Consent.id).where(Consent.beneficiary_id == Beneficiary.id,
                                                Consent.withdrawn_at.is_(None))
                    .correlate(Beneficiary).exists())
+# A duplicate is resolved when someone decided on the pair (the same person, or two people).
+_duplicate_decided = (sa.select(DuplicateReview.id).where(sa.or_(
+    DuplicateReview.beneficiary_id == Beneficiary.id, DuplicateReview.other_id == Beneficiary.id))
+    .correlate(Beneficiary).exists())
+# Only a count of people with a vulnerability recorded, never which one (shown hidden below
+# the small-cell threshold, see grants/reporting/indicators.py).
+_vulnerable = (sa.select(BeneficiaryRestricted.beneficiary_id).where(
+    BeneficiaryRestricted.beneficiary_id == Beneficiary.id,
+    sa.cast(BeneficiaryRestricted.vulnerabilities, sa.String) != "[]")
+    .correlate(Beneficiary).exists())
 
 REGISTRATIONS = Fact(
     "registrations", _registrations,
@@ -49,7 +65,9 @@ REGISTRATIONS = Fact(
              "with_consent": count_if(_active_consent),
              "verified": count_if(Beneficiary.verification_status == VerificationStatus.VERIFIED),
              "suspected_duplicates": count_if(
-                 Beneficiary.verification_status == VerificationStatus.SUSPECTED_DUPLICATE)})
+                 Beneficiary.verification_status == VerificationStatus.SUSPECTED_DUPLICATE),
+             "duplicates_resolved": count_if(_duplicate_decided),
+             "vulnerable": count_if(_vulnerable)})
 
 
 # --- dossiers --------------------------------------------------------------------------------
@@ -109,6 +127,10 @@ def _dossier_measures():
         "jobs_planned": whole(sa.func.sum(Application.jobs_planned)),
         "jobs_planned_women": whole(sa.func.sum(Application.jobs_women)),
         "jobs_planned_youth": whole(sa.func.sum(Application.jobs_youth)),
+        # The jobs the funded projects promised (the outcomes compare them with the visits').
+        "funded_jobs_planned": sum_if(funded, sa.func.coalesce(Application.jobs_planned, 0)),
+        "funded_jobs_women": sum_if(funded, sa.func.coalesce(Application.jobs_women, 0)),
+        "funded_jobs_youth": sum_if(funded, sa.func.coalesce(Application.jobs_youth, 0)),
     }
 
 
@@ -160,6 +182,9 @@ def _movement_measures():
         "reversals": sum_if(kind == "reversal", amount),
         "payment_count": count_if(kind == "payment"),
         "reversal_count": count_if(kind == "reversal"),
+        # The people behind an amount (one agreement each): a report hides the amounts of
+        # fewer than REPORT_SMALL_CELL of them.
+        "grants": whole(sa.func.count(sa.distinct(LedgerEntry.grant_id))),
     }
 
 
@@ -187,6 +212,54 @@ APPROPRIATIONS = Fact("appropriations", _appropriations, lambda: {
     "funding_source": BudgetEnvelope.funding_source}, lambda: {
     "appropriated": whole(sum_if(LedgerEntry.side == "C", LedgerEntry.amount)
                           - sum_if(LedgerEntry.side == "D", LedgerEntry.amount))})
+
+
+# --- tranches: paid on time or late ---------------------------------------------------------
+# A tranche is late when its payment came more than `late_days` days after its payment order,
+# or when, ordered, it is still unpaid more than `late_days` days later (as of the day given).
+
+FIRST_PAYMENT = (sa.select(Payment.tranche_id, sa.func.min(Payment.paid_on).label("paid_on"))
+                 .where(Payment.kind == PaymentKind.PAYMENT).group_by(Payment.tranche_id)
+                 .subquery("first_payment"))
+
+
+def _days_since_order(day):
+    if db.engine.dialect.name == "sqlite":
+        return sa.func.julianday(day) - sa.func.julianday(sa.func.date(Tranche.ordered_at))
+    return day - sa.cast(Tranche.ordered_at, sa.Date)
+
+
+def _tranches(flt: ReportFilter):
+    return (sa.select(Tranche.id)
+            .join(Grant, Grant.id == Tranche.grant_id)
+            .join(Application, Application.id == Grant.application_id)
+            .join(Beneficiary, Beneficiary.id == Application.lead_id)
+            .join(Call, Call.id == Application.call_id)
+            .join(BudgetEnvelope, BudgetEnvelope.id == Call.envelope_id)
+            .outerjoin(FIRST_PAYMENT, FIRST_PAYMENT.c.tranche_id == Tranche.id)
+            .where(Tranche.ordered_at.is_not(None),
+                   sa.or_(Tranche.status != TrancheStatus.CANCELLED,
+                          FIRST_PAYMENT.c.paid_on.is_not(None)),
+                   *flt.regions(Application.region_id), *flt.dates(Tranche.ordered_at),
+                   *flt.call(Application.call_id),
+                   *flt.money_source(Call.envelope_id, BudgetEnvelope.funding_source)))
+
+
+def tranches(late_days: int, today: date) -> Fact:
+    """Tranches whose payment was ordered in the period, dated by the order."""
+    def measures():
+        paid = FIRST_PAYMENT.c.paid_on.is_not(None)
+        delay = _days_since_order(FIRST_PAYMENT.c.paid_on)
+        waited = _days_since_order(sa.literal(today, sa.Date))
+        return {"ordered": sa.func.count(Tranche.id),
+                "on_time": count_if(sa.and_(paid, delay <= late_days)),
+                "late": count_if(sa.and_(paid, delay > late_days)),
+                "waiting": count_if(sa.and_(~paid, waited <= late_days)),
+                "waiting_late": count_if(sa.and_(~paid, waited > late_days))}
+
+    return Fact(f"tranches_{late_days}", _tranches, lambda: _person_dimensions(
+        Tranche.ordered_at) | {"channel": sa.func.coalesce(Tranche.channel, Grant.channel)},
+        measures)
 
 
 # --- follow-up -------------------------------------------------------------------------------
