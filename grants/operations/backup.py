@@ -7,6 +7,7 @@ A backup is a folder:
     database.pgdump      pg_dump's custom format for PostgreSQL
     files/uploads/…      the returnees' documents and photos (instance/uploads)
     files/minutes/…      the signed minutes of the committees (instance/minutes)
+    files/indicator_reports/…  the issued indicator reports (instance/indicator_reports)
 
 The manifest lists every file with its size and SHA-256, the migration the database is at and the
 number of rows of each table; `restore` checks the files against it before touching anything and
@@ -34,7 +35,8 @@ from grants.operations import crypto
 
 FORMAT = 1
 MANIFEST = "manifest.json"
-STORED_FOLDERS = ("uploads", "minutes")
+# What the app stores under its instance folder and cannot make again.
+STORED_FOLDERS = ("uploads", "minutes", "indicator_reports")
 DATED_PREFIX = "grants-"
 
 

@@ -14,6 +14,7 @@ from flask import current_app
 from grants.database import utcnow
 from grants.extensions import db
 from grants.models import Job, JobStatus
+from grants.operations.backup import STORED_FOLDERS
 
 Check = Callable[[], tuple[bool, str]]
 
@@ -50,7 +51,7 @@ def job_queue() -> tuple[bool, str]:
 
 
 def storage() -> tuple[bool, str]:
-    for folder in ("uploads", "minutes"):
+    for folder in STORED_FOLDERS:
         root = Path(current_app.instance_path) / folder
         root.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=root, prefix=".health-"):
