@@ -19,6 +19,9 @@ def register_commands(app: Flask) -> None:
     from grants.jobs.worker import jobs_worker
 
     app.cli.add_command(jobs_worker)
+    from grants.jobs.retention import apply_retention
+
+    app.cli.add_command(apply_retention)
 
 
 @click.command("create-user")
