@@ -143,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.committees import bp as committees_bp
     from grants.blueprints.finance import bp as finance_bp
     from grants.blueprints.main import bp as main_bp
+    from grants.blueprints.privacy import bp as privacy_bp
     from grants.blueprints.programme import bp as programme_bp
     from grants.blueprints.visits import bp as visits_bp
     from grants.errors import register_error_handlers
@@ -157,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(committees_bp, url_prefix="/comites")
     app.register_blueprint(finance_bp, url_prefix="/finances")
     app.register_blueprint(visits_bp, url_prefix="/suivi")
+    app.register_blueprint(privacy_bp, url_prefix="/protection-donnees")
     app.register_blueprint(jobs_bp, url_prefix="/telechargements")
     register_error_handlers(app)
 
