@@ -71,7 +71,7 @@ def shown(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
-        return "oui" if value else "non"
+        return str(_l("yes") if value else _l("no"))
     if isinstance(value, list):
         return ", ".join(shown(v) for v in value)
     if isinstance(value, dict):
