@@ -6,6 +6,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from grants import vocabulary as v
+
 SECTIONS = {
     "identity": _l("Identity and profile"), "account": _l("Applicant account"),
     "consents": _l("Consents"), "confidential": _l("Confidential data"),
@@ -62,12 +64,26 @@ FIELDS = {
 }
 
 
+# Fields whose codes have a label to show (the JSON keeps the codes).
+CODED = {"sex": v.Sex, "id_type": v.IdType, "category": v.BeneficiaryCategory,
+         "return_mode": v.ReturnMode, "education": v.Education,
+         "verification_status": v.VerificationStatus, "vulnerabilities": v.Vulnerability,
+         "scopes": v.ConsentScope, "kind": v.DocumentKind, "project_type": v.ProjectType,
+         "sector": v.Sector, "mode": v.VisitMode, "activity_status": v.ActivityStatus,
+         "recommendation": v.Recommendation, "service": v.ReferralService}
+
+
 def label(key: str) -> str:
     return str(FIELDS.get(key) or SECTIONS.get(key) or key)
 
 
-def shown(value: Any) -> str:
-    """A value of the file as text in the PDF."""
+def shown(value: Any, key: str | None = None) -> str:
+    """A value of the file as text in the PDF (a code of a known list by its label)."""
+    coded = CODED.get(key or "")
+    if coded is not None and isinstance(value, str) and value in coded._value2member_map_:
+        return coded(value).label
+    if coded is not None and isinstance(value, list):
+        return ", ".join(shown(item, key) for item in value) or "—"
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
