@@ -21,6 +21,7 @@ from grants.models import (
     Visit,
     VisitPhoto,
 )
+from grants.services import audit
 from grants.services.intake import beneficiaries
 from grants.services.money.ledger_check import check_ledger
 from grants.services.privacy import erasure, person_file, retention
@@ -77,6 +78,10 @@ def test_the_file_holds_everything_on_the_person_and_nothing_on_another(app, fol
         other = factories.person(manager, "Awa", "Autre", id_number="OTHER99", skills="Teinture")
         db.session.commit()
         beneficiaries.read_restricted(manager, other)
+        db.session.commit()
+        visit = db.session.scalars(db.select(Visit).where(
+            Visit.grant_id == followed["grant"])).first()
+        audit.record_reading("visit.survey_read", _user(followed, "field"), visit)
         person_id, other_id = person.id, other.id
     with committed(app):
         data = person_file.produce(db.session.get_one(User, dpo_id),
@@ -91,7 +96,7 @@ def test_the_file_holds_everything_on_the_person_and_nothing_on_another(app, fol
     assert [(p["kind"], p["reference"]) for p in dossier["payments"]] == [("payment", "VIR-TEST")]
     assert len(dossier["visits"]) >= 1 and dossier["history"] and dossier["versions"]
     assert [(r["action"], r["by"]) for r in data["confidential_readings"]] == [
-        ("beneficiary.restricted_read", "Test manager")]
+        ("beneficiary.restricted_read", "Test manager"), ("visit.survey_read", "Test field")]
     # Nothing of the other person.
     assert "Awa" not in text and "OTHER99" not in text and "Teinture" not in text
     with app.app_context():
@@ -115,6 +120,7 @@ def test_the_file_downloads_as_json_and_french_pdf_for_the_dpo_only(app, client,
     login(client, "dpd")
     page = client.get(base)
     assert page.status_code == 200 and "fiche.pdf" in page.get_data(as_text=True)
+    assert "Personne n'a lu" in page.get_data(as_text=True)  # no reading yet
     response = client.get(base + "/fiche.json")
     assert response.status_code == 200 and response.headers["Cache-Control"].startswith("no-")
     assert json.loads(response.data)["identity"]["last_name"] == "Kanté"
