@@ -33,6 +33,7 @@ from grants.services import audit
 from grants.services.errors import ConflictError, ValidationError
 from grants.services.intake.beneficiaries import erase_profile, name_key
 from grants.services.privacy.person_file import application_ids
+from grants.vocabulary import ConsentEnding
 from grants.workflow import ApplicationStatus
 
 PSEUDONYM_PREFIX = "ANON-"
@@ -115,7 +116,7 @@ def _erase_consents(person: Beneficiary, result: Erasure) -> None:
             Consent.beneficiary_id == person.id)):
         consent.signature_id = None
         if consent.withdrawn_at is None:
-            consent.withdrawn_at, consent.withdrawal_reason = now, "erased"
+            consent.withdrawn_at, consent.withdrawal_reason = now, ConsentEnding.ERASED.value
     db.session.flush()
     _delete_files(db.session.scalars(db.select(Attachment).where(
         Attachment.beneficiary_id == person.id)).all(), result)
