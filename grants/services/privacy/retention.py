@@ -59,14 +59,21 @@ def _expired_rows(kind: str, cutoff: datetime):
     raise ValueError(f"unknown retention kind {kind!r}")
 
 
+def _key(row) -> int:
+    return row.beneficiary_id if isinstance(row, BeneficiaryRestricted) else row.id
+
+
 def apply(months: dict[str, int | None], now: datetime, *, dry_run: bool) -> RetentionRun:
     """Apply every rule; flushes (the caller commits, then discards run.files)."""
     run = RetentionRun(dry_run=dry_run)
+    counted: set[tuple[str, int]] = set()  # a dry run counts a row once, by its first rule
     for kind in KINDS:
         cutoff = _cutoff(now, months.get(kind))
         if cutoff is None:
             continue
-        rows = db.session.scalars(_expired_rows(kind, cutoff)).all()
+        rows = [row for row in db.session.scalars(_expired_rows(kind, cutoff))
+                if (row.__tablename__, _key(row)) not in counted]
+        counted.update((row.__tablename__, _key(row)) for row in rows)
         run.counts[kind] = len(rows)
         if dry_run:
             continue
