@@ -147,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.finance import bp as finance_bp
     from grants.blueprints.main import bp as main_bp
     from grants.blueprints.operations import bp as operations_bp
+    from grants.blueprints.privacy import bp as privacy_bp
     from grants.blueprints.programme import bp as programme_bp
     from grants.blueprints.reports import bp as reports_bp
     from grants.blueprints.visits import bp as visits_bp
@@ -164,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(finance_bp, url_prefix="/finances")
     app.register_blueprint(visits_bp, url_prefix="/suivi")
     app.register_blueprint(reports_bp, url_prefix="/rapports")
+    app.register_blueprint(privacy_bp, url_prefix="/protection-donnees")
     app.register_blueprint(jobs_bp, url_prefix="/telechargements")
     register_error_handlers(app)
 

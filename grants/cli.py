@@ -16,11 +16,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_national)
     app.cli.add_command(check_ledger)
     app.cli.add_command(export_ledger)
+    from grants.jobs.retention import apply_retention
     from grants.jobs.worker import jobs_worker
     from grants.operations.commands import COMMANDS
 
-    app.cli.add_command(jobs_worker)
-    for command in COMMANDS:
+    for command in (jobs_worker, apply_retention, *COMMANDS):
         app.cli.add_command(command)
 
 

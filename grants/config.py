@@ -59,6 +59,17 @@ class DefaultConfig:
     BACKUP_KEY: str | None = None
     REQUEST_LOG = True
 
+    # Retention of personal data, in months (grants/services/privacy/retention.py): applied each
+    # night at RETENTION_HOUR (Bamako time = UTC) by the job worker, and by
+    # `flask --app wsgi apply-retention [--dry-run]`. A kind set to None is kept.
+    RETENTION_MONTHS: dict[str, int | None] = {
+        "confidential_notes": 60,  # health notes, counted from their last change
+        "visit_photos": 60,  # photos taken at visits, from their upload
+        "id_scans": 24,  # identity documents of dossiers that are over, from their upload
+        "rejected_documents": 12,  # documents of dossiers not funded, from the dossier's last change
+    }
+    RETENTION_HOUR = 2
+
     # Password hashing (argon2id; RFC 9106 second recommended profile)
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 64 * 1024

@@ -58,6 +58,8 @@ class Permission(StrEnum):
     # Programme figures: dashboards' figures and the indicator report (within the region scope)
     REPORT_VIEW = "report.view"
     REPORT_ISSUE = "report.issue"  # issue a frozen version of the donor report
+    # A person's rights over their data (law n°2013-015): their file on request, erasure
+    DATA_PROTECTION = "privacy.manage"
 
 
 _STAFF_READ = {Permission.REFERENCE_VIEW, Permission.PROGRAMME_VIEW}
@@ -99,6 +101,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                              Permission.APPLICATION_VIEW, Permission.APPLICATION_EXPORT,
                              Permission.COMMITTEE_VIEW, Permission.FINANCE_VIEW,
                              Permission.VISIT_VIEW, Permission.REPORT_VIEW}),
+    # A role of its own rather than the administrator's: erasing a person is a decision on
+    # their rights, kept apart from managing accounts (and from the staff who hold the data).
+    Role.DATA_PROTECTION_OFFICER: frozenset({*_STAFF_READ, Permission.BENEFICIARY_VIEW,
+                                             Permission.DATA_PROTECTION}),
 }
 
 # Which permission each step of the dossier workflow needs (see grants/workflow.py).

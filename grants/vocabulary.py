@@ -172,6 +172,7 @@ class ConsentEnding(LabelledEnum):
     in the same column; the history shows the label of a code, else the words)."""
 
     REPLACED = "replaced", _l("Replaced by a newer consent")
+    ERASED = "erased", _l("Erased on request")  # grants/services/privacy/erasure.py
 
 
 class VerificationStatus(LabelledEnum):

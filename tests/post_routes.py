@@ -183,6 +183,9 @@ ROUTES: dict[str, Callable[[Scenario], Target]] = {
     "finance.upload_signed_copy /finances/conventions/<int:grant_id>/exemplaire-signe": lambda s: (
         lambda grant_id: Target("officer", _f("finance.upload_signed_copy", grant_id=grant_id),
                                 _agreement(grant_id)))(s.signed()),
+    "privacy.erase /protection-donnees/personnes/<int:beneficiary_id>/effacer": lambda s: Target(
+        "dpo", _f("privacy.erase", beneficiary_id=s.beneficiary),
+        _f("privacy.person", beneficiary_id=s.beneficiary)),
     "programme.advance_call /programme/appels/<int:call_id>/statut": lambda s: Target(
         "manager", _f("programme.advance_call", call_id=s.call),
         _f("programme.call_detail", call_id=s.call)),

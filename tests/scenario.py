@@ -31,7 +31,7 @@ ROLES = {"admin": Role.ADMIN, "manager": Role.PROGRAMME_MANAGER, "intake": Role.
          "officer": Role.FINANCE_OFFICER, "accountant": Role.ACCOUNTANT,
          "field": Role.FIELD_OFFICER, "chair": Role.COMMITTEE_CHAIR,
          "member": Role.COMMITTEE_MEMBER, "observer": Role.COMMITTEE_MEMBER,
-         "target": Role.AUDITOR}
+         "target": Role.AUDITOR, "dpo": Role.DATA_PROTECTION_OFFICER}
 
 
 def _key() -> str:

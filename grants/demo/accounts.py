@@ -23,6 +23,7 @@ DEMO_ACCOUNTS = [
      [f"{n:02d}" for n in range(20) if n not in (1, 7)], "+22376000004"),
     ("gestionnaire", "Seydou Maïga", [Role.PROGRAMME_MANAGER], [], None),
     ("auditeur", "Kadiatou Sidibé", [Role.AUDITOR], [], None),
+    ("dpd", "Rokia Ballo", [Role.DATA_PROTECTION_OFFICER], [], None),
 ]
 
 

@@ -26,6 +26,7 @@ class Role(StrEnum):
     FIELD_OFFICER = "field_officer"
     PROGRAMME_MANAGER = "programme_manager"
     AUDITOR = "auditor"
+    DATA_PROTECTION_OFFICER = "data_protection_officer"
 
     @property
     def label(self) -> str:
@@ -43,6 +44,7 @@ ROLE_LABELS = {
     Role.FIELD_OFFICER: _l("Field officer"),
     Role.PROGRAMME_MANAGER: _l("Programme manager"),
     Role.AUDITOR: _l("Auditor"),
+    Role.DATA_PROTECTION_OFFICER: _l("Data protection officer"),
 }
 
 # Roles whose reach is limited to the regions assigned to the user.

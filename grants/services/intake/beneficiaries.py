@@ -239,7 +239,7 @@ def record_consent(actor: User, person: Beneficiary, scopes: list[str], given_on
             old.withdrawal_reason = ConsentEnding.REPLACED.value
     consent = _add_consent(actor, person, scopes, given_on, signature_id)
     if ConsentScope.PROCESSING not in scopes:
-        _erase_profile(person)
+        erase_profile(person)
     audit.record("beneficiary.consent_recorded", actor, person, details={"scopes": sorted(scopes)})
     events.consent_changed.send(person, actor=actor, consent=consent)
     return consent
@@ -255,13 +255,14 @@ def withdraw_consent(actor: User, person: Beneficiary, reason: str) -> None:
         raise ConflictError(_l("There is no consent to withdraw."))
     consent.withdrawn_at, consent.withdrawn_by_id = utcnow(), actor.id
     consent.withdrawal_reason = reason.strip()
-    _erase_profile(person)
+    erase_profile(person)
     audit.record("beneficiary.consent_withdrawn", actor, person)
     db.session.flush()
     events.consent_changed.send(person, actor=actor, consent=None)
 
 
-def _erase_profile(person: Beneficiary) -> None:
+def erase_profile(person: Beneficiary) -> None:
+    """Empty the profile and the restricted data (consent withdrawal, erasure on request)."""
     for name in PROFILE_FIELDS:
         setattr(person, name, False if name == "birth_date_estimated" else None)
     person.id_number_key = None

@@ -1,0 +1,89 @@
+"""The retention rules: personal data older than its period (RETENTION_MONTHS in
+grants/config.py) is removed, each night by the job worker and by
+`flask --app wsgi apply-retention [--dry-run]`. A dry run counts what would go and changes
+nothing; a real run deletes the rows here and returns the stored files to delete once committed.
+
+The audit log is not touched: it is append-only (database triggers), and its details hold
+identifiers and codes only."""
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from grants.extensions import db
+from grants.models import Application, Attachment, BeneficiaryRestricted, VisitPhoto
+from grants.services import audit
+from grants.services.privacy.erasure import FINISHED
+from grants.vocabulary import DocumentKind
+from grants.workflow import ApplicationStatus
+
+KINDS = ("confidential_notes", "visit_photos", "id_scans", "rejected_documents")
+NOT_FUNDED = (ApplicationStatus.INELIGIBLE, ApplicationStatus.REJECTED,
+              ApplicationStatus.WITHDRAWN)
+
+
+@dataclass
+class RetentionRun:
+    dry_run: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # stored names to delete once committed
+
+
+def months_before(now: datetime, months: int) -> datetime:
+    """The same moment `months` calendar months earlier (31 March - 1 month: 28 or 29 February)."""
+    year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
+    day = min(now.day, calendar.monthrange(year, month + 1)[1])
+    return now.replace(year=year, month=month + 1, day=day)
+
+
+def _cutoff(now: datetime, months: int | None) -> datetime | None:
+    return None if months is None else months_before(now, months)
+
+
+def _expired_rows(kind: str, cutoff: datetime):
+    """A select of the rows of `kind` past `cutoff`."""
+    if kind == "confidential_notes":
+        return db.select(BeneficiaryRestricted).where(
+            BeneficiaryRestricted.updated_at < cutoff, BeneficiaryRestricted.health_notes.is_not(None))
+    if kind == "visit_photos":
+        return db.select(VisitPhoto).where(VisitPhoto.uploaded_at < cutoff)
+    if kind == "id_scans":
+        over = db.select(Application.id).where(Application.status.in_(FINISHED))
+        return db.select(Attachment).where(
+            Attachment.kind == DocumentKind.ID_SCAN, Attachment.uploaded_at < cutoff,
+            db.or_(Attachment.application_id.in_(over), Attachment.application_id.is_(None)))
+    if kind == "rejected_documents":
+        rejected = db.select(Application.id).where(Application.status.in_(NOT_FUNDED),
+                                                   Application.updated_at < cutoff)
+        return db.select(Attachment).where(Attachment.application_id.in_(rejected))
+    raise ValueError(f"unknown retention kind {kind!r}")
+
+
+def _key(row) -> int:
+    return row.beneficiary_id if isinstance(row, BeneficiaryRestricted) else row.id
+
+
+def apply(months: dict[str, int | None], now: datetime, *, dry_run: bool) -> RetentionRun:
+    """Apply every rule; flushes (the caller commits, then discards run.files)."""
+    run = RetentionRun(dry_run=dry_run)
+    counted: set[tuple[str, int]] = set()  # a dry run counts a row once, by its first rule
+    for kind in KINDS:
+        cutoff = _cutoff(now, months.get(kind))
+        if cutoff is None:
+            continue
+        rows = [row for row in db.session.scalars(_expired_rows(kind, cutoff))
+                if (row.__tablename__, _key(row)) not in counted]
+        counted.update((row.__tablename__, _key(row)) for row in rows)
+        run.counts[kind] = len(rows)
+        if dry_run:
+            continue
+        for row in rows:
+            if kind == "confidential_notes":
+                row.health_notes = None  # the vulnerabilities' codes stay, for the figures
+            else:
+                run.files.append(row.stored_name)
+                db.session.delete(row)
+        db.session.flush()
+    if not dry_run and any(run.counts.values()):
+        audit.record("privacy.retention_applied", details=dict(run.counts))
+    return run
