@@ -57,6 +57,14 @@ from grants.models.finance import (
     TrancheStatus,
 )
 from grants.models.jobs import Job, JobStatus
+from grants.models.notifications import (
+    ContactChannel,
+    ContactPreference,
+    MessageEvent,
+    MessageState,
+    MessageTemplate,
+    OutboundMessage,
+)
 from grants.models.reference import Region
 from grants.models.screening import CheckItem, CheckResult, Screening, ScreeningItem, ScreeningOutcome
 from grants.models.visits import (
@@ -84,4 +92,6 @@ __all__ = [
     "ScreeningItem", "ScreeningOutcome", "User", "UserRole", "UserSession", "call_region",
     "user_region", "Partner", "Referral", "SustainabilityScore", "Visit", "VisitItem",
     "VisitPhoto", "VisitSubmission", "WeightSet", "Job", "JobStatus",
+    "ContactChannel", "ContactPreference", "MessageEvent", "MessageState", "MessageTemplate",
+    "OutboundMessage",
 ]
