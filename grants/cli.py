@@ -19,6 +19,9 @@ def register_commands(app: Flask) -> None:
     from grants.jobs.worker import jobs_worker
 
     app.cli.add_command(jobs_worker)
+    from grants.jobs.messages import send_messages_command
+
+    app.cli.add_command(send_messages_command)
 
 
 @click.command("create-user")

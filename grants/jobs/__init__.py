@@ -51,6 +51,9 @@ def init_app(app: Flask) -> None:
 
     app.extensions["huey"] = huey
     app.extensions["huey.run_job"] = run_job
+    from grants.jobs import messages
+
+    messages.init_app(app, huey)
 
 
 def make_huey(app: Flask) -> Huey:
