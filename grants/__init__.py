@@ -143,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.committees import bp as committees_bp
     from grants.blueprints.finance import bp as finance_bp
     from grants.blueprints.main import bp as main_bp
+    from grants.blueprints.messages import bp as messages_bp
     from grants.blueprints.programme import bp as programme_bp
     from grants.blueprints.visits import bp as visits_bp
     from grants.errors import register_error_handlers
@@ -158,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(finance_bp, url_prefix="/finances")
     app.register_blueprint(visits_bp, url_prefix="/suivi")
     app.register_blueprint(jobs_bp, url_prefix="/telechargements")
+    app.register_blueprint(messages_bp, url_prefix="/messages")
     register_error_handlers(app)
 
 
