@@ -31,7 +31,12 @@ def send_one(message_id: int, gateway: Gateway, now: datetime, max_attempts: int
     """Send one due message (still queued: an opt-out may have cancelled it meanwhile);
     True when the gateway took it. Flushes; the caller commits each message."""
     message = db.session.get_one(OutboundMessage, message_id, with_for_update=True)
-    if message.state is not MessageState.QUEUED or not message.phone:
+    if message.state is not MessageState.QUEUED:
+        return False  # cancelled by an opt-out meanwhile
+    if not message.phone:  # erased with the profile: nowhere to send it
+        message.state, message.next_attempt_at, message.error = (
+            MessageState.FAILED, None, "no phone number")
+        db.session.flush()
         return False
     message.attempts += 1
     try:
@@ -55,11 +60,12 @@ def send_due(gateway: Gateway, max_attempts: int, now: datetime | None = None,
     """Send everything due; (sent, refused). `commit` is called after each message."""
     now = now or utcnow()
     sent = refused = 0
-    for message_id in due_ids(now):
-        if send_one(message_id, gateway, now, max_attempts):
-            sent += 1
-        else:
-            refused += 1
-        if commit is not None:
-            commit()
+    while batch := due_ids(now):  # each message leaves the due ones, sent or not
+        for message_id in batch:
+            if send_one(message_id, gateway, now, max_attempts):
+                sent += 1
+            else:
+                refused += 1
+            if commit is not None:
+                commit()
     return sent, refused
