@@ -86,11 +86,11 @@ def test_the_template_editor_refuses_an_unknown_placeholder_at_the_field(app, cl
     preview = client.post(url, data={"body": "Votre dossier {reference} est retenu, bravo!",
                                      "preview": "1"}).get_data(as_text=True)
     assert "Votre dossier AP-2026-0001 est retenu, bravo!" in preview  # (no dossier yet)
-    assert "1 segment · GSM-7 · 45 characters, 160 per segment" in preview
+    assert "1 segment · GSM-7 · 45 caractères, 160 par segment" in preview
     long = "ê" * 71
     app.config["SMS_TO_GSM7"] = False
-    assert "2 segments" in client.post(url, data={"body": long, "preview": "1"}).get_data(
-        as_text=True)
+    counted = client.post(url, data={"body": long, "preview": "1"}).get_data(as_text=True)
+    assert "2 segments · UCS-2 · 71 caractères, 67 par segment" in counted
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(MessageTemplate)) == 0
     assert client.post(url, data={"body": "Retenu: {reference}", "save": "1"}).status_code == 302

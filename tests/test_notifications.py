@@ -259,7 +259,7 @@ def test_the_dev_gateway_sends_what_is_due_and_nothing_twice(app, walk):
 
 
 def test_the_call_list_gets_the_messages_of_those_who_asked_to_be_called(app, walk, make_user):
-    from grants.services.errors import ForbiddenError
+    from grants.services.errors import ConflictError, ForbiddenError
 
     agent_here = make_user(Role.INTAKE_AGENT, regions=("01",))
     agent_elsewhere = make_user(Role.INTAKE_AGENT, regions=("02",))
@@ -281,6 +281,6 @@ def test_the_call_list_gets_the_messages_of_those_who_asked_to_be_called(app, wa
         outbox.mark_called(db.session.get(User, agent_here), call.id)
         db.session.commit()
         assert (call.state, call.called_by_id) == (MessageState.DELIVERED, agent_here)
-        with pytest.raises(Exception, match="already done"):
+        with pytest.raises(ConflictError):
             outbox.mark_called(db.session.get(User, agent_here), call.id)
         db.session.rollback()
