@@ -116,3 +116,19 @@ def test_the_returnees_page_shows_their_messages_and_saves_their_preference(app,
     client.post(f"/messages/preference/{person}", data={"language": "xx", "channel": "call"})
     with app.app_context():
         assert outbox.preference(db.session.get(Beneficiary, person))[0] == "bm"
+
+
+def test_the_dossiers_page_shows_the_messages_of_its_steps(app, client, login_as, make_user):
+    from grants.services.intake import applications
+
+    manager = make_user(Role.PROGRAMME_MANAGER)
+    with committed(app):
+        user = db.session.get(User, manager)
+        person = factories.person(user, phone="+22376000107", id_number="P7")
+        dossier = factories.complete_dossier(user, factories.open_call(user), person)
+        applications.submit(user, dossier)
+        dossier_id, reference = dossier.id, dossier.reference
+    login_as(Role.PROGRAMME_MANAGER)
+    page = client.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
+    assert f"Votre dossier {reference} a été déposé le" in page
+    assert "votre inscription" not in page  # the registration is the person's, not the dossier's
