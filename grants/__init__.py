@@ -146,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.committees import bp as committees_bp
     from grants.blueprints.finance import bp as finance_bp
     from grants.blueprints.main import bp as main_bp
+    from grants.blueprints.messages import bp as messages_bp
     from grants.blueprints.operations import bp as operations_bp
     from grants.blueprints.privacy import bp as privacy_bp
     from grants.blueprints.programme import bp as programme_bp
@@ -167,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp, url_prefix="/rapports")
     app.register_blueprint(privacy_bp, url_prefix="/protection-donnees")
     app.register_blueprint(jobs_bp, url_prefix="/telechargements")
+    app.register_blueprint(messages_bp, url_prefix="/messages")
     register_error_handlers(app)
 
 

@@ -11,6 +11,7 @@ from grants.models.audit import Outcome as AuditOutcome
 from grants.models.committees import Decision, SessionStatus, SheetStatus
 from grants.models.finance import BatchStatus, GrantStatus, TrancheStatus
 from grants.models.jobs import JobStatus
+from grants.models.notifications import MessageState
 from grants.services.money.batches import Outcome as ImportOutcome
 from grants.vocabulary import CallStatus, Recommendation, VerificationStatus
 from grants.workflow import ApplicationStatus, ReferralStatus, VisitStatus
@@ -38,6 +39,10 @@ COLOURS: dict[type[Enum], dict[Enum, str]] = {
     # background jobs
     JobStatus: {JobStatus.QUEUED: "secondary", JobStatus.RUNNING: "primary",
                 JobStatus.DONE: "success", JobStatus.FAILED: "danger"},
+    # messages to returnees
+    MessageState: {MessageState.QUEUED: "secondary", MessageState.SENT: "primary",
+                   MessageState.DELIVERED: "success", MessageState.FAILED: "danger",
+                   MessageState.CANCELLED: "dark"},
     # money
     GrantStatus: {GrantStatus.DRAFT: "secondary", GrantStatus.SIGNED: "success",
                   GrantStatus.CANCELLED: "dark"},

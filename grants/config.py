@@ -48,6 +48,15 @@ class DefaultConfig:
     JOBS_REDIS_URL: str | None = None
     JOBS_IMMEDIATE: bool | None = None
     JOBS_WORKERS = 2  # threads of `flask jobs-worker`
+
+    # Messages to returnees (README "Notifications"). SMS_GATEWAY names a plug-in of
+    # grants/services/notifications/gateways.py ("dev" stores them: the "SMS sent" page shows
+    # them; "failing" refuses every message, for tests) or "package.module:Class".
+    SMS_GATEWAY = "dev"
+    SMS_PRICE_PER_SEGMENT = 25  # F CFA, for the monthly estimate
+    SMS_TO_GSM7 = True  # replace "ê", "’"… so that a French message stays one segment
+    SMS_MAX_ATTEMPTS = 5  # then the message is failed
+    MESSAGE_LANGUAGES = ("fr", "en", "bm")  # the languages templates may be written in
     JOBS_SQLITE_QUEUE: str | None = None  # the SQLite queue's file; None: instance/jobs-queue.sqlite3
     JOBS_QUEUE_NAME = "grants"  # the queue's keys in Redis; scripts/scale_out.py uses its own
     # /health fails when a job has waited this long: no worker is taking jobs.

@@ -17,6 +17,8 @@ application_status_changed  intake.applications.transition  actor, action (Appli
 returnee_registered         intake.beneficiaries.register   actor
 consent_changed             intake.beneficiaries            actor, consent (the new Consent or
                             (record_consent, withdraw)      None when withdrawn)
+agreement_prepared          money.agreements.prepare_       actor
+                            agreement
 agreement_signed            money.agreements.sign_agreement actor
 agreement_cancelled         money.agreements.cancel_grant   actor, reason
 tranche_paid                money.payments.pay_ordered      actor, payment (Payment)
@@ -27,7 +29,10 @@ visit_validated             followup.visits.validate_visit  actor
 
 Receivers today: followup.visits plans the visits at the first payment (tranche_paid) and cancels
 the planned ones of a cancelled agreement (agreement_cancelled); money.payments makes the tranche
-that a validated favourable visit decides due (visit_validated). `connect_receivers()` imports the
+that a validated favourable visit decides due (visit_validated); notifications.receivers queues
+the returnee's message of each step they hear about (registration, the dossier's steps, the
+agreement to sign, a tranche paid, a visit's result) and cancels the queued ones when the
+follow-up consent is withdrawn (consent_changed). `connect_receivers()` imports the
 modules that hold receivers; the application factory calls it."""
 
 from importlib import import_module
@@ -42,6 +47,8 @@ returnee_registered = _signals.signal("returnee-registered", doc=(
     "A returnee was registered (with the consent read to them)."))
 consent_changed = _signals.signal("consent-changed", doc=(
     "A returnee's consent was recorded, replaced or withdrawn."))
+agreement_prepared = _signals.signal("agreement-prepared", doc=(
+    "An agreement was drafted: it waits for the returnee's signature."))
 agreement_signed = _signals.signal("agreement-signed", doc=(
     "An agreement was signed: the envelope is committed and the first tranche is due."))
 agreement_cancelled = _signals.signal("agreement-cancelled", doc=(
@@ -54,7 +61,8 @@ visit_validated = _signals.signal("visit-validated", doc=(
     "A supervisor validated a follow-up visit."))
 
 # The modules that connect receivers at import.
-RECEIVERS = ("grants.services.followup.visits", "grants.services.money.payments")
+RECEIVERS = ("grants.services.followup.visits", "grants.services.money.payments",
+             "grants.services.notifications.receivers")
 
 
 def connect_receivers() -> None:

@@ -24,6 +24,8 @@ MENU = (
     MenuItem("reports.indicators", _l("Indicators"), Permission.REPORT_VIEW),
     MenuItem("programme.call_list", _l("Calls"), Permission.PROGRAMME_VIEW),
     MenuItem("programme.envelopes", _l("Envelopes"), Permission.PROGRAMME_VIEW),
+    MenuItem("messages.outbox_list", _l("SMS sent"), Permission.MESSAGES_VIEW),
+    MenuItem("messages.call_list", _l("Calls to make"), Permission.MESSAGES_CALL),
     MenuItem("admin.users", _l("Users"), Permission.USERS_MANAGE),
     MenuItem("admin.audit_log", _l("Audit log"), Permission.AUDIT_VIEW),
     MenuItem("admin.regions", _l("Regions"), Permission.REFERENCE_VIEW),

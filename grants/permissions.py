@@ -61,6 +61,10 @@ class Permission(StrEnum):
     # A person's rights over their data (law n°2013-015): their file on request, erasure
     DATA_PROTECTION = "privacy.manage"
 
+    MESSAGES_VIEW = "messages.view"  # the outbox of messages to returnees, their monthly cost
+    MESSAGES_CALL = "messages.call"  # the call list of those who asked to be called
+    MESSAGES_TEMPLATES = "messages.templates"  # edit the messages' templates
+
 
 _STAFF_READ = {Permission.REFERENCE_VIEW, Permission.PROGRAMME_VIEW}
 _INTAKE = {Permission.REPORT_VIEW, Permission.BENEFICIARY_VIEW, Permission.BENEFICIARY_EDIT,
@@ -73,8 +77,9 @@ _FOLLOW_UP = {Permission.REPORT_VIEW, Permission.VISIT_VIEW, Permission.VISIT_RE
               Permission.REFERRAL_MANAGE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset({Permission.USERS_MANAGE, Permission.AUDIT_VIEW, *_STAFF_READ}),
-    Role.INTAKE_AGENT: frozenset({*_STAFF_READ, *_INTAKE}),
+    Role.ADMIN: frozenset({Permission.USERS_MANAGE, Permission.AUDIT_VIEW, *_STAFF_READ,
+                         Permission.MESSAGES_VIEW, Permission.MESSAGES_TEMPLATES}),
+    Role.INTAKE_AGENT: frozenset({*_STAFF_READ, *_INTAKE, Permission.MESSAGES_CALL}),
     # Applicants reach only their own records (ownership scope in can()).
     Role.APPLICANT: frozenset({Permission.APPLICATION_VIEW, Permission.APPLICATION_EDIT}),
     Role.COMMITTEE_MEMBER: frozenset({*_STAFF_READ, Permission.COMMITTEE_VIEW,
@@ -96,7 +101,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                        Permission.COMMITTEE_VIEW, Permission.COMMITTEE_MANAGE,
                                        Permission.SELECTION_DECIDE, Permission.FINANCE_VIEW,
                                        *_FOLLOW_UP, Permission.VISIT_SUPERVISE,
-                                       Permission.REPORT_ISSUE}),
+                                       Permission.REPORT_ISSUE, Permission.MESSAGES_VIEW,
+                                       Permission.MESSAGES_CALL}),
     Role.AUDITOR: frozenset({Permission.AUDIT_VIEW, *_STAFF_READ, Permission.BENEFICIARY_VIEW,
                              Permission.APPLICATION_VIEW, Permission.APPLICATION_EXPORT,
                              Permission.COMMITTEE_VIEW, Permission.FINANCE_VIEW,

@@ -201,6 +201,14 @@ ROUTES: dict[str, Callable[[Scenario], Target]] = {
         "manager", _f("programme.edit_envelope")),
     "visits.cancel /suivi/visites/<int:visit_id>/annuler": lambda s: Target(
         "manager", _f("visits.cancel", visit_id=s.planned_visit), _visit(s.planned_visit)),
+    "messages.contact_preference /messages/preference/<int:beneficiary_id>": lambda s: Target(
+        "manager", _f("messages.contact_preference", beneficiary_id=s.beneficiary),
+        _f("beneficiaries.detail", beneficiary_id=s.beneficiary)),
+    "messages.edit_template /messages/modeles/<event>/<language>": lambda s: Target(
+        "admin", _f("messages.edit_template", event="selected", language="fr")),
+    "messages.mark_called /messages/<int:message_id>/appele": lambda s: Target(
+        "intake", _f("messages.mark_called", message_id=s.call_message),
+        _f("messages.call_list")),
     "visits.field_tools_page /suivi/terrain": lambda s: (s.planned_visit, Target(
         "field", _f("visits.field_tools_page")))[1],
     "visits.load /suivi/charge": lambda s: (s.planned_visit, Target(

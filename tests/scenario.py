@@ -79,6 +79,19 @@ class Scenario:
     def beneficiary(self) -> int:
         return self.person()
 
+    @cached_property
+    def call_message(self) -> int:
+        """A message on the call list of region 01 (a returnee who asked to be called)."""
+        from grants.models import ContactChannel, MessageEvent
+        from grants.services.notifications import outbox
+
+        person = self._person(self.person(phone="+22376000002"))
+        outbox.set_preference(self.user("manager"), person, "fr", ContactChannel.CALL)
+        message = outbox.queue(person, MessageEvent.SUBMITTED, "scenario:call",
+                               {"reference": "AP-2026-0999"})
+        assert message is not None
+        return self._commit(message)
+
     def _application(self, application_id: int) -> Application:
         return db.session.get(Application, application_id)
 

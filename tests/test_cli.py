@@ -37,12 +37,35 @@ def test_create_user_reports_bad_input_without_saving(app):
     assert _users(app) == {}
 
 
+def _check_demo_messages():
+    """The demo's walk queued the returnees' messages in French, sent them through the dev
+    gateway, put those who asked to be called on a call list, and left out those who did not
+    agree to be contacted (issue 14)."""
+    from grants.models import Beneficiary, ContactChannel, MessageEvent, OutboundMessage
+    from grants.vocabulary import ConsentScope
+
+    rows = db.session.scalars(db.select(OutboundMessage)).all()
+    assert {m.event for m in rows} == set(MessageEvent)
+    assert {m.language for m in rows} == {"fr"}
+    assert any(m.text.startswith("Un versement de ") and " F CFA pour votre projet AP-" in m.text
+               for m in rows)
+    assert {m.state.value for m in rows if m.channel is ContactChannel.SMS} == {"sent"}
+    assert {m.state.value for m in rows if m.channel is ContactChannel.CALL} == {"queued"}
+    people = {m.beneficiary_id for m in rows}
+    silent = [p.id for p in db.session.scalars(db.select(Beneficiary))
+              if not p.has_consent(ConsentScope.FOLLOW_UP)]
+    assert len(silent) > 15 and people.isdisjoint(silent)
+    keys = [m.idempotency_key for m in rows]
+    assert len(keys) == len(set(keys))
+
+
 def test_seed_demo_is_idempotent_and_its_accounts_log_in(app):
     """One run loads the whole demo (accounts, intake, committee); a second changes nothing."""
     from grants.models import (
         Application,
         CommitteeSession,
         Minutes,
+        OutboundMessage,
         Referral,
         SustainabilityScore,
         Tranche,
@@ -61,7 +84,7 @@ def test_seed_demo_is_idempotent_and_its_accounts_log_in(app):
         with app.app_context():
             return [db.session.scalar(db.select(db.func.count()).select_from(model))
                     for model in (User, Application, CommitteeSession, Minutes, Visit,
-                                  Referral, SustainabilityScore)]
+                                  Referral, SustainabilityScore, OutboundMessage)]
 
     before = counts()
     second = runner.invoke(args=["seed-demo"])
@@ -81,6 +104,7 @@ def test_seed_demo_is_idempotent_and_its_accounts_log_in(app):
         assert visits_where(Visit.seq == 4, Visit.survey.is_not(None)) > 10
         assert db.session.scalar(db.select(db.func.count(Referral.id))) > 0
         assert check_ledger() == []
+        _check_demo_messages()
     users = _users(app)
     assert {role for roles in users.values() for role in roles} == {role.value for role in Role}
     for identifier in ("admin", "+22376000001", "ordonnateur", "president"):

@@ -1,7 +1,7 @@
 """Demo data for `flask seed-demo`: accounts for every role; the 2024 call with its returnees,
 dossiers, committee, money and follow-up visits; an open 2026 call. Running it again changes nothing."""
 
-from grants.demo import accounts, committee, intake, money, visits
+from grants.demo import accounts, committee, intake, messages, money, visits
 from grants.extensions import db
 
 
@@ -12,4 +12,5 @@ def seed() -> list[str]:
     db.session.commit()  # money operations run in transactions of their own
     lines += money.seed()
     lines += visits.seed()
+    lines += messages.seed()
     return lines

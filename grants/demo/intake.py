@@ -7,10 +7,20 @@ from datetime import UTC, date, datetime, timedelta
 
 from grants.demo.people import COUNTRIES, FEMALE, MALE, PLACES, PROJECTS, SKILLS, SURNAMES
 from grants.extensions import db
-from grants.models import Application, Beneficiary, Call, CheckItem, CheckResult, Region, User
+from grants.models import (
+    Application,
+    Beneficiary,
+    Call,
+    CheckItem,
+    CheckResult,
+    ContactChannel,
+    Region,
+    User,
+)
 from grants.models import ScreeningOutcome as Outcome
 from grants.services.intake import applications, beneficiaries, calls, members, screening
 from grants.services.money import envelopes
+from grants.services.notifications import outbox
 from grants.vocabulary import (
     BeneficiaryCategory,
     ConsentScope,
@@ -134,7 +144,9 @@ def _people(rng: random.Random, staff: dict[str, User], regions: dict[str, Regio
             "education": rng.choice(list(Education)),
             "skills": SKILLS[sector][0], "skills_abroad": SKILLS[sector][1],
             "household_size": rng.randint(1, 12)}
-        scopes = [s for s in ALL_SCOPES if s != "photo" or n % 5]
+        # One in seven did not agree to be contacted: no message reaches them (issue 14).
+        scopes = [s for s in ALL_SCOPES if (s != "photo" or n % 5)
+                  and (s != ConsentScope.FOLLOW_UP.value or n % 7 != 3)]
         person = beneficiaries.register(
             actor, first_name=first, last_name=last, consent_scopes=scopes,
             consent_date=consent_day, profile=profile, duplicates_confirmed=True,
@@ -142,6 +154,8 @@ def _people(rng: random.Random, staff: dict[str, User], regions: dict[str, Regio
             restricted={"vulnerabilities": ["route_violence"] if n % 6 == 0 else [],
                         "health_notes": None} if n % 6 == 0 else None)
         sector_of[person.id] = sector
+        if n % 8 == 5:  # cannot read: an agent of their region calls them instead
+            outbox.set_preference(actor, person, "fr", ContactChannel.CALL)
         person.created_at = datetime.combine(consent_day, datetime.min.time(), UTC)
         if n % 5 in (0, 2, 3):
             beneficiaries.set_verification(staff["gestionnaire"], person,

@@ -60,7 +60,9 @@ FIELDS = {
     "economic": _l("Economic"), "social": _l("Social"), "psychosocial": _l("Psychosocial"),
     "composite": _l("Composite"), "computed_at": _l("Computed on"), "service": _l("Service"),
     "outcome_note": _l("Outcome"), "partner": _l("Partner"), "object": _l("Object"),
-    "by": _l("By"),
+    "by": _l("By"), "event": _l("Event"), "language": _l("Language"), "text": _l("Text"),
+    "state": _l("State"), "sent_at": _l("Sent on"), "delivered_at": _l("Delivered on"),
+    "cancelled_at": _l("Cancelled on"),
 }
 
 

@@ -51,9 +51,11 @@ def init_app(app: Flask) -> None:
 
     app.extensions["huey"] = huey
     app.extensions["huey.run_job"] = run_job
-    from grants.jobs.retention import schedule
+    # The periodic tasks: the retention rules each night, the queued SMS every minute.
+    from grants.jobs import messages, retention
 
-    schedule(huey, app)
+    retention.schedule(huey, app)
+    messages.init_app(app, huey)
 
 
 def make_huey(app: Flask) -> Huey:

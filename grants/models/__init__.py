@@ -57,6 +57,14 @@ from grants.models.finance import (
     TrancheStatus,
 )
 from grants.models.jobs import Job, JobStatus
+from grants.models.notifications import (
+    ContactChannel,
+    ContactPreference,
+    MessageEvent,
+    MessageState,
+    MessageTemplate,
+    OutboundMessage,
+)
 from grants.models.reference import Region
 from grants.models.reports import REPORT_FORMATS, IndicatorReport, IndicatorReportFile
 from grants.models.screening import CheckItem, CheckResult, Screening, ScreeningItem, ScreeningOutcome
@@ -86,4 +94,6 @@ __all__ = [
     "user_region", "Partner", "Referral", "SustainabilityScore", "Visit", "VisitItem",
     "VisitPhoto", "VisitSubmission", "WeightSet", "Job", "JobStatus",
     "IndicatorReport", "IndicatorReportFile", "REPORT_FORMATS",
+    "ContactChannel", "ContactPreference", "MessageEvent", "MessageState", "MessageTemplate",
+    "OutboundMessage",
 ]

@@ -6,6 +6,7 @@ audit and ledger rows and `flush()`, but never commit: the view (or the CLI) com
     committees/   scoring grids, sessions and declarations, score sheets, selection, minutes
     money/        the transaction core, envelopes, agreements, payments, batches, the register
     followup/     visits and their reports, the questionnaire, monitoring, referrals, field tools
+    notifications/  messages to returnees: templates, segments, the outbox, gateways, sending
     privacy/      a person's file on request, erasure on request, the retention rules
 
 Shared by all: accounts (users and logins), audit (the audit log), errors (DomainError and its

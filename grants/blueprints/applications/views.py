@@ -15,7 +15,7 @@ from grants.blueprints.applications.forms import (
 )
 from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices, filtered, new_client_token, posted
-from grants.models import Application, Attachment, Beneficiary, Call, Region
+from grants.models import Application, Attachment, Beneficiary, Call, OutboundMessage, Region
 from grants.paging import paginate
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services.errors import DomainError
@@ -105,7 +105,9 @@ def detail(application_id: int):
         missing=applications.missing_items(app) if editable else [],
         actions=allowed_actions(app.status), confirm=ConfirmForm(),
         comment_form=CommentForm(formdata=None),
-        document_form=DocumentForm(formdata=None))
+        document_form=DocumentForm(formdata=None),
+        messages=db.session.scalars(db.select(OutboundMessage).where(
+            OutboundMessage.application_id == app.id).order_by(OutboundMessage.id)).all())
 
 
 @bp.route("/<int:application_id>/soumettre", methods=["POST"])

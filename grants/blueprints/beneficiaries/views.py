@@ -16,9 +16,10 @@ from grants.blueprints.beneficiaries.forms import (
     VerificationForm,
     WithdrawConsentForm,
 )
+from grants.blueprints.messages import views as messages_views
 from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices, filtered, new_client_token, posted
-from grants.models import Application, ApplicationMember, Beneficiary, Region
+from grants.models import Application, ApplicationMember, Beneficiary, OutboundMessage, Region
 from grants.paging import paginate
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services.intake import beneficiaries as registry
@@ -107,8 +108,12 @@ def detail(beneficiary_id: int):
         db.select(Application).join(ApplicationMember)
         .where(ApplicationMember.beneficiary_id == person.id)
         .order_by(Application.created_at.desc(), Application.id.desc()))
+    sent = db.session.scalars(db.select(OutboundMessage).where(
+        OutboundMessage.beneficiary_id == person.id)
+        .order_by(OutboundMessage.created_at.desc(), OutboundMessage.id.desc()).limit(50)).all()
     return render_template(
         "beneficiaries/detail.html", person=person, applications=applications,
+        messages=sent, contact_form=messages_views.preference_form(person),
         restricted=restricted, show_restricted=show_restricted, confirm=ConfirmForm(),
         consent_form=ConsentForm(formdata=None, consent_scopes=[]),
         withdraw_form=WithdrawConsentForm(formdata=None),

@@ -296,9 +296,9 @@ def submit(actor: User, app: Application, today: date | None = None) -> None:
     if app.status == ApplicationStatus.DRAFT and \
             not app.call.accepts_applications_on(today or date.today()):
         raise ConflictError(_l("This call is closed: the dossier can no longer be submitted."))
-    transition(actor, app, ApplicationAction.SUBMIT)
-    if app.reference is None:
+    if app.reference is None:  # before the transition: its receivers tell the reference
         app.reference = next_reference("AP", app.call.opens_on.year)
+    transition(actor, app, ApplicationAction.SUBMIT)
     app.submitted_at = utcnow()
     _add_revision(actor, app, str(_l("Submitted version")))
 

@@ -102,6 +102,7 @@ def prepare_agreement(actor: User, application: Application, *, amount: int, cha
     db.session.add(grant)
     db.session.flush()
     audit.record("grant.prepared", actor, grant, details={"amount": amount})
+    events.agreement_prepared.send(grant, actor=actor)
     return grant
 
 

@@ -19,9 +19,11 @@ from grants.models import (
     Attachment,
     Beneficiary,
     Consent,
+    ContactPreference,
     DuplicateReview,
     Grant,
     GrantStatus,
+    OutboundMessage,
     Referral,
     Screening,
     User,
@@ -93,6 +95,11 @@ def erase(actor: User, person: Beneficiary, reason: str) -> Erasure:
     for referral in db.session.scalars(db.select(Referral).where(
             Referral.beneficiary_id == person.id)):
         referral.reason, referral.outcome_note = "", None
+    # The messages sent to the person carry their phone, code and references: not kept.
+    db.session.execute(db.delete(OutboundMessage).where(
+        OutboundMessage.beneficiary_id == person.id))
+    db.session.execute(db.delete(ContactPreference).where(
+        ContactPreference.beneficiary_id == person.id))
     db.session.execute(db.delete(DuplicateReview).where(db.or_(
         DuplicateReview.beneficiary_id == person.id, DuplicateReview.other_id == person.id)))
     if person.user_id:

@@ -15,6 +15,7 @@ from grants.models import (
     Beneficiary,
     BeneficiaryRestricted,
     Grant,
+    OutboundMessage,
     Payment,
     Referral,
     SustainabilityScore,
@@ -142,8 +143,11 @@ def collect(person: Beneficiary) -> dict[str, Any]:
         "dossiers": [_dossier(app, person.id) for app in dossiers],
         "referrals": [{**_row(r, ("created_at", "service", "reason", "status", "outcome_note")),
                        "partner": r.partner.name} for r in referrals],
-        # No table keeps the messages sent to people (text messages are not sent yet).
-        "messages": [],
+        "messages": [_row(m, ("created_at", "event", "language", "channel", "phone", "text",
+                              "state", "sent_at", "delivered_at", "cancelled_at"))
+                     for m in db.session.scalars(db.select(OutboundMessage).where(
+                         OutboundMessage.beneficiary_id == person.id).order_by(
+                         OutboundMessage.id))],
         "confidential_readings": [
             {"at": _plain(at), "action": action, "object": f"{kind}:{oid}", "by": name}
             for at, action, kind, oid, name in readers],
