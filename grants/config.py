@@ -84,3 +84,6 @@ class DefaultConfig:
     # Cells counting fewer people are shown as "< 5" in anything that leaves the office.
     REPORT_SMALL_CELL = 5
     REPORT_CACHE_SECONDS = 300  # figures are read again at most every 5 minutes per process
+    # The home dashboards' figures (charts drawn) kept per (figures shown, scope, language) in
+    # each process; the to-dos are counted on every request.
+    DASHBOARD_CACHE_SECONDS = 300

@@ -71,7 +71,9 @@ _FOLLOW_UP = {Permission.REPORT_VIEW, Permission.VISIT_VIEW, Permission.VISIT_RE
               Permission.REFERRAL_MANAGE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset({Permission.USERS_MANAGE, Permission.AUDIT_VIEW, *_STAFF_READ}),
+    # The administrator sees the programme's figures (counts and sums, no person) on the home.
+    Role.ADMIN: frozenset({Permission.USERS_MANAGE, Permission.AUDIT_VIEW, *_STAFF_READ,
+                           Permission.REPORT_VIEW}),
     Role.INTAKE_AGENT: frozenset({*_STAFF_READ, *_INTAKE}),
     # Applicants reach only their own records (ownership scope in can()).
     Role.APPLICANT: frozenset({Permission.APPLICATION_VIEW, Permission.APPLICATION_EDIT}),
