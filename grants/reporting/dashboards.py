@@ -66,10 +66,15 @@ def _committees(user: User) -> list[ToDo]:
         .order_by(CommitteeSession.id)).all()
     for meeting, member in seats:
         counts = committee_worklist.counts(meeting, member)
+        # Each dossier is declared (interests) before it is scored: two steps, two lists.
+        todos.append(ToDo(f"declare-{meeting.id}", _("Dossiers to declare: %(session)s",
+                                                     session=meeting.reference),
+                          counts["to_declare"], url_for("committees.session",
+                                                        session_id=meeting.id, show="to_declare")))
         todos.append(ToDo(f"score-{meeting.id}", _("Sheets to score: %(session)s",
                                                    session=meeting.reference),
-                          counts["to_score"],
-                          url_for("committees.session", session_id=meeting.id, show="to_score")))
+                          counts["to_score"], url_for("committees.session",
+                                                      session_id=meeting.id, show="to_score")))
     return todos
 
 
