@@ -202,7 +202,6 @@ BUILDERS: dict[str, Callable[[ReportFilter, User, date], Figure]] = {
     "envelope": _envelope, "funnel": _funnel, "disbursements": _disbursements,
     "overdue": _overdue, "survival": _survival, "scores": _scores, "jobs": _jobs, "map": _map}
 
-_cache: dict[tuple, tuple[float, list[Figure]]] = {}
 CACHE_ENTRIES = 256
 
 
@@ -215,14 +214,16 @@ def figures(user: User, today: date | None = None) -> list[Figure]:
         return []
     flt = ReportFilter.for_viewer(user)
     ttl = current_app.config["DASHBOARD_CACHE_SECONDS"]
-    key = (current_app.name, names, flt.scope, charts.language(), today,
+    key = (names, flt.scope, charts.language(), today,
            frozenset(user.roles))  # links depend on the permissions, hence the roles
-    hit = _cache.get(key)
+    cache: dict[tuple, tuple[float, list[Figure]]] = current_app.extensions.setdefault(
+        "dashboard_cache", {})
+    hit = cache.get(key)
     if ttl and hit is not None and hit[0] > time.monotonic():
         return hit[1]
     built = [BUILDERS[name](flt, user, today) for name in names]
     if ttl:
-        if len(_cache) >= CACHE_ENTRIES:
-            _cache.clear()
-        _cache[key] = (time.monotonic() + ttl, built)
+        if len(cache) >= CACHE_ENTRIES:
+            cache.clear()
+        cache[key] = (time.monotonic() + ttl, built)
     return built
