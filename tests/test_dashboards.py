@@ -138,7 +138,7 @@ def test_figures_by_role_and_scope(app, followed):
 def test_home_without_figures_or_todos(client, login_as):
     login_as(Role.COMMITTEE_MEMBER)
     page = client.get("/").get_data(as_text=True)
-    assert "data-figure" not in page and "Nothing to do for now" in page
+    assert "data-figure" not in page and "Rien à faire pour l'instant" in page
 
 
 def test_figures_are_cached_per_scope(make_app, make_user):

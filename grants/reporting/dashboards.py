@@ -31,6 +31,8 @@ from grants.services.followup import monitoring
 from grants.services.intake import queries
 from grants.workflow import ApplicationStatus
 
+SESSIONS_SHOWN = 3  # a member's latest sessions still scoring: the cost stays bounded
+
 
 @dataclass(frozen=True)
 class ToDo:
@@ -63,7 +65,7 @@ def _committees(user: User) -> list[ToDo]:
         .join(SessionMember, SessionMember.session_id == CommitteeSession.id)
         .where(SessionMember.user_id == user.id,
                CommitteeSession.status == SessionStatus.SCORING)
-        .order_by(CommitteeSession.id)).all()
+        .order_by(CommitteeSession.id.desc()).limit(SESSIONS_SHOWN)).all()
     for meeting, member in seats:
         counts = committee_worklist.counts(meeting, member)
         # Each dossier is declared (interests) before it is scored: two steps, two lists.
