@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 from flask_babel import gettext as _
 
 from grants.models import Role, User
@@ -66,6 +66,16 @@ def _link(user: User, permission: Permission, endpoint: str, **args) -> str | No
     return url_for(endpoint, **args) if can(user, permission) else None
 
 
+def _read(fact, flt: ReportFilter, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A fact's frame, read once per request: several figures share it (the funnel and the
+    map the dossiers by region, the funnel and survival the milestones)."""
+    reads = g.setdefault("dashboard_reads", {})
+    key = (fact.name, flt, by)
+    if key not in reads:
+        reads[key] = fact.read(flt, list(by))
+    return reads[key]
+
+
 def _months(end: date, count: int) -> list[str]:
     year, month = end.year, end.month
     months = []
@@ -85,11 +95,11 @@ def _monthly(frame: pd.DataFrame, measures: list[str], first: str | None) -> pd.
 
 
 def _envelope(flt: ReportFilter, user: User, today: date) -> Figure:
-    money = facts.MONEY.read(flt, ["period"])
+    money = _read(facts.MONEY, flt, ("period",))
     series = _monthly(money, ["committed", "disbursed"], None).cumsum()
     columns = {"committed": _("Committed"), "disbursed": _("Disbursed")}
     if flt.scope is None:  # appropriations belong to no region: only a national view has them
-        credits = _monthly(facts.APPROPRIATIONS.read(flt, ["period"]), ["appropriated"],
+        credits = _monthly(_read(facts.APPROPRIATIONS, flt, ("period",)), ["appropriated"],
                            None).cumsum()
         months = sorted(set(series.index) | set(credits.index))
         series = series.reindex(months).ffill().fillna(0).astype("Int64")
@@ -106,9 +116,9 @@ def _envelope(flt: ReportFilter, user: User, today: date) -> Figure:
 
 
 def _funnel(flt: ReportFilter, user: User, today: date) -> Figure:
-    registered = facts.REGISTRATIONS.read(flt).iloc[0]
-    dossiers = facts.DOSSIERS.read(flt).iloc[0]
-    running = {months: facts.survival(months, today).read(flt).iloc[0]["operating"]
+    registered = _read(facts.REGISTRATIONS, flt).iloc[0]
+    dossiers = _read(facts.DOSSIERS, flt, ("region",)).sum(numeric_only=True)  # with the map
+    running = {months: _read(facts.survival(months, today), flt).iloc[0]["operating"]
                for months in (6, 12)}
     stages = [(_("Registered"), registered["registered"]),
               (_("Submitted"), dossiers["submitted"]), (_("Eligible"), dossiers["eligible"]),
@@ -122,7 +132,7 @@ def _funnel(flt: ReportFilter, user: User, today: date) -> Figure:
 
 def _disbursements(flt: ReportFilter, user: User, today: date) -> Figure:
     months = _months(today, MONTHS_SHOWN)
-    money = facts.MONEY.read(flt, ["period"])
+    money = _read(facts.MONEY, flt, ("period",))
     series = _monthly(money, ["disbursed"], months[0]).reindex(months, fill_value=0)[
         "disbursed"].astype("Int64")
     series.index = [period_label(code) for code in series.index]
@@ -134,7 +144,7 @@ def _disbursements(flt: ReportFilter, user: User, today: date) -> Figure:
 
 
 def _overdue(flt: ReportFilter, user: User, today: date) -> Figure:
-    frame = facts.visits(today).read(flt, ["region"])
+    frame = _read(facts.visits(today), flt, ("region",))
     frame = frame[frame["overdue"] > 0] if (frame["overdue"] > 0).any() else frame.head(0)
     table = label(frame.set_index("region")[["overdue"]], "region", None, flt.context())
     series = table["overdue"].rename(_("Overdue visits"))
@@ -147,7 +157,7 @@ def _overdue(flt: ReportFilter, user: User, today: date) -> Figure:
 def _survival(flt: ReportFilter, user: User, today: date) -> Figure:
     rows_ = []
     for months in (6, 12):
-        row = facts.survival(months, today).read(flt).iloc[0]
+        row = _read(facts.survival(months, today), flt).iloc[0]
         observed = int(row["observed"])
         rows_.append((_("At M+%(months)d", months=months),
                       int(row["operating"]) / observed if observed else None))
@@ -158,7 +168,7 @@ def _survival(flt: ReportFilter, user: User, today: date) -> Figure:
 
 
 def _scores(flt: ReportFilter, user: User, today: date) -> Figure:
-    means = facts.means(facts.SCORES.read(flt))
+    means = facts.means(_read(facts.SCORES, flt))
     names = {"economic": _("Economic"), "social": _("Social"),
              "psychosocial": _("Psychosocial"), "composite": _("Composite")}
     pairs = [(names[d], None if pd.isna(means.iloc[0][d]) else round(float(means.iloc[0][d]), 2))
@@ -170,7 +180,7 @@ def _scores(flt: ReportFilter, user: User, today: date) -> Figure:
 
 
 def _jobs(flt: ReportFilter, user: User, today: date) -> Figure:
-    frame = facts.visits(today).read(flt, ["age_band", "sex"])
+    frame = _read(facts.visits(today), flt, ("age_band", "sex"))
     table = frame.pivot_table(index="age_band", columns="sex", values="jobs_found",
                               aggfunc="sum", observed=False, fill_value=0).astype("Int64")
     table = table.loc[table.sum(axis=1) > 0] if table.to_numpy().sum() else table.head(0)
@@ -182,7 +192,7 @@ def _jobs(flt: ReportFilter, user: User, today: date) -> Figure:
 
 
 def _map(flt: ReportFilter, user: User, today: date) -> Figure:
-    frame = facts.DOSSIERS.read(flt, ["region"]).set_index("region")["funded"]
+    frame = _read(facts.DOSSIERS, flt, ("region",)).set_index("region")["funded"]
     values = {str(code): int(value) for code, value in frame.items()}
     ids = {code: region_id for region_id, (code, _name) in regions(flt.context()).items()}
     title = _("Funded projects per region")
