@@ -82,7 +82,7 @@ def test_seed_demo_is_idempotent_and_its_accounts_log_in(app):
         # Released by a favourable V1: most paid, some left due or ordered (the finance
         # office's to-dos on its dashboard).
         assert second_tranches("paid", "ordered", "eligible") == favourable_v1 > 20
-        assert second_tranches("paid") > 15
+        assert second_tranches("paid") > 10
         assert second_tranches("ordered") > 0 and second_tranches("eligible") > 0
         assert visits_where(Visit.seq == 4, Visit.survey.is_not(None)) > 10
         assert db.session.scalar(db.select(db.func.count(Referral.id))) > 0
