@@ -115,3 +115,6 @@ class DefaultConfig:
     # order (or is still awaited that long after it): the indicator report's "late".
     REPORT_LATE_DAYS = 15
     REPORT_CACHE_SECONDS = 300  # figures are read again at most every 5 minutes per process
+    # The home dashboards' figures (charts drawn) kept per (figures shown, scope, language) in
+    # each process; the to-dos are counted on every request.
+    DASHBOARD_CACHE_SECONDS = 300

@@ -77,8 +77,10 @@ _FOLLOW_UP = {Permission.REPORT_VIEW, Permission.VISIT_VIEW, Permission.VISIT_RE
               Permission.REFERRAL_MANAGE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    # The administrator sees the programme's figures (counts and sums, no person) on the home.
     Role.ADMIN: frozenset({Permission.USERS_MANAGE, Permission.AUDIT_VIEW, *_STAFF_READ,
-                         Permission.MESSAGES_VIEW, Permission.MESSAGES_TEMPLATES}),
+                           Permission.REPORT_VIEW, Permission.MESSAGES_VIEW,
+                           Permission.MESSAGES_TEMPLATES}),
     Role.INTAKE_AGENT: frozenset({*_STAFF_READ, *_INTAKE, Permission.MESSAGES_CALL}),
     # Applicants reach only their own records (ownership scope in can()).
     Role.APPLICANT: frozenset({Permission.APPLICATION_VIEW, Permission.APPLICATION_EDIT}),

@@ -171,10 +171,10 @@ def test_a_json_body_or_a_nul_character_is_refused_with_400(app, make_user):
 
 QUERY_GARBAGE = ["99999999999999999999", "-1", "abc", "\x00", LONG[:5000]]
 QUERY_NAMES = ["page", "tranches", "attente", "region", "agent", "appel", "call_id", "status",
-               "region_id", "q", "sort", "show", "retard", "tout"]
+               "region_id", "q", "sort", "show", "retard", "tout", "etat", "section"]
 
 
-@pytest.mark.parametrize("role", ["admin", "programme_manager", "finance_officer",
+@pytest.mark.parametrize("role", ["admin", "programme_manager", "finance_officer", "accountant",
                                   "field_officer", "intake_agent", "committee_chair"])
 def test_garbage_in_a_pages_address_never_breaks_it(app, client, login_as, role):
     """Every page without arguments, asked with page numbers, ids and filters beyond the

@@ -8,10 +8,10 @@ import uuid
 from datetime import date, timedelta
 
 from grants.extensions import db
-from grants.models import Grant, Partner, Region, User, Visit
+from grants.models import Channel, Grant, Partner, Region, User, Visit
 from grants.services.followup import referrals, visit_reports, visits
 from grants.services.followup.questionnaire import ITEMS
-from grants.services.money import payments
+from grants.services.money import batches, payments
 from grants.vocabulary import (
     ActivityStatus,
     ItemPresence,
@@ -77,7 +77,7 @@ def seed() -> list[str]:
             visits.validate_visit(manager, visit.id, "Vu au bureau.")
             db.session.commit()
             if visit.seq == 1 and recommendation.releases:
-                counts["second"] += _pay_second(officer, accountant, grant, report.visited_on)
+                counts["second"] += _pay_second(officer, accountant, grant, report.visited_on, n)
             if visit.seq == 1 and n in UNFAVOURABLE:
                 visits.plan_unscheduled(manager, db.session.get(Grant, grant.id),
                                         due_on=date.today() + timedelta(days=5 + n),
@@ -86,11 +86,23 @@ def seed() -> list[str]:
                 db.session.commit()
             if visit.seq == 4 and n % 5 == 0:
                 counts["referrals"] += _refer(officer_of, visit, partners, n)
+    batched = _prepare_batch(officer)
     return [f"Follow-up demo data: {late_payments} more first tranches paid in 2026, "
             f"{counts['recorded']} visits recorded for {len(grants)} "
             f"funded projects, {counts['second']} second tranches paid after a favourable V1, "
             f"{len(UNFAVOURABLE)} V1 unfavourable, {counts['referrals']} referrals, "
-            f"{len(PARTNERS)} partners."]
+            f"{len(PARTNERS)} partners, {batched} ordered tranches in a batch to approve."]
+
+
+def _prepare_batch(officer: User) -> int:
+    """The ordered wallet tranches go into a batch the accountant has yet to approve."""
+    for operator in (Channel.ORANGE_MONEY, Channel.MOOV_MONEY):
+        waiting = [t.id for t in batches.batchable(operator)]
+        if waiting:
+            batches.create_batch(officer, operator, waiting)
+            db.session.commit()
+            return len(waiting)
+    return 0
 
 
 def _pay_waiting_first_tranches(officer: User, accountant: User) -> int:
@@ -177,10 +189,16 @@ def survey_answers_for(rng: random.Random, status: ActivityStatus) -> dict[str, 
     return answers
 
 
-def _pay_second(officer: User, accountant: User, grant: Grant, visited_on: date) -> int:
+def _pay_second(officer: User, accountant: User, grant: Grant, visited_on: date, n: int) -> int:
+    """The second tranche after a favourable V1: most are paid; some are left due (the
+    finance officer's to-do) or ordered and not yet paid (the accountant's)."""
     second = db.session.get(Grant, grant.id).tranches[1]
+    if n % 6 == 1:
+        return 0  # due: to order
     payments.order_payment(officer, second.id, _key())
     db.session.commit()
+    if n % 6 == 4:
+        return 0  # ordered: to pay
     payments.pay_tranche(accountant, second.id, _key(), f"TX2-{second.id:05d}",
                         paid_on=min(visited_on + timedelta(days=10), date.today()))
     db.session.commit()

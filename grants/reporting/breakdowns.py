@@ -102,6 +102,11 @@ def _regions(ctx: Context) -> dict[int, tuple[str, str]]:
                                       .order_by(Region.code))})
 
 
+def regions(ctx: Context) -> dict[int, tuple[str, str]]:
+    """Region id -> (code, name), read once per context (links to a region's list)."""
+    return _regions(ctx)
+
+
 def _region_categories(ctx: Context) -> list[tuple[str, str]]:
     return list(_regions(ctx).values())
 

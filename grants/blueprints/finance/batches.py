@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from grants.blueprints.finance import bp
-from grants.blueprints.finance.forms import BatchForm, RemoveLineForm, ResultsForm
+from grants.blueprints.finance.forms import BatchFilterForm, BatchForm, RemoveLineForm, ResultsForm
 from grants.exports.mobile_money import bulk_rows
 from grants.extensions import db
-from grants.forms import ConfirmForm, attempt, choices
-from grants.models import Channel, PaymentBatch
+from grants.forms import ConfirmForm, attempt, choices, filtered
+from grants.models import BatchStatus, Channel, PaymentBatch
 from grants.permissions import Permission, require
 from grants.services.errors import DomainError
 from grants.services.money import batches
@@ -38,10 +38,13 @@ def _batch_form(operator: Channel) -> tuple[BatchForm, list]:
 
 
 def _batch_page(form, operator, candidates):
-    recent = db.session.scalars(db.select(PaymentBatch).order_by(PaymentBatch.id.desc())
-                                .limit(50)).all()
+    batch_filter = filtered(BatchFilterForm(request.args))
+    query = db.select(PaymentBatch).order_by(PaymentBatch.id.desc())
+    if batch_filter.etat.data:
+        query = query.where(PaymentBatch.status == BatchStatus(batch_filter.etat.data))
+    recent = db.session.scalars(query.limit(50)).all()
     return render_template("finance/batches.html", form=form, batches=recent, operator=operator,
-                           candidates=candidates)
+                           candidates=candidates, batch_filter=batch_filter)
 
 
 @bp.route("/lots")

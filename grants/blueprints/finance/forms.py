@@ -15,7 +15,7 @@ from grants.forms import (
     enum_choices,
     new_client_token,
 )
-from grants.models import Channel
+from grants.models import BatchStatus, Channel
 from grants.vocabulary import Sector
 
 
@@ -89,3 +89,25 @@ class ResultsForm(FlaskForm):
 class RemoveLineForm(FlaskForm):
     reason = StringField(_l("Why the tranche leaves the batch"), validators=[
         DataRequired(_l("Say why the tranche leaves the batch.")), Length(max=300)])
+
+
+class TrancheFilterForm(FlaskForm):
+    """The finance home's tranches: all those waiting, or only those due (to order) or only
+    those ordered (to pay), from `?etat=`; a refused value filters nothing."""
+
+    class Meta:
+        csrf = False
+
+    etat = SelectField(_l("Tranches"), validators=[Optional()], choices=lambda: choices([
+        ("", _l("To order or to pay")), ("eligible", _l("To order")), ("ordered", _l("To pay"))]))
+
+
+class BatchFilterForm(FlaskForm):
+    """The batches' list: all the recent ones, or those in one state (`?etat=prepared`: the
+    batches waiting for the accountant's approval)."""
+
+    class Meta:
+        csrf = False
+
+    etat = SelectField(_l("State"), validators=[Optional()],
+                       choices=lambda: enum_choices(BatchStatus, _l("All")))

@@ -29,6 +29,7 @@ from grants.blueprints.finance.forms import (
     RegisterFilterForm,
     SignedCopyForm,
     SignForm,
+    TrancheFilterForm,
 )
 from grants.extensions import db
 from grants.forms import attempt, choices, filtered, form_messages, hidden_field_messages, posted
@@ -69,9 +70,12 @@ def index():
     def page_of(query, name):
         return paginate(query, per_page=FINANCE_PAGE_ROWS, name=name)
 
+    tranche_filter = filtered(TrancheFilterForm(request.args))
+    waiting = ([TrancheStatus(tranche_filter.etat.data)] if tranche_filter.etat.data
+               else [TrancheStatus.ELIGIBLE, TrancheStatus.ORDERED])
     tranches = page_of(
         db.select(Tranche).options(joinedload(Tranche.grant).lazyload(Grant.tranches))
-        .where(Tranche.status.in_([TrancheStatus.ELIGIBLE, TrancheStatus.ORDERED]))
+        .where(Tranche.status.in_(waiting))
         .order_by(Tranche.grant_id, Tranche.seq), "tranches")
     counts = dict(db.session.execute(  # "2/3": how many tranches each listed agreement has
         db.select(Tranche.grant_id, sa.func.count()).where(
@@ -87,7 +91,8 @@ def index():
                                               lazyload(Grant.tranches))
                      .order_by(Grant.number.desc()), "page")
     return render_template("finance/index.html", grants=grants, tranches=tranches,
-                           tranche_counts=counts, awaiting=awaiting, envelopes=envelopes)
+                           tranche_counts=counts, awaiting=awaiting, envelopes=envelopes,
+                           tranche_filter=tranche_filter)
 
 
 @bp.route("/conventions/nouvelle/<int:application_id>", methods=["GET", "POST"])

@@ -180,3 +180,16 @@ class ReferralStatusForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV file of the submissions (KoboToolbox or ODK)"),
                      validators=[FileRequired(_l("Choose a file."))])
+
+
+class WorklistFilterForm(FlaskForm):
+    """`?section=` of the worklist: one of its sections only (overdue, to validate...); a
+    refused value shows them all."""
+
+    class Meta:
+        csrf = False
+
+    section = SelectField(_l("Show"), validators=[Optional()], choices=lambda: choices([
+        ("", _l("All")), ("to_validate", _l("Waiting for validation")),
+        ("overdue", _l("Overdue")), ("due", _l("Due in the next two weeks")),
+        ("upcoming", _l("Coming up"))]))

@@ -20,10 +20,11 @@ from grants.blueprints.visits.forms import (
     AssignForm,
     ReviewForm,
     UnscheduledVisitForm,
+    WorklistFilterForm,
     report_form_for,
 )
 from grants.extensions import db
-from grants.forms import attempt, choices, posted
+from grants.forms import attempt, choices, filtered, posted
 from grants.models import Application, Grant, Region, User, Visit, VisitPhoto, VisitSubmission
 from grants.paging import id_arg, page_arg
 from grants.permissions import Permission, can, get_or_404, region_scope, require
@@ -50,11 +51,13 @@ def worklist():
     supervisor = can(current_user, Permission.VISIT_SUPERVISE)
     mine = request.args.get("tout") is None and not supervisor
     region_id = id_arg("region")
+    section_filter = filtered(WorklistFilterForm(request.args))
     work = monitoring.worklist(current_user, date.today(), mine=mine, region_id=region_id,
                                officer_id=id_arg("agent"),
-                               page=page_arg())
+                               page=page_arg(), section=section_filter.section.data or None)
     return render_template("visits/worklist.html", work=work, mine=mine, regions=_regions(),
-                           region_id=region_id, today=date.today(), supervisor=supervisor)
+                           region_id=region_id, today=date.today(), supervisor=supervisor,
+                           section_filter=section_filter)
 
 
 @bp.route("/charge", methods=["GET", "POST"])

@@ -79,14 +79,8 @@ def _section_of(today: date, soon: date):
                    (Visit.due_on <= soon, 2), else_=3)
 
 
-def worklist(actor: User, today: date, *, mine: bool = False, region_id: int | None = None,
-             officer_id: int | None = None, open_only: bool = False,
-             page: int = 1) -> Worklist:
-    """Open visits in the actor's regions by date: overdue, due soon, upcoming; and the
-    submitted visits waiting for a supervisor (unless `open_only`). One page of
-    WORKLIST_PAGE_ROWS rows in that order, and the count of each section: three statements
-    whatever the number of visits."""
-    soon = today + timedelta(days=current_app.config["VISIT_DUE_SOON_DAYS"])
+def _worklist_query(actor: User, today: date, *, mine: bool, region_id: int | None,
+                    officer_id: int | None, open_only: bool):
     planned = sa.and_(Visit.status == VisitStatus.PLANNED,
                       Visit.due_on <= today + timedelta(days=UPCOMING_DAYS))
     query = _scoped(sa.select(Visit), actor).where(
@@ -98,15 +92,46 @@ def worklist(actor: User, today: date, *, mine: bool = False, region_id: int | N
         query = query.where(Visit.assigned_to_id == officer_id)
     if region_id:
         query = query.where(Visit.region_id == region_id)
-    section = _section_of(today, soon)
-    sections = query.with_only_columns(section.label("section")).subquery()
+    return query
+
+
+def _soon(today: date) -> date:
+    return today + timedelta(days=current_app.config["VISIT_DUE_SOON_DAYS"])
+
+
+def _counts(query, today: date) -> dict[str, int]:
+    sections = query.with_only_columns(_section_of(today, _soon(today)).label("section")
+                                       ).subquery()
     counts = dict.fromkeys(SECTIONS, 0)
     for number, count in db.session.execute(
             sa.select(sections.c.section, sa.func.count()).group_by(sections.c.section)):
         counts[SECTIONS[number]] = count
-    rows = db.paginate(_for_cards(query).order_by(section, Visit.due_on, Visit.id),
+    return counts
+
+
+def section_counts(actor: User, today: date, *, mine: bool = False) -> dict[str, int]:
+    """The worklist's count per section (one GROUP BY), as the worklist shows them."""
+    return _counts(_worklist_query(actor, today, mine=mine, region_id=None, officer_id=None,
+                                   open_only=False), today)
+
+
+def worklist(actor: User, today: date, *, mine: bool = False, region_id: int | None = None,
+             officer_id: int | None = None, open_only: bool = False,
+             page: int = 1, section: str | None = None) -> Worklist:
+    """Open visits in the actor's regions by date: overdue, due soon, upcoming; and the
+    submitted visits waiting for a supervisor (unless `open_only`). One page of
+    WORKLIST_PAGE_ROWS rows in that order, and the count of each section: three statements
+    whatever the number of visits. `section` (one of SECTIONS) lists that section only."""
+    soon = _soon(today)
+    query = _worklist_query(actor, today, mine=mine, region_id=region_id,
+                            officer_id=officer_id, open_only=open_only)
+    counts = _counts(query, today)
+    section_expression = _section_of(today, soon)
+    if section in SECTIONS:
+        query = query.where(section_expression == SECTIONS.index(section))
+    rows = db.paginate(_for_cards(query).order_by(section_expression, Visit.due_on, Visit.id),
                        page=page, per_page=WORKLIST_PAGE_ROWS, error_out=False, count=False)
-    rows.total = sum(counts.values())
+    rows.total = counts[section] if section in SECTIONS else sum(counts.values())
     result = Worklist(rows, counts)
     for visit in rows.items:
         if visit.status == VisitStatus.SUBMITTED:

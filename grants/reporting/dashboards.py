@@ -1,0 +1,128 @@
+"""The home page's to-dos: what the viewer must do now, counted by the same query (or the
+same counting function) as the list each one links to, so that the link shows that number.
+
+One SQL count per to-do (a GROUP BY at most), never rows; each list applies the viewer's
+scope itself (an intake agent's dossiers, a field officer's visits are those of their
+regions), and so does its count here. Finance is national: it has no region scope."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+
+from grants.extensions import db
+from grants.models import (
+    Application,
+    BatchStatus,
+    CommitteeSession,
+    Grant,
+    PaymentBatch,
+    SessionMember,
+    SessionStatus,
+    Tranche,
+    TrancheStatus,
+    User,
+)
+from grants.permissions import Permission, can
+from grants.services.committees import worklist as committee_worklist
+from grants.services.followup import monitoring
+from grants.services.intake import queries
+from grants.workflow import ApplicationStatus
+
+SESSIONS_SHOWN = 3  # a member's latest sessions still scoring: the cost stays bounded
+
+
+@dataclass(frozen=True)
+class ToDo:
+    key: str  # stable, for tests and styling
+    label: str
+    count: int
+    url: str
+    urgent: bool = False  # overdue: shown in red
+
+
+def _count(statement) -> int:
+    return int(db.session.scalar(statement) or 0)
+
+
+def _dossiers(user: User) -> list[ToDo]:
+    if not can(user, Permission.APPLICATION_SCREEN):
+        return []
+    counts = queries.status_counts(user, queries.Filters())  # the list's own count, scoped
+    status = ApplicationStatus.SUBMITTED.value
+    return [ToDo("screen", _("Dossiers to screen"), counts.get(status, 0),
+                 url_for("applications.index", status=status))]
+
+
+def _committees(user: User) -> list[ToDo]:
+    if not can(user, Permission.COMMITTEE_SCORE):
+        return []
+    todos = []
+    seats = db.session.execute(
+        sa.select(CommitteeSession, SessionMember)
+        .join(SessionMember, SessionMember.session_id == CommitteeSession.id)
+        .where(SessionMember.user_id == user.id,
+               CommitteeSession.status == SessionStatus.SCORING)
+        .order_by(CommitteeSession.id.desc()).limit(SESSIONS_SHOWN)).all()
+    for meeting, member in seats:
+        counts = committee_worklist.counts(meeting, member)
+        # Each dossier is declared (interests) before it is scored: two steps, two lists.
+        todos.append(ToDo(f"declare-{meeting.id}", _("Dossiers to declare: %(session)s",
+                                                     session=meeting.reference),
+                          counts["to_declare"], url_for("committees.session",
+                                                        session_id=meeting.id, show="to_declare")))
+        todos.append(ToDo(f"score-{meeting.id}", _("Sheets to score: %(session)s",
+                                                   session=meeting.reference),
+                          counts["to_score"], url_for("committees.session",
+                                                      session_id=meeting.id, show="to_score")))
+    return todos
+
+
+def _tranches(status: TrancheStatus) -> int:
+    return _count(sa.select(sa.func.count(Tranche.id)).where(Tranche.status == status))
+
+
+def _finance(user: User) -> list[ToDo]:
+    todos = []
+    if can(user, Permission.GRANT_MANAGE):
+        todos.append(ToDo("agreements", _("Selected dossiers without an agreement"), _count(
+            sa.select(sa.func.count(Application.id)).where(
+                Application.status == ApplicationStatus.SELECTED,
+                ~Application.id.in_(sa.select(Grant.application_id)))),
+            url_for("finance.index")))
+        todos.append(ToDo("order", _("Tranches to order"),
+                          _tranches(TrancheStatus.ELIGIBLE),
+                          url_for("finance.index", etat=TrancheStatus.ELIGIBLE.value)))
+    if can(user, Permission.PAYMENT_EXECUTE):
+        todos.append(ToDo("pay", _("Tranches to pay"), _tranches(TrancheStatus.ORDERED),
+                          url_for("finance.index", etat=TrancheStatus.ORDERED.value)))
+        todos.append(ToDo("approve", _("Batches to approve"), _count(
+            sa.select(sa.func.count(PaymentBatch.id)).where(
+                PaymentBatch.status == BatchStatus.PREPARED)),
+            url_for("finance.batch_list", etat=BatchStatus.PREPARED.value)))
+    return todos
+
+
+def _visits(user: User, today: date) -> list[ToDo]:
+    if not can(user, Permission.VISIT_VIEW) or not can(user, Permission.VISIT_RECORD):
+        return []
+    supervisor = can(user, Permission.VISIT_SUPERVISE)
+    # As the worklist counts them: an officer's own (and nobody's), a supervisor's all.
+    counts = monitoring.section_counts(user, today, mine=not supervisor)
+    todos = [ToDo("overdue", _("Overdue visits"), counts["overdue"],
+                  url_for("visits.worklist", section="overdue"), urgent=True)]
+    if supervisor:
+        todos.append(ToDo("validate", _("Visits to validate"), counts["to_validate"],
+                          url_for("visits.worklist", section="to_validate")))
+    else:
+        todos.append(ToDo("due", _("Visits due in the next two weeks"), counts["due"],
+                          url_for("visits.worklist", section="due")))
+    return todos
+
+
+def todos(user: User, today: date | None = None) -> list[ToDo]:
+    """The viewer's to-dos, for every role it holds, each once."""
+    today = today or date.today()
+    return [*_dossiers(user), *_committees(user), *_finance(user), *_visits(user, today)]
