@@ -62,6 +62,9 @@ def test_the_call_list_shows_the_agents_regions_only_and_marks_a_call(app, clien
     agent = login_as(Role.INTAKE_AGENT, regions=("01",))
     page = client.get("/messages/appels").get_data(as_text=True)
     assert "Ici" in page and "Ailleurs" not in page and "Texto" not in page
+    home = client.get("/").get_data(as_text=True)  # the home's to-do counts the same calls
+    calls = home.split('data-todo="calls"', 1)[1].split("</a>", 1)[0]
+    assert 'href="/messages/appels"' in home and ">1</span>" in calls
     with app.app_context():
         call = db.session.scalar(sa.select(OutboundMessage).where(
             OutboundMessage.beneficiary_id == here, OutboundMessage.channel == ContactChannel.CALL))
@@ -73,6 +76,8 @@ def test_the_call_list_shows_the_agents_regions_only_and_marks_a_call(app, clien
         done = db.session.get(OutboundMessage, call.id)
         assert (done.state, done.called_by_id) == (MessageState.DELIVERED, agent)
     assert "Ici" not in client.get("/messages/appels").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert ">0</span>" in home.split('data-todo="calls"', 1)[1].split("</a>", 1)[0]
     assert client.post(f"/messages/{call.id}/appele", follow_redirects=True).get_data(
         as_text=True).count("alert-danger") == 1
 

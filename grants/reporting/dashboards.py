@@ -29,6 +29,7 @@ from grants.permissions import Permission, can
 from grants.services.committees import worklist as committee_worklist
 from grants.services.followup import monitoring
 from grants.services.intake import queries
+from grants.services.notifications import outbox
 from grants.workflow import ApplicationStatus
 
 SESSIONS_SHOWN = 3  # a member's latest sessions still scoring: the cost stays bounded
@@ -54,6 +55,14 @@ def _dossiers(user: User) -> list[ToDo]:
     status = ApplicationStatus.SUBMITTED.value
     return [ToDo("screen", _("Dossiers to screen"), counts.get(status, 0),
                  url_for("applications.index", status=status))]
+
+
+def _calls(user: User) -> list[ToDo]:
+    if not can(user, Permission.MESSAGES_CALL):
+        return []
+    calls = outbox.calls_to_make(user).subquery()
+    return [ToDo("calls", _("People to call"), _count(sa.select(sa.func.count()).select_from(calls)),
+                 url_for("messages.call_list"))]
 
 
 def _committees(user: User) -> list[ToDo]:
@@ -125,4 +134,5 @@ def _visits(user: User, today: date) -> list[ToDo]:
 def todos(user: User, today: date | None = None) -> list[ToDo]:
     """The viewer's to-dos, for every role it holds, each once."""
     today = today or date.today()
-    return [*_dossiers(user), *_committees(user), *_finance(user), *_visits(user, today)]
+    return [*_dossiers(user), *_calls(user), *_committees(user), *_finance(user),
+            *_visits(user, today)]

@@ -18,7 +18,7 @@ from grants.extensions import db
 from grants.forms import apply_domain_error, attempt, choices, filtered
 from grants.models import Beneficiary, ContactChannel, MessageEvent, MessageState, OutboundMessage
 from grants.paging import paginate
-from grants.permissions import Permission, get_or_404, region_scope, require
+from grants.permissions import Permission, get_or_404, require
 from grants.services.errors import DomainError
 from grants.services.notifications import outbox, preview, templates
 
@@ -49,11 +49,7 @@ def outbox_list():
 @bp.route("/appels")
 @require(Permission.MESSAGES_CALL)
 def call_list():
-    query = db.select(OutboundMessage).where(OutboundMessage.channel == ContactChannel.CALL,
-                                             OutboundMessage.state == MessageState.QUEUED)
-    regions = region_scope(current_user, Permission.MESSAGES_CALL)
-    if regions is not None:
-        query = query.where(OutboundMessage.region_id.in_(regions))
+    query = outbox.calls_to_make(current_user)
     return render_template("messages/calls.html", page=paginate(_listed(query), per_page=PER_PAGE),
                            called_form=CalledForm(formdata=None))
 

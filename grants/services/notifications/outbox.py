@@ -22,7 +22,7 @@ from grants.models import (
     OutboundMessage,
     User,
 )
-from grants.permissions import Permission, can
+from grants.permissions import Permission, can, region_scope
 from grants.services import audit
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 from grants.services.notifications import segments, templates
@@ -101,6 +101,17 @@ def set_preference(actor: User, person: Beneficiary, language: str,
     audit.record("contact_preference.saved", actor, person,
                  details={"language": language, "channel": channel.value})
     return chosen
+
+
+def calls_to_make(user: User) -> sa.Select:
+    """The messages waiting on `user`'s call list: people who chose to be called, in the regions
+    the user serves (the list and the home page's to-do count the same rows)."""
+    query = sa.select(OutboundMessage).where(OutboundMessage.channel == ContactChannel.CALL,
+                                             OutboundMessage.state == MessageState.QUEUED)
+    regions = region_scope(user, Permission.MESSAGES_CALL)
+    if regions is not None:
+        query = query.where(OutboundMessage.region_id.in_(regions))
+    return query
 
 
 def mark_called(actor: User, message_id: int) -> OutboundMessage:
