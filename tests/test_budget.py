@@ -2,8 +2,10 @@
 money scenario counted by hand, their reconciliation with the ledger and the register, the
 scope, the page and the workbook."""
 
+import io
 from datetime import date
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -15,6 +17,7 @@ from grants.reporting.filters import ReportFilter
 from grants.services.money import payments
 from grants.services.money.ledger_check import check_ledger
 from grants.services.money.register import RegisterFilters, register_query, signed_amount
+from tests.conftest import download, login
 from tests.factories import key, ordered_first_tranche, user
 
 TODAY = date.today()
@@ -107,3 +110,52 @@ def pd_na():
 
     return pd.NA
 
+
+
+def test_the_page_shows_the_figures_to_the_finance_office(app, executed):
+    client = app.test_client()
+    login(client, "officer")
+    page = client.get("/finances/execution-budgetaire").get_data(as_text=True)
+    assert "Exécution budgétaire" in page and "TEST-1" in page
+    for figure in ("10\u202f000\u202f000", "3\u202f600\u202f000", "4\u202f000\u202f000",
+                   "12,0"):
+        assert figure in page
+    assert "Payee0" not in page  # figures only, no names
+
+
+def test_the_workbook_opens_and_its_totals_equal_the_ledger(app, executed):
+    client = app.test_client()
+    login(client, "accountant")
+    workbook = openpyxl.load_workbook(io.BytesIO(download(
+        client, "/finances/execution-budgetaire.xlsx")))
+    assert workbook.sheetnames == ["Exécution", "Par mois", "Par région", "Par canal"]
+    sheet = workbook["Exécution"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[:5] == ["Enveloppe", "Imputation", "Exercice budgétaire", "Dotation",
+                          "Engagements"]
+    line = [cell.value for cell in sheet[2]]
+    assert line[0] == "Enveloppe test" and line[1] == "TEST-1"
+    assert line[3:12] == [10_000_000, 6_000_000, 0, 3_600_000, 2_400_000, 1_200_000,
+                          6_000_000, 1_200_000, 4_000_000]
+    assert line[12] == 12.0
+    assert sheet.cell(row=2, column=4).number_format == '#,##0 "F CFA"'
+    assert sheet.cell(row=sheet.max_row, column=1).value == "Total"
+    for name in ("Par région", "Par canal"):
+        pivot = workbook[name]
+        total = pivot.cell(row=pivot.max_row, column=pivot.max_column).value
+        assert total.startswith("=SUBTOTAL")  # with the ledger's figure cached below
+    cached = openpyxl.load_workbook(io.BytesIO(download(
+        client, "/finances/execution-budgetaire.xlsx")), data_only=True)
+    for name in ("Par région", "Par canal"):
+        pivot = cached[name]
+        assert pivot.cell(row=pivot.max_row, column=pivot.max_column).value == 1_200_000
+
+
+def test_bad_filters_are_refused_at_their_field(app, executed):
+    client = app.test_client()
+    login(client, "officer")
+    response = client.get("/finances/execution-budgetaire?envelope_id=abc&start=2026-13-45"
+                          "&region_id=99999999999999999999")
+    assert response.status_code == 200
+    response = client.get("/finances/execution-budgetaire?start=2026-05-01&end=2026-01-01")
+    assert response.status_code == 200 and "avant le début" in response.get_data(as_text=True)

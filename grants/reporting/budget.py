@@ -136,3 +136,29 @@ def execution(flt: ReportFilter) -> Execution:
                      by_channel=by_channel, with_appropriations=with_appropriations,
                      as_of=region.attrs.get("as_of") or datetime.now())
 
+
+
+def records(frame: pd.DataFrame, columns) -> list[dict]:
+    """The frame's rows as plain Python values (int, str, None for what is not shown): for
+    the page's |money filter and the workbook's integer cells."""
+    data = {column: frame[column].tolist() for column in columns}
+    return [{column: None if _missing(data[column][n]) else data[column][n]
+             for column in columns} for n in range(len(frame))]
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def pivot_rows(table: pd.DataFrame) -> tuple[list[str], list[list]]:
+    """A labelled pivot's headers (its columns) and rows (label, then whole francs)."""
+    rows = [[str(index), *(int(value) for value in table.loc[index].tolist())]
+            for index in table.index]
+    return [str(column) for column in table.columns], rows
+
+
+def period_text(code: str) -> str:
+    """A month's code ("2026-03") as the reader says it."""
+    from grants.reporting.breakdowns import period_label
+
+    return period_label(code)
