@@ -144,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.finance import bp as finance_bp
     from grants.blueprints.main import bp as main_bp
     from grants.blueprints.programme import bp as programme_bp
+    from grants.blueprints.transparency import bp as transparency_bp
     from grants.blueprints.visits import bp as visits_bp
     from grants.errors import register_error_handlers
     from grants.jobs.views import bp as jobs_bp
@@ -158,6 +159,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(finance_bp, url_prefix="/finances")
     app.register_blueprint(visits_bp, url_prefix="/suivi")
     app.register_blueprint(jobs_bp, url_prefix="/telechargements")
+    app.register_blueprint(transparency_bp)
+    from grants.blueprints.transparency import SessionInterface
+
+    app.session_interface = SessionInterface()
     register_error_handlers(app)
 
 
@@ -180,13 +185,15 @@ def _register_hooks(app: Flask) -> None:
 
     @app.before_request
     def _permanent_session():
-        session.permanent = True
+        if request.blueprint != "transparency":  # public and cached: no session cookie
+            session.permanent = True
 
     @app.after_request
     def _never_stored(response):
         # Shared office computers: what a logged-in user saw (returnees' data, exports, temporary
         # passwords) must not stay in the browser's cache. Static files keep their caching.
-        if request.endpoint not in _STATIC_ENDPOINTS and current_user.is_authenticated:
+        if (request.endpoint not in _STATIC_ENDPOINTS and request.blueprint != "transparency"
+                and current_user.is_authenticated):
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -84,3 +84,6 @@ class DefaultConfig:
     # Cells counting fewer people are shown as "< 5" in anything that leaves the office.
     REPORT_SMALL_CELL = 5
     REPORT_CACHE_SECONDS = 300  # figures are read again at most every 5 minutes per process
+    # The public transparency page is rendered at most this often per process and language,
+    # and browsers and proxies may keep it as long (Cache-Control: public).
+    TRANSPARENCY_CACHE_SECONDS = 600

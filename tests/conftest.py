@@ -44,6 +44,7 @@ def app_config(database_url: str, **overrides) -> dict:
         "ARGON2_MEMORY_COST": 8,
         "ARGON2_PARALLELISM": 1,
         "REPORT_CACHE_SECONDS": 0,  # a test reads its figures right after writing the rows
+        "TRANSPARENCY_CACHE_SECONDS": 0,
         **overrides,
     }
 
