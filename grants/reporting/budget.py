@@ -9,18 +9,22 @@ envelope's first movement, whatever start the filter asks for, and appropriation
 the start of the envelope's fiscal year. Within a region (or a viewer's scope) there is no
 appropriation: those columns are left empty."""
 
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import get_locale
 
 from grants.extensions import db
 from grants.models import BudgetEnvelope
 from grants.reporting import facts
 from grants.reporting.breakdowns import TOTAL
 from grants.reporting.filters import ReportFilter
-from grants.reporting.frames import label, pivot
+from grants.reporting.frames import CACHE_ENTRIES, label, pivot
 
 # Movements in the period, summed; then the running figures at the end of the period.
 MOVEMENTS = ("appropriated", "commitments", "releases", "orders", "payments", "reversals")
@@ -94,6 +98,23 @@ def rate(disbursed, appropriated) -> float | None:
 
 
 def execution(flt: ReportFilter) -> Execution:
+    """The figures for `flt`, kept REPORT_CACHE_SECONDS per process and language like the
+    facts they are made of (shaping them costs more than reading them)."""
+    ttl = current_app.config["REPORT_CACHE_SECONDS"]
+    key = ("budget_execution", flt, date.today(), str(get_locale()))
+    cache = current_app.extensions.setdefault("report_cache", OrderedDict())
+    hit = cache.get(key)
+    if ttl and hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    result = _execution(flt)
+    if ttl:
+        cache[key] = (time.monotonic() + ttl, result)
+        while len(cache) > CACHE_ENTRIES:
+            cache.popitem(last=False)
+    return result
+
+
+def _execution(flt: ReportFilter) -> Execution:
     with_appropriations = flt.region_id is None and flt.scope is None and flt.call_id is None
     known = envelopes(flt)
     monthly = _monthly(flt, with_appropriations)
@@ -152,8 +173,8 @@ def _missing(value) -> bool:
 
 def pivot_rows(table: pd.DataFrame) -> tuple[list[str], list[list]]:
     """A labelled pivot's headers (its columns) and rows (label, then whole francs)."""
-    rows = [[str(index), *(int(value) for value in table.loc[index].tolist())]
-            for index in table.index]
+    values = table.astype("int64").to_numpy().tolist()  # one conversion, not one per row
+    rows = [[str(index), *cells] for index, cells in zip(table.index, values, strict=True)]
     return [str(column) for column in table.columns], rows
 
 
