@@ -42,7 +42,7 @@ ACCOUNTS = {"admin": "admin", "intake_agent": "agent", "applicant": "demandeur",
 SKIPPED = {"static", "bootstrap.static"}
 # Pages shown in answer to a POST that changes nothing here (see sample_ids): the batch results.
 POST_PAGES = {"finance.import_results"}
-PUBLIC = {"auth.login"}
+PUBLIC = {"auth.login", "transparency.index"}
 LOGIN_ONLY = {"main.home", "auth.change_password"}
 HTML_GOAL_MS, RATIO_GOAL, RATIO_FROM_MS = 300, 2.0, 50
 

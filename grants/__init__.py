@@ -151,6 +151,8 @@ def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.privacy import bp as privacy_bp
     from grants.blueprints.programme import bp as programme_bp
     from grants.blueprints.reports import bp as reports_bp
+    from grants.blueprints.transparency import SessionInterface
+    from grants.blueprints.transparency import bp as transparency_bp
     from grants.blueprints.visits import bp as visits_bp
     from grants.errors import register_error_handlers
     from grants.jobs.views import bp as jobs_bp
@@ -169,12 +171,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp, url_prefix="/protection-donnees")
     app.register_blueprint(jobs_bp, url_prefix="/telechargements")
     app.register_blueprint(messages_bp, url_prefix="/messages")
+    app.register_blueprint(transparency_bp)
+    app.session_interface = SessionInterface()  # the public page saves no session
     register_error_handlers(app)
 
 
 _STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 # Endpoints for machines or the public that must not start a session (no cookie is set).
-_COOKIELESS_ENDPOINTS = {"operations.health_check"}
+_COOKIELESS_ENDPOINTS = {"operations.health_check", "transparency.index"}
 # Endpoints a user who must change their password may still reach.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "auth.set_language",
                             *_STATIC_ENDPOINTS}
@@ -200,7 +204,8 @@ def _register_hooks(app: Flask) -> None:
     def _never_stored(response):
         # Shared office computers: what a logged-in user saw (returnees' data, exports, temporary
         # passwords) must not stay in the browser's cache. Static files keep their caching.
-        if request.endpoint not in _STATIC_ENDPOINTS and current_user.is_authenticated:
+        if (request.endpoint not in _STATIC_ENDPOINTS and request.blueprint != "transparency"
+                and current_user.is_authenticated):
             response.headers["Cache-Control"] = "no-store"
         return response
 

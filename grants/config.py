@@ -118,3 +118,6 @@ class DefaultConfig:
     # The home dashboards' figures (charts drawn) kept per (figures shown, scope, language) in
     # each process; the to-dos are counted on every request.
     DASHBOARD_CACHE_SECONDS = 300
+    # The public transparency page is rendered at most this often per process and language,
+    # and browsers and proxies may keep it as long (Cache-Control: public).
+    TRANSPARENCY_CACHE_SECONDS = 600

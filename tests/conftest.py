@@ -46,6 +46,7 @@ def app_config(database_url: str, **overrides) -> dict:
         "REPORT_CACHE_SECONDS": 0,  # a test reads its figures right after writing the rows
         "REQUEST_LOG": False,  # tests/test_operations.py turns it on with its own handler
         "DASHBOARD_CACHE_SECONDS": 0,
+        "TRANSPARENCY_CACHE_SECONDS": 0,
         **overrides,
     }
 

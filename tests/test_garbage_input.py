@@ -171,7 +171,8 @@ def test_a_json_body_or_a_nul_character_is_refused_with_400(app, make_user):
 
 QUERY_GARBAGE = ["99999999999999999999", "-1", "abc", "\x00", LONG[:5000]]
 QUERY_NAMES = ["page", "tranches", "attente", "region", "agent", "appel", "call_id", "status",
-               "region_id", "q", "sort", "show", "retard", "tout", "etat", "section"]
+               "region_id", "q", "sort", "show", "retard", "tout", "etat", "section",
+               "envelope_id", "start", "end", "lang"]
 
 
 @pytest.mark.parametrize("role", ["admin", "programme_manager", "finance_officer", "accountant",

@@ -11,12 +11,15 @@ from tests.conftest import app_config
 
 # Routes open to anonymous visitors, and routes that only need a login. Any other route must
 # declare a permission with @require: a new route missing from all three fails this module.
-PUBLIC = {"static", "bootstrap.static", "auth.login", "auth.set_language", "operations.health_check"}
+PUBLIC = {"static", "bootstrap.static", "auth.login", "auth.set_language",
+          "operations.health_check",  # for monitoring, tests/test_operations.py
+          "transparency.index"}  # the public figures, tests/test_transparency.py
 LOGIN_ONLY = {"main.home", "auth.logout", "auth.change_password",
               # one's own jobs (any other user's: 404), tests/test_jobs.py
               "jobs.index", "jobs.show", "jobs.state", "jobs.download"}
 # Exports that start a background job and redirect to its page.
-STARTS_A_JOB = {"applications.export", "visits.export", "finance.register_xlsx"}
+STARTS_A_JOB = {"applications.export", "visits.export", "finance.register_xlsx",
+                "finance.execution_xlsx"}
 
 
 def fake_user(*roles, regions=(), user_id=1, active=True):

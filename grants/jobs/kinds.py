@@ -80,6 +80,19 @@ def _register(user: User, params: dict, progress: ProgressFn) -> FileResult:
                       f"registre-{date.today()}.xlsx")
 
 
+def _execution(user: User, params: dict, progress: ProgressFn) -> FileResult:
+    from grants.exports.budget import write_execution_xlsx
+    from grants.permissions import region_scope
+    from grants.reporting.filters import ReportFilter
+
+    values = dict(params["filters"])
+    for name in ("start", "end"):
+        values[name] = date.fromisoformat(values[name]) if values.get(name) else None
+    flt = ReportFilter(scope=region_scope(user, Permission.FINANCE_VIEW), **values)
+    return FileResult(write_execution_xlsx(flt, progress),
+                      f"execution-budgetaire-{date.today()}.xlsx")
+
+
 def _minutes(user: User, params: dict, progress: ProgressFn) -> None:
     from grants.services.committees import minutes
 
@@ -116,6 +129,8 @@ KINDS: dict[str, Kind] = {
     "ranking.xlsx": Kind(_l("Committee ranking (Excel)"), Permission.COMMITTEE_VIEW, _ranking),
     "register.xlsx": Kind(_l("Disbursement register (Excel)"), Permission.FINANCE_VIEW,
                           _register),
+    "execution.xlsx": Kind(_l("Budget execution (Excel)"), Permission.FINANCE_VIEW,
+                           _execution),
     "minutes": Kind(_l("Committee minutes (PDF)"), Permission.SELECTION_DECIDE, _minutes,
                     writes=True),
     "indicators": Kind(_l("Indicator report (Excel, PDF, CSV)"), Permission.REPORT_ISSUE,

@@ -197,18 +197,27 @@ MONEY = Fact("money", _movements, lambda: {
     "channel": sa.func.coalesce(Payment.channel, Grant.channel)}, _movement_measures)
 
 
+def fiscal_year_start():
+    """1 January of the envelope's fiscal year, as an SQL date: an appropriation counts from
+    then (dated by its entry, a credit entered in March would leave January's commitments
+    above what was available)."""
+    return sa.func.date(sa.cast(BudgetEnvelope.fiscal_year, sa.String) + "-01-01",
+                        type_=sa.Date)
+
+
 def _appropriations(flt: ReportFilter):
     return (sa.select(LedgerEntry.id)
             .join(BudgetEnvelope, BudgetEnvelope.id == LedgerEntry.envelope_id)
             .where(LedgerEntry.account == Account.APPROPRIATION,
-                   *flt.dates(LedgerEntry.created_at),
+                   *flt.dates(fiscal_year_start()),
                    *flt.money_source(LedgerEntry.envelope_id, BudgetEnvelope.funding_source)))
 
 
-# The envelopes' appropriations (credits less reductions). They belong to no region: a figure
-# within a region or a call shows commitments and payments, not what is available.
+# The envelopes' appropriations (credits less reductions), dated from their fiscal year's start.
+# They belong to no region: a figure within a region or a call shows commitments and payments,
+# not what is available.
 APPROPRIATIONS = Fact("appropriations", _appropriations, lambda: {
-    "period": LedgerEntry.created_at, "envelope": LedgerEntry.envelope_id,
+    "period": fiscal_year_start(), "envelope": LedgerEntry.envelope_id,
     "funding_source": BudgetEnvelope.funding_source}, lambda: {
     "appropriated": whole(sum_if(LedgerEntry.side == "C", LedgerEntry.amount)
                           - sum_if(LedgerEntry.side == "D", LedgerEntry.amount))})
@@ -260,6 +269,29 @@ def tranches(late_days: int, today: date) -> Fact:
     return Fact(f"tranches_{late_days}", _tranches, lambda: _person_dimensions(
         Tranche.ordered_at) | {"channel": sa.func.coalesce(Tranche.channel, Grant.channel)},
         measures)
+def _orders(flt: ReportFilter):
+    return (sa.select(Tranche.id)
+            .join(Grant, Grant.id == Tranche.grant_id)
+            .join(BudgetEnvelope, BudgetEnvelope.id == Grant.envelope_id)
+            .join(Application, Application.id == Grant.application_id)
+            .join(Beneficiary, Beneficiary.id == Application.lead_id)
+            .where(Tranche.ordered_at.is_not(None),
+                   *flt.regions(Application.region_id), *flt.dates(Tranche.ordered_at),
+                   *flt.call(Application.call_id),
+                   *flt.money_source(Grant.envelope_id, BudgetEnvelope.funding_source)))
+
+
+# Payment orders (ordonnancements): the tranches the finance officer ordered, dated by the
+# order. They are not ledger movements (an order moves no money): the register lists them by
+# their payment.
+ORDERS = Fact("orders", _orders, lambda: {
+    "period": Tranche.ordered_at, "region": Application.region_id, "sex": Beneficiary.sex,
+    "age_band": Beneficiary.birth_date, "youth": Beneficiary.birth_date,
+    "sector": Application.sector, "project_type": Application.project_type,
+    "call": Application.call_id, "envelope": Grant.envelope_id,
+    "funding_source": BudgetEnvelope.funding_source,
+    "channel": sa.func.coalesce(Tranche.channel, Grant.channel)}, lambda: {
+    "orders": whole(sa.func.sum(Tranche.amount)), "order_count": sa.func.count(Tranche.id)})
 
 
 # --- follow-up -------------------------------------------------------------------------------

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("finance", __name__)
 
-from grants.blueprints.finance import batches, views  # noqa: E402,F401
+from grants.blueprints.finance import batches, execution, views  # noqa: E402,F401

@@ -76,6 +76,18 @@ class RegisterFilterForm(FlaskForm):
     end = DateField(_l("To"), validators=[Optional()])
 
 
+class ExecutionFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    envelope_id = SelectField(_l("Envelope"), coerce=lambda v: int(v) if v else None,
+                              validators=[Optional()])
+    region_id = SelectField(_l("Region"), coerce=lambda v: int(v) if v else None,
+                            validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+
+
 class BatchForm(FlaskForm):
     operator = HiddenField()
     tranches = MultiCheckboxField(_l("Ordered tranches to put in the batch"), coerce=int)
