@@ -76,6 +76,9 @@ class DefaultConfig:
         "visit_photos": 60,  # photos taken at visits, from their upload
         "id_scans": 24,  # identity documents of dossiers that are over, from their upload
         "rejected_documents": 12,  # documents of dossiers not funded, from the dossier's last change
+        # the audit log's details (identifiers, codes, reasons); who did what and when stays:
+        # 10 years, as the accounting records it justifies
+        "audit_details": 120,
     }
     RETENTION_HOUR = 2
 

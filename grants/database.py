@@ -169,6 +169,48 @@ def append_only_ddl(dialect: str, table: str) -> list[str]:
     ]
 
 
+# The audit log's columns that never change. Its `details` may only be cleared (set to NULL) by
+# the retention rule (grants/services/privacy/retention.py): who did what, when, to which object
+# and with what outcome stays for ever. A column added to audit_event must be listed here.
+AUDIT_FIXED_COLUMNS = "id, at, actor_id, action, object_type, object_id, outcome"
+
+
+def audit_details_clearable_ddl(dialect: str) -> list[str]:
+    """Replace audit_event's append-only triggers (append_only_ddl) by ones that let an UPDATE
+    set `details` to NULL and nothing else."""
+    if dialect == "sqlite":
+        return [
+            "DROP TRIGGER audit_event_no_update",
+            f"CREATE TRIGGER audit_event_no_update BEFORE UPDATE OF {AUDIT_FIXED_COLUMNS} "
+            "ON audit_event BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END",
+            "CREATE TRIGGER audit_event_details_cleared_only BEFORE UPDATE OF details ON "
+            "audit_event WHEN NEW.details IS NOT NULL "
+            "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END",
+        ]
+    return [
+        "DROP TRIGGER audit_event_append_only ON audit_event",
+        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_change()",
+        f"CREATE TRIGGER audit_event_no_update BEFORE UPDATE OF {AUDIT_FIXED_COLUMNS} "
+        "ON audit_event FOR EACH ROW EXECUTE FUNCTION refuse_change()",
+        "CREATE TRIGGER audit_event_details_cleared_only BEFORE UPDATE OF details ON audit_event "
+        "FOR EACH ROW WHEN (NEW.details IS NOT NULL) EXECUTE FUNCTION refuse_change()",
+    ]
+
+
+def audit_append_only_again_ddl(dialect: str) -> list[str]:
+    """Undo audit_details_clearable_ddl: audit_event fully append-only again."""
+    if dialect == "sqlite":
+        return ["DROP TRIGGER audit_event_details_cleared_only", "DROP TRIGGER audit_event_no_update",
+                "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+                "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"]
+    return ["DROP TRIGGER audit_event_details_cleared_only ON audit_event",
+            "DROP TRIGGER audit_event_no_update ON audit_event",
+            "DROP TRIGGER audit_event_no_delete ON audit_event",
+            "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_change()"]
+
+
 def drop_append_only_ddl(dialect: str, table: str) -> list[str]:
     if dialect == "sqlite":
         return [f"DROP TRIGGER {table}_no_update", f"DROP TRIGGER {table}_no_delete"]

@@ -239,17 +239,17 @@ def _rejected_dossier(app, make_user):
 def test_retention_dry_run_counts_and_the_real_run_removes(app, uploads, make_user):
     dossier_id, person_id = _rejected_dossier(app, make_user)
     months = {"confidential_notes": 60, "visit_photos": 60, "id_scans": 24,
-              "rejected_documents": 12}
+              "rejected_documents": 12, "audit_details": 120}
     with app.app_context():
         files = [stored_path(uploads, a.stored_name) for a in db.session.scalars(
             db.select(Attachment).where(Attachment.application_id == dossier_id))]
         assert len(files) == 2 and all(f.exists() for f in files)
         soon = retention.apply(months, datetime.now(UTC), dry_run=True)
-        assert soon.counts == dict.fromkeys(retention.KINDS, 0)
+        assert soon.counts == dict.fromkeys(months, 0)
         later = retention.months_before(datetime.now(UTC), -13)  # 13 months from now
         dry = retention.apply(months, later, dry_run=True)
         assert dry.counts == {"confidential_notes": 0, "visit_photos": 0, "id_scans": 0,
-                              "rejected_documents": 2} and dry.files == []
+                              "rejected_documents": 2, "audit_details": 0} and dry.files == []
         db.session.rollback()
         assert all(f.exists() for f in files)
         assert len(db.session.scalars(db.select(Attachment).where(
@@ -262,7 +262,7 @@ def test_retention_dry_run_counts_and_the_real_run_removes(app, uploads, make_us
         real = run_retention(dry_run=False, now=much_later)
         # The ID scan goes by its own rule first, then the rejected dossier's other document.
         assert real.counts == {"confidential_notes": 1, "visit_photos": 0, "id_scans": 1,
-                               "rejected_documents": 1} == foreseen
+                               "rejected_documents": 1, "audit_details": 0} == foreseen
         assert not any(f.exists() for f in files)
         assert db.session.get_one(BeneficiaryRestricted, person_id).health_notes is None
         assert db.session.scalar(db.select(AuditEvent.details).where(
@@ -285,6 +285,38 @@ def test_apply_retention_command_reports_what_it_would_remove(app, uploads, make
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Attachment).where(
             Attachment.application_id == dossier_id)) == 0
+
+
+def test_audit_details_are_cleared_past_their_period_and_nothing_else_changes(app):
+    import sqlalchemy as sa
+
+    from grants.models import Outcome
+
+    now = datetime.now(UTC)
+    with committed(app):
+        for months_ago, details in ((30, {"reason": "demande du 3 mars"}), (30, None), (6, {"n": 1})):
+            db.session.add(AuditEvent(at=retention.months_before(now, months_ago),
+                                      action="test.kept", object_type="beneficiary",
+                                      object_id="7", outcome=Outcome.OK, details=details))
+    rule = {"audit_details": 24}
+    with app.app_context():
+        assert retention.apply(rule, now, dry_run=True).counts == {"audit_details": 1}
+        assert retention.apply(rule, now, dry_run=False).counts == {"audit_details": 1}
+        db.session.commit()
+        kept = db.session.execute(sa.select(AuditEvent.action, AuditEvent.object_id,
+                                            AuditEvent.details).where(
+            AuditEvent.action == "test.kept").order_by(AuditEvent.id)).all()
+        assert [tuple(row) for row in kept] == [("test.kept", "7", None), ("test.kept", "7", None),
+                                               ("test.kept", "7", {"n": 1})]
+        assert retention.apply(rule, now, dry_run=True).counts == {"audit_details": 0}
+        # Clearing is the one change allowed: no other column, no new details, no deletion.
+        for statement in ("UPDATE audit_event SET action = 'forged'",
+                          "UPDATE audit_event SET details = '{\"forged\": 1}'",
+                          "UPDATE audit_event SET details = NULL, object_id = '8'",
+                          "DELETE FROM audit_event"):
+            with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+                db.session.execute(sa.text(statement))
+            db.session.rollback()
 
 
 def test_months_before_keeps_the_calendar():

@@ -3,21 +3,25 @@ grants/config.py) is removed, each night by the job worker and by
 `flask --app wsgi apply-retention [--dry-run]`. A dry run counts what would go and changes
 nothing; a real run deletes the rows here and returns the stored files to delete once committed.
 
-The audit log is not touched: it is append-only (database triggers), and its details hold
-identifiers and codes only."""
+The audit log keeps who did what, when, to which object and with what outcome for ever; only its
+details (identifiers, codes and reasons) are cleared past their period, the one change its
+database triggers allow (grants/database.py, AUDIT_FIXED_COLUMNS)."""
 
 import calendar
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import sqlalchemy as sa
+
+from grants.database import rows_changed
 from grants.extensions import db
-from grants.models import Application, Attachment, BeneficiaryRestricted, VisitPhoto
+from grants.models import Application, Attachment, AuditEvent, BeneficiaryRestricted, VisitPhoto
 from grants.services import audit
 from grants.services.privacy.erasure import FINISHED
 from grants.vocabulary import DocumentKind
 from grants.workflow import ApplicationStatus
 
-KINDS = ("confidential_notes", "visit_photos", "id_scans", "rejected_documents")
+KINDS = ("confidential_notes", "visit_photos", "id_scans", "rejected_documents", "audit_details")
 NOT_FUNDED = (ApplicationStatus.INELIGIBLE, ApplicationStatus.REJECTED,
               ApplicationStatus.WITHDRAWN)
 
@@ -59,6 +63,17 @@ def _expired_rows(kind: str, cutoff: datetime):
     raise ValueError(f"unknown retention kind {kind!r}")
 
 
+def _audit_details(cutoff: datetime, dry_run: bool) -> int:
+    """Clear the details of the audit rows older than `cutoff`, in one UPDATE; their count."""
+    # A row recorded without details holds SQL NULL or JSON null: neither is counted.
+    expired = (AuditEvent.at < cutoff, AuditEvent.details.is_not(None),
+               sa.cast(AuditEvent.details, sa.String) != "null")
+    if dry_run:
+        return int(db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(*expired)) or 0)
+    return rows_changed(db.session, sa.update(AuditEvent).where(*expired)
+                        .values(details=sa.null()).execution_options(synchronize_session=False))
+
+
 def _key(row) -> int:
     return row.beneficiary_id if isinstance(row, BeneficiaryRestricted) else row.id
 
@@ -70,6 +85,9 @@ def apply(months: dict[str, int | None], now: datetime, *, dry_run: bool) -> Ret
     for kind in KINDS:
         cutoff = _cutoff(now, months.get(kind))
         if cutoff is None:
+            continue
+        if kind == "audit_details":
+            run.counts[kind] = _audit_details(cutoff, dry_run)
             continue
         rows = [row for row in db.session.scalars(_expired_rows(kind, cutoff))
                 if (row.__tablename__, _key(row)) not in counted]
