@@ -131,6 +131,21 @@ def _visits(user: User, today: date) -> list[ToDo]:
     return todos
 
 
+@dataclass(frozen=True)
+class Action:
+    label: str
+    url: str
+
+
+def actions(user: User) -> list[Action]:
+    """What the viewer starts from the home page rather than finds in a list: an intake agent
+    sitting with a returnee registers them first."""
+    if not can(user, Permission.BENEFICIARY_EDIT):
+        return []
+    return [Action(_("Register a person"), url_for("beneficiaries.new")),
+            Action(_("Find a returnee"), url_for("beneficiaries.index"))]
+
+
 def todos(user: User, today: date | None = None) -> list[ToDo]:
     """The viewer's to-dos, for every role it holds, each once."""
     today = today or date.today()

@@ -18,4 +18,5 @@ def home():
           if Role.APPLICANT in current_user.roles else None)
     return render_template("main/home.html", roles=roles, me=me,
                            todos=dashboards.todos(current_user),
+                           actions=dashboards.actions(current_user),
                            figures=dashboard_figures.figures(current_user))
