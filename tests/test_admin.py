@@ -149,6 +149,39 @@ def test_audit_log_filters(app, client, login_as, make_user):
     assert "Aucune entrée ne correspond." in dated
 
 
+def test_audit_log_exports_keep_the_filters(app, client, login_as, make_user):
+    import io
+
+    import openpyxl
+
+    from tests.conftest import download
+
+    login_as(Role.AUDITOR)
+    make_user(Role.FIELD_OFFICER, username="nosy")
+    nosy = app.test_client()
+    nosy.post("/connexion", data={"identifier": "nosy", "password": "correct-horse-battery"})
+    nosy.get("/admin/journal")  # refused: audited
+    page = client.get("/admin/journal?actor=nosy").get_data(as_text=True)
+    assert 'href="/admin/journal.csv?actor=nosy"' in page
+
+    csv_text = client.get("/admin/journal.csv?actor=nosy").get_data().decode("utf-8-sig")
+    lines = csv_text.strip().splitlines()
+    assert lines[0].split(";")[:3] == ["Date (UTC)", "Utilisateur", "Action"]
+    actions = [line.split(";")[2] for line in lines[1:]]
+    assert sorted(actions) == ["access.denied", "auth.session_started"]
+    denied = next(line for line in lines[1:] if "access.denied" in line)
+    assert "Refusé" in denied and "audit.view" in denied
+
+    sheet = openpyxl.load_workbook(io.BytesIO(download(
+        client, "/admin/journal.xlsx?actor=nosy&outcome=denied"))).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][:3] == ["Date (UTC)", "Utilisateur", "Action"]
+    assert [row[1:3] for row in values[1:]] == [["nosy", "access.denied"]]
+    # A refused filter value filters nothing rather than breaking the export.
+    assert client.get("/admin/journal.csv?start=not-a-date").status_code == 200
+    assert nosy.get("/admin/journal.csv").status_code == 403  # a field officer
+
+
 def test_audit_rows_cannot_be_changed_or_deleted(app, make_user):
     make_user(Role.AUDITOR)
     with app.app_context():

@@ -19,7 +19,7 @@ LOGIN_ONLY = {"main.home", "auth.logout", "auth.change_password",
               "jobs.index", "jobs.show", "jobs.state", "jobs.download"}
 # Exports that start a background job and redirect to its page.
 STARTS_A_JOB = {"applications.export", "visits.export", "finance.register_xlsx",
-                "finance.execution_xlsx"}
+                "finance.execution_xlsx", "admin.audit_xlsx"}
 
 
 def fake_user(*roles, regions=(), user_id=1, active=True):

@@ -122,10 +122,20 @@ def _indicators(user: User, params: dict, progress: ProgressFn) -> None:
     return None
 
 
+def _audit(user: User, params: dict, progress: ProgressFn) -> FileResult:
+    from grants.exports.audit import write_audit_xlsx
+
+    filters = dict(params["filters"])
+    for name in ("start", "end"):
+        filters[name] = date.fromisoformat(filters[name]) if filters.get(name) else None
+    return FileResult(write_audit_xlsx(filters, progress), f"journal-audit-{date.today()}.xlsx")
+
+
 KINDS: dict[str, Kind] = {
     "applications.xlsx": Kind(_l("Applications (Excel)"), Permission.APPLICATION_EXPORT,
                               _applications),
     "visits.xlsx": Kind(_l("Visits (Excel)"), Permission.VISIT_VIEW, _visits),
+    "audit.xlsx": Kind(_l("Audit log (Excel)"), Permission.AUDIT_VIEW, _audit),
     "ranking.xlsx": Kind(_l("Committee ranking (Excel)"), Permission.COMMITTEE_VIEW, _ranking),
     "register.xlsx": Kind(_l("Disbursement register (Excel)"), Permission.FINANCE_VIEW,
                           _register),

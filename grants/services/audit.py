@@ -41,11 +41,8 @@ def record_denied(actor, permission, reason: str, obj: Any = None) -> AuditEvent
                   {"permission": str(permission), "reason": reason})
 
 
-def search_events(*, action: str | None = None, actor_username: str | None = None,
-                  outcome: str | None = None, object_type: str | None = None,
-                  start=None, end=None):
-    """The audit events matching the filters, newest first (a select to paginate)."""
-    query = db.select(AuditEvent).options(joinedload(AuditEvent.actor))
+def _matching(query, *, action: str | None = None, actor_username: str | None = None,
+              outcome: str | None = None, object_type: str | None = None, start=None, end=None):
     if action:
         query = query.where(AuditEvent.action.startswith(action.strip()))
     if actor_username:
@@ -60,3 +57,18 @@ def search_events(*, action: str | None = None, actor_username: str | None = Non
     if end:
         query = query.where(AuditEvent.at < datetime.combine(end + timedelta(days=1), time(), UTC))
     return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+def search_events(**filters):
+    """The audit events matching the filters (those of the audit log's page), newest first (a
+    select to paginate)."""
+    return _matching(db.select(AuditEvent).options(joinedload(AuditEvent.actor)), **filters)
+
+
+def event_rows(**filters):
+    """The same events as plain columns for the exports (at, username, action, object type,
+    object id, outcome, details), newest first."""
+    return _matching(db.select(AuditEvent.at, User.username, AuditEvent.action,
+                               AuditEvent.object_type, AuditEvent.object_id, AuditEvent.outcome,
+                               AuditEvent.details)
+                     .outerjoin(User, User.id == AuditEvent.actor_id), **filters)

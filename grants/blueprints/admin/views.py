@@ -1,6 +1,17 @@
 """Administration: user accounts, reference data, the audit log."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -116,12 +127,42 @@ def regions():
     return render_template("admin/regions.html", regions=_all_regions())
 
 
+def _audit_filters() -> dict:
+    """The audit log's filters from the address (a refused value filters nothing)."""
+    form = AuditFilterForm(request.args)
+    filtered(form)
+    return {"action": form.action.data, "actor_username": form.actor.data,
+            "outcome": form.outcome.data, "object_type": form.object_type.data,
+            "start": form.start.data, "end": form.end.data}
+
+
 @bp.route("/journal")
 @require(Permission.AUDIT_VIEW)
 def audit_log():
     form = AuditFilterForm(request.args)
     filtered(form)
-    page = _paginate(audit.search_events(
-        action=form.action.data, actor_username=form.actor.data, outcome=form.outcome.data,
-        object_type=form.object_type.data, start=form.start.data, end=form.end.data))
+    page = _paginate(audit.search_events(**_audit_filters()))
     return render_template("admin/audit.html", form=form, page=page)
+
+
+@bp.route("/journal.csv")
+@require(Permission.AUDIT_VIEW)
+def audit_csv():
+    from grants.exports.audit import audit_csv as chunks
+
+    return Response(stream_with_context(chunks(_audit_filters())),
+                    mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f"attachment; filename=journal-audit-{date.today()}.csv"})
+
+
+@bp.route("/journal.xlsx")
+@require(Permission.AUDIT_VIEW)
+def audit_xlsx():
+    """Written by a job (the whole log can be 200 000 rows), like the other workbooks."""
+    from grants import jobs
+
+    filters = {name: value.isoformat() if isinstance(value, date) else value
+               for name, value in _audit_filters().items()}
+    job = jobs.start("audit.xlsx", {"filters": filters})
+    return redirect(url_for("jobs.show", job_id=job.id))
