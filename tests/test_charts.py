@@ -132,6 +132,17 @@ def test_empty_data_says_so(french, data):
         assert texts(svg) == ["Aucune donnée"]
 
 
+def test_a_namespace_prefix_registered_elsewhere_does_not_change_the_svg(french, monkeypatch):
+    """WeasyPrint (PDF metadata) registers ElementTree prefixes, which are global: a chart drawn
+    after a PDF must still be a plain <svg> that browsers draw."""
+    monkeypatch.setattr(ET, "_namespace_map", dict(ET._namespace_map))  # type: ignore[attr-defined]
+    ET.register_namespace("other", "http://www.w3.org/2000/svg")
+    charts.clear_cache()
+    for svg in (charts.bar_chart(pd.Series([3, 5], index=["a", "b"], dtype="Int64"), "Deux"),
+                charts.bar_chart([], "Rien")):
+        assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and "other:" not in svg
+
+
 def test_no_data_in_english(app):
     with app.test_request_context(), force_locale("en"):
         assert texts(charts.bar_chart([], "Nothing")) == ["No data"]

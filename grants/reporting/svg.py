@@ -149,6 +149,10 @@ def finish(root: ET.Element, title: str, prefix: str, role: str = "img") -> str:
     heading.text = title
     root.insert(0, heading)
     ET.indent(root, space="")
+    # Registered again at each use, not only at import: ElementTree's prefixes are global and
+    # WeasyPrint registers its own (PDF metadata), after which <svg> came out as <ns0:svg>,
+    # which a browser does not draw.
+    ET.register_namespace("", SVG_NS)
     return ET.tostring(root, encoding="unicode")
 
 
