@@ -26,15 +26,16 @@ class IssueForm(FlaskForm):
 
     def __init__(self, *args, regions: frozenset[int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.envelope_id.choices = _all(db.session.execute(db.select(
+        # Read when the form is shown or checked, not when it is made (lazy choices).
+        self.envelope_id.choices = lambda: _all(db.session.execute(db.select(
             BudgetEnvelope.id, BudgetEnvelope.name).order_by(BudgetEnvelope.fiscal_year.desc(),
                                                              BudgetEnvelope.name)))
-        self.call_id.choices = _all(db.session.execute(db.select(Call.id, Call.title)
-                                                       .order_by(Call.opens_on.desc())))
+        self.call_id.choices = lambda: _all(db.session.execute(
+            db.select(Call.id, Call.title).order_by(Call.opens_on.desc())))
         query = db.select(Region.id, Region.name).order_by(Region.code)
         if regions is not None:
             query = query.where(Region.id.in_(sorted(regions)))
-        self.region_id.choices = _all(db.session.execute(query))
+        self.region_id.choices = lambda: _all(db.session.execute(query))
 
     def validate_start(self, field):
         if field.data and not EARLIEST <= field.data <= date.today():
