@@ -61,6 +61,14 @@ class DefaultConfig:
     JOBS_QUEUE_NAME = "grants"  # the queue's keys in Redis; scripts/scale_out.py uses its own
     # /health fails when a job has waited this long: no worker is taking jobs.
     JOBS_STALE_MINUTES = 15
+    # A running job's worker writes a heartbeat every JOBS_HEARTBEAT_SECONDS; a job without one
+    # for JOBS_LEASE_MINUTES lost its worker (killed, machine down): it is queued again, and
+    # failed with a reason after JOBS_MAX_ATTEMPTS claims. Job files are deleted after
+    # JOBS_KEEP_DAYS (the user asks again; the minutes and reports are kept elsewhere).
+    JOBS_HEARTBEAT_SECONDS = 30
+    JOBS_LEASE_MINUTES = 10
+    JOBS_MAX_ATTEMPTS = 3
+    JOBS_KEEP_DAYS = 7
 
     # Operations (grants/operations/). BACKUP_KEY: a key from `flask --app wsgi backup-key`
     # encrypts every backup file (keep it apart from the backups: without it they cannot be
