@@ -52,7 +52,7 @@ def make_app(url: str, instance: Path):
 
     os.environ["GRANTS_INSTANCE_PATH"] = str(instance)
     return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                       "RATELIMIT_ENABLED": False})
+                       "RATELIMIT_ENABLED": False, "REQUEST_LOG": False})
 
 
 def build(url: str, instance: Path, size: str, scale: float) -> None:
