@@ -70,8 +70,9 @@ def mark_called(message_id: int):
 def template_list():
     languages = current_app.config["MESSAGE_LANGUAGES"]
     sample = preview.sample_values()  # once: every cell is counted with the same data
-    rows = [(event, [(language, templates.stored(event, language) is not None,
-                      preview.preview(templates.body_for(event, language), sample))
+    saved = templates.every_stored()
+    rows = [(event, [(language, (event, language) in saved,
+                      preview.preview(templates.body_for(event, language, saved), sample))
                      for language in languages]) for event in MessageEvent]
     return render_template("messages/templates.html", rows=rows, template_languages=languages)
 
