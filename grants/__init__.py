@@ -178,7 +178,10 @@ def _register_blueprints(app: Flask) -> None:
 
 _STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 # Endpoints for machines or the public that must not start a session (no cookie is set).
-_COOKIELESS_ENDPOINTS = {"operations.health_check", "transparency.index"}
+_COOKIELESS_ENDPOINTS = {"operations.health_check", "transparency.index",
+                         "messages.delivery_receipt"}
+# Endpoints for machines that post JSON rather than a page's form (they read it themselves).
+_JSON_ENDPOINTS = {"messages.delivery_receipt"}
 # Endpoints a user who must change their password may still reach.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "auth.set_language",
                             *_STATIC_ENDPOINTS}
@@ -220,7 +223,7 @@ def _register_hooks(app: Flask) -> None:
         if any("\x00" in value for _name, values in request.args.lists() for value in values):
             return render_error(400, _l("The address contains a character that cannot be read "
                                         "(NUL): remove it and try again."))
-        if request.method != "POST":
+        if request.method != "POST" or request.endpoint in _JSON_ENDPOINTS:
             return None
         if request.is_json:
             return render_error(400, _l("This address only accepts forms sent from its page."))

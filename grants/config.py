@@ -57,6 +57,24 @@ class DefaultConfig:
     SMS_TO_GSM7 = True  # replace "ê", "’"… so that a French message stays one segment
     SMS_MAX_ATTEMPTS = 5  # then the message is failed
     MESSAGE_LANGUAGES = ("fr", "en", "bm")  # the languages templates may be written in
+    # The Orange SMS API (SMS_GATEWAY = "orange", grants/services/notifications/orange.py). The
+    # client id and secret come from the operator's developer portal and are set in the
+    # environment only (GRANTS_ORANGE_SMS_CLIENT_ID, GRANTS_ORANGE_SMS_CLIENT_SECRET); the sender
+    # is the programme's number or short code as the operator registered it ("tel:+2230000").
+    ORANGE_SMS_BASE_URL = "https://api.orange.com"
+    ORANGE_SMS_CLIENT_ID: str | None = None
+    ORANGE_SMS_CLIENT_SECRET: str | None = None
+    ORANGE_SMS_SENDER: str | None = None
+    ORANGE_SMS_SENDER_NAME: str | None = None  # the name phones show, if the operator allows one
+    # Each call to the operator waits at most this long (the sending job holds the message's
+    # row meanwhile); a timeout is tried again later like an unreachable operator.
+    ORANGE_SMS_TIMEOUT_SECONDS = 10
+    # Delivery receipts: the operator posts them to SMS_PUBLIC_URL/messages/accuses-reception/
+    # <SMS_RECEIPT_SECRET>. The public address is how the operator reaches this server (None: no
+    # receipt asked); the secret (environment only: GRANTS_SMS_RECEIPT_SECRET, e.g.
+    # `python -c "import secrets; print(secrets.token_urlsafe(32))"`) authenticates them.
+    SMS_PUBLIC_URL: str | None = None
+    SMS_RECEIPT_SECRET: str | None = None
     JOBS_SQLITE_QUEUE: str | None = None  # the SQLite queue's file; None: instance/jobs-queue.sqlite3
     JOBS_QUEUE_NAME = "grants"  # the queue's keys in Redis; scripts/scale_out.py uses its own
     # /health fails when a job has waited this long: no worker is taking jobs.
