@@ -150,6 +150,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.operations import bp as operations_bp
     from grants.blueprints.privacy import bp as privacy_bp
     from grants.blueprints.programme import bp as programme_bp
+    from grants.blueprints.reminders import bp as reminders_bp
     from grants.blueprints.reports import bp as reports_bp
     from grants.blueprints.transparency import SessionInterface
     from grants.blueprints.transparency import bp as transparency_bp
@@ -171,6 +172,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp, url_prefix="/protection-donnees")
     app.register_blueprint(jobs_bp, url_prefix="/telechargements")
     app.register_blueprint(messages_bp, url_prefix="/messages")
+    app.register_blueprint(reminders_bp)
     app.register_blueprint(transparency_bp)
     app.session_interface = SessionInterface()  # the public page saves no session
     register_error_handlers(app)

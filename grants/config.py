@@ -69,12 +69,30 @@ class DefaultConfig:
     # Each call to the operator waits at most this long (the sending job holds the message's
     # row meanwhile); a timeout is tried again later like an unreachable operator.
     ORANGE_SMS_TIMEOUT_SECONDS = 10
-    # Delivery receipts: the operator posts them to SMS_PUBLIC_URL/messages/accuses-reception/
-    # <SMS_RECEIPT_SECRET>. The public address is how the operator reaches this server (None: no
-    # receipt asked); the secret (environment only: GRANTS_SMS_RECEIPT_SECRET, e.g.
-    # `python -c "import secrets; print(secrets.token_urlsafe(32))"`) authenticates them.
-    SMS_PUBLIC_URL: str | None = None
+    # Delivery receipts: the operator posts them to PUBLIC_URL/messages/accuses-reception/
+    # <SMS_RECEIPT_SECRET>. PUBLIC_URL is this server's address from outside: the operator's
+    # receipts (None: none asked) and the links of e-mailed reminders. The secret (environment
+    # only: GRANTS_SMS_RECEIPT_SECRET, e.g. `python -c "import secrets;
+    # print(secrets.token_urlsafe(32))"`) authenticates the receipts.
+    PUBLIC_URL: str | None = None
     SMS_RECEIPT_SECRET: str | None = None
+
+    # Staff reminders (README "Staff reminders"): the menu's count is kept this long per user
+    # in each process (it costs a few SQL counts); a referral with no news for
+    # REFERRAL_FOLLOW_UP_DAYS is a reminder; the daily digest goes out from REMINDER_DIGEST_HOUR
+    # (Bamako time = UTC), or the first hour after the staff member's quiet hours.
+    REMINDER_BADGE_CACHE_SECONDS = 120
+    REFERRAL_FOLLOW_UP_DAYS = 30
+    REMINDER_DIGEST_HOUR = 7
+    # E-mail (the digest): an SMTP server of the office or the host; None: no e-mail is sent.
+    # The login comes from the environment (GRANTS_MAIL_USERNAME, GRANTS_MAIL_PASSWORD).
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS (port 587 usually)
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "subventions@localhost"
+    MAIL_TIMEOUT_SECONDS = 10
     JOBS_SQLITE_QUEUE: str | None = None  # the SQLite queue's file; None: instance/jobs-queue.sqlite3
     JOBS_QUEUE_NAME = "grants"  # the queue's keys in Redis; scripts/scale_out.py uses its own
     # /health fails when a job has waited this long: no worker is taking jobs.

@@ -208,6 +208,8 @@ ROUTES: dict[str, Callable[[Scenario], Target]] = {
     "messages.delivery_receipt /messages/accuses-reception/<secret>": lambda s: Target(
         None, _f("messages.delivery_receipt", secret="test-receipt-secret"),
         fields={"deliveryInfoNotification": "x"}),
+    "reminders.preferences /rappels/preferences": lambda s: Target(
+        "manager", _f("reminders.preferences")),
     "messages.edit_template /messages/modeles/<event>/<language>": lambda s: Target(
         "admin", _f("messages.edit_template", event="selected", language="fr")),
     "messages.mark_called /messages/<int:message_id>/appele": lambda s: Target(

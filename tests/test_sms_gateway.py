@@ -95,7 +95,7 @@ def _config(url: str, **changes) -> dict:
     return {"ORANGE_SMS_BASE_URL": url, "ORANGE_SMS_CLIENT_ID": "client",
             "ORANGE_SMS_CLIENT_SECRET": "s3cret", "ORANGE_SMS_SENDER": SENDER,
             "ORANGE_SMS_SENDER_NAME": None, "ORANGE_SMS_TIMEOUT_SECONDS": 5,
-            "SMS_PUBLIC_URL": "https://subventions.example.ml", "SMS_RECEIPT_SECRET": SECRET,
+            "PUBLIC_URL": "https://subventions.example.ml", "SMS_RECEIPT_SECRET": SECRET,
             **changes}
 
 

@@ -10,7 +10,7 @@ endpoint of our sender address. The operator's answers decide what the sending j
 - any other 4xx: MessageRejected, failed at once (sending it again would fail the same way).
 
 Delivery receipts come back by callback (grants/services/notifications/receipts.py): each request
-asks for one at our callback address (SMS_PUBLIC_URL, SMS_RECEIPT_SECRET) with our message's id as
+asks for one at our callback address (PUBLIC_URL, SMS_RECEIPT_SECRET) with our message's id as
 its callbackData."""
 
 import threading
@@ -65,7 +65,7 @@ class OrangeGateway:
         self.client_secret = config["ORANGE_SMS_CLIENT_SECRET"] or ""
         self.sender = _address(config["ORANGE_SMS_SENDER"] or "")
         self.sender_name = config["ORANGE_SMS_SENDER_NAME"]
-        public, secret = config["SMS_PUBLIC_URL"], config["SMS_RECEIPT_SECRET"]
+        public, secret = config["PUBLIC_URL"], config["SMS_RECEIPT_SECRET"]
         self.receipt_url = receipt_url(public, secret) if public and secret else None
         self.timeout = config["ORANGE_SMS_TIMEOUT_SECONDS"]
         self.clock = clock
