@@ -284,3 +284,35 @@ def test_the_call_list_gets_the_messages_of_those_who_asked_to_be_called(app, wa
         with pytest.raises(ConflictError):
             outbox.mark_called(db.session.get(User, agent_here), call.id)
         db.session.rollback()
+
+
+class _WritingWhileSending(DevGateway):
+    """An operator that answers slowly: meanwhile, someone else writes to the database (an
+    agent saving a form). It must not wait for the sending job."""
+
+    def __init__(self, engine):
+        self.engine, self.writes = engine, 0
+
+    def send(self, phone, text, reference=None):
+        with self.engine.connect() as other:
+            if self.engine.dialect.name == "sqlite":
+                other.exec_driver_sql("PRAGMA busy_timeout = 200")  # fail fast if locked
+            other.execute(sa.update(OutboundMessage).where(OutboundMessage.id == int(reference))
+                          .values(error=None))
+            other.commit()
+            self.writes += 1
+        return super().send(phone, text, reference)
+
+
+def test_no_lock_is_held_while_the_operator_answers(app, walk, monkeypatch):
+    from grants.jobs.messages import send_messages
+    from grants.services.notifications import gateways
+
+    with app.app_context():
+        person, _ = _selected(walk)
+        count = len(messages(person.id))
+        gateway = _WritingWhileSending(db.engine)
+        monkeypatch.setattr(gateways, "gateway_named", lambda name: gateway)
+        assert send_messages() == (count, 0)
+        assert gateway.writes == count
+        assert {m.state for m in messages(person.id)} == {MessageState.SENT}

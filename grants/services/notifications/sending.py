@@ -3,11 +3,12 @@ a refused message is tried again later, each time later (BACKOFF), and failed af
 SMS_MAX_ATTEMPTS; one the operator rejects for good (MessageRejected) is failed at once.
 Messages for the call list are never sent: an agent calls."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from grants.database import utcnow
+from grants.database import rows_changed, utcnow
 from grants.extensions import db
 from grants.models import ContactChannel, MessageState, OutboundMessage
 from grants.services.notifications.gateways import Gateway, GatewayError, MessageRejected
@@ -15,6 +16,10 @@ from grants.services.notifications.gateways import Gateway, GatewayError, Messag
 # The wait after the 1st, 2nd… refusal; the last one repeats.
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
            timedelta(hours=1), timedelta(hours=4))
+
+
+# A message being sent is not due again before this (longer than any gateway's timeout).
+SENDING_LEASE = timedelta(minutes=10)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -28,32 +33,57 @@ def due_ids(now: datetime, limit: int = 100) -> list[int]:
         OutboundMessage.next_attempt_at <= now).order_by(OutboundMessage.id).limit(limit)))
 
 
-def send_one(message_id: int, gateway: Gateway, now: datetime, max_attempts: int) -> bool:
+def send_one(message_id: int, gateway: Gateway, now: datetime, max_attempts: int,
+             commit: Callable[[], None] | None = None) -> bool:
     """Send one due message (still queued: an opt-out may have cancelled it meanwhile);
-    True when the gateway took it. Flushes; the caller commits each message."""
-    message = db.session.get_one(OutboundMessage, message_id, with_for_update=True)
-    if message.state is not MessageState.QUEUED:
-        return False  # cancelled by an opt-out meanwhile
-    if not message.phone:  # erased with the profile: nowhere to send it
-        message.state, message.next_attempt_at, message.error = (
-            MessageState.FAILED, None, "no phone number")
-        db.session.flush()
+    True when the gateway took it. The message is claimed first (committed by `commit`), so
+    that no transaction, and on SQLite no write lock, is held while the operator answers; then
+    its outcome is recorded (flushed: the caller commits)."""
+    claimed = _claim(message_id, now)
+    if claimed is None:
+        return False  # cancelled by an opt-out, or taken by another worker, meanwhile
+    phone, text, attempts = claimed
+    if not phone:  # erased with the profile: nowhere to send it
+        _record(message_id, state=MessageState.FAILED, next_attempt_at=None,
+                error="no phone number")
         return False
-    message.attempts += 1
+    if commit is not None:
+        commit()
     try:
-        message.gateway_id = gateway.send(message.phone, message.text, str(message.id))
+        gateway_id = gateway.send(phone, text, str(message_id))
     except GatewayError as error:
-        message.error = str(error)[:300]
-        if isinstance(error, MessageRejected) or message.attempts >= max_attempts:
-            message.state, message.next_attempt_at = MessageState.FAILED, None
+        if isinstance(error, MessageRejected) or attempts >= max_attempts:
+            _record(message_id, state=MessageState.FAILED, next_attempt_at=None,
+                    error=str(error)[:300])
         else:
-            message.next_attempt_at = now + backoff(message.attempts)
-        db.session.flush()
+            _record(message_id, next_attempt_at=now + backoff(attempts), error=str(error)[:300])
         return False
-    message.state, message.sent_at, message.next_attempt_at = MessageState.SENT, now, None
-    message.error = None
-    db.session.flush()
+    # Sent, even if an opt-out came while the operator answered: the message has left.
+    _record(message_id, state=MessageState.SENT, sent_at=now, next_attempt_at=None,
+            gateway_id=gateway_id, error=None)
     return True
+
+
+def _claim(message_id: int, now: datetime) -> tuple[str | None, str, int] | None:
+    """Queued and due -> one more attempt, not due again before SENDING_LEASE (if the worker
+    dies during the call, the message is tried again then); its phone, text and attempts."""
+    claimed = rows_changed(db.session, sa.update(OutboundMessage).where(
+        OutboundMessage.id == message_id, OutboundMessage.state == MessageState.QUEUED,
+        OutboundMessage.next_attempt_at <= now).values(
+        attempts=OutboundMessage.attempts + 1, next_attempt_at=now + SENDING_LEASE))
+    if not claimed:
+        return None
+    row = db.session.execute(sa.select(OutboundMessage.phone, OutboundMessage.text,
+                                       OutboundMessage.attempts)
+                             .where(OutboundMessage.id == message_id)).one()
+    return row.phone, row.text, row.attempts
+
+
+def _record(message_id: int, **values) -> None:
+    db.session.execute(sa.update(OutboundMessage).where(OutboundMessage.id == message_id)
+                       .values(**values))
+    db.session.flush()
+    db.session.expire_all()  # objects of the caller read the outcome again
 
 
 def send_due(gateway: Gateway, max_attempts: int, now: datetime | None = None,
@@ -63,7 +93,7 @@ def send_due(gateway: Gateway, max_attempts: int, now: datetime | None = None,
     sent = refused = 0
     while batch := due_ids(now):  # each message leaves the due ones, sent or not
         for message_id in batch:
-            if send_one(message_id, gateway, now, max_attempts):
+            if send_one(message_id, gateway, now, max_attempts, commit):
                 sent += 1
             else:
                 refused += 1
