@@ -20,8 +20,11 @@
   var phone = window.matchMedia("(max-width: 575.98px)");
   var current = 0;
 
+  function headingOf(section) { return section.querySelector("h2, h3"); }
+
   function titleOf(section) {
-    var heading = section.querySelector("h2");
+    if (section.dataset.stepTitle) { return section.dataset.stepTitle; }
+    var heading = headingOf(section);
     return heading ? heading.textContent.replace(/^\s*\d+\.\s*/, "").trim() : "";
   }
 
@@ -37,7 +40,7 @@
     next.hidden = current === sections.length - 1;
     send.hidden = current !== sections.length - 1;
     if (moveFocus) {
-      var heading = sections[current].querySelector("h2");
+      var heading = headingOf(sections[current]);
       if (heading) { heading.tabIndex = -1; heading.focus(); }
       box.scrollIntoView({ block: "start" });
     }
