@@ -106,7 +106,7 @@ def init_app(app: Flask) -> None:
         return url_for("static", filename=manifest[name])
 
     worker_scopes = {url_for_static(app, manifest[name]): scope
-                     for name, scope in SERVICE_WORKERS.items()}
+                     for name, scope in SERVICE_WORKERS.items() if name in manifest}
 
     def immutable_headers(headers, _path: str, url: str) -> None:
         headers["Cache-Control"] = CACHE_FOREVER
