@@ -142,3 +142,32 @@ def test_logout_wipes_what_the_phone_took(app, browser, live_server, followed):
         page.context.set_offline(True)
         with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
             page.goto("/suivi/")  # no worker, no cached worklist: the browser's own error
+
+
+def test_logout_asks_first_when_visits_filled_offline_still_wait(
+        app, browser, live_server, followed):
+    with phone_screen(browser, live_server, width=360, height=740) as page:
+        log_in(page, live_server, "field")
+        page.goto("/suivi/")
+        draft = (f"grants:u{followed['field']}:visit-VS-TEST")
+        page.evaluate(f"""localStorage.setItem({draft!r}, JSON.stringify(
+            {{fields: {{}}, pending: true, url: '/suivi/visites/0/rapport'}}))""")
+        page.reload()
+        expect(page.locator("#offline-pending")).to_have_text("1 visite en attente d'envoi")
+        questions = []
+
+        def answer(dialog, accept: bool):
+            questions.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        page.once("dialog", lambda dialog: answer(dialog, False))
+        page.locator("form[action='/deconnexion']").evaluate("form => form.requestSubmit()")
+        page.wait_for_timeout(500)
+        assert "la déconnexion les efface" in questions[0]
+        assert page.url.endswith("/suivi/")  # still there, the visit still waits
+        assert page.evaluate(f"localStorage.getItem({draft!r}) !== null")
+
+        page.once("dialog", lambda dialog: answer(dialog, True))
+        page.locator("form[action='/deconnexion']").evaluate("form => form.requestSubmit()")
+        page.wait_for_url("**/connexion")
+        assert page.evaluate("localStorage.length") == 0
