@@ -7,9 +7,9 @@
  *   (the worklist, the next days' visits and their forms, the files they need: the server
  *   lists only the officer's regions), fetches them into a new cache, and only when all came
  *   replaces the previous one; a state entry says who prepared it, when, and how many visits.
- * - pages: from the network first; without network, from the cache; a page not taken shows
- *   the "not available offline" page. Static files (their names carry their content's hash):
- *   from the cache first.
+ * - pages: from the network first; without network (or a network that hangs), from the
+ *   cache; a page not taken shows the "not available offline" page. Static files (their
+ *   names carry their content's hash): from the cache first.
  * - sending forms (POST) is left to the pages (js/visit-draft.js, js/offline.js).
  * Nothing is cached but what "prepare" takes, and logout wipes it (Clear-Site-Data).
  */
@@ -17,6 +17,7 @@
 
 var CACHE_PREFIX = "grants-offline-";
 var PARALLEL = 4;  // requests at once: enough on 3G, gentle with the server
+var SLOW_NETWORK_MS = 10000;
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
@@ -87,13 +88,24 @@ self.addEventListener("message", function (event) {
 
 function cached(request) { return caches.match(request, { ignoreVary: true }); }
 
+/* A page from the network; its cached copy when the network fails, the gateway answers that
+ * the server is out of reach (502-504), or nothing comes for SLOW_NETWORK_MS (a 3G link that
+ * hangs); the "not available offline" page when there is no copy. */
 function page(request) {
-  return fetch(request).catch(function () {
-    return cached(request).then(function (hit) {
+  var network = fetch(request);
+  return cached(request).then(function (hit) {
+    function instead() {
       if (hit) { return hit; }
       var fallback = new URL("hors-ligne", self.registration.scope).href;
       return cached(fallback).then(function (other) { return other || Response.error(); });
-    });
+    }
+    var answer = network.then(function (response) {
+      return hit && response.status >= 502 && response.status <= 504 ? hit : response;
+    }, instead);
+    if (!hit) { return answer; }
+    return Promise.race([answer, new Promise(function (resolve) {
+      setTimeout(function () { resolve(hit); }, SLOW_NETWORK_MS);
+    })]);
   });
 }
 
