@@ -171,3 +171,25 @@ def test_logout_asks_first_when_visits_filled_offline_still_wait(
         page.locator("form[action='/deconnexion']").evaluate("form => form.requestSubmit()")
         page.wait_for_url("**/connexion")
         assert page.evaluate("localStorage.length") == 0
+
+
+def test_a_visit_the_server_refuses_waits_no_more_and_is_listed_to_correct(
+        app, browser, live_server, followed):
+    with app.app_context():
+        first = plan(followed)[0]
+        visit_id, reference = first.id, first.reference
+    with phone_screen(browser, live_server, width=360, height=740) as page:
+        log_in(page, live_server, "field")
+        page.goto("/suivi/")
+        draft = f"grants:u{followed['field']}:visit-{reference}"
+        page.evaluate(f"""localStorage.setItem({draft!r}, JSON.stringify({{
+            fields: {{key: 'refused-key-000001', observations: 'Sans date ni mode'}},
+            pending: true, url: '/suivi/visites/{visit_id}/rapport'}}))""")
+        page.reload()  # sent at once: the network is there
+        expect(page.locator("#offline-refused")).to_contain_text("à corriger", timeout=15000)
+        expect(page.locator("#offline-pending")).to_have_text("Aucune visite en attente d'envoi")
+        page.locator("#offline-refused a", has_text=reference).click()
+        page.wait_for_url(f"**/suivi/visites/{visit_id}/rapport")
+        assert "brouillon" in page.locator("#draft-status").inner_text()  # to correct and send
+    with app.app_context():
+        assert db.session.get(Visit, visit_id).status == VisitStatus.PLANNED
