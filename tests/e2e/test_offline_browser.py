@@ -106,6 +106,11 @@ def test_two_visits_filled_without_network_are_recorded_once_when_it_returns(
 
         page.goto("/suivi/")
         expect(page.locator("#offline-pending")).to_have_text("2 visites en attente d'envoi")
+        page.mouse.wheel(0, 3000)  # the count stays in view down the page
+        page.wait_for_timeout(300)
+        assert page.evaluate("scrollY") > 300
+        assert page.locator("#offline-pending").evaluate(
+            "e => e.getBoundingClientRect().top >= 0 && e.getBoundingClientRect().bottom <= innerHeight")
         with app.app_context():
             assert [db.session.get(Visit, i).status for i in ids] == [VisitStatus.PLANNED] * 2
 

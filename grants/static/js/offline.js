@@ -129,6 +129,7 @@
     if (needsLogin && count) { pendingBox.textContent += " · " + text.login; }
     pendingBox.className = "badge " + (count ? "text-bg-warning" : "text-bg-secondary");
     pendingBox.dataset.count = count;
+    bar.classList.toggle("offline-bar-waiting", count > 0);  // stays in view while visits wait
     var refused = drafts().filter(function (item) { return item.draft.refused; });
     refusedList.textContent = "";
     refusedList.classList.toggle("d-none", refused.length === 0);
