@@ -27,6 +27,9 @@ BOOTSTRAP_FILES = {
     "bootstrap/bootstrap.min.js": _BOOTSTRAP / "js" / "bootstrap.min.js",
 }
 CACHE_FOREVER = "public, max-age=31536000, immutable"
+# Service workers served from /static/ and the area each may control (a worker's scope is by
+# default its own folder): the field officer's offline worker serves the follow-up pages.
+SERVICE_WORKERS = {"js/offline-worker.js": "/suivi/"}
 _SOURCE_MAP_MARKERS = (b"/*# sourceMappingURL=", b"//# sourceMappingURL=")
 
 
@@ -90,6 +93,11 @@ def build(build_dir: Path) -> dict[str, str]:
     return manifest
 
 
+def url_for_static(app: Flask, versioned: str) -> str:
+    """The address WhiteNoise serves `versioned` at (no request needed)."""
+    return f"{app.static_url_path}/{versioned}"
+
+
 def init_app(app: Flask) -> None:
     build_dir = Path(app.config["ASSETS_BUILD_DIR"])
     manifest = build(build_dir)
@@ -97,9 +105,14 @@ def init_app(app: Flask) -> None:
     def asset_url(name: str) -> str:
         return url_for("static", filename=manifest[name])
 
-    def immutable_headers(headers, _path: str, _url: str) -> None:
+    worker_scopes = {url_for_static(app, manifest[name]): scope
+                     for name, scope in SERVICE_WORKERS.items() if name in manifest}
+
+    def immutable_headers(headers, _path: str, url: str) -> None:
         headers["Cache-Control"] = CACHE_FOREVER
         headers["X-Content-Type-Options"] = "nosniff"  # as on pages (Talisman does not see these)
+        if url in worker_scopes:
+            headers["Service-Worker-Allowed"] = worker_scopes[url]
 
     app.jinja_env.globals["asset_url"] = asset_url
     app.extensions["asset_manifest"] = manifest

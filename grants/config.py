@@ -151,6 +151,10 @@ class DefaultConfig:
     # baseline, V4 (M+12) the measure of sustainable reintegration.
     SURVEY_AT_VISITS = (1, 4)
     VISIT_DUE_SOON_DAYS = 14  # a planned visit shows as "due" this many days ahead
+    # "Préparer hors ligne": the visits due within this many days (and the overdue ones) are
+    # taken on the phone, at most this many (each is two pages of a few kB).
+    OFFLINE_VISIT_DAYS = 7
+    OFFLINE_MAX_VISITS = 60
 
     # Programme figures (grants/reporting/)
     # Lower bounds of the age bands: 18-24, 25-35, 36 and over (and "under 18" below).

@@ -10,6 +10,7 @@ CONTENT_SECURITY_POLICY = {
     "img-src": "'self' data:",
     "font-src": "'self'",
     "connect-src": "'self'",
+    "worker-src": "'self'",  # the field officer's offline pages (js/offline-worker.js)
     "object-src": "'none'",
     "base-uri": "'self'",
     "form-action": "'self'",

@@ -35,6 +35,16 @@ def _until(page, expression: str) -> None:
     raise AssertionError(expression)
 
 
+def _go_to_step(page, number: int) -> None:
+    """On a phone the form shows one section at a time (js/visit-steps.js)."""
+    for _ in range(10):
+        current = int(page.locator(".step-count").inner_text().split()[1])
+        if current == number:
+            return
+        page.get_by_role("button", name="Suivant" if current < number else "Précédent").click()
+    raise AssertionError(f"step {number}")
+
+
 def _no_horizontal_scroll(page) -> bool:
     # clientWidth: a phone zooms out on a page too wide, which would grow innerWidth with it
     return page.evaluate(
@@ -57,17 +67,22 @@ def test_a_visit_sent_offline_is_recorded_once_when_the_network_returns(
     page.context.set_geolocation({"latitude": 14.4469, "longitude": -11.445, "accuracy": 12})
     page.get_by_role("button", name="Enregistrer ma position (GPS)").click()
     expect(page.locator("#gps-status")).to_contain_text("Position enregistrée : 12 m")
+    _go_to_step(page, 2)
     page.get_by_text("Stable", exact=True).click()
     page.get_by_label("Ventes du mois (F CFA)").fill("175 000")
     page.get_by_label("Personnes qui travaillent dans l'activité").fill("2")
+    _go_to_step(page, 3)
     page.locator("fieldset", has_text="Machine à coudre").get_by_text("Tout présent").click()
     page.locator("fieldset", has_text="Tissus").get_by_text("En partie présent").click()
+    _go_to_step(page, 5)
     page.locator("fieldset", has_text="Avez-vous un travail ou un revenu").get_by_text(
         "Oui", exact=True).click()
+    _go_to_step(page, 4)
     page.get_by_label("Observations").fill("Atelier ouvert, deux apprentis.")
 
     page.get_by_label("Photos (JPEG ou PNG)").set_input_files(
-        files=[{"name": "atelier.png", "mimeType": "image/png", "buffer": _big_photo()}])
+        files=[{"name": "atelier.png", "mimeType": "image/png", "buffer": _big_photo()}],
+        timeout=30000)  # a few MB through the browser's protocol: slow on a loaded machine
     _until(page,  # shrunk to a JPEG in the browser before it is kept
            "document.querySelector('input[type=file]').files[0].type === 'image/jpeg'")
     page.wait_for_timeout(300)  # IndexedDB write
@@ -80,6 +95,7 @@ def test_a_visit_sent_offline_is_recorded_once_when_the_network_returns(
     assert page.locator("fieldset", has_text="Tissus").locator(
         "input[value=part]").is_checked()
 
+    _go_to_step(page, 8)  # the recommendation, after the three parts of the questionnaire
     page.locator("fieldset", has_text="Avis pour la tranche suivante").get_by_text(
         "Favorable", exact=True).click()
     page.context.set_offline(True)
@@ -154,3 +170,40 @@ def test_the_follow_up_pages_fit_a_phone(app, live_server, phone_page, followed)
             .map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40))
             .slice(0, 5)""")
         assert _no_horizontal_scroll(phone_page), (path, wide)
+
+
+def test_the_visit_form_comes_in_steps_on_a_phone_and_whole_on_a_desktop(
+        app, browser, live_server, followed):
+    from tests.e2e.conftest import phone_screen
+
+    with app.app_context():
+        visit_id = plan(followed)[1].id  # V2: no questionnaire, five steps
+    with phone_screen(browser, live_server, width=360, height=740) as page:
+        log_in(page, live_server, "field")
+        page.goto(f"/suivi/visites/{visit_id}/rapport")
+        assert page.locator(".step-count").inner_text() == "Étape 1 sur 5"
+        assert page.locator(".step-title").inner_text() == "La visite"
+        assert page.evaluate("document.documentElement.scrollHeight") < 2000  # 7 300 px before
+        assert page.locator("progress").evaluate("p => [p.value, p.max]") == [1, 5]
+        assert not page.get_by_role("button", name="Envoyer la visite").is_visible()
+        _go_to_step(page, 5)
+        assert page.locator(".step-title").inner_text() == "Avis"
+        page.get_by_role("button", name="Envoyer la visite").click()  # nothing filled: refused
+        expect(page.locator(".alert-danger")).to_be_visible()
+        # the first step with an error opens (the activity's status: the date and the mode
+        # have their defaults), its message in view
+        expect(page.locator(".step-count")).to_have_text("Étape 2 sur 5")
+        expect(page.locator(".visit-section:not([hidden]) .invalid-feedback").first).to_be_visible()
+        assert _no_horizontal_scroll(page)
+
+    desktop = browser.new_context(base_url=live_server, locale="fr-FR",
+                                  viewport={"width": 1366, "height": 800})
+    page = desktop.new_page()
+    page.set_default_timeout(8000)
+    log_in(page, live_server, "field")
+    page.goto(f"/suivi/visites/{visit_id}/rapport")
+    assert page.locator(".visit-section:not([hidden])").count() == 5
+    assert not page.locator("#visit-steps").is_visible()
+    assert not page.get_by_role("button", name="Suivant").is_visible()
+    assert page.get_by_role("button", name="Envoyer la visite").is_visible()
+    desktop.close()

@@ -64,7 +64,11 @@ def logout():
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # The visits taken for offline use (pages in the service worker's cache, drafts and photos
+    # in the browser's storage) leave the phone with the session; the worker goes too.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/mot-de-passe", methods=["GET", "POST"])

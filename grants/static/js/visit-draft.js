@@ -38,6 +38,7 @@
 
   function forget(name) {
     localStorage.removeItem(name);
+    document.dispatchEvent(new CustomEvent("grants:drafts"));
     return photoStore("readwrite", function (store) { return store.delete(name); });
   }
 
@@ -85,9 +86,12 @@
   /* Keep the fields; `isPending` true or false changes the flag, undefined keeps it (typing
    * in a form waiting for the network must not cancel its sending). */
   function save(isPending) {
+    // `url`: where to send it from another page (js/offline.js sends every visit waiting)
     var draft = { fields: fieldsOf(), savedAt: new Date().toISOString(),
-                  pending: isPending === undefined ? pending() : !!isPending };
+                  pending: isPending === undefined ? pending() : !!isPending,
+                  url: form.action || window.location.href };
     try { localStorage.setItem(storageKey, JSON.stringify(draft)); } catch (e) { /* full */ }
+    document.dispatchEvent(new CustomEvent("grants:drafts"));
   }
 
   function restore(draft) {
