@@ -56,6 +56,15 @@ from grants.models.finance import (
     TrancheCondition,
     TrancheStatus,
 )
+from grants.models.imports import (
+    ImportBatch,
+    ImportMapping,
+    ImportRow,
+    ImportStatus,
+    RowDecision,
+    RowOutcome,
+    RowStatus,
+)
 from grants.models.jobs import Job, JobStatus
 from grants.models.notifications import (
     ContactChannel,
@@ -96,4 +105,6 @@ __all__ = [
     "IndicatorReport", "IndicatorReportFile", "REPORT_FORMATS",
     "ContactChannel", "ContactPreference", "MessageEvent", "MessageState", "MessageTemplate",
     "OutboundMessage",
+    "ImportBatch", "ImportMapping", "ImportRow", "ImportStatus", "RowDecision", "RowOutcome",
+    "RowStatus",
 ]
