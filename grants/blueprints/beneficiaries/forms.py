@@ -123,3 +123,5 @@ class SearchForm(FlaskForm):
                             validators=[Optional()])
     status = SelectField(_l("Verification"), validators=[Optional()],
                          choices=lambda: enum_choices(VerificationStatus, _l("All")))
+    consent = SelectField(_l("Consent"), validators=[Optional()], choices=[
+        ("", _l("All")), ("a-recueillir", _l("Consent to collect"))])

@@ -222,8 +222,9 @@ def run_import(actor: User, batch_id: int, progress=None) -> ImportBatch:
     db.session.execute(db.update(ImportRow).where(
         ImportRow.batch_id == batch.id, ImportRow.outcome.is_(None)).values(
         outcome=RowOutcome.SKIPPED))
-    outcomes = dict(db.session.execute(db.select(ImportRow.outcome, db.func.count()).where(
-        ImportRow.batch_id == batch.id).group_by(ImportRow.outcome)).tuples().all())
+    outcomes = {outcome: n for outcome, n in db.session.execute(
+        db.select(ImportRow.outcome, db.func.count()).where(ImportRow.batch_id == batch.id)
+        .group_by(ImportRow.outcome))}
     batch.counts = {**{k: v for k, v in batch.counts.items() if k in set(RowStatus)},
                     **{str(k): v for k, v in outcomes.items()}}
     batch.status, batch.imported_at = ImportStatus.IMPORTED, now
@@ -234,7 +235,7 @@ def run_import(actor: User, batch_id: int, progress=None) -> ImportBatch:
 
 
 def _person(actor: User, batch: ImportBatch, row, code: str, now) -> dict:
-    data = row.data if row.consent else {}
+    data = row.data if row.consent else {"region_id": row.data.get("region_id")}
     values: dict = {name: None for name in (
         "sex", "birth_date", "id_type", "id_number", "phone", "region_id", "cercle", "commune",
         "address", "category", "return_country", "return_date", "return_mode",

@@ -129,6 +129,10 @@ def _check_row(line: int, cells: dict, lookups: v.Lookups, regions: frozenset[in
                 for name, value in profile.items() if value not in (None, "")}
         if consent_date:
             data["consent_date"] = consent_date.isoformat()
+    elif profile["region_id"] is not None and (regions is None or profile["region_id"] in regions):
+        # Without consent the names are kept, and the region so that its agents see the person
+        # on their list "consent to collect".
+        data = {"region_id": profile["region_id"]}
     row = CheckedRow(line, first[:80], last[:80], consent, data, errors, keys)
     if errors:
         row.status = RowStatus.ERROR

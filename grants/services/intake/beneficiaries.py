@@ -361,7 +361,7 @@ def create_applicant_account(actor: User, person: Beneficiary) -> tuple[User, st
 # --- lists --------------------------------------------------------------------------------
 
 def search(actor: User, *, q: str | None = None, region_id: int | None = None,
-           status: str | None = None):
+           status: str | None = None, consent_to_collect: bool = False):
     """Registry search for `actor` (region scope applied), newest first: a select to paginate."""
     query = db.select(Beneficiary)
     regions = region_scope(actor, Permission.BENEFICIARY_VIEW)
@@ -383,6 +383,8 @@ def search(actor: User, *, q: str | None = None, region_id: int | None = None,
         query = query.where(Beneficiary.region_id == region_id)
     if status:
         query = query.where(Beneficiary.verification_status == status)
+    if consent_to_collect:  # imported without a consent: to be asked at the next contact
+        query = query.where(~Beneficiary.consents.any())
     return query.order_by(Beneficiary.created_at.desc(), Beneficiary.id.desc())
 
 
