@@ -198,3 +198,57 @@ def test_undo_is_refused_with_the_records_in_use(app, manager, use):
         assert [r[0] for r in refused.value.records] == [code]
         db.session.rollback()
         assert _count(Beneficiary, Beneficiary.import_batch_id == batch_id) == 6
+
+
+# --- the command line ---------------------------------------------------------------------
+
+def _cli(app, *args):
+    return app.test_cli_runner().invoke(args=["import-beneficiaries", *map(str, args)])
+
+
+@pytest.fixture
+def saved_mapping(app, manager):
+    from grants.services.imports import mapping
+
+    with committed(app):
+        mapping.save_mapping(db.session.get(User, manager), "Liste OIM Kayes",
+                             mapping.propose(factories.PARTNER_HEADERS))
+
+
+def test_the_command_line_previews_imports_and_reports_like_the_pages(app, manager, tmp_path,
+                                                                      saved_mapping):
+    with committed(app):
+        factories.register_partner_people(db.session.get(User, manager), range(3))
+    path = tmp_path / "liste.csv"
+    path.write_bytes(factories.csv_bytes(factories.partner_list(40, file_duplicates=2, bad=4),
+                                         encoding="cp1252"))
+    with app.app_context():
+        username = db.session.get(User, manager).username
+    dry = _cli(app, path, "--mapping", "Liste OIM Kayes", "--user", username, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    for line in ("40 rows", ": 31", ": 3", ": 2", ": 4", "nothing written"):
+        assert line in dry.output
+    report = tmp_path / "liste-rapport.xlsx"
+    assert len(list(openpyxl.load_workbook(report).active.iter_rows(min_row=2))) == 40
+    with app.app_context():
+        assert _count(Beneficiary) == 3 and _count(ImportBatch) == 0
+    done = _cli(app, path, "--mapping", "Liste OIM Kayes", "--user", username)
+    assert done.exit_code == 0, done.output
+    assert "created: 31" in done.output and "linked: 3" in done.output
+    with app.app_context():
+        assert _count(Beneficiary) == 34
+        assert _count(AuditEvent, AuditEvent.action == "import.imported") == 1
+
+
+def test_the_command_line_refuses_bad_files_and_unknown_mappings(app, manager, tmp_path,
+                                                                saved_mapping):
+    with app.app_context():
+        username = db.session.get(User, manager).username
+    bad = tmp_path / "photo.csv"
+    bad.write_bytes(factories.PNG)
+    result = _cli(app, bad, "--mapping", "Liste OIM Kayes", "--user", username)
+    assert result.exit_code != 0 and "not a spreadsheet" in result.output
+    result = _cli(app, bad, "--mapping", "Inconnue", "--user", username)
+    assert result.exit_code != 0 and "no saved mapping" in result.output
+    with app.app_context():
+        assert _count(ImportBatch) == 0
