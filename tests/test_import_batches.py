@@ -147,10 +147,10 @@ def test_the_report_lists_every_row_and_its_outcome(app, manager):
     path.unlink()
     lines = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [line[0] for line in lines] == list(range(2, 14))
-    assert lines[0][5] == "Linked" and lines[0][6].startswith("ML-")
-    assert lines[1][5] == "Created" and lines[1][6].startswith("ML-")
-    assert lines[10][3] == "Error" and lines[10][5] == "Skipped" and lines[10][9]
-    assert lines[11][3] == "Duplicate within the file" and lines[11][7] == "line 8 (phone)"
+    assert lines[0][5] == "Lié" and lines[0][6].startswith("ML-")
+    assert lines[1][5] == "Créé" and lines[1][6].startswith("ML-")
+    assert lines[10][3] == "Erreur" and lines[10][5] == "Ignoré" and lines[10][9]
+    assert lines[11][3] == "Doublon dans le fichier" and lines[11][7] == "ligne 8 (téléphone)"
 
 
 def test_undo_removes_the_batch_while_its_records_are_unused(app, manager):
@@ -247,7 +247,7 @@ def test_the_command_line_refuses_bad_files_and_unknown_mappings(app, manager, t
     bad = tmp_path / "photo.csv"
     bad.write_bytes(factories.PNG)
     result = _cli(app, bad, "--mapping", "Liste OIM Kayes", "--user", username)
-    assert result.exit_code != 0 and "not a spreadsheet" in result.output
+    assert result.exit_code != 0 and "pas un tableur" in result.output
     result = _cli(app, bad, "--mapping", "Inconnue", "--user", username)
     assert result.exit_code != 0 and "no saved mapping" in result.output
     with app.app_context():

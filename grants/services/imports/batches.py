@@ -26,6 +26,7 @@ from grants.models import (
     ImportBatch,
     ImportRow,
     ImportStatus,
+    Job,
     OutboundMessage,
     Referral,
     RowDecision,
@@ -174,10 +175,13 @@ def summary(batch: ImportBatch) -> dict[str, int]:
 # --- the import ----------------------------------------------------------------------------------
 
 def queue(actor: User, batch: ImportBatch) -> None:
-    """The batch is handed to the import job; its decisions no longer change."""
-    if not batch.status.may_import:
+    """The batch is handed to the import job; its decisions no longer change. A batch whose
+    job failed (nothing was written: the job's transaction rolled back) may be queued again."""
+    job = db.session.get(Job, batch.job_id) if batch.job_id else None
+    failed = batch.status is ImportStatus.QUEUED and job is not None and job.status.is_failed
+    if not (batch.status.may_import or failed):
         raise ConflictError(_l("This import can no longer be started."))
-    batch.status = ImportStatus.QUEUED
+    batch.status, batch.job_id = ImportStatus.QUEUED, None
     db.session.flush()
 
 
