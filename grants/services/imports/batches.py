@@ -119,18 +119,12 @@ def preview(actor: User, batch: ImportBatch, table: Table | None = None) -> list
 
 def decide(actor: User, batch: ImportBatch, *, rows: dict[int, str] | None = None,
            groups: dict[str, str] | None = None) -> int:
-    """Decisions per group of rows (a status) then per row (a line); a decision a row's status
-    does not allow (importing an error, linking a new row) is refused. Returns rows changed."""
+    """Decisions per row (a line), then per group of rows (a status): a group's decision covers
+    every row of the group, those of the page sent with it too. A decision a row's status does
+    not allow (importing an error, linking a new row) is refused. Returns rows changed."""
     if not batch.status.may_import:
         raise ConflictError(_l("This import can no longer be changed."))
     changed = 0
-    for status_code, decision_code in (groups or {}).items():
-        status, decision = _parse(RowStatus, status_code), _parse(RowDecision, decision_code)
-        if not status.allows(decision):
-            raise ValidationError(_l("This decision is not possible for these rows."), "decision")
-        changed += db.session.execute(db.update(ImportRow).where(
-            ImportRow.batch_id == batch.id, ImportRow.status == status).values(
-            decision=decision)).rowcount  # type: ignore[attr-defined]
     if rows:
         found = {row.line: row for row in db.session.scalars(db.select(ImportRow).where(
             ImportRow.batch_id == batch.id, ImportRow.line.in_(list(rows))))}
@@ -145,6 +139,13 @@ def decide(actor: User, batch: ImportBatch, *, rows: dict[int, str] | None = Non
             if row.decision != decision:
                 row.decision = decision
                 changed += 1
+    for status_code, decision_code in (groups or {}).items():
+        status, decision = _parse(RowStatus, status_code), _parse(RowDecision, decision_code)
+        if not status.allows(decision):
+            raise ValidationError(_l("This decision is not possible for these rows."), "decision")
+        changed += db.session.execute(db.update(ImportRow).where(
+            ImportRow.batch_id == batch.id, ImportRow.status == status,
+            ImportRow.decision != decision).values(decision=decision)).rowcount  # type: ignore[attr-defined]
     db.session.flush()
     return changed
 
