@@ -252,3 +252,17 @@ def test_the_command_line_refuses_bad_files_and_unknown_mappings(app, manager, t
     assert result.exit_code != 0 and "no saved mapping" in result.output
     with app.app_context():
         assert _count(ImportBatch) == 0
+
+
+def test_undo_is_refused_when_another_import_linked_to_its_records(app, manager):
+    first = _previewed(app, manager, factories.partner_list(3))
+    _imported(app, manager, first)
+    second = _previewed(app, manager, factories.partner_list(3))
+    with app.app_context():
+        assert db.session.get(ImportBatch, second).counts == {"duplicate": 3}
+    _imported(app, manager, second)
+    with app.test_request_context(), app.app_context():
+        with pytest.raises(batches.BatchInUse) as refused:
+            batches.undo(db.session.get(User, manager), db.session.get(ImportBatch, first))
+        assert len(refused.value.records) == 3
+        assert {why for _, _, why in refused.value.records} == {"un lien d’un autre import"}

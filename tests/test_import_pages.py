@@ -61,6 +61,14 @@ def test_upload_map_preview_decide_import_report_and_undo(app, client, login_as,
     sheet = openpyxl.load_workbook(io.BytesIO(download(
         client, f"/beneficiaires/import/{batch_id}/rapport.xlsx"))).active
     assert sheet.max_row == 41
+    # those imported without consent: on the registry's list "consent to collect"
+    listed = client.get("/beneficiaires/?consent=a-recueillir").get_data(as_text=True)
+    with app.app_context():
+        to_collect = db.session.scalars(db.select(Beneficiary).where(
+            Beneficiary.import_batch_id == batch_id, ~Beneficiary.consents.any())).all()
+    assert len(to_collect) == 4 and all(p.code in listed for p in to_collect)
+    assert listed.count("<tr>") == 1 + 4
+    assert client.get(f"/beneficiaires/{to_collect[0].id}").status_code == 200
     response = client.post(f"/beneficiaires/import/{batch_id}/annuler")
     assert response.status_code == 302
     with app.app_context():

@@ -301,6 +301,9 @@ def records_in_use(batch: ImportBatch, limit: int = 200) -> list[tuple[str, str,
          _l("a referral")),
         (db.select(DuplicateReview.beneficiary_id).where(
             DuplicateReview.beneficiary_id.in_(mine)), _l("a duplicate review")),
+        (db.select(ImportRow.beneficiary_id).where(
+            ImportRow.beneficiary_id.in_(mine), ImportRow.batch_id != batch.id,
+            ImportRow.outcome == RowOutcome.LINKED), _l("a link from another import")),
     )
     for query, why in checks:
         for bid in db.session.scalars(query.limit(limit)):
