@@ -378,6 +378,24 @@ def xlsx_bytes(rows: list[list]) -> bytes:
     return out.getvalue()
 
 
+def xls_bytes(rows: list[list]) -> bytes:
+    """The old Excel format (.xls, BIFF8), as some offices still save their lists."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Liste")
+    day = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, date):
+                sheet.write(r, c, value, day)  # a date cell, as Excel writes one
+            else:
+                sheet.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def register_partner_people(actor: User, indices) -> list[int]:
     """Register people i of a partner list (same NINA and phone): the registry's duplicates."""
     ids = []

@@ -94,24 +94,42 @@ def _xlsx_rows(content: bytes) -> list[list]:
 # --- xls (and encrypted workbooks, which are OLE containers too) ------------------------------
 
 def _xls_rows(content: bytes) -> list[list]:
+    """The old .xls read by xlrd itself: pandas' xlrd engine is deprecated, and xlrd says which
+    cells are dates."""
     import xlrd  # type: ignore[import-untyped]
 
     if _ENCRYPTED in content:
         raise _protected()
     try:
-        frame = pd.read_excel(io.BytesIO(content), engine="xlrd", header=None, dtype=object)
+        book = xlrd.open_workbook(file_contents=content, on_demand=True)
     except xlrd.biffh.XLRDError as error:
         if "encrypt" in str(error).lower():
             raise _protected() from None
         raise _unreadable() from None
     except Exception:  # a damaged or foreign OLE file
         raise _unreadable() from None
-    if frame.shape[1] > MAX_COLUMNS:
-        raise _too_many_columns()
-    if len(frame) > MAX_ROWS + 1:
-        raise _too_many_rows()
-    frame = frame.astype(object).where(frame.notna(), None)
-    return frame.values.tolist()
+    try:
+        if book.nsheets == 0:
+            raise ImportFileError(_l("The file is empty."))
+        sheet = book.sheet_by_index(0)
+        if sheet.ncols > MAX_COLUMNS:
+            raise _too_many_columns()
+        if sheet.nrows > MAX_ROWS + 1:
+            raise _too_many_rows()
+        rows = []
+        for r in range(sheet.nrows):
+            cells = []
+            for cell in sheet.row(r):
+                value = cell.value
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    value = xlrd.xldate.xldate_as_datetime(value, book.datemode)
+                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+                    value = None
+                cells.append(value)
+            rows.append(cells)
+        return rows
+    finally:
+        book.release_resources()
 
 
 # --- CSV ------------------------------------------------------------------------------------
