@@ -124,3 +124,27 @@ def test_other_roles_cannot_import(client, login_as, role):
     login_as(role)
     assert client.get("/beneficiaires/import/").status_code == 403
     assert _upload(client, factories.csv_bytes(factories.partner_list(2))).status_code == 403
+
+
+def test_the_intake_agents_home_counts_the_consents_to_collect(app, client, login_as,
+                                                              make_user):
+    from grants.models import User
+    from grants.reporting import dashboards
+    from grants.services.imports import batches
+
+    manager = make_user(Role.PROGRAMME_MANAGER)
+    agent = make_user(Role.INTAKE_AGENT, regions=("01",))
+    rows = [factories.PARTNER_HEADERS,
+            ["1", "KANTE", "Awa", "F", "1990", "", "", "Kayes", "", "non"],
+            ["2", "DIARRA", "Ali", "M", "1990", "", "", "Gao", "", "non"],
+            ["3", "TRAORE", "Ali", "M", "1990", "", "", "Kayes", "", "oui"]]
+    with app.test_request_context(), committed(app):
+        actor = db.session.get(User, manager)
+        batch, table = batches.upload(actor, factories.csv_bytes(rows), "l.csv")
+        batches.preview(actor, batch, table)
+        batches.queue(actor, batch)
+        batches.run_import(actor, batch.id)
+    with app.test_request_context():
+        todos = {t.key: t for t in dashboards.todos(db.session.get(User, agent))}
+        assert todos["consents"].count == 1  # Kayes only: the agent's region
+        assert todos["consents"].url.endswith("?consent=a-recueillir")
