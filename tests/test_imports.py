@@ -108,6 +108,8 @@ def _not_xlsx_zip() -> bytes:
     (factories.xlsx_bytes([[f"c{i}" for i in range(16_384)], ["x"] * 16_384]),
      "plus de 200 colonnes"),
     (_formula(), "La cellule C2 contient une formule"),
+    ("Nom;Prénom\r\nKANTE;Moussa\r\nDIARRA; =HYPERLINK(\"x\")\r\n".encode(),
+     "La cellule B3 contient une formule"),
     (_merged_header(), "La colonne B contient des données mais pas d’en-tête"),
     (_encrypted(), "protégé par un mot de passe"),
     (b"Nom;Nom\r\nA;B\r\n", "Deux colonnes s’appellent"),

@@ -161,6 +161,14 @@ def _csv_table(content: bytes) -> Table:
         raise _too_many_columns()
     if len(frame) > MAX_ROWS + 1:
         raise _too_many_rows()
+    # A CSV cell that starts with "=" was a formula in the sheet it came from (or is meant to
+    # become one when the file is opened again): refused as in a workbook.
+    formulas = frame.apply(lambda column: column.str.lstrip().str.startswith("=")).to_numpy()
+    if formulas.any():
+        row, column = (int(i[0]) for i in formulas.nonzero())
+        raise ImportFileError(_l(
+            "Cell %(cell)s holds a formula: copy the sheet and paste it as values only, then "
+            "import it again.", cell=f"{_column_name(column)}{row + 1}"))
     return _table(frame.values.tolist())
 
 
