@@ -99,6 +99,7 @@ def test_the_import_creates_links_and_skips_with_one_audit_row(app, manager):
         batch = db.session.get(ImportBatch, batch_id)
         assert batch.status is ImportStatus.IMPORTED
         assert batch.counts["created"] == 40 and batch.counts["linked"] == 5
+        assert not (batches.imports_root() / batch.stored_name).exists()  # the upload is gone
         assert batch.counts["skipped"] == 5
         created = db.session.scalars(db.select(Beneficiary).where(
             Beneficiary.import_batch_id == batch_id).order_by(Beneficiary.code)).all()

@@ -236,6 +236,8 @@ def run_import(actor: User, batch_id: int, progress=None) -> ImportBatch:
     db.session.flush()
     audit.record("import.imported", actor, batch, details={
         "file": batch.file_name, **{str(k): v for k, v in outcomes.items()}})
+    # The uploaded file holds everyone's data, consent or not: the rows now hold what is kept.
+    (imports_root() / batch.stored_name).unlink(missing_ok=True)
     return batch
 
 
