@@ -68,7 +68,9 @@ def test_upload_map_preview_decide_import_report_and_undo(app, client, login_as,
             Beneficiary.import_batch_id == batch_id, ~Beneficiary.consents.any())).all()
     assert len(to_collect) == 4 and all(p.code in listed for p in to_collect)
     assert listed.count("<tr>") == 1 + 4
-    assert client.get(f"/beneficiaires/{to_collect[0].id}").status_code == 200
+    detail = client.get(f"/beneficiaires/{to_collect[0].id}").get_data(as_text=True)
+    assert 'id="consent-to-collect"' in detail
+    assert f'href="/beneficiaires/import/{batch_id}"' in detail  # "saisi par", from the batch
     response = client.post(f"/beneficiaires/import/{batch_id}/annuler")
     assert response.status_code == 302
     with app.app_context():
