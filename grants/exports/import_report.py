@@ -19,6 +19,7 @@ from grants.models import (
     RowOutcome,
     RowStatus,
 )
+from grants.services.imports.mapping import FIELDS
 
 BATCH = 1000
 _REASONS = {"id_number": _l("ID number"), "phone": _l("phone"),
@@ -42,6 +43,7 @@ def rows(batch: ImportBatch):
              .outerjoin(created, created.id == ImportRow.beneficiary_id)
              .outerjoin(duplicate, duplicate.id == ImportRow.duplicate_of_id)
              .where(ImportRow.batch_id == batch.id).order_by(ImportRow.line))
+    labels = {f.code: str(f.label) for f in FIELDS}
     result = db.session.execute(query.execution_options(yield_per=BATCH))
     try:
         for (line, last, first, status, decision, outcome, code, duplicate_code, duplicate_line,
@@ -53,7 +55,8 @@ def rows(batch: ImportBatch):
             yield [line, last, first, RowStatus(status).label, RowDecision(decision).label,
                    RowOutcome(outcome).label if outcome else _("Not imported yet"), code, twin,
                    _("yes") if consent else _("to collect"),
-                   "; ".join(f"{field}: {message}" for field, message in errors or [])]
+                   "; ".join(f"{labels.get(field, field)} : {message}"
+                             for field, message in errors or [])]
     finally:
         result.close()
 

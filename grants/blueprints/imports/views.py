@@ -128,7 +128,7 @@ def _batch_page(batch: ImportBatch, form=None, in_use=None):
                            form=form or DecisionsForm(formdata=None), job=job,
                            summary=batches.summary(batch), confirm=ConfirmForm(),
                            statuses=list(RowStatus), decisions=list(RowDecision),
-                           in_use=in_use)
+                           in_use=in_use, labels={f.code: f.label for f in FIELDS})
 
 
 @bp.route("/<int:batch_id>/lancer", methods=["POST"])
