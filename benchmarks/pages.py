@@ -38,7 +38,7 @@ ACCOUNTS = {"admin": "admin", "intake_agent": "agent", "applicant": "demandeur",
             "committee_member": "membre", "committee_chair": "president",
             "finance_officer": "ordonnateur", "accountant": "comptable",
             "field_officer": "terrain", "programme_manager": "gestionnaire",
-            "auditor": "auditeur"}
+            "auditor": "auditeur", "data_protection_officer": "dpd"}
 SKIPPED = {"static", "bootstrap.static"}
 # Pages shown in answer to a POST that changes nothing here (see sample_ids): the batch results.
 POST_PAGES = {"finance.import_results"}
@@ -52,7 +52,7 @@ def make_app(url: str, instance: Path):
 
     os.environ["GRANTS_INSTANCE_PATH"] = str(instance)
     return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                       "RATELIMIT_ENABLED": False})
+                       "RATELIMIT_ENABLED": False, "REQUEST_LOG": False})
 
 
 def build(url: str, instance: Path, size: str, scale: float) -> None:

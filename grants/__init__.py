@@ -151,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.operations import bp as operations_bp
     from grants.blueprints.privacy import bp as privacy_bp
     from grants.blueprints.programme import bp as programme_bp
+    from grants.blueprints.reminders import bp as reminders_bp
     from grants.blueprints.reports import bp as reports_bp
     from grants.blueprints.transparency import SessionInterface
     from grants.blueprints.transparency import bp as transparency_bp
@@ -173,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp, url_prefix="/protection-donnees")
     app.register_blueprint(jobs_bp, url_prefix="/telechargements")
     app.register_blueprint(messages_bp, url_prefix="/messages")
+    app.register_blueprint(reminders_bp)
     app.register_blueprint(transparency_bp)
     app.session_interface = SessionInterface()  # the public page saves no session
     register_error_handlers(app)
@@ -180,7 +182,10 @@ def _register_blueprints(app: Flask) -> None:
 
 _STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 # Endpoints for machines or the public that must not start a session (no cookie is set).
-_COOKIELESS_ENDPOINTS = {"operations.health_check", "transparency.index"}
+_COOKIELESS_ENDPOINTS = {"operations.health_check", "transparency.index",
+                         "messages.delivery_receipt"}
+# Endpoints for machines that post JSON rather than a page's form (they read it themselves).
+_JSON_ENDPOINTS = {"messages.delivery_receipt"}
 # Endpoints a user who must change their password may still reach.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "auth.set_language",
                             *_STATIC_ENDPOINTS}
@@ -222,7 +227,7 @@ def _register_hooks(app: Flask) -> None:
         if any("\x00" in value for _name, values in request.args.lists() for value in values):
             return render_error(400, _l("The address contains a character that cannot be read "
                                         "(NUL): remove it and try again."))
-        if request.method != "POST":
+        if request.method != "POST" or request.endpoint in _JSON_ENDPOINTS:
             return None
         if request.is_json:
             return render_error(400, _l("This address only accepts forms sent from its page."))

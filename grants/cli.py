@@ -21,11 +21,13 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(export_ledger)
     app.cli.add_command(import_beneficiaries)
     from grants.jobs.messages import send_messages_command
+    from grants.jobs.reminders import send_reminders_command
     from grants.jobs.retention import apply_retention
     from grants.jobs.worker import jobs_worker
     from grants.operations.commands import COMMANDS
 
-    for command in (jobs_worker, apply_retention, send_messages_command, *COMMANDS):
+    for command in (jobs_worker, apply_retention, send_messages_command,
+                    send_reminders_command, *COMMANDS):
         app.cli.add_command(command)
 
 

@@ -57,10 +57,54 @@ class DefaultConfig:
     SMS_TO_GSM7 = True  # replace "ê", "’"… so that a French message stays one segment
     SMS_MAX_ATTEMPTS = 5  # then the message is failed
     MESSAGE_LANGUAGES = ("fr", "en", "bm")  # the languages templates may be written in
+    # The Orange SMS API (SMS_GATEWAY = "orange", grants/services/notifications/orange.py). The
+    # client id and secret come from the operator's developer portal and are set in the
+    # environment only (GRANTS_ORANGE_SMS_CLIENT_ID, GRANTS_ORANGE_SMS_CLIENT_SECRET); the sender
+    # is the programme's number or short code as the operator registered it ("tel:+2230000").
+    ORANGE_SMS_BASE_URL = "https://api.orange.com"
+    ORANGE_SMS_CLIENT_ID: str | None = None
+    ORANGE_SMS_CLIENT_SECRET: str | None = None
+    ORANGE_SMS_SENDER: str | None = None
+    ORANGE_SMS_SENDER_NAME: str | None = None  # the name phones show, if the operator allows one
+    # Each call to the operator waits at most this long (the sending job holds the message's
+    # row meanwhile); a timeout is tried again later like an unreachable operator.
+    ORANGE_SMS_TIMEOUT_SECONDS = 10
+    # Delivery receipts: the operator posts them to PUBLIC_URL/messages/accuses-reception/
+    # <SMS_RECEIPT_SECRET>. PUBLIC_URL is this server's address from outside: the operator's
+    # receipts (None: none asked) and the links of e-mailed reminders. The secret (environment
+    # only: GRANTS_SMS_RECEIPT_SECRET, e.g. `python -c "import secrets;
+    # print(secrets.token_urlsafe(32))"`) authenticates the receipts.
+    PUBLIC_URL: str | None = None
+    SMS_RECEIPT_SECRET: str | None = None
+
+    # Staff reminders (README "Staff reminders"): the menu's count is kept this long per user
+    # in each process (it costs a few SQL counts); a referral with no news for
+    # REFERRAL_FOLLOW_UP_DAYS is a reminder; the daily digest goes out from REMINDER_DIGEST_HOUR
+    # (Bamako time = UTC), or the first hour after the staff member's quiet hours.
+    REMINDER_BADGE_CACHE_SECONDS = 120
+    REFERRAL_FOLLOW_UP_DAYS = 30
+    REMINDER_DIGEST_HOUR = 7
+    # E-mail (the digest): an SMTP server of the office or the host; None: no e-mail is sent.
+    # The login comes from the environment (GRANTS_MAIL_USERNAME, GRANTS_MAIL_PASSWORD).
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS (port 587 usually)
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "subventions@localhost"
+    MAIL_TIMEOUT_SECONDS = 10
     JOBS_SQLITE_QUEUE: str | None = None  # the SQLite queue's file; None: instance/jobs-queue.sqlite3
     JOBS_QUEUE_NAME = "grants"  # the queue's keys in Redis; scripts/scale_out.py uses its own
     # /health fails when a job has waited this long: no worker is taking jobs.
     JOBS_STALE_MINUTES = 15
+    # A running job's worker writes a heartbeat every JOBS_HEARTBEAT_SECONDS; a job without one
+    # for JOBS_LEASE_MINUTES lost its worker (killed, machine down): it is queued again, and
+    # failed with a reason after JOBS_MAX_ATTEMPTS claims. Job files are deleted after
+    # JOBS_KEEP_DAYS (the user asks again; the minutes and reports are kept elsewhere).
+    JOBS_HEARTBEAT_SECONDS = 30
+    JOBS_LEASE_MINUTES = 10
+    JOBS_MAX_ATTEMPTS = 3
+    JOBS_KEEP_DAYS = 7
 
     # Operations (grants/operations/). BACKUP_KEY: a key from `flask --app wsgi backup-key`
     # encrypts every backup file (keep it apart from the backups: without it they cannot be

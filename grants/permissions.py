@@ -67,9 +67,11 @@ class Permission(StrEnum):
     MESSAGES_VIEW = "messages.view"  # the outbox of messages to returnees, their monthly cost
     MESSAGES_CALL = "messages.call"  # the call list of those who asked to be called
     MESSAGES_TEMPLATES = "messages.templates"  # edit the messages' templates
+    # One's own reminders (what waits for one, from the deadlines) and their daily digest
+    REMINDERS_VIEW = "reminders.view"
 
 
-_STAFF_READ = {Permission.REFERENCE_VIEW, Permission.PROGRAMME_VIEW}
+_STAFF_READ = {Permission.REFERENCE_VIEW, Permission.PROGRAMME_VIEW, Permission.REMINDERS_VIEW}
 _INTAKE = {Permission.REPORT_VIEW, Permission.BENEFICIARY_VIEW, Permission.BENEFICIARY_EDIT,
            Permission.BENEFICIARY_RESTRICTED, Permission.APPLICATION_VIEW,
            Permission.APPLICATION_EDIT, Permission.APPLICATION_REVISE,

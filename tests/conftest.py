@@ -47,6 +47,7 @@ def app_config(database_url: str, **overrides) -> dict:
         "REQUEST_LOG": False,  # tests/test_operations.py turns it on with its own handler
         "DASHBOARD_CACHE_SECONDS": 0,
         "TRANSPARENCY_CACHE_SECONDS": 0,
+        "SMS_RECEIPT_SECRET": "test-receipt-secret",  # the delivery receipts' address
         **overrides,
     }
 

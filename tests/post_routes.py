@@ -215,6 +215,12 @@ ROUTES: dict[str, Callable[[Scenario], Target]] = {
     "messages.contact_preference /messages/preference/<int:beneficiary_id>": lambda s: Target(
         "manager", _f("messages.contact_preference", beneficiary_id=s.beneficiary),
         _f("beneficiaries.detail", beneficiary_id=s.beneficiary)),
+    # The operator's machine posts JSON, with the secret of tests/conftest.py in the address.
+    "messages.delivery_receipt /messages/accuses-reception/<secret>": lambda s: Target(
+        None, _f("messages.delivery_receipt", secret="test-receipt-secret"),
+        fields={"deliveryInfoNotification": "x"}),
+    "reminders.preferences /rappels/preferences": lambda s: Target(
+        "manager", _f("reminders.preferences")),
     "messages.edit_template /messages/modeles/<event>/<language>": lambda s: Target(
         "admin", _f("messages.edit_template", event="selected", language="fr")),
     "messages.mark_called /messages/<int:message_id>/appele": lambda s: Target(

@@ -1,17 +1,22 @@
 """Background jobs: an export is a job whose page shows its progress and whose file only its
 requester downloads; a job runs once, is retried on unexpected errors and says why it failed; a
-real huey consumer (threads) runs the jobs a request queued."""
+real huey consumer (threads) runs the jobs a request queued. The lease: a job whose worker died
+is taken again, then failed with a reason after JOBS_MAX_ATTEMPTS claims; a live worker's
+heartbeat keeps its job; old job files are deleted and their page says to ask again."""
 
 import io
 import re
 import socket
 import time
+from datetime import timedelta
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
+from grants.database import utcnow
 from grants.extensions import db
-from grants.jobs import runner
+from grants.jobs import lease, runner
 from grants.models import Job, JobStatus, Role, User
 from tests import factories
 from tests.conftest import committed, login
@@ -218,3 +223,86 @@ def test_the_visits_export_runs_the_same_statements_whatever_the_number_of_visit
     make_followed_more(app, followed, 3)
     many, many_rows = measured()
     assert many_rows > few_rows and many == few
+
+
+def _orphan(app, client, attempts: int, silent_minutes: int) -> int:
+    """A dossiers export whose worker took it `attempts` times and was last heard of
+    `silent_minutes` ago, as if that worker had been killed."""
+    job_id = _job_id(client.get("/dossiers/export.xlsx"))
+    with app.app_context():
+        db.session.execute(sa.update(Job).where(Job.id == job_id).values(
+            status=JobStatus.RUNNING, attempts=attempts, download_name=None,
+            finished_at=None, heartbeat_at=utcnow() - timedelta(minutes=silent_minutes)))
+        db.session.commit()
+    return job_id
+
+
+def test_a_job_whose_worker_died_is_taken_again_and_its_file_comes(app, client, dossier):
+    login(client, "user1")
+    job_id = _orphan(app, client, attempts=1, silent_minutes=11)
+    with app.app_context():
+        assert lease.reap() == ([job_id], [])  # queued again; the immediate queue runs it
+        job = db.session.get(Job, job_id)
+        assert job.status is JobStatus.DONE and job.attempts == 2
+    response = client.get(f"/telechargements/{job_id}/fichier")
+    assert response.status_code == 200 and "Moussa Kanté" in list(
+        _sheet(response.data).iter_rows(values_only=True))[1]
+    response.close()
+
+
+def test_a_job_heard_of_within_its_lease_is_left_to_its_worker(app, client, dossier):
+    login(client, "user1")
+    job_id = _orphan(app, client, attempts=1, silent_minutes=9)
+    with app.app_context():
+        assert lease.reap() == ([], [])
+        assert db.session.get(Job, job_id).status is JobStatus.RUNNING
+        # Nine minutes later, with no heartbeat meanwhile, the lease has run out.
+        assert lease.reap(utcnow() + timedelta(minutes=9)) == ([job_id], [])
+
+
+def test_a_job_that_kills_its_worker_each_time_fails_with_a_reason(app, client, dossier):
+    login(client, "user1")
+    job_id = _orphan(app, client, attempts=app.config["JOBS_MAX_ATTEMPTS"], silent_minutes=30)
+    with app.app_context():
+        assert lease.reap() == ([], [job_id])
+        job = db.session.get(Job, job_id)
+        assert job.status is JobStatus.FAILED and job.finished_at is not None
+    page = client.get(f"/telechargements/{job_id}").get_data(as_text=True)
+    assert "arrêtée 3 fois" in page and "Demandez-la à nouveau" in page
+    with app.app_context():  # nothing more happens to it
+        assert lease.reap(utcnow() + timedelta(days=1)) == ([], [])
+
+
+def test_the_heartbeat_keeps_a_running_job_alive(app, client, dossier):
+    login(client, "user1")
+    job_id = _orphan(app, client, attempts=1, silent_minutes=60)
+    with app.app_context():
+        with lease.Heartbeat(job_id, 0.05):
+            deadline = time.monotonic() + 10
+            while db.session.get(Job, job_id).heartbeat_at < utcnow() - timedelta(minutes=1):
+                assert time.monotonic() < deadline, "no heartbeat written"
+                time.sleep(0.05)
+                db.session.rollback()
+        assert lease.reap() == ([], [])
+
+
+def test_old_job_files_are_deleted_and_their_page_says_to_ask_again(app, client, dossier):
+    login(client, "user1")
+    old, recent = (_job_id(client.get(f"/dossiers/export.xlsx?sort={sort}"))
+                   for sort in ("name", "reference"))
+    days = app.config["JOBS_KEEP_DAYS"]
+    with app.app_context():
+        db.session.execute(sa.update(Job).where(Job.id == old).values(
+            finished_at=utcnow() - timedelta(days=days, hours=1)))
+        db.session.commit()
+        old_path = runner.result_path(db.session.get(Job, old))
+        assert lease.discard_old_files() == 1
+        assert not old_path.exists()
+        assert runner.result_path(db.session.get(Job, recent)).is_file()
+    assert client.get(f"/telechargements/{old}/fichier").status_code == 404
+    page = client.get(f"/telechargements/{old}").get_data(as_text=True)
+    assert f"supprimé après {days} jours" in page and f"/telechargements/{old}/fichier" not in page
+    assert f"Supprimé après {days} jours" in client.get("/telechargements/").get_data(as_text=True)
+    response = client.get(f"/telechargements/{recent}/fichier")
+    assert response.status_code == 200
+    response.close()

@@ -13,7 +13,9 @@ from tests.conftest import app_config
 # declare a permission with @require: a new route missing from all three fails this module.
 PUBLIC = {"static", "bootstrap.static", "auth.login", "auth.set_language",
           "operations.health_check",  # for monitoring, tests/test_operations.py
-          "transparency.index"}  # the public figures, tests/test_transparency.py
+          "transparency.index",  # the public figures, tests/test_transparency.py
+          # the operator's delivery receipts, authenticated by a secret: tests/test_sms_gateway.py
+          "messages.delivery_receipt"}
 LOGIN_ONLY = {"main.home", "auth.logout", "auth.change_password",
               # one's own jobs (any other user's: 404), tests/test_jobs.py
               "jobs.index", "jobs.show", "jobs.state", "jobs.download"}

@@ -8,7 +8,7 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Account, BudgetEnvelope, LedgerEntry, Role, User
-from grants.reporting import facts
+from grants.reporting import facts, money_facts
 from grants.reporting.breakdowns import TOTAL, UNKNOWN, age_bands, period_code
 from grants.reporting.filters import ReportFilter
 from grants.reporting.frames import hide_small_cells, label, pivot
@@ -107,7 +107,7 @@ def test_the_funnel_never_widens_and_counts_each_stage(app, programme):
 def test_money_figures_equal_the_ledger_for_the_same_filter(app, programme):
     with app.test_request_context():
         everyone = ReportFilter.for_viewer(viewer(programme, "manager"))
-        money = facts.MONEY.read(everyone, ["envelope"])
+        money = money_facts.MONEY.read(everyone, ["envelope"])
         envelope = db.session.get(BudgetEnvelope, programme["envelope"])
         row = money[money.envelope == str(envelope.id)].iloc[0]
         assert (row.committed, row.disbursed) == (2_000_000, 600_000)
@@ -115,11 +115,11 @@ def test_money_figures_equal_the_ledger_for_the_same_filter(app, programme):
         legs = db.session.execute(db.select(LedgerEntry.side, LedgerEntry.amount).where(
             LedgerEntry.envelope_id == envelope.id, LedgerEntry.account == Account.SPENT)).all()
         assert sum(a if side == "D" else -a for side, a in legs) == row.disbursed
-        by_region = as_dict(facts.MONEY.read(everyone, ["region"]), "region", "disbursed")
+        by_region = as_dict(money_facts.MONEY.read(everyone, ["region"]), "region", "disbursed")
         assert by_region["01"] == 600_000 and sum(by_region.values()) == 600_000
-        by_channel = as_dict(facts.MONEY.read(everyone, ["channel"]), "channel", "disbursed")
+        by_channel = as_dict(money_facts.MONEY.read(everyone, ["channel"]), "channel", "disbursed")
         assert by_channel["bank"] == 600_000
-        appropriated = facts.APPROPRIATIONS.read(everyone, ["envelope"])
+        appropriated = money_facts.APPROPRIATIONS.read(everyone, ["envelope"])
         assert appropriated[appropriated.envelope == str(envelope.id)].appropriated.iloc[0] \
             == envelope.total
         assert all(money[column].dtype == "Int64" for column in ("committed", "disbursed"))
@@ -129,11 +129,11 @@ def test_money_figures_equal_the_ledger_for_the_same_filter(app, programme):
 def test_money_by_month_follows_the_value_dates(app, programme):
     with app.test_request_context():
         flt = ReportFilter.for_viewer(viewer(programme, "manager"), granularity="month")
-        money = facts.MONEY.read(flt, ["period"])
+        money = money_facts.MONEY.read(flt, ["period"])
         paid_month = period_code(factories.PAID_ON.strftime("%Y-%m"), "month")
         assert as_dict(money, "period", "disbursed")[paid_month] == 600_000
         after = flt.but(start=factories.PAID_ON + timedelta(days=1))
-        assert facts.MONEY.read(after).disbursed.iloc[0] == 0
+        assert money_facts.MONEY.read(after).disbursed.iloc[0] == 0
 
 
 def test_an_intake_agent_sees_only_the_figures_of_their_regions(app, programme):
@@ -146,7 +146,7 @@ def test_an_intake_agent_sees_only_the_figures_of_their_regions(app, programme):
         # Asking for another region through the address gives nothing, not that region.
         elsewhere = agent.but(region_id=factories.region("07").id)
         assert facts.REGISTRATIONS.read(elsewhere).registered.iloc[0] == 0
-        assert facts.MONEY.read(elsewhere).disbursed.iloc[0] == 0
+        assert money_facts.MONEY.read(elsewhere).disbursed.iloc[0] == 0
 
 
 def test_scores_and_survival_read_with_the_survival_pages_definition(app, programme):

@@ -51,11 +51,14 @@ def init_app(app: Flask) -> None:
 
     app.extensions["huey"] = huey
     app.extensions["huey.run_job"] = run_job
-    # The periodic tasks: the retention rules each night, the queued SMS every minute.
-    from grants.jobs import messages, retention
+    # The periodic tasks: the retention rules and old job files each night, the queued SMS and
+    # the jobs whose worker died every minute, the staff's reminder digests every hour.
+    from grants.jobs import lease, messages, reminders, retention
 
     retention.schedule(huey, app)
     messages.init_app(app, huey)
+    lease.schedule(huey, app)
+    reminders.init_app(app, huey)
 
 
 def make_huey(app: Flask) -> Huey:

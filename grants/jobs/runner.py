@@ -18,6 +18,7 @@ from grants.database import exclusive_transaction, rows_changed, utcnow
 from grants.extensions import db
 from grants.jobs import results_root
 from grants.jobs.kinds import KINDS, FileResult
+from grants.jobs.lease import Heartbeat, heartbeat_interval
 from grants.models import Job, JobStatus
 from grants.permissions import can
 from grants.services.errors import DomainError
@@ -46,7 +47,7 @@ class Progress:
             return
         with db.engine.begin() as connection:
             connection.execute(db.update(Job).where(Job.id == self.job_id)
-                               .values(done=done, total=total))
+                               .values(done=done, total=total, heartbeat_at=utcnow()))
 
 
 def run(job_id: int, retries_left: int = 0) -> None:
@@ -67,7 +68,8 @@ def run(job_id: int, retries_left: int = 0) -> None:
                 job = db.session.get(Job, job_id)
                 assert job is not None
             progress = Progress(job_id, separate)
-            outcome = kind.run(job.requested_by, job.parameters, progress)
+            with Heartbeat(job_id, heartbeat_interval(kind.writes)):
+                outcome = kind.run(job.requested_by, job.parameters, progress)
             _finish(job_id, outcome, progress, kind.writes)
         except DomainError as error:
             db.session.rollback()
@@ -89,7 +91,8 @@ def _claim(job_id: int) -> bool:
     waiting = [status for status in JobStatus if status.is_waiting]
     taken = rows_changed(db.session, db.update(Job).where(
         Job.id == job_id, Job.status.in_(waiting)).values(
-        status=JobStatus.RUNNING, started_at=utcnow(), done=0, error=None))
+        status=JobStatus.RUNNING, started_at=utcnow(), heartbeat_at=utcnow(),
+        attempts=Job.attempts + 1, done=0, error=None))
     db.session.commit()
     return taken == 1
 

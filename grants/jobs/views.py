@@ -46,9 +46,9 @@ def result_link(job: Job) -> str | None:
         return url_for("reports.indicators")
     if job.kind == "weights":
         return url_for("visits.weight_sets")
-    if job.download_name:
+    if job.download_name and result_path(job) is not None:
         return url_for("jobs.download", job_id=job.id)
-    return None
+    return None  # a file deleted after JOBS_KEEP_DAYS (grants/jobs/lease.py)
 
 
 @bp.app_context_processor

@@ -69,10 +69,12 @@ from grants.models.jobs import Job, JobStatus
 from grants.models.notifications import (
     ContactChannel,
     ContactPreference,
+    DigestChannel,
     MessageEvent,
     MessageState,
     MessageTemplate,
     OutboundMessage,
+    ReminderPreference,
 )
 from grants.models.reference import Region
 from grants.models.reports import REPORT_FORMATS, IndicatorReport, IndicatorReportFile
@@ -103,7 +105,8 @@ __all__ = [
     "user_region", "Partner", "Referral", "SustainabilityScore", "Visit", "VisitItem",
     "VisitPhoto", "VisitSubmission", "WeightSet", "Job", "JobStatus",
     "IndicatorReport", "IndicatorReportFile", "REPORT_FORMATS",
-    "ContactChannel", "ContactPreference", "MessageEvent", "MessageState", "MessageTemplate",
+    "ContactChannel", "ContactPreference", "DigestChannel", "MessageEvent", "MessageState",
+    "MessageTemplate", "ReminderPreference",
     "OutboundMessage",
     "ImportBatch", "ImportMapping", "ImportRow", "ImportStatus", "RowDecision", "RowOutcome",
     "RowStatus",

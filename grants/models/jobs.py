@@ -59,6 +59,11 @@ class Job(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The lease (grants/jobs/lease.py): the worker running the job writes heartbeat_at while it
+    # is alive; a running job whose heartbeat is too old lost its worker and is taken again,
+    # up to JOBS_MAX_ATTEMPTS claims in all.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     requested_by: Mapped[User] = relationship()
 

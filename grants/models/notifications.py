@@ -2,7 +2,7 @@
 event and language, and the outbox, where every message waits for the sending job or, for those
 who asked to be called, for an intake agent of their region."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -48,6 +48,25 @@ class MessageEvent(LabelledEnum):
     AGREEMENT_READY = "agreement_ready", _l("Agreement ready to sign")
     TRANCHE_PAID = "tranche_paid", _l("Tranche paid")
     VISIT_RESULT = "visit_result", _l("Visit result")
+    # A staff member's daily digest of their reminders (counts only, no returnee's data): not a
+    # template an administrator edits, its text is written in the staff member's language.
+    STAFF_DIGEST = "staff_digest", _l("Staff reminders")
+
+    @property
+    def is_for_returnee(self) -> bool:
+        return self is not MessageEvent.STAFF_DIGEST
+
+
+class DigestChannel(LabelledEnum):
+    """How a staff member gets the daily digest of their reminders."""
+
+    NONE = "none", _l("No digest")
+    SMS = "sms", _l("Text message (SMS)")
+    EMAIL = "email", _l("E-mail")
+
+    @property
+    def is_chosen(self) -> bool:
+        return self is not DigestChannel.NONE
 
 
 class ContactPreference(Model):
@@ -77,17 +96,48 @@ class MessageTemplate(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class ReminderPreference(Model):
+    """A staff member's choice of a daily digest of their reminders, and their quiet hours
+    (whole hours, Bamako time; start after end spans midnight). None recorded: no digest."""
+
+    __tablename__ = "reminder_preference"
+    __table_args__ = (
+        sa.CheckConstraint("quiet_start BETWEEN 0 AND 23 AND quiet_end BETWEEN 0 AND 23",
+                           name="quiet_hours"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    digest: Mapped[DigestChannel] = mapped_column(enum_type(DigestChannel, 8),
+                                                  default=DigestChannel.NONE)
+    quiet_start: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    quiet_end: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    last_digest_on: Mapped[date | None] = mapped_column(sa.Date)  # the day of the last one sent
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def is_quiet_at(self, hour: int) -> bool:
+        if self.quiet_start is None or self.quiet_end is None or self.quiet_start == self.quiet_end:
+            return False
+        if self.quiet_start < self.quiet_end:
+            return self.quiet_start <= hour < self.quiet_end
+        return hour >= self.quiet_start or hour < self.quiet_end  # over midnight
+
+
 class OutboundMessage(Model):
     """One message to one returnee about one event: queued in the transaction of the event,
     sent later by the job (or put on the call list). The idempotency key (event and object)
-    makes a replayed step queue nothing new."""
+    makes a replayed step queue nothing new. A staff member's digest goes the same way, to
+    `user_id` instead of a returnee."""
 
     __tablename__ = "outbound_message"
+    __table_args__ = (sa.CheckConstraint("beneficiary_id IS NOT NULL OR user_id IS NOT NULL",
+                                         name="has_recipient"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
-    beneficiary_id: Mapped[int] = mapped_column(
+    beneficiary_id: Mapped[int | None] = mapped_column(
         ForeignKey("beneficiary.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(  # a staff member's digest
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), index=True)
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)  # the scope
     event: Mapped[MessageEvent] = mapped_column(enum_type(MessageEvent, 24))
@@ -109,9 +159,9 @@ class OutboundMessage(Model):
     called_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    beneficiary: Mapped[Beneficiary] = relationship()
+    beneficiary: Mapped[Beneficiary | None] = relationship()
     application: Mapped[Application | None] = relationship()
-    called_by: Mapped[User | None] = relationship()
+    called_by: Mapped[User | None] = relationship(foreign_keys=[called_by_id])
 
     @property
     def is_call(self) -> bool:

@@ -2,9 +2,9 @@
 month, the appropriation, commitments, payment orders, payments, reversals, what is available
 and the execution rate; disbursements by region × month and by channel × month.
 
-Movements come from the ledger (facts.MONEY, read as the disbursement register reads them) and
-the payment orders from the tranches (facts.ORDERS), so the totals equal the register's for the
-same filter. What is available and the rate are running figures: they are computed from the
+Movements come from the ledger (money_facts.MONEY, read as the disbursement register reads
+them) and the payment orders from the tranches (money_facts.ORDERS), so the totals equal the
+register's for the same filter. What is available and the rate are running figures: they are computed from the
 envelope's first movement, whatever start the filter asks for, and appropriations count from
 the start of the envelope's fiscal year. Within a region (or a viewer's scope) there is no
 appropriation: those columns are left empty."""
@@ -21,7 +21,7 @@ from flask_babel import get_locale
 
 from grants.extensions import db
 from grants.models import BudgetEnvelope
-from grants.reporting import facts
+from grants.reporting import money_facts
 from grants.reporting.breakdowns import TOTAL
 from grants.reporting.filters import ReportFilter
 from grants.reporting.frames import CACHE_ENTRIES, label, pivot
@@ -62,12 +62,12 @@ def _monthly(flt: ReportFilter, with_appropriations: bool) -> pd.DataFrame:
     and running figures."""
     upto = flt.but(start=None, granularity="month")
     by = ["envelope", "period"]
-    money = facts.MONEY.read(upto, by)
-    orders = facts.ORDERS.read(upto, by)
+    money = money_facts.MONEY.read(upto, by)
+    orders = money_facts.ORDERS.read(upto, by)
     frames = [money[[*by, "commitments", "releases", "payments", "reversals", "committed",
                      "disbursed"]], orders[[*by, "orders"]]]
     if with_appropriations:
-        frames.append(facts.APPROPRIATIONS.read(upto, by)[[*by, "appropriated"]])
+        frames.append(money_facts.APPROPRIATIONS.read(upto, by)[[*by, "appropriated"]])
     merged = None
     for frame in frames:
         frame = frame.assign(envelope=frame.envelope.astype(str),
@@ -149,8 +149,8 @@ def _execution(flt: ReportFilter) -> Execution:
         index=lines.index)
 
     ctx = flt.context()
-    region = facts.MONEY.read(flt.but(granularity="month"), ["region", "period"])
-    channel = facts.MONEY.read(flt.but(granularity="month"), ["channel", "period"])
+    region = money_facts.MONEY.read(flt.but(granularity="month"), ["region", "period"])
+    channel = money_facts.MONEY.read(flt.but(granularity="month"), ["channel", "period"])
     by_region = label(pivot(region, "region", "period", "disbursed"), "region", "period", ctx)
     by_channel = label(pivot(channel, "channel", "period", "disbursed"), "channel", "period", ctx)
     return Execution(lines=lines, months=months.reset_index(drop=True), by_region=by_region,

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 
 from grants.models import Role, User
 from grants.permissions import Permission, can
-from grants.reporting import charts, facts, regions_map
+from grants.reporting import charts, facts, money_facts, regions_map
 from grants.reporting.breakdowns import BREAKDOWNS, period_label, regions
 from grants.reporting.filters import ReportFilter
 from grants.reporting.frames import label
@@ -95,11 +95,11 @@ def _monthly(frame: pd.DataFrame, measures: list[str], first: str | None) -> pd.
 
 
 def _envelope(flt: ReportFilter, user: User, today: date) -> Figure:
-    money = _read(facts.MONEY, flt, ("period",))
+    money = _read(money_facts.MONEY, flt, ("period",))
     series = _monthly(money, ["committed", "disbursed"], None).cumsum()
     columns = {"committed": _("Committed"), "disbursed": _("Disbursed")}
     if flt.scope is None:  # appropriations belong to no region: only a national view has them
-        credits = _monthly(_read(facts.APPROPRIATIONS, flt, ("period",)), ["appropriated"],
+        credits = _monthly(_read(money_facts.APPROPRIATIONS, flt, ("period",)), ["appropriated"],
                            None).cumsum()
         months = sorted(set(series.index) | set(credits.index))
         series = series.reindex(months).ffill().fillna(0).astype("Int64")
@@ -132,7 +132,7 @@ def _funnel(flt: ReportFilter, user: User, today: date) -> Figure:
 
 def _disbursements(flt: ReportFilter, user: User, today: date) -> Figure:
     months = _months(today, MONTHS_SHOWN)
-    money = _read(facts.MONEY, flt, ("period",))
+    money = _read(money_facts.MONEY, flt, ("period",))
     series = _monthly(money, ["disbursed"], months[0]).reindex(months, fill_value=0)[
         "disbursed"].astype("Int64")
     series.index = [period_label(code) for code in series.index]

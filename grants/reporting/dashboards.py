@@ -11,6 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
+from sqlalchemy import orm
 
 from grants.extensions import db
 from grants.models import (
@@ -86,9 +87,12 @@ def _committees(user: User) -> list[ToDo]:
         .join(SessionMember, SessionMember.session_id == CommitteeSession.id)
         .where(SessionMember.user_id == user.id,
                CommitteeSession.status == SessionStatus.SCORING)
+        # Their reference and ids are all a to-do needs: none of their relations are loaded.
+        .options(orm.Load(CommitteeSession).lazyload("*"), orm.Load(SessionMember).lazyload("*"))
         .order_by(CommitteeSession.id.desc()).limit(SESSIONS_SHOWN)).all()
-    for meeting, member in seats:
-        counts = committee_worklist.counts(meeting, member)
+    counted = committee_worklist.counts_by_session([member for _meeting, member in seats])
+    for meeting, _member in seats:
+        counts = counted[meeting.id]
         # Each dossier is declared (interests) before it is scored: two steps, two lists.
         todos.append(ToDo(f"declare-{meeting.id}", _("Dossiers to declare: %(session)s",
                                                      session=meeting.reference),

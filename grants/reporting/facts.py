@@ -1,14 +1,13 @@
 """The facts the figures count, each one SELECT filtered by a ReportFilter and cut by the
 breakdowns (see frames.Fact): returnees registered, dossiers and the stages they reached,
-money movements read from the ledger, appropriations, visits, survival at a milestone."""
+visits, survival at a milestone, scores, referrals. The money facts (ledger movements,
+appropriations, payment orders, tranches on time) are in grants/reporting/money_facts.py."""
 
 from datetime import date
 
 import sqlalchemy as sa
 
-from grants.extensions import db
 from grants.models import (
-    Account,
     Application,
     ApplicationEvent,
     Beneficiary,
@@ -18,13 +17,8 @@ from grants.models import (
     Consent,
     DuplicateReview,
     Grant,
-    LedgerEntry,
-    Payment,
-    PaymentKind,
     Referral,
     SustainabilityScore,
-    Tranche,
-    TrancheStatus,
     Visit,
     WeightSet,
 )
@@ -146,154 +140,6 @@ def _dossier_dimensions():
 DOSSIERS = Fact("dossiers", _dossiers, _dossier_dimensions, _dossier_measures)
 
 
-# --- money, read from the ledger -------------------------------------------------------------
-# Each movement is read through its leg on the committed account (as the disbursement register
-# does) and dated by its value date: the signature, the payment date, the cancellation.
-
-def _value_date():
-    return sa.case((LedgerEntry.kind == "commitment", Grant.signed_on),
-                   (LedgerEntry.kind == "release",
-                    sa.func.date(Grant.cancelled_at, type_=sa.Date)),
-                   else_=Payment.paid_on)
-
-
-def _movements(flt: ReportFilter):
-    return (sa.select(LedgerEntry.id)
-            .join(BudgetEnvelope, BudgetEnvelope.id == LedgerEntry.envelope_id)
-            .join(Grant, Grant.id == LedgerEntry.grant_id)
-            .join(Application, Application.id == Grant.application_id)
-            .join(Beneficiary, Beneficiary.id == Application.lead_id)
-            .outerjoin(Payment, Payment.id == LedgerEntry.payment_id)
-            .where(LedgerEntry.account == Account.COMMITTED,
-                   LedgerEntry.kind.in_(("commitment", "payment", "reversal", "release")),
-                   *flt.regions(Application.region_id), *flt.dates(_value_date()),
-                   *flt.call(Application.call_id),
-                   *flt.money_source(LedgerEntry.envelope_id, BudgetEnvelope.funding_source)))
-
-
-def _movement_measures():
-    kind, amount = LedgerEntry.kind, LedgerEntry.amount
-    return {
-        "committed": whole(sum_if(kind == "commitment", amount) - sum_if(kind == "release", amount)),
-        "commitments": sum_if(kind == "commitment", amount),
-        "releases": sum_if(kind == "release", amount),
-        "disbursed": whole(sum_if(kind == "payment", amount) - sum_if(kind == "reversal", amount)),
-        "payments": sum_if(kind == "payment", amount),
-        "reversals": sum_if(kind == "reversal", amount),
-        "payment_count": count_if(kind == "payment"),
-        "reversal_count": count_if(kind == "reversal"),
-        # The people behind an amount (one agreement each): a report hides the amounts of
-        # fewer than REPORT_SMALL_CELL of them.
-        "grants": whole(sa.func.count(sa.distinct(LedgerEntry.grant_id))),
-    }
-
-
-MONEY = Fact("money", _movements, lambda: {
-    "period": _value_date(), "region": Application.region_id, "sex": Beneficiary.sex,
-    "age_band": Beneficiary.birth_date, "youth": Beneficiary.birth_date,
-    "sector": Application.sector, "project_type": Application.project_type,
-    "call": Application.call_id, "envelope": LedgerEntry.envelope_id,
-    "funding_source": BudgetEnvelope.funding_source,
-    "channel": sa.func.coalesce(Payment.channel, Grant.channel)}, _movement_measures)
-
-
-def fiscal_year_start():
-    """1 January of the envelope's fiscal year, as an SQL date: an appropriation counts from
-    then (dated by its entry, a credit entered in March would leave January's commitments
-    above what was available)."""
-    return sa.func.date(sa.cast(BudgetEnvelope.fiscal_year, sa.String) + "-01-01",
-                        type_=sa.Date)
-
-
-def _appropriations(flt: ReportFilter):
-    return (sa.select(LedgerEntry.id)
-            .join(BudgetEnvelope, BudgetEnvelope.id == LedgerEntry.envelope_id)
-            .where(LedgerEntry.account == Account.APPROPRIATION,
-                   *flt.dates(fiscal_year_start()),
-                   *flt.money_source(LedgerEntry.envelope_id, BudgetEnvelope.funding_source)))
-
-
-# The envelopes' appropriations (credits less reductions), dated from their fiscal year's start.
-# They belong to no region: a figure within a region or a call shows commitments and payments,
-# not what is available.
-APPROPRIATIONS = Fact("appropriations", _appropriations, lambda: {
-    "period": fiscal_year_start(), "envelope": LedgerEntry.envelope_id,
-    "funding_source": BudgetEnvelope.funding_source}, lambda: {
-    "appropriated": whole(sum_if(LedgerEntry.side == "C", LedgerEntry.amount)
-                          - sum_if(LedgerEntry.side == "D", LedgerEntry.amount))})
-
-
-# --- tranches: paid on time or late ---------------------------------------------------------
-# A tranche is late when its payment came more than `late_days` days after its payment order,
-# or when, ordered, it is still unpaid more than `late_days` days later (as of the day given).
-
-FIRST_PAYMENT = (sa.select(Payment.tranche_id, sa.func.min(Payment.paid_on).label("paid_on"))
-                 .where(Payment.kind == PaymentKind.PAYMENT).group_by(Payment.tranche_id)
-                 .subquery("first_payment"))
-
-
-def _days_since_order(day):
-    if db.engine.dialect.name == "sqlite":
-        return sa.func.julianday(day) - sa.func.julianday(sa.func.date(Tranche.ordered_at))
-    return day - sa.cast(Tranche.ordered_at, sa.Date)
-
-
-def _tranches(flt: ReportFilter):
-    return (sa.select(Tranche.id)
-            .join(Grant, Grant.id == Tranche.grant_id)
-            .join(Application, Application.id == Grant.application_id)
-            .join(Beneficiary, Beneficiary.id == Application.lead_id)
-            .join(Call, Call.id == Application.call_id)
-            .join(BudgetEnvelope, BudgetEnvelope.id == Call.envelope_id)
-            .outerjoin(FIRST_PAYMENT, FIRST_PAYMENT.c.tranche_id == Tranche.id)
-            .where(Tranche.ordered_at.is_not(None),
-                   sa.or_(Tranche.status != TrancheStatus.CANCELLED,
-                          FIRST_PAYMENT.c.paid_on.is_not(None)),
-                   *flt.regions(Application.region_id), *flt.dates(Tranche.ordered_at),
-                   *flt.call(Application.call_id),
-                   *flt.money_source(Call.envelope_id, BudgetEnvelope.funding_source)))
-
-
-def tranches(late_days: int, today: date) -> Fact:
-    """Tranches whose payment was ordered in the period, dated by the order."""
-    def measures():
-        paid = FIRST_PAYMENT.c.paid_on.is_not(None)
-        delay = _days_since_order(FIRST_PAYMENT.c.paid_on)
-        waited = _days_since_order(sa.literal(today, sa.Date))
-        return {"ordered": sa.func.count(Tranche.id),
-                "on_time": count_if(sa.and_(paid, delay <= late_days)),
-                "late": count_if(sa.and_(paid, delay > late_days)),
-                "waiting": count_if(sa.and_(~paid, waited <= late_days)),
-                "waiting_late": count_if(sa.and_(~paid, waited > late_days))}
-
-    return Fact(f"tranches_{late_days}", _tranches, lambda: _person_dimensions(
-        Tranche.ordered_at) | {"channel": sa.func.coalesce(Tranche.channel, Grant.channel)},
-        measures)
-def _orders(flt: ReportFilter):
-    return (sa.select(Tranche.id)
-            .join(Grant, Grant.id == Tranche.grant_id)
-            .join(BudgetEnvelope, BudgetEnvelope.id == Grant.envelope_id)
-            .join(Application, Application.id == Grant.application_id)
-            .join(Beneficiary, Beneficiary.id == Application.lead_id)
-            .where(Tranche.ordered_at.is_not(None),
-                   *flt.regions(Application.region_id), *flt.dates(Tranche.ordered_at),
-                   *flt.call(Application.call_id),
-                   *flt.money_source(Grant.envelope_id, BudgetEnvelope.funding_source)))
-
-
-# Payment orders (ordonnancements): the tranches the finance officer ordered, dated by the
-# order. They are not ledger movements (an order moves no money): the register lists them by
-# their payment.
-ORDERS = Fact("orders", _orders, lambda: {
-    "period": Tranche.ordered_at, "region": Application.region_id, "sex": Beneficiary.sex,
-    "age_band": Beneficiary.birth_date, "youth": Beneficiary.birth_date,
-    "sector": Application.sector, "project_type": Application.project_type,
-    "call": Application.call_id, "envelope": Grant.envelope_id,
-    "funding_source": BudgetEnvelope.funding_source,
-    "channel": sa.func.coalesce(Tranche.channel, Grant.channel)}, lambda: {
-    "orders": whole(sa.func.sum(Tranche.amount)), "order_count": sa.func.count(Tranche.id)})
-
-
 # --- follow-up -------------------------------------------------------------------------------
 
 def _visits(flt: ReportFilter, *, cancelled: bool = False):
@@ -308,7 +154,9 @@ def _visits(flt: ReportFilter, *, cancelled: bool = False):
                    *flt.money_source(Call.envelope_id, BudgetEnvelope.funding_source)))
 
 
-def _person_dimensions(date_column):
+def person_dimensions(date_column):
+    """Who and what a row is about (the dossier's lead person, region, sector, call and
+    envelope), `period` being `date_column`."""
     return {"period": date_column, "region": Application.region_id, "sex": Beneficiary.sex,
             "age_band": Beneficiary.birth_date, "youth": Beneficiary.birth_date,
             "sector": Application.sector, "project_type": Application.project_type,
@@ -321,7 +169,7 @@ def visits(today: date) -> Fact:
     found are those of validated visits."""
     validated = Visit.status == VisitStatus.VALIDATED
     return Fact("visits", _visits,
-                lambda: _person_dimensions(Visit.due_on) | {"region": Visit.region_id}, lambda: {
+                lambda: person_dimensions(Visit.due_on) | {"region": Visit.region_id}, lambda: {
         "planned": sa.func.count(Visit.id),
         "validated": count_if(validated),
         "to_validate": count_if(Visit.status == VisitStatus.SUBMITTED),
@@ -340,7 +188,7 @@ def survival(months: int, today: date) -> Fact:
         fate.stopped_before, fate.stopped_before.c.grant_id == Visit.grant_id)
         .join(Grant, Grant.id == Visit.grant_id)
         .where(Visit.seq.is_not(None), Visit.months == months),
-        lambda: _person_dimensions(Visit.due_on) | {"region": Visit.region_id}, lambda: {
+        lambda: person_dimensions(Visit.due_on) | {"region": Visit.region_id}, lambda: {
             "followed": sa.func.count(Visit.id),
             "due": count_if(Visit.due_on <= today),
             "observed": count_if(fate.known),
@@ -368,7 +216,7 @@ SCORE_DIMENSIONS = ("economic", "social", "psychosocial", "composite")
 
 # Sustainability scores of validated visits: sums and counts, so that a mean (sum / count) is
 # right after the breakdowns merge groups (see means()).
-SCORES = Fact("scores", _scores, lambda: _person_dimensions(Visit.due_on) | {
+SCORES = Fact("scores", _scores, lambda: person_dimensions(Visit.due_on) | {
     "region": Visit.region_id, "visit": Visit.seq}, _score_measures,
     reals=frozenset(f"{dimension}_sum" for dimension in SCORE_DIMENSIONS))
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from grants.extensions import db
 from grants.models import WeightSet
-from grants.reporting import facts
+from grants.reporting import facts, money_facts
 from grants.reporting.breakdowns import TOTAL
 from grants.reporting.frames import pivot
 from grants.reporting.indicators import CROSS, MONEY, NUMBER, SCORE, Section, Shaper, Table
@@ -65,20 +65,20 @@ def money(shaper: Shaper) -> Section:
     flt = shaper.flt
     section = Section("money", str(_l("Money")))
     section.tables.append(shaper.totals_by_sex(
-        "money", _l("Committed and disbursed (F CFA)"), facts.MONEY.read(flt, ["sex"]),
+        "money", _l("Committed and disbursed (F CFA)"), money_facts.MONEY.read(flt, ["sex"]),
         MONEY_FIGURES, kind=MONEY, people="grants"))
     section.tables.append(_envelope(shaper, section))
     section.tables.append(shaper.measures_by(
-        "by_channel", _l("By payment channel (F CFA)"), facts.MONEY.read(flt, ["channel"]),
+        "by_channel", _l("By payment channel (F CFA)"), money_facts.MONEY.read(flt, ["channel"]),
         "channel", MONEY_FIGURES, kind=MONEY, people="grants"))
     late_days = current_app.config["REPORT_LATE_DAYS"]
     section.tables.append(shaper.measures_by(
         "tranches", _l("Tranches paid on time or late, by channel"),
-        facts.tranches(late_days, shaper.today).read(flt, ["channel"]), "channel", TRANCHES))
+        money_facts.tranches(late_days, shaper.today).read(flt, ["channel"]), "channel", TRANCHES))
     section.notes.append(str(_l(
         "A tranche is late when it was paid more than %(days)d days after its payment order, "
         "or is still awaited that long after it.", days=late_days)))
-    cross = facts.MONEY.read(flt, CROSS)
+    cross = money_facts.MONEY.read(flt, CROSS)
     for measure, title in MONEY_FIGURES.items():
         section.tables.append(shaper.cross_table(
             f"{measure}_by_region", _l("%(figure)s (F CFA), by region, sex and age",
@@ -92,8 +92,8 @@ def _envelope(shaper: Shaper, section: Section) -> Table:
     the ledger from its first day: only for the whole programme (an envelope belongs to no
     region or call)."""
     whole = shaper.flt.but(start=None)
-    money = facts.MONEY.read(whole).iloc[0]
-    appropriated = facts.APPROPRIATIONS.read(whole).appropriated.iloc[0]
+    money = money_facts.MONEY.read(whole).iloc[0]
+    appropriated = money_facts.APPROPRIATIONS.read(whole).appropriated.iloc[0]
     partial = (shaper.flt.region_id is not None or shaper.flt.call_id is not None
                or shaper.flt.scope is not None)
     available = pd.NA if partial else appropriated - money.committed

@@ -18,7 +18,7 @@ from flask import current_app
 from grants.extensions import db
 from grants.formatting import babel_locale, money
 from grants.models import Call
-from grants.reporting import facts
+from grants.reporting import facts, money_facts
 from grants.reporting.breakdowns import BREAKDOWNS, TOTAL
 from grants.reporting.filters import ReportFilter
 from grants.reporting.frames import hide_small_cells
@@ -96,7 +96,7 @@ def figures(today: date) -> Figures:
     drafts = {str(call_id) for call_id in db.session.scalars(
         sa.select(Call.id).where(Call.status == CallStatus.DRAFT))}
     dossiers = facts.DOSSIERS.read(flt, ["call", "region", "sex", "youth"])
-    money_ = facts.MONEY.read(flt, ["call", "region"])
+    money_ = money_facts.MONEY.read(flt, ["call", "region"])
     survival = facts.survival(SURVIVAL_MONTHS, today).read(flt, ["call", "region"])
     frames = []
     for frame in (dossiers, money_, survival):

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("messages", __name__)
 
-from grants.blueprints.messages import views  # noqa: E402, F401
+from grants.blueprints.messages import receipts, views  # noqa: E402, F401

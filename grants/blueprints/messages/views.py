@@ -70,16 +70,17 @@ def mark_called(message_id: int):
 def template_list():
     languages = current_app.config["MESSAGE_LANGUAGES"]
     sample = preview.sample_values()  # once: every cell is counted with the same data
-    rows = [(event, [(language, templates.stored(event, language) is not None,
-                      preview.preview(templates.body_for(event, language), sample))
-                     for language in languages]) for event in MessageEvent]
+    saved = templates.every_stored()
+    rows = [(event, [(language, (event, language) in saved,
+                      preview.preview(templates.body_for(event, language, saved), sample))
+                     for language in languages]) for event in MessageEvent if event.is_for_returnee]
     return render_template("messages/templates.html", rows=rows, template_languages=languages)
 
 
 @bp.route("/modeles/<event>/<language>", methods=["GET", "POST"])
 @require(Permission.MESSAGES_TEMPLATES)
 def edit_template(event: str, language: str):
-    if event not in {e.value for e in MessageEvent} or \
+    if event not in {e.value for e in MessageEvent if e.is_for_returnee} or \
             language not in current_app.config["MESSAGE_LANGUAGES"]:
         abort(404)
     kind = MessageEvent(event)

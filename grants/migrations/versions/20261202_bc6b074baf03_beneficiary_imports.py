@@ -2,7 +2,7 @@
 batch that created a returnee (for the undo).
 
 Revision ID: bc6b074baf03
-Revises: c4d8e1f2a7b3
+Revises: 5f2a9c8d1e34
 Create Date: 2026-12-02 06:42:58.175097
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'bc6b074baf03'
-down_revision = 'c4d8e1f2a7b3'
+down_revision = '5f2a9c8d1e34'
 branch_labels = None
 depends_on = None
 

@@ -2,6 +2,8 @@
 submitted, recused): the state is worked out by the database, counted per group and read one
 page at a time, so a session of thousands of dossiers costs the same as a small one."""
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -39,35 +41,49 @@ class Item:
         return self.reference or f"#{self.application_id}"
 
 
-def _states(session: CommitteeSession, member: SessionMember) -> sa.Subquery:
+def _states(seat_ids: Sequence[int]) -> sa.Subquery:
+    """Each dossier of the sessions of these seats (SessionMember ids) and its state for the
+    seat's member."""
     declaration, sheet = aliased(InterestDeclaration), aliased(ScoreSheet)
     state = sa.case((declaration.conflicted.is_(True), "recused"),
                     (sheet.status == SheetStatus.SUBMITTED, "submitted"),
                     (sheet.status == SheetStatus.DRAFT, "draft"),
                     (declaration.id.is_not(None), "declared"), else_="new")
-    return (sa.select(SessionDossier.id.label("dossier_id"), SessionDossier.application_id,
-                      state.label("state"))
+    return (sa.select(SessionMember.session_id, SessionDossier.id.label("dossier_id"),
+                      SessionDossier.application_id, state.label("state"))
+            .join(SessionMember, SessionMember.session_id == SessionDossier.session_id)
             .outerjoin(declaration, sa.and_(
-                declaration.member_id == member.id,
+                declaration.member_id == SessionMember.id,
                 declaration.application_id == SessionDossier.application_id))
-            .outerjoin(sheet, sa.and_(sheet.member_id == member.id,
+            .outerjoin(sheet, sa.and_(sheet.member_id == SessionMember.id,
                                       sheet.application_id == SessionDossier.application_id))
-            .where(SessionDossier.session_id == session.id).subquery("states"))
+            .where(SessionMember.id.in_(seat_ids)).subquery("states"))
+
+
+def counts_by_session(seats: Sequence[SessionMember]) -> dict[int, dict[str, int]]:
+    """For each seat of a member, by its session: how many dossiers each filter shows (one
+    GROUP BY for all the seats)."""
+    states = _states([seat.id for seat in seats])
+    per_state: dict[int, dict[str, int]] = defaultdict(dict)
+    for session_id, state, n in db.session.execute(
+            sa.select(states.c.session_id, states.c.state, sa.func.count())
+            .group_by(states.c.session_id, states.c.state)):
+        per_state[session_id][state] = n
+    return {seat.session_id: {
+        key: sum(n for state, n in per_state[seat.session_id].items()
+                 if shown is None or state in shown)
+        for key, shown in FILTERS.items()} for seat in seats}
 
 
 def counts(session: CommitteeSession, member: SessionMember) -> dict[str, int]:
     """How many dossiers each filter shows (one GROUP BY)."""
-    states = _states(session, member)
-    per_state: dict[str, int] = {state: n for state, n in db.session.execute(
-        sa.select(states.c.state, sa.func.count()).group_by(states.c.state))}
-    return {key: sum(n for state, n in per_state.items() if shown is None or state in shown)
-            for key, shown in FILTERS.items()}
+    return counts_by_session([member])[session.id]
 
 
 def items(session: CommitteeSession, member: SessionMember, shown: str, offset: int,
           limit: int) -> list[Item]:
     """One page of the member's dossiers under the filter `shown`, in the session's order."""
-    states = _states(session, member)
+    states = _states([member.id])
     query = (sa.select(states.c.application_id, Application.reference, Application.title,
                        states.c.state)
              .join(Application, Application.id == states.c.application_id)

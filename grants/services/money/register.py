@@ -6,6 +6,7 @@ entered is a column of its own."""
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -76,23 +77,41 @@ def _ledger_flows(upto=None):
     ).subquery("flows")
 
 
-def first_rows_end(count: int):
-    """The id of the `count`-th movement of the register (NULL when it has fewer): the first
-    `count` rows of the unfiltered register need only the operations posted up to it."""
+def first_rows_end():
+    """The id of the `first_rows`-th movement of the register (NULL when it has fewer): the
+    first rows of the unfiltered register need only the operations posted up to it."""
     ends = (sa.select(LedgerEntry.id).where(LedgerEntry.account == Account.COMMITTED,
                                             LedgerEntry.kind.in_(STEPS))
-            .order_by(LedgerEntry.id).offset(count - 1).limit(1).scalar_subquery())
+            .order_by(LedgerEntry.id).offset(sa.bindparam("first_rows_before", type_=sa.Integer))
+            .limit(1).scalar_subquery())
     return sa.func.coalesce(ends, sa.select(sa.func.max(LedgerEntry.id)).scalar_subquery())
 
 
-def register_query(f: RegisterFilters, upto=None):
+# The filters, each by the name of its bound parameter and its column in the register's rows.
+FILTER_COLUMNS = {"envelope_id": "envelope_id", "fiscal_year": "fiscal_year",
+                  "region_id": "region_id", "channel": "channel", "step": "kind",
+                  "sector": "sector"}
+
+
+def register_query(f: RegisterFilters) -> sa.Select:
     """A select of the register rows. Each operation is read through its leg on the committed
-    account; running totals per agreement and per envelope come from window functions. With
-    `upto` (a leg id, or an SQL expression of one), only the rows up to that leg: the running
-    totals of a row depend on earlier operations only, so they are the same."""
-    if upto is None and f.first_rows and not f.narrowing:
-        upto = first_rows_end(f.first_rows)
-    leg = _ledger_flows(upto)
+    account; running totals per agreement and per envelope come from window functions. The
+    statement is built once per set of filters used (building it cost more than running it on a
+    page of the register) and receives the filters' values as bound parameters."""
+    names = tuple(name for name in (*FILTER_COLUMNS, "start", "end") if getattr(f, name))
+    first_rows = f.first_rows if not f.narrowing else None
+    values = {name: getattr(f, name) for name in names}
+    if first_rows:
+        values["first_rows_before"] = first_rows - 1
+    return _statement(names, bool(first_rows)).params(values)
+
+
+@lru_cache(maxsize=64)
+def _statement(filters: tuple[str, ...], first_rows: bool) -> sa.Select:
+    """The register's rows with the `filters` given as bound parameters. With `first_rows`,
+    only the rows up to the `first_rows_before`+1-th movement: the running totals of a row
+    depend on earlier operations only, so they are the same."""
+    leg = _ledger_flows(first_rows_end() if first_rows else None)
     maker, checker = aliased(User), aliased(User)
     paid_change = sa.case((leg.c.kind == "payment", leg.c.amount),
                           (leg.c.kind == "reversal", -leg.c.amount), else_=0)
@@ -131,22 +150,12 @@ def register_query(f: RegisterFilters, upto=None):
     # Running totals must see every movement: filter outside the window.
     inner = query.subquery()
     outer = sa.select(inner)
-    if f.envelope_id:
-        outer = outer.where(inner.c.envelope_id == f.envelope_id)
-    if f.fiscal_year:
-        outer = outer.where(inner.c.fiscal_year == f.fiscal_year)
-    if f.region_id:
-        outer = outer.where(inner.c.region_id == f.region_id)
-    if f.channel:
-        outer = outer.where(inner.c.channel == f.channel)
-    if f.step:
-        outer = outer.where(inner.c.kind == f.step)
-    if f.start:  # the dates the register shows: value dates
-        outer = outer.where(inner.c.value_date >= f.start)
-    if f.end:
-        outer = outer.where(inner.c.value_date <= f.end)
-    if f.sector:
-        outer = outer.where(inner.c.sector == f.sector)
+    for name in filters:
+        column = inner.c.value_date if name in ("start", "end") else inner.c[FILTER_COLUMNS[name]]
+        value = sa.bindparam(name, type_=column.type)
+        # the dates the register shows: value dates
+        outer = outer.where(column >= value if name == "start" else column <= value
+                            if name == "end" else column == value)
     return outer.order_by(inner.c.id)
 
 

@@ -1,6 +1,7 @@
 """The sending job's work: the SMS that are due, one at a time, through the configured gateway;
 a refused message is tried again later, each time later (BACKOFF), and failed after
-SMS_MAX_ATTEMPTS. Messages for the call list are never sent: an agent calls."""
+SMS_MAX_ATTEMPTS; one the operator rejects for good (MessageRejected) is failed at once.
+Messages for the call list are never sent: an agent calls."""
 
 from datetime import datetime, timedelta
 
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from grants.database import utcnow
 from grants.extensions import db
 from grants.models import ContactChannel, MessageState, OutboundMessage
-from grants.services.notifications.gateways import Gateway, GatewayError
+from grants.services.notifications.gateways import Gateway, GatewayError, MessageRejected
 
 # The wait after the 1st, 2nd… refusal; the last one repeats.
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
@@ -40,10 +41,10 @@ def send_one(message_id: int, gateway: Gateway, now: datetime, max_attempts: int
         return False
     message.attempts += 1
     try:
-        message.gateway_id = gateway.send(message.phone, message.text)
+        message.gateway_id = gateway.send(message.phone, message.text, str(message.id))
     except GatewayError as error:
         message.error = str(error)[:300]
-        if message.attempts >= max_attempts:
+        if isinstance(error, MessageRejected) or message.attempts >= max_attempts:
             message.state, message.next_attempt_at = MessageState.FAILED, None
         else:
             message.next_attempt_at = now + backoff(message.attempts)

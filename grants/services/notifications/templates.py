@@ -116,12 +116,24 @@ def stored(event: MessageEvent, language: str) -> MessageTemplate | None:
         MessageTemplate.event == event, MessageTemplate.language == language))
 
 
-def body_for(event: MessageEvent, language: str) -> str:
-    """The administrator's template, else the shipped one, else the French one."""
+def every_stored() -> dict[tuple[MessageEvent, str], str]:
+    """The administrators' templates, by (event, language): one query for a page of them all."""
+    return {(template.event, template.language): template.body
+            for template in db.session.scalars(sa.select(MessageTemplate))}
+
+
+def body_for(event: MessageEvent, language: str,
+             saved: dict[tuple[MessageEvent, str], str] | None = None) -> str:
+    """The administrator's template, else the shipped one, else the French one. `saved`: the
+    stored templates already read (every_stored()), else each is looked up."""
     for lang in (language, "fr"):
-        template = stored(event, lang)
-        if template is not None:
-            return template.body
+        if saved is not None:
+            body = saved.get((event, lang))
+        else:
+            template = stored(event, lang)
+            body = template.body if template is not None else None
+        if body is not None:
+            return body
         if event in SHIPPED.get(lang, {}):
             return SHIPPED[lang][event]
     raise LookupError(event)  # SHIPPED["fr"] has every event (tests/test_notifications.py)
