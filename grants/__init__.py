@@ -145,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     from grants.blueprints.beneficiaries import bp as beneficiaries_bp
     from grants.blueprints.committees import bp as committees_bp
     from grants.blueprints.finance import bp as finance_bp
+    from grants.blueprints.imports import bp as imports_bp
     from grants.blueprints.main import bp as main_bp
     from grants.blueprints.messages import bp as messages_bp
     from grants.blueprints.operations import bp as operations_bp
@@ -164,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(programme_bp, url_prefix="/programme")
     app.register_blueprint(beneficiaries_bp, url_prefix="/beneficiaires")
+    app.register_blueprint(imports_bp, url_prefix="/beneficiaires/import")
     app.register_blueprint(applications_bp, url_prefix="/dossiers")
     app.register_blueprint(committees_bp, url_prefix="/comites")
     app.register_blueprint(finance_bp, url_prefix="/finances")

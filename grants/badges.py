@@ -10,6 +10,7 @@ from enum import Enum
 from grants.models.audit import Outcome as AuditOutcome
 from grants.models.committees import Decision, SessionStatus, SheetStatus
 from grants.models.finance import BatchStatus, GrantStatus, TrancheStatus
+from grants.models.imports import ImportStatus, RowOutcome, RowStatus
 from grants.models.jobs import JobStatus
 from grants.models.notifications import MessageState
 from grants.services.money.batches import Outcome as ImportOutcome
@@ -60,6 +61,14 @@ COLOURS: dict[type[Enum], dict[Enum, str]] = {
     ReferralStatus: {ReferralStatus.PROPOSED: "secondary", ReferralStatus.ACCEPTED: "primary",
                      ReferralStatus.DONE: "success", ReferralStatus.REFUSED: "danger",
                      ReferralStatus.NO_FOLLOW_UP: "dark"},
+    # imports of partner lists
+    ImportStatus: {ImportStatus.UPLOADED: "secondary", ImportStatus.PREVIEWED: "primary",
+                   ImportStatus.QUEUED: "warning", ImportStatus.IMPORTED: "success",
+                   ImportStatus.UNDONE: "dark"},
+    RowStatus: {RowStatus.NEW: "success", RowStatus.DUPLICATE: "info",
+                RowStatus.FILE_DUPLICATE: "warning", RowStatus.ERROR: "danger"},
+    RowOutcome: {RowOutcome.CREATED: "success", RowOutcome.LINKED: "info",
+                 RowOutcome.SKIPPED: "secondary", RowOutcome.REMOVED: "dark"},
     # the audit log
     AuditOutcome: {AuditOutcome.OK: "success", AuditOutcome.DENIED: "danger",
                    AuditOutcome.FAILED: "warning"},

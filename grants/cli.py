@@ -1,5 +1,8 @@
 """Command-line tools: flask --app wsgi <command>."""
 
+import shutil
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -16,6 +19,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_national)
     app.cli.add_command(check_ledger)
     app.cli.add_command(export_ledger)
+    app.cli.add_command(import_beneficiaries)
     from grants.jobs.messages import send_messages_command
     from grants.jobs.reminders import send_reminders_command
     from grants.jobs.retention import apply_retention
@@ -135,3 +139,63 @@ def export_ledger(fmt, output, envelope_id, fiscal_year, region_code, step, star
                 for chunk in register_csv(filters):
                     handle.write(chunk)
     click.echo(f"Written: {output}")
+
+
+@click.command("import-beneficiaries")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping_name", required=True,
+              help="A mapping saved on the import pages, e.g. \"Liste OIM Kayes\".")
+@click.option("--user", "username", required=True,
+              help="The account that imports (recorded as \"saisi par\").")
+@click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the report (default: FILE-rapport.xlsx beside FILE).")
+@with_appcontext
+def import_beneficiaries(file, mapping_name, username, dry_run, report):
+    """Import a partner's list of returnees (xlsx, xls, CSV) as the pages do: the same checks,
+    the default decisions (new rows imported, duplicates of the registry linked, the rest
+    skipped), the same report."""
+    from grants.database import exclusive_transaction
+    from grants.exports.import_report import write_report
+    from grants.models import RowStatus, User
+    from grants.services.imports import batches, mapping
+
+    actor = db.session.scalar(db.select(User).where(User.username == username.strip().lower()))
+    if actor is None or not actor.is_active:
+        raise click.ClickException(f"no active account {username!r}")
+    saved = mapping.find_mapping(mapping_name)
+    if saved is None:
+        raise click.ClickException(f"no saved mapping {mapping_name!r}")
+    exclusive_transaction(db.session)
+    stored = None
+    try:
+        batch, table = batches.upload(actor, file.read_bytes(), file.name)
+        stored = batches.imports_root() / batch.stored_name
+        batches.set_columns(actor, batch, mapping.apply_saved(saved, table.headers))
+        batches.preview(actor, batch, table)
+        counts = batches.summary(batch)
+        click.echo(f"{file.name}: {batch.row_count} rows")
+        for status in RowStatus:
+            click.echo(f"  {status.label}: {counts[str(status)]}")
+        if not dry_run:
+            batches.queue(actor, batch)
+            batches.run_import(actor, batch.id)
+            for outcome in ("created", "linked", "skipped"):
+                click.echo(f"  {outcome}: {batch.counts.get(outcome, 0)}")
+        path = write_report(batch)
+    except DomainError as error:
+        db.session.rollback()
+        if stored is not None:
+            stored.unlink(missing_ok=True)
+        raise click.ClickException(str(error.message)) from None
+    if dry_run:
+        db.session.rollback()
+        if stored is not None:
+            stored.unlink(missing_ok=True)
+        click.echo("Dry run: nothing written.")
+    else:
+        db.session.commit()
+        click.echo(f"Batch {batch.id} imported.")
+    target = report or file.with_name(f"{file.stem}-rapport.xlsx")
+    shutil.move(path, target)
+    click.echo(f"Report: {target}")

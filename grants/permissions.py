@@ -31,6 +31,9 @@ class Permission(StrEnum):
     BENEFICIARY_EDIT = "beneficiary.edit"
     BENEFICIARY_RESTRICTED = "beneficiary.restricted"  # vulnerabilities and health
     BENEFICIARY_VERIFY = "beneficiary.verify"
+    # Bring a partner's list into the registry in bulk, and undo such an import (supervisors:
+    # a file may hold people of every region).
+    BENEFICIARY_IMPORT = "beneficiary.import"
     # Applications (dossiers)
     APPLICATION_VIEW = "application.view"
     APPLICATION_EDIT = "application.edit"  # fill and submit drafts
@@ -101,6 +104,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                    Permission.APPLICATION_VIEW, *_FOLLOW_UP}),
     Role.PROGRAMME_MANAGER: frozenset({*_STAFF_READ, *_INTAKE, Permission.PROGRAMME_MANAGE,
                                        Permission.BENEFICIARY_VERIFY,
+                                       Permission.BENEFICIARY_IMPORT,
                                        Permission.APPLICATION_EXPORT,
                                        Permission.COMMITTEE_VIEW, Permission.COMMITTEE_MANAGE,
                                        Permission.SELECTION_DECIDE, Permission.FINANCE_VIEW,

@@ -309,3 +309,97 @@ def submit(ids, visit, key=None, who="field", **overrides):
                                       key or str(uuid.uuid4()))
     db.session.commit()
     return done
+
+
+# --- partner lists to import (tests/test_imports*.py, the browser test, the benchmark) ---------
+
+PARTNER_HEADERS = ["N°", "NOM", "Prénom(s)", "Sexe", "Né(e) le", "Téléphone", "N° NINA",
+                   "Région", "Pays de retour", "Consentement"]
+_REGIONS = ["Kayes", "SÉGOU", "segou", "District de Bamako", "01", "Tombouctou", "Gao", "Mopti"]
+_SURNAMES = ["TRAORÉ", "Keïta", "COULIBALY", "Diarra", "Sissoko", "Konaté", "Diallo", "Camara"]
+_BAD = [("NOM", ""), ("Né(e) le", "32/13/1990"), ("Téléphone", "12"), ("Région", "Atlantide"),
+        ("Sexe", "X")]
+
+
+def _letters(n: int) -> str:
+    word = ""
+    for _ in range(4):
+        n, rest = divmod(n, 26)
+        word += chr(97 + rest)
+    return word.capitalize()
+
+
+def partner_nina(i: int) -> str:
+    return f"{i:014d}K"
+
+
+def partner_phone(i: int) -> str:
+    return f"+2237{i % 10}{i // 10:06d}"
+
+
+def partner_list(count: int, *, file_duplicates: int = 0, bad: int = 0) -> list[list]:
+    """A partner's list: headers then `count` people written the ways partners write them
+    (phones, dates, regions with or without accents). Its last `file_duplicates` rows repeat the
+    phone of a row in the middle; the `bad` rows before them each have one error. People i share
+    partner_nina(i) and partner_phone(i), so a test registers duplicates of the registry."""
+    rows: list[list] = [list(PARTNER_HEADERS)]
+    for i in range(count):
+        born = date(1975 + i % 30, 1 + i % 12, 1 + i % 28)
+        phone = partner_phone(i)
+        written_phone = (phone, "00" + phone[1:], f"{phone[4:6]}.{phone[6:8]}.{phone[8:10]}."
+                         f"{phone[10:]}")[i % 3]
+        written_born = (born.strftime("%d/%m/%Y"), born.isoformat(), str(born.year))[i % 3]
+        rows.append([str(i + 1), _SURNAMES[i % 8], f"{_letters(i)} Moussa" if i % 2 else
+                     f"{_letters(i)} Awa", "M" if i % 2 else "Femme", written_born, written_phone,
+                     partner_nina(i), _REGIONS[i % 8], "Libye", "non" if i % 10 == 9 else "oui"])
+    first_bad = count - file_duplicates - bad
+    for k in range(bad):
+        header, value = _BAD[k % len(_BAD)]
+        rows[1 + first_bad + k][PARTNER_HEADERS.index(header)] = value
+        rows[1 + first_bad + k][-1] = "oui"  # the rules apply to what is kept
+    for k in range(file_duplicates):  # the phone of a person in the middle of the list
+        rows[count - k][PARTNER_HEADERS.index("Téléphone")] = partner_phone(count // 2 + k)
+    return rows
+
+
+def csv_bytes(rows: list[list], *, encoding: str = "utf-8-sig", separator: str = ";") -> bytes:
+    return "\r\n".join(separator.join(str(c) for c in row) for row in rows).encode(encoding)
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def xls_bytes(rows: list[list]) -> bytes:
+    """The old Excel format (.xls, BIFF8), as some offices still save their lists."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Liste")
+    day = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, date):
+                sheet.write(r, c, value, day)  # a date cell, as Excel writes one
+            else:
+                sheet.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def register_partner_people(actor: User, indices) -> list[int]:
+    """Register people i of a partner list (same NINA and phone): the registry's duplicates."""
+    ids = []
+    for i in indices:
+        ids.append(person(actor, first_name=f"Inscrit{i}", last_name="Registre",
+                          id_number=partner_nina(i), phone=partner_phone(i)).id)
+    return ids

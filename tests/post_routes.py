@@ -121,6 +121,17 @@ ROUTES: dict[str, Callable[[Scenario], Target]] = {
         "manager", _f("beneficiaries.edit", beneficiary_id=s.beneficiary)),
     "beneficiaries.new /beneficiaires/nouveau": lambda s: Target(
         "manager", _f("beneficiaries.new")),
+    "imports.index /beneficiaires/import/": lambda s: Target("manager", _f("imports.index")),
+    "imports.columns /beneficiaires/import/<int:batch_id>/colonnes": lambda s: Target(
+        "manager", _f("imports.columns", batch_id=s.import_batch)),
+    "imports.batch /beneficiaires/import/<int:batch_id>": lambda s: Target(
+        "manager", _f("imports.batch", batch_id=s.import_batch)),
+    "imports.start /beneficiaires/import/<int:batch_id>/lancer": lambda s: Target(
+        "manager", _f("imports.start", batch_id=s.import_batch),
+        _f("imports.batch", batch_id=s.import_batch)),
+    "imports.undo /beneficiaires/import/<int:batch_id>/annuler": lambda s: Target(
+        "manager", _f("imports.undo", batch_id=s.imported_batch),
+        _f("imports.batch", batch_id=s.imported_batch)),
     "committees.attendance /comites/<int:session_id>/presence": lambda s: Target(
         "chair", _f("committees.attendance", session_id=s.session), _ranking(s.session)),
     "committees.declare /comites/<int:session_id>/declaration": lambda s: Target(

@@ -280,3 +280,24 @@ class Scenario:
                                service=ReferralService.PSYCHOSOCIAL, reason="Soutien",
                                visit=visit)
         return self._commit(done)
+
+    # --- imports of partner lists ----------------------------------------------------------
+    def _import(self, run: bool) -> int:
+        from grants.services.imports import batches
+
+        actor = self.user("manager")
+        batch, table = batches.upload(actor, factories.csv_bytes(
+            factories.partner_list(6, bad=1)), "liste.csv")
+        batches.preview(actor, batch, table)
+        if run:
+            batches.queue(actor, batch)
+            batches.run_import(actor, batch.id)
+        return self._commit(batch)
+
+    @cached_property
+    def import_batch(self) -> int:
+        return self._import(run=False)
+
+    @cached_property
+    def imported_batch(self) -> int:
+        return self._import(run=True)

@@ -131,6 +131,14 @@ def _audit(user: User, params: dict, progress: ProgressFn) -> FileResult:
     return FileResult(write_audit_xlsx(filters, progress), f"journal-audit-{date.today()}.xlsx")
 
 
+def _import(user: User, params: dict, progress: ProgressFn) -> FileResult:
+    from grants.exports.import_report import report_name, write_report
+    from grants.services.imports import batches
+
+    batch = batches.run_import(user, int(params["batch_id"]), progress)
+    return FileResult(write_report(batch), report_name(batch))
+
+
 KINDS: dict[str, Kind] = {
     "applications.xlsx": Kind(_l("Applications (Excel)"), Permission.APPLICATION_EXPORT,
                               _applications),
@@ -147,6 +155,8 @@ KINDS: dict[str, Kind] = {
                        _indicators, writes=True),
     "weights": Kind(_l("New weights of the questionnaire: scores recomputed"),
                     Permission.PROGRAMME_MANAGE, _weights, writes=True),
+    "beneficiaries.import": Kind(_l("Import of returnees (report in Excel)"),
+                                 Permission.BENEFICIARY_IMPORT, _import, writes=True),
 }
 
 

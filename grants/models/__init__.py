@@ -56,6 +56,15 @@ from grants.models.finance import (
     TrancheCondition,
     TrancheStatus,
 )
+from grants.models.imports import (
+    ImportBatch,
+    ImportMapping,
+    ImportRow,
+    ImportStatus,
+    RowDecision,
+    RowOutcome,
+    RowStatus,
+)
 from grants.models.jobs import Job, JobStatus
 from grants.models.notifications import (
     ContactChannel,
@@ -99,4 +108,6 @@ __all__ = [
     "ContactChannel", "ContactPreference", "DigestChannel", "MessageEvent", "MessageState",
     "MessageTemplate", "ReminderPreference",
     "OutboundMessage",
+    "ImportBatch", "ImportMapping", "ImportRow", "ImportStatus", "RowDecision", "RowOutcome",
+    "RowStatus",
 ]

@@ -61,6 +61,9 @@ class Beneficiary(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     client_token: Mapped[str | None] = mapped_column(String(36), unique=True)  # double-submit guard
+    # The import batch that created the record (its undo removes it while it is unused).
+    import_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batch.id", ondelete="SET NULL"), index=True)
 
     region: Mapped[Region | None] = relationship(lazy="joined")
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
@@ -76,6 +79,11 @@ class Beneficiary(Model):
     def current_consent(self) -> "Consent | None":
         live = [c for c in self.consents if c.withdrawn_at is None]
         return live[-1] if live else None
+
+    @property
+    def needs_consent(self) -> bool:
+        """Imported without a recorded consent: to be asked at the next contact."""
+        return not self.consents
 
     def has_consent(self, scope: ConsentScope) -> bool:
         consent = self.current_consent

@@ -29,6 +29,7 @@ from grants.models import (
 from grants.permissions import Permission, can
 from grants.services.committees import worklist as committee_worklist
 from grants.services.followup import monitoring
+from grants.services.intake import beneficiaries as registry
 from grants.services.intake import queries
 from grants.services.notifications import outbox
 from grants.workflow import ApplicationStatus
@@ -56,6 +57,17 @@ def _dossiers(user: User) -> list[ToDo]:
     status = ApplicationStatus.SUBMITTED.value
     return [ToDo("screen", _("Dossiers to screen"), counts.get(status, 0),
                  url_for("applications.index", status=status))]
+
+
+def _consents(user: User) -> list[ToDo]:
+    """Returnees imported without a recorded consent, in the viewer's regions: to be asked at
+    the next contact. Shown only when there are some (most programmes import none)."""
+    if not can(user, Permission.BENEFICIARY_EDIT):
+        return []
+    pending = registry.search(user, consent_to_collect=True).order_by(None).subquery()
+    count = _count(sa.select(sa.func.count()).select_from(pending))
+    return [ToDo("consents", _("Consents to collect"), count,
+                 url_for("beneficiaries.index", consent="a-recueillir"))] if count else []
 
 
 def _calls(user: User) -> list[ToDo]:
@@ -153,5 +165,5 @@ def actions(user: User) -> list[Action]:
 def todos(user: User, today: date | None = None) -> list[ToDo]:
     """The viewer's to-dos, for every role it holds, each once."""
     today = today or date.today()
-    return [*_dossiers(user), *_calls(user), *_committees(user), *_finance(user),
+    return [*_dossiers(user), *_consents(user), *_calls(user), *_committees(user), *_finance(user),
             *_visits(user, today)]

@@ -8,6 +8,7 @@ audit and ledger rows and `flush()`, but never commit: the view (or the CLI) com
     followup/     visits and their reports, the questionnaire, monitoring, referrals, field tools
     notifications/  messages to returnees: templates, segments, the outbox, gateways, sending
     privacy/      a person's file on request, erasure on request, the retention rules
+    imports/      partner lists brought into the registry in bulk, with the intake rules
 
 Shared by all: accounts (users and logins), audit (the audit log), errors (DomainError and its
 kinds), references (AP-2026-0001 and the like) and amounts (parsing whole F CFA). A domain package

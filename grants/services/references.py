@@ -23,3 +23,20 @@ def next_reference(kind: str, year: int) -> str:
             db.session.add(ReferenceCounter(kind=kind, year=year, last=0))
         number = db.session.execute(bump).scalar()
     return FORMATS[kind].format(year=year, n=number)
+
+
+def reserve_references(kind: str, year: int, count: int) -> list[str]:
+    """`count` consecutive references in one guarded UPDATE (a bulk import)."""
+    if count <= 0:
+        return []
+    bump = (sa.update(ReferenceCounter)
+            .where(ReferenceCounter.kind == kind, ReferenceCounter.year == year)
+            .values(last=ReferenceCounter.last + count)
+            .returning(ReferenceCounter.last))
+    last = db.session.execute(bump).scalar()
+    if last is None:
+        with db.session.begin_nested():
+            db.session.add(ReferenceCounter(kind=kind, year=year, last=0))
+        last = db.session.execute(bump).scalar()
+    assert last is not None  # the row exists now
+    return [FORMATS[kind].format(year=year, n=n) for n in range(last - count + 1, last + 1)]

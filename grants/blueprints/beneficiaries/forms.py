@@ -17,6 +17,7 @@ from grants.forms import (
     MultiCheckboxField,
     OptionalSelectField,
     WholeNumberField,
+    choices,
     enum_choices,
 )
 from grants.vocabulary import (
@@ -123,3 +124,5 @@ class SearchForm(FlaskForm):
                             validators=[Optional()])
     status = SelectField(_l("Verification"), validators=[Optional()],
                          choices=lambda: enum_choices(VerificationStatus, _l("All")))
+    consent = SelectField(_l("Consent"), validators=[Optional()], choices=lambda: choices([
+        ("", _l("All")), ("a-recueillir", _l("Consent to collect"))]))

@@ -44,7 +44,8 @@ def index():
     form.region_id.choices = _region_choices(_("All"))
     filtered(form)
     found = registry.search(current_user, q=form.q.data, region_id=form.region_id.data,
-                            status=form.status.data)
+                            status=form.status.data,
+                            consent_to_collect=form.consent.data == "a-recueillir")
     # A page of ids is chosen on narrow rows, then those records are loaded (sorting whole rows
     # of thousands of records is slow).
     page = paginate(found.with_only_columns(Beneficiary.id),

@@ -79,17 +79,34 @@ def find_duplicates(*, first_name: str, last_name: str, birth_date: date | None,
         reviewed = db.select(DuplicateReview.other_id).where(
             DuplicateReview.beneficiary_id == exclude_id)
         query = query.where(Beneficiary.id != exclude_id, Beneficiary.id.not_in(reviewed))
-    matches = []
-    for other in db.session.scalars(query):
-        reasons = []
-        if id_key and other.id_number_key == id_key:
-            reasons.append("id_number")
-        if phone and other.phone == phone:
-            reasons.append("phone")
-        if birth_date and other.name_key == key and other.birth_date == birth_date:
-            reasons.append("name_birth_date")
-        matches.append(Match(other, tuple(reasons)))
-    return matches
+    return [Match(other, duplicate_reasons(DuplicateKeys(id_key, phone, key, birth_date),
+                                           DuplicateKeys.of(other)))
+            for other in db.session.scalars(query)]
+
+
+@dataclass(frozen=True)
+class DuplicateKeys:
+    """What identifies a person for the duplicate checks (the form's and the import's)."""
+    id_key: str | None
+    phone: str | None  # E.164
+    name_key: str
+    birth_date: date | None
+
+    @classmethod
+    def of(cls, person: Beneficiary) -> "DuplicateKeys":
+        return cls(person.id_number_key, person.phone, person.name_key, person.birth_date)
+
+
+def duplicate_reasons(one: DuplicateKeys, other: DuplicateKeys) -> tuple[str, ...]:
+    """Why two people may be the same: same ID number, same phone, or same name and birth date."""
+    reasons = []
+    if one.id_key and other.id_key == one.id_key:
+        reasons.append("id_number")
+    if one.phone and other.phone == one.phone:
+        reasons.append("phone")
+    if one.birth_date and other.name_key == one.name_key and other.birth_date == one.birth_date:
+        reasons.append("name_birth_date")
+    return tuple(reasons)
 
 
 def _record_not_duplicate(actor: User, beneficiary: Beneficiary, matches: list[Match],
@@ -114,22 +131,37 @@ def _check_region_reach(actor: User, region_id: int | None) -> None:
         raise ValidationError(_l("Choose one of your regions."), "region_id")
 
 
-def _clean_profile(data: dict) -> dict:
+def check_profile(data: dict) -> tuple[dict, list[ValidationError]]:
+    """The intake form's rules on a profile: the cleaned values and every refusal, in the order
+    the form shows them. The form stops at the first; an import reports them all per row."""
     profile = {name: data.get(name) for name in PROFILE_FIELDS}
+    errors: list[ValidationError] = []
     if profile["phone"]:
-        profile["phone"] = accounts.normalise_phone(profile["phone"])
+        try:
+            profile["phone"] = accounts.normalise_phone(profile["phone"])
+        except ValidationError as error:
+            errors.append(error)
     if profile["id_type"] in (None, IdType.NONE):
         profile["id_number"] = None
     elif not profile["id_number"]:
-        raise ValidationError(_l("Enter the document number, or choose \"No document\"."),
-                              "id_number")
+        errors.append(ValidationError(
+            _l("Enter the document number, or choose \"No document\"."), "id_number"))
     if profile["birth_date"] and profile["birth_date"] > date.today():
-        raise ValidationError(_l("The date of birth cannot be in the future."), "birth_date")
+        errors.append(ValidationError(_l("The date of birth cannot be in the future."),
+                                      "birth_date"))
     if profile["return_date"] and profile["return_date"] > date.today():
-        raise ValidationError(_l("The return date cannot be in the future."), "return_date")
+        errors.append(ValidationError(_l("The return date cannot be in the future."),
+                                      "return_date"))
     for name in REQUIRED_PROFILE:
         if profile[name] in (None, ""):
-            raise ValidationError(_MESSAGES[name], name)
+            errors.append(ValidationError(_MESSAGES[name], name))
+    return profile, errors
+
+
+def _clean_profile(data: dict) -> dict:
+    profile, errors = check_profile(data)
+    if errors:
+        raise errors[0]
     return profile
 
 
@@ -329,7 +361,7 @@ def create_applicant_account(actor: User, person: Beneficiary) -> tuple[User, st
 # --- lists --------------------------------------------------------------------------------
 
 def search(actor: User, *, q: str | None = None, region_id: int | None = None,
-           status: str | None = None):
+           status: str | None = None, consent_to_collect: bool = False):
     """Registry search for `actor` (region scope applied), newest first: a select to paginate."""
     query = db.select(Beneficiary)
     regions = region_scope(actor, Permission.BENEFICIARY_VIEW)
@@ -351,6 +383,8 @@ def search(actor: User, *, q: str | None = None, region_id: int | None = None,
         query = query.where(Beneficiary.region_id == region_id)
     if status:
         query = query.where(Beneficiary.verification_status == status)
+    if consent_to_collect:  # imported without a consent: to be asked at the next contact
+        query = query.where(~Beneficiary.consents.any())
     return query.order_by(Beneficiary.created_at.desc(), Beneficiary.id.desc())
 
 

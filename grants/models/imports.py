@@ -1,0 +1,130 @@
+"""Bulk imports of returnees from partner spreadsheets: saved column mappings, batches and the
+row-by-row preview that a batch keeps until it is imported (and after, for its report and undo)."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.database import UTCDateTime, enum_type, utcnow
+from grants.extensions import Model
+from grants.models.accounts import User
+from grants.vocabulary import LabelledEnum
+
+
+class ImportStatus(LabelledEnum):
+    UPLOADED = "uploaded", _l("Columns to map")
+    PREVIEWED = "previewed", _l("Checked, waiting for decisions")
+    QUEUED = "queued", _l("Importing")
+    IMPORTED = "imported", _l("Imported")
+    UNDONE = "undone", _l("Undone")
+
+    @property
+    def is_open(self) -> bool:
+        """The mapping and the decisions may still change: nothing is written yet."""
+        return self in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED)
+
+    @property
+    def may_import(self) -> bool:
+        return self is ImportStatus.PREVIEWED
+
+    @property
+    def may_undo(self) -> bool:
+        return self is ImportStatus.IMPORTED
+
+
+class RowStatus(LabelledEnum):
+    """What the preview found on a row."""
+    NEW = "new", _l("New")
+    DUPLICATE = "duplicate", _l("Already registered")
+    FILE_DUPLICATE = "file_duplicate", _l("Duplicate within the file")
+    ERROR = "error", _l("Error")
+
+    @property
+    def default_decision(self) -> "RowDecision":
+        return {RowStatus.NEW: RowDecision.IMPORT, RowStatus.DUPLICATE: RowDecision.LINK}.get(
+            self, RowDecision.SKIP)
+
+    def allows(self, decision: "RowDecision") -> bool:
+        """An error row cannot be imported; only a duplicate of a registered person is linked."""
+        if self is RowStatus.ERROR:
+            return decision is RowDecision.SKIP
+        if decision is RowDecision.LINK:
+            return self is RowStatus.DUPLICATE
+        return True
+
+
+class RowDecision(LabelledEnum):
+    IMPORT = "import", _l("Import")
+    SKIP = "skip", _l("Skip")
+    LINK = "link", _l("Link to the registered person")
+
+
+class RowOutcome(LabelledEnum):
+    CREATED = "created", _l("Created")
+    LINKED = "linked", _l("Linked")
+    SKIPPED = "skipped", _l("Skipped")
+    REMOVED = "removed", _l("Removed by the undo")
+
+
+class ImportMapping(Model):
+    """Which column of a partner's sheet holds which field, saved under a name to reuse it."""
+
+    __tablename__ = "import_mapping"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    columns: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # field code -> header
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ImportBatch(Model):
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(200))  # as uploaded, for the pages
+    stored_name: Mapped[str] = mapped_column(String(80))  # under instance/imports/
+    headers: Mapped[list] = mapped_column(sa.JSON, default=list)
+    columns: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # the mapping used
+    mapping_name: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[ImportStatus] = mapped_column(enum_type(ImportStatus, 16),
+                                                 default=ImportStatus.UPLOADED, index=True)
+    row_count: Mapped[int] = mapped_column(default=0)
+    counts: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # per status, then per outcome
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+
+
+class ImportRow(Model):
+    """One line of the file as the preview read it: the cleaned values, what is wrong, whom it
+    duplicates, the decision, and what the import did with it."""
+
+    __tablename__ = "import_row"
+    __table_args__ = (sa.UniqueConstraint("batch_id", "line"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"))
+    line: Mapped[int]  # the line in the spreadsheet (the header is line 1)
+    first_name: Mapped[str] = mapped_column(String(80), default="")
+    last_name: Mapped[str] = mapped_column(String(80), default="")
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # cleaned values, dates in ISO
+    consent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[RowStatus] = mapped_column(enum_type(RowStatus, 16), index=True)
+    errors: Mapped[list] = mapped_column(sa.JSON, default=list)  # [[field, message], ...]
+    reasons: Mapped[list] = mapped_column(sa.JSON, default=list)  # why a duplicate
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("beneficiary.id", ondelete="SET NULL"))
+    duplicate_of_line: Mapped[int | None]
+    decision: Mapped[RowDecision] = mapped_column(enum_type(RowDecision, 16))
+    outcome: Mapped[RowOutcome | None] = mapped_column(enum_type(RowOutcome, 16))
+    beneficiary_id: Mapped[int | None] = mapped_column(
+        ForeignKey("beneficiary.id", ondelete="SET NULL"), index=True)
