@@ -33,8 +33,11 @@ demo: install
 	$(FLASK) jobs-worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
+# The tests in parallel processes, one per core (pytest-xdist; PYTEST_WORKERS=0 runs them in
+# this process); on PostgreSQL each process fills a database of its own (tests/conftest.py).
+PYTEST_WORKERS ?= auto
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -21,13 +21,17 @@ from grants.extensions import db
 from grants.models import Region, Role, User
 from grants.services import accounts
 from tests.fixtures.compiled import COMPILED_TEMPLATES, compile_url_builders_once
-from tests.fixtures.postgresql import Baseline
+from tests.fixtures.postgresql import Baseline, own_database
 
 # The scenario fixtures (money, committee, followed...); their builders are in tests/factories.py.
 pytest_plugins = ["tests.fixtures.money", "tests.fixtures.committees", "tests.fixtures.follow_up"]
 
 compile_url_builders_once()
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+if TEST_DATABASE_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    # `pytest -n 2` (the README's test command): each worker empties and fills a database of
+    # its own on the same server, test_gw0, test_gw1…, created here when missing.
+    TEST_DATABASE_URL = own_database(TEST_DATABASE_URL, os.environ["PYTEST_XDIST_WORKER"])
 # Keep tests away from the demo's instance/ folder.
 os.environ["GRANTS_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="grants-instance-")
 PASSWORD = "correct-horse-battery"
