@@ -62,11 +62,13 @@ def _payloads(form: Form):
         for value in GARBAGE:
             yield f"{name} = {value[:12]!r}", {
                 "data": {**base, name: value, **_valid_files(form)}}
+    # Every JSON body is refused before any form reads it (grants/__init__.py, _forms_only): one
+    # body per kind of value shows it, the valid form with one field replaced by that value.
+    sent = {n: v[0] for n, v in base.items()}
     for value in JSON_VALUES:
         yield f"JSON every field = {value!r}", {"json": {n: value for n in names}}
-        for name in names:
-            sent = {n: v[0] for n, v in base.items()}
-            yield f"JSON {name} = {value!r}", {"json": {**sent, name: value}}
+        if names:
+            yield f"JSON {names[0]} = {value!r}", {"json": {**sent, names[0]: value}}
     yield "JSON list body", {"json": [1, 2]}
     yield "JSON text body", {"data": "{not json", "content_type": "application/json"}
     for field in form.files():
