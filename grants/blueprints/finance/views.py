@@ -212,10 +212,12 @@ def pay(grant_id: int, tranche_id: int):
     grant = get_or_404(Grant, grant_id, Permission.PAYMENT_EXECUTE)
     tranche = _tranche(grant, tranche_id)
     form = PayForm()
-    if posted(form) and attempt(lambda: payments.pay_tranche(current_user, tranche.id, form.key.data,
-                                              form.reference.data, form.paid_on.data)):
+    # Refused: the page again, with the messages at the reference and date fields.
+    if form.validate_on_submit() and attempt(lambda: payments.pay_tranche(
+            current_user, tranche.id, form.key.data, form.reference.data, form.paid_on.data), form):
         flash(_("The tranche is paid."), "success")
-    return _back(grant_id)
+        return _back(grant_id)
+    return _again(grant, pay_form=form)
 
 
 @bp.route("/conventions/<int:grant_id>/paiements/<int:payment_id>/contre-passer",
