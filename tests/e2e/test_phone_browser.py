@@ -234,8 +234,8 @@ def test_a_refused_form_shows_its_first_error_in_french_and_focused(app, demo, b
         assert "Saisissez la référence du paiement." in page.locator("main form").first \
             .evaluate("f => document.querySelector('main').innerText")
         assert reference.evaluate("field => field === document.activeElement")
-        assert reference.evaluate("""field => { const box = field.getBoundingClientRect();
-            return box.top >= 0 && box.bottom <= window.innerHeight; }""")
+        page.wait_for_function("""() => { const box = document.activeElement.getBoundingClientRect();
+            return box.top >= 0 && box.bottom <= window.innerHeight; }""", timeout=2000)
 
         # A staff correction refused for want of its reason: the reminder above the form goes
         # once the field in red is filled.

@@ -84,8 +84,8 @@ def declare_dossier(session_id: int, application_id: int):
                 return redirect(url_for("committees.session", session_id=meeting.id))
             return redirect(url_for("committees.dossier", session_id=meeting.id,
                                     application_id=application.id))
-    elif not form.form_errors and not form.csrf_token.errors:
-        # Unanswered: the question again, its message beside it.
+    elif set(form.errors) <= {"conflicted", "details"}:
+        # Unanswered: the question again, its message beside it (a stale CSRF token: above).
         return render_template("committees/declare_dossier.html", meeting=meeting,
                                application=application, form=form)
     else:

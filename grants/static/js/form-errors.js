@@ -21,7 +21,7 @@
       fold.open = true;  // a folded section (a budget line) opens on its message
     }
     if (!target.matches("input, select, textarea, button, a")) target.setAttribute("tabindex", "-1");
-    target.scrollIntoView({block: "center"});
+    target.scrollIntoView({block: "center", behavior: "instant"});  // not Bootstrap's smooth scroll
     target.focus({preventScroll: true});
   }
 
