@@ -83,7 +83,7 @@ def _pages(app) -> list[tuple[str, str, str]]:
             ("comptable", f"/finances/conventions/{grant_id}", "agreement"),
             ("comptable", "/finances/registre", "register"),
             ("terrain", "/suivi/", "worklist"),
-            ("terrain", f"/suivi/visites/{visit_id}", "visit"),
+            ("terrain", f"/suivi/visites/{visit_id}/rapport", "visit-report"),
         ]
 
 
