@@ -139,11 +139,12 @@ def _back(grant_id: int):
     return redirect(url_for("finance.agreement", grant_id=grant_id))
 
 
-def _again(grant: Grant, reversing: int | None = None, **posted):
+def _again(grant: Grant, reversing: int | None = None, shown: bool = True, **posted):
     """After a refused POST: errors that belong to no visible field (the form's own, its hidden
     key's) are flashed above the page; the others are shown at their fields of the posted
-    form, unless the page no longer shows it (signed meanwhile): then all are flashed."""
-    gone = "sign_form" in posted and grant.status != GrantStatus.DRAFT
+    form, unless the page no longer shows it (signed, paid or reversed meanwhile: `shown` is
+    False): then all are flashed."""
+    gone = not shown or ("sign_form" in posted and grant.status != GrantStatus.DRAFT)
     errors = [error for form in posted.values() for error in (
         form_messages(form) if gone else [*form.form_errors, *hidden_field_messages(form)])]
     for error in errors:
@@ -221,7 +222,8 @@ def pay(grant_id: int, tranche_id: int):
             current_user, tranche.id, form.key.data, form.reference.data, form.paid_on.data), form):
         flash(_("The tranche is paid."), "success")
         return _back(grant_id)
-    return _again(grant, pay_form=form)
+    shown = tranche.status.is_ordered and not batches.open_batches_of([tranche.id])
+    return _again(grant, shown=shown, pay_form=form)
 
 
 @bp.route("/conventions/<int:grant_id>/paiements/<int:payment_id>/contre-passer",
@@ -237,7 +239,7 @@ def reverse(grant_id: int, payment_id: int):
             current_user, payment.id, form.reason.data, form.key.data), form):
         flash(_("The payment is reversed; the tranche is due again."), "success")
         return _back(grant_id)
-    return _again(grant, reversing=payment.id, reverse_form=form)
+    return _again(grant, reversing=payment.id, shown=payment.is_reversible, reverse_form=form)
 
 
 @bp.route("/conventions/<int:grant_id>/annuler", methods=["POST"])
@@ -250,7 +252,7 @@ def cancel(grant_id: int):
         flash(_("The agreement is cancelled; its unpaid part returns to the envelope."),
               "success")
         return _back(grant_id)
-    return _again(grant, cancel_form=form)
+    return _again(grant, shown=grant.status.is_signed, cancel_form=form)
 
 
 @bp.route("/enveloppes/<int:envelope_id>")
