@@ -55,7 +55,8 @@ MENU = (
     MenuItem("messages.call_list", _l("Calls to make"), Permission.MESSAGES_CALL, MESSAGES),
     MenuItem("admin.users", _l("Users"), Permission.USERS_MANAGE, ADMINISTRATION),
     MenuItem("admin.audit_log", _l("Audit log"), Permission.AUDIT_VIEW, ADMINISTRATION),
-    MenuItem("admin.regions", _l("Regions"), Permission.REFERENCE_VIEW, ADMINISTRATION),
+    # The regions are the programme's reference data: with its set-up for those who manage it.
+    MenuItem("admin.regions", _l("Regions"), Permission.REFERENCE_VIEW, PROGRAMME),
 )
 
 

@@ -190,7 +190,11 @@ def test_the_menu_gathers_a_groups_entries_in_one_dropdown(client, login_as):
     groups = {label.strip(): (href, re.findall(r'href="([^"]+)"', items))
               for href, label, items in dropdowns}
     assert groups["Programme"] == ("/programme/appels", [
-        "/programme/appels", "/programme/enveloppes", "/rapports/indicateurs"])
+        "/programme/appels", "/programme/enveloppes", "/rapports/indicateurs", "/admin/regions"])
     assert groups["Instruction"][1] == ["/dossiers/", "/beneficiaires/"]
-    assert "Administration" not in groups  # the regions only: a link of its own
-    assert '<a class="nav-link" href="/admin/regions">Régions</a>' in re.sub(r"\s+", " ", nav)
+    assert "Administration" not in groups
+    client.post("/deconnexion")
+    login_as(Role.AUDITOR, regions=("00",))  # of the administration, the audit log only
+    nav = client.get("/").get_data(as_text=True).split("</nav>")[0]
+    assert re.search(r'<a class="nav-link"\s+href="/admin/journal">Journal d(&#39;|\')audit</a>',
+                     nav)
