@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: demo test install install-dev translations assets lint typecheck extract-messages
+.PHONY: demo test install install-dev translations assets lint typecheck extract-messages axe-core
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ install: $(BIN)/python
 
 install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
-	$(MAKE) translations assets
+	$(MAKE) translations assets axe-core
 
 translations:
 	$(BIN)/pybabel compile -d grants/translations >/dev/null
@@ -51,3 +51,12 @@ extract-messages:
 	$(BIN)/pybabel extract -F grants/translations/babel.cfg -k _l -k lazy_gettext --no-location \
 	  --sort-output --project grants -o grants/translations/messages.pot .
 	$(BIN)/pybabel update -i grants/translations/messages.pot -d grants/translations --no-fuzzy-matching --ignore-obsolete -w 100
+
+# axe-core, the accessibility checker the browser tests inject into each page
+# (tests/e2e/test_phone_browser.py), from the npm registry into build/axe: one file, pinned.
+AXE_CORE_VERSION := 4.14.1
+AXE_CORE := build/axe/node_modules/axe-core/axe.min.js
+axe-core: $(AXE_CORE)
+$(AXE_CORE): Makefile
+	npm install --prefix build/axe --no-audit --no-fund --no-save --silent axe-core@$(AXE_CORE_VERSION)
+	touch $@

@@ -1,11 +1,18 @@
-"""The main menu: each entry shows only to users who hold its permission."""
+"""The main menu: each entry shows only to users who hold its permission. Entries of one group
+(`MenuItem.group`) share a dropdown so that the widest menu (a programme manager's) holds on one
+line of a 1366 px screen; a group of which the user sees a single entry shows as a plain link."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 
 from grants.permissions import Permission, can
+
+INTAKE = _l("Intake")
+PROGRAMME = _l("Programme")
+MESSAGES = _l("Messages")
+ADMINISTRATION = _l("Administration")
 
 
 @dataclass(frozen=True)
@@ -13,27 +20,64 @@ class MenuItem:
     endpoint: str
     label: object  # a lazy translation
     permission: Permission
+    group: object | None = None  # the dropdown's lazy label; None: an entry of its own
+
+
+@dataclass
+class MenuEntry:
+    """What the menu draws: one link, or a dropdown of `items` under `label`."""
+    label: object
+    items: list[MenuItem] = field(default_factory=list)
+
+    @property
+    def is_group(self) -> bool:
+        return len(self.items) > 1
+
+    @property
+    def endpoint(self) -> str:  # a dropdown's own link (without JavaScript) is its first page
+        return self.items[0].endpoint
+
+    @property
+    def active(self) -> bool:
+        return request.endpoint in {item.endpoint for item in self.items}
 
 
 MENU = (
-    MenuItem("applications.index", _l("Applications"), Permission.APPLICATION_VIEW),
-    MenuItem("beneficiaries.index", _l("Returnees"), Permission.BENEFICIARY_VIEW),
+    MenuItem("applications.index", _l("Applications"), Permission.APPLICATION_VIEW, INTAKE),
+    MenuItem("beneficiaries.index", _l("Returnees"), Permission.BENEFICIARY_VIEW, INTAKE),
     MenuItem("committees.index", _l("Committees"), Permission.COMMITTEE_VIEW),
     MenuItem("finance.index", _l("Finance"), Permission.FINANCE_VIEW),
     MenuItem("visits.worklist", _l("Follow-up"), Permission.VISIT_VIEW),
-    MenuItem("reports.indicators", _l("Indicators"), Permission.REPORT_VIEW),
-    MenuItem("programme.call_list", _l("Calls"), Permission.PROGRAMME_VIEW),
-    MenuItem("programme.envelopes", _l("Envelopes"), Permission.PROGRAMME_VIEW),
-    MenuItem("messages.outbox_list", _l("SMS sent"), Permission.MESSAGES_VIEW),
-    MenuItem("messages.call_list", _l("Calls to make"), Permission.MESSAGES_CALL),
-    MenuItem("admin.users", _l("Users"), Permission.USERS_MANAGE),
-    MenuItem("admin.audit_log", _l("Audit log"), Permission.AUDIT_VIEW),
-    MenuItem("admin.regions", _l("Regions"), Permission.REFERENCE_VIEW),
+    MenuItem("programme.call_list", _l("Calls"), Permission.PROGRAMME_VIEW, PROGRAMME),
+    MenuItem("programme.envelopes", _l("Envelopes"), Permission.PROGRAMME_VIEW, PROGRAMME),
+    MenuItem("reports.indicators", _l("Indicators"), Permission.REPORT_VIEW, PROGRAMME),
+    MenuItem("messages.outbox_list", _l("SMS sent"), Permission.MESSAGES_VIEW, MESSAGES),
+    MenuItem("messages.call_list", _l("Calls to make"), Permission.MESSAGES_CALL, MESSAGES),
+    MenuItem("admin.users", _l("Users"), Permission.USERS_MANAGE, ADMINISTRATION),
+    MenuItem("admin.audit_log", _l("Audit log"), Permission.AUDIT_VIEW, ADMINISTRATION),
+    # The regions are the programme's reference data: with its set-up for those who manage it.
+    MenuItem("admin.regions", _l("Regions"), Permission.REFERENCE_VIEW, PROGRAMME),
 )
 
 
-def menu_for(user) -> list[MenuItem]:
-    return [item for item in MENU if can(user, item.permission)]
+def menu_for(user) -> list[MenuEntry]:
+    """The user's entries in MENU's order, those of a group gathered at the group's first place."""
+    entries: list[MenuEntry] = []
+    groups: dict[int, MenuEntry] = {}  # by the group label's identity
+    for item in MENU:
+        if not can(user, item.permission):
+            continue
+        if item.group is None:
+            entries.append(MenuEntry(item.label, [item]))
+        elif id(item.group) in groups:
+            groups[id(item.group)].items.append(item)
+        else:
+            groups[id(item.group)] = MenuEntry(item.group, [item])
+            entries.append(groups[id(item.group)])
+    for entry in entries:  # a group reduced to one entry is that entry's own link
+        if len(entry.items) == 1:
+            entry.label = entry.items[0].label
+    return entries
 
 
 def url_with(**changes) -> str:

@@ -24,7 +24,8 @@ from tests.fixtures.compiled import COMPILED_TEMPLATES, compile_url_builders_onc
 from tests.fixtures.postgresql import Baseline, own_database
 
 # The scenario fixtures (money, committee, followed...); their builders are in tests/factories.py.
-pytest_plugins = ["tests.fixtures.money", "tests.fixtures.committees", "tests.fixtures.follow_up"]
+pytest_plugins = ["tests.fixtures.money", "tests.fixtures.committees", "tests.fixtures.follow_up",
+                  "tests.fixtures.demo"]
 
 compile_url_builders_once()
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")

@@ -1,13 +1,15 @@
 """Committee pages: blindness and recusal hold on every route and export."""
 
+import html
 import io
+import re
 
 import openpyxl
 import pytest
 
 from grants.extensions import db
-from grants.models import CommitteeSession, Minutes, Role, SessionDossier, User
-from grants.services.committees import sessions
+from grants.models import CommitteeSession, Minutes, Role, ScoreSheet, SessionDossier, User
+from grants.services.committees import grids, sessions
 from tests.conftest import download, login
 from tests.factories import load_committee, score_dossier
 
@@ -207,3 +209,39 @@ def test_the_grid_page_saves_nothing_until_the_form_is_sent(app, make_user, clie
     form["criteria-1-max_points"] = "30"
     page = client.post(f"/comites/grilles/{call_id}", data=form).get_data(as_text=True)
     assert "totaliser 100" in page
+
+
+def _message_after(page: str, field_id: str) -> str | None:
+    """The first message drawn right after the field `field_id` (its feedback), if any."""
+    found = re.search(rf'id="{field_id}"[^>]*>\s*<div class="invalid-feedback d-block">(.*?)</div>',
+                      page, re.S)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_a_declaration_and_a_sheet_show_their_messages_at_their_fields(app, committee, browsers):
+    paths = _paths(committee["session"], committee["dossiers"][0])
+    member = browsers["m1"]
+    response = member.post(paths["dossier"] + "/declaration", data={})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="conflicted-0"' in page
+    assert re.search(r'id="conflicted-1".*?<div class="invalid-feedback d-block">Répondez à la '
+                     r'question\.</div>', page, re.S)
+    member.post(paths["dossier"] + "/declaration", data={"conflicted": "no"})
+    with app.app_context():
+        _user, session, _dossiers = load_committee(committee)
+        first = grids.grid_for(session.call).criteria[0]
+        code, maximum = first.code, first.max_points
+        blank = {f"lines-{n}-points": "" for n in range(len(grids.grid_for(session.call).criteria))}
+
+    # The maximum without its comment: the service's message at that line's comment field.
+    page = member.post(paths["dossier"], data={**blank, "lines-0-points": str(maximum),
+                                               "action": "save"}).get_data(as_text=True)
+    assert _message_after(page, "lines-0-comment") == \
+        f"{code} : justifiez une note de 0 ou la note maximale."
+    assert "justifiez" not in page.split('id="lines-0-points"')[0]  # not above the form
+    # Submitted with lines missing: the message at the first empty line's points.
+    page = member.post(paths["dossier"], data={**blank, "lines-0-points": "3",
+                                               "action": "submit"}).get_data(as_text=True)
+    assert _message_after(page, "lines-1-points").startswith("Notez chaque critère")
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(ScoreSheet)) == 0

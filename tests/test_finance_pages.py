@@ -6,7 +6,7 @@ import re
 from grants.extensions import db
 from grants.models import BatchLine, BudgetEnvelope, Grant, Payment, Role, Tranche
 from grants.services.money.ledger_check import check_ledger
-from tests.conftest import login
+from tests.conftest import field_errors, login
 from tests.factories import ordered_wallet_tranches
 
 
@@ -156,3 +156,27 @@ def test_a_failure_after_a_saved_payment_never_says_nothing_was_saved(app, make_
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Payment)) == 2
         assert check_ledger() == []
+
+
+def test_a_payment_without_reference_is_refused_at_its_field_in_french(app, money):
+    officer, accountant = app.test_client(), app.test_client()
+    login(officer, "officer")
+    login(accountant, "accountant")
+    response = officer.post(f"/finances/conventions/nouvelle/{money['applications'][0]}", data={
+        "amount": "2 000 000", "channel": "bank", "account": "ML-0001"})
+    grant_path = response.headers["Location"]
+    page = officer.get(grant_path).get_data(as_text=True)
+    officer.post(grant_path + "/signer", data={"key": _key(page), "signed_on": "2026-01-15"})
+    with app.app_context():
+        first = db.session.scalar(db.select(Grant)).tranches[0].id
+    page = officer.get(grant_path).get_data(as_text=True)
+    officer.post(f"{grant_path}/tranches/{first}/ordonnancer", data={"key": _key(page)})
+    page = accountant.get(grant_path).get_data(as_text=True)
+    assert re.search(r'<form method="post" novalidate action="[^"]*/payer"', page)  # no bubble
+    response = accountant.post(f"{grant_path}/tranches/{first}/payer", data={
+        "key": _key(page), "reference": " ", "paid_on": "2026-01-20"})
+    assert response.status_code == 200
+    assert field_errors(response.get_data(as_text=True), "reference") == [
+        "Saisissez la référence du paiement."]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Payment)) == 0

@@ -1,5 +1,6 @@
 """Who may do what: the can() decision, and every route of the app for every role."""
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -176,3 +177,24 @@ def test_loader_hides_out_of_scope_objects_with_404_and_audits_it(app, login_as,
             AuditEvent.action == "access.denied")).all()
         assert [(e.object_type, e.object_id, e.details["reason"]) for e in denied] == [
             ("dossier", "2", "out_of_scope")]
+
+
+def test_the_menu_gathers_a_groups_entries_in_one_dropdown(client, login_as):
+    """The programme manager's many entries hold on one line: grouped; a group of which a user
+    sees one entry is a plain link; each dropdown's own link is its first page (no JavaScript)."""
+    login_as(Role.PROGRAMME_MANAGER, regions=("00",))
+    nav = client.get("/").get_data(as_text=True).split("</nav>")[0]
+    dropdowns = re.findall(r'<li class="nav-item dropdown">\s*(?:\{#.*?#\}\s*)?'
+                           r'<a class="nav-link dropdown-toggle[^"]*" href="([^"]+)"[^>]*>([^<]+)</a>'
+                           r'(.*?)</ul>', nav, re.S)
+    groups = {label.strip(): (href, re.findall(r'href="([^"]+)"', items))
+              for href, label, items in dropdowns}
+    assert groups["Programme"] == ("/programme/appels", [
+        "/programme/appels", "/programme/enveloppes", "/rapports/indicateurs", "/admin/regions"])
+    assert groups["Instruction"][1] == ["/dossiers/", "/beneficiaires/"]
+    assert "Administration" not in groups
+    client.post("/deconnexion")
+    login_as(Role.AUDITOR, regions=("00",))  # of the administration, the audit log only
+    nav = client.get("/").get_data(as_text=True).split("</nav>")[0]
+    assert re.search(r'<a class="nav-link"\s+href="/admin/journal">Journal d(&#39;|\')audit</a>',
+                     nav)

@@ -20,6 +20,7 @@ def test_login_shows_the_french_home_page_and_nothing_leaves_the_server(page, ma
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(live_server + "/")
     assert "Bienvenue, Test amadou" in page.locator("h1").inner_text()
+    page.locator("#mainnav").get_by_role("button", name="Administration").click()  # a dropdown
     assert page.locator("#mainnav").get_by_role("link", name="Utilisateurs").is_visible()
     assert page.locator("html").get_attribute("lang") == "fr"
     # Bootstrap's stylesheet really applied (served by the app, not a CDN)

@@ -75,6 +75,24 @@ class SheetForm(FlaskForm):
     lines = FieldList(FormField(ScoreLineForm))
     general_comment = TextAreaField(_l("General comment"), validators=[Optional(),
                                                                         Length(max=2000)])
+    criterion_ids: list[int] = []  # the grid's criteria, in the order of `lines`
+
+    def __getattr__(self, name: str):
+        """The scoring service names a line's field "points-<criterion id>" or
+        "comment-<criterion id>", and "points" when some are missing: attempt() then puts its
+        message at that line's field (the first empty one for "points"), not above the form."""
+        kind, _dash, criterion = name.partition("-")
+        lines = self.__dict__.get("_fields", {}).get("lines")
+        if kind not in ("points", "comment") or lines is None:
+            raise AttributeError(name)
+        pairs = list(zip(self.criterion_ids, lines, strict=False))
+        if criterion.isdigit():
+            found = [entry for cid, entry in pairs if cid == int(criterion)]
+        else:
+            found = [entry for _cid, entry in pairs if entry.form.points.data is None]
+        if not found:
+            raise AttributeError(name)
+        return found[0].form[kind]
 
 
 class ReasonForm(FlaskForm):

@@ -28,6 +28,7 @@ def _load(session_id: int, application_id: int):
 
 def _sheet_form(meeting, sheet, grid) -> SheetForm:
     form = SheetForm()
+    form.criterion_ids = [criterion.id for criterion in grid.criteria]
     if request.method == "GET":
         existing = {s.criterion_id: s for s in (sheet.scores if sheet else [])}
         for criterion in grid.criteria:
@@ -83,6 +84,10 @@ def declare_dossier(session_id: int, application_id: int):
                 return redirect(url_for("committees.session", session_id=meeting.id))
             return redirect(url_for("committees.dossier", session_id=meeting.id,
                                     application_id=application.id))
+    elif set(form.errors) <= {"conflicted", "details"}:
+        # Unanswered: the question again, its message beside it (a stale CSRF token: above).
+        return render_template("committees/declare_dossier.html", meeting=meeting,
+                               application=application, form=form)
     else:
         flash(_("Answer the question."), "danger")
     return redirect(url_for("committees.dossier", session_id=meeting.id,

@@ -118,14 +118,18 @@ def agreement(grant_id: int):
     return _agreement_page(get_or_404(Grant, grant_id, Permission.FINANCE_VIEW))
 
 
-def _agreement_page(grant: Grant, **forms):
-    """The agreement page; `forms` holds a posted form to show again with its errors."""
+def _agreement_page(grant: Grant, reversing: int | None = None, **forms):
+    """The agreement page; `forms` holds a posted form to show again with its errors (and
+    `reversing` the payment whose reversal form it is)."""
     made = db.session.scalars(db.select(Payment).where(
         Payment.tranche_id.in_([t.id for t in grant.tranches])).order_by(Payment.id)).all()
     blank = {"sign_form": SignForm, "order_form": MoneyForm, "pay_form": PayForm,
-             "reason_form": ReasonMoneyForm, "copy_form": SignedCopyForm}
+             "reason_form": ReasonMoneyForm, "reverse_form": ReasonMoneyForm,
+             "cancel_form": ReasonMoneyForm,
+             "copy_form": SignedCopyForm}
     forms = {name: forms.get(name) or form(formdata=None) for name, form in blank.items()}
     return render_template("finance/agreement.html", grant=grant, payments=made,
+                           reversing=reversing,
                            application=grant.application,
                            in_batches=batches.open_batches_of([t.id for t in grant.tranches]),
                            **forms)
@@ -135,16 +139,17 @@ def _back(grant_id: int):
     return redirect(url_for("finance.agreement", grant_id=grant_id))
 
 
-def _again(grant: Grant, **posted):
+def _again(grant: Grant, reversing: int | None = None, shown: bool = True, **posted):
     """After a refused POST: errors that belong to no visible field (the form's own, its hidden
     key's) are flashed above the page; the others are shown at their fields of the posted
-    form, unless the page no longer shows it (signed meanwhile): then all are flashed."""
-    gone = "sign_form" in posted and grant.status != GrantStatus.DRAFT
+    form, unless the page no longer shows it (signed, paid or reversed meanwhile: `shown` is
+    False): then all are flashed."""
+    gone = not shown or ("sign_form" in posted and grant.status != GrantStatus.DRAFT)
     errors = [error for form in posted.values() for error in (
         form_messages(form) if gone else [*form.form_errors, *hidden_field_messages(form)])]
     for error in errors:
         flash(error, "danger")
-    return _back(grant.id) if errors else _agreement_page(grant, **posted)
+    return _back(grant.id) if errors else _agreement_page(grant, reversing, **posted)
 
 
 def _upload(field) -> tuple | None:
@@ -212,10 +217,13 @@ def pay(grant_id: int, tranche_id: int):
     grant = get_or_404(Grant, grant_id, Permission.PAYMENT_EXECUTE)
     tranche = _tranche(grant, tranche_id)
     form = PayForm()
-    if posted(form) and attempt(lambda: payments.pay_tranche(current_user, tranche.id, form.key.data,
-                                              form.reference.data, form.paid_on.data)):
+    # Refused: the page again, with the messages at the reference and date fields.
+    if form.validate_on_submit() and attempt(lambda: payments.pay_tranche(
+            current_user, tranche.id, form.key.data, form.reference.data, form.paid_on.data), form):
         flash(_("The tranche is paid."), "success")
-    return _back(grant_id)
+        return _back(grant_id)
+    shown = tranche.status.is_ordered and not batches.open_batches_of([tranche.id])
+    return _again(grant, shown=shown, pay_form=form)
 
 
 @bp.route("/conventions/<int:grant_id>/paiements/<int:payment_id>/contre-passer",
@@ -227,10 +235,11 @@ def reverse(grant_id: int, payment_id: int):
     if payment is None or payment.tranche.grant_id != grant.id:
         abort(404)
     form = ReasonMoneyForm()
-    if posted(form) and attempt(lambda: payments.reverse_payment(current_user, payment.id, form.reason.data,
-                                                  form.key.data)):
+    if form.validate_on_submit() and attempt(lambda: payments.reverse_payment(
+            current_user, payment.id, form.reason.data, form.key.data), form):
         flash(_("The payment is reversed; the tranche is due again."), "success")
-    return _back(grant_id)
+        return _back(grant_id)
+    return _again(grant, reversing=payment.id, shown=payment.is_reversible, reverse_form=form)
 
 
 @bp.route("/conventions/<int:grant_id>/annuler", methods=["POST"])
@@ -238,11 +247,12 @@ def reverse(grant_id: int, payment_id: int):
 def cancel(grant_id: int):
     grant = get_or_404(Grant, grant_id, Permission.PROGRAMME_MANAGE)
     form = ReasonMoneyForm()
-    if posted(form) and attempt(lambda: agreements.cancel_grant(current_user, grant.id, form.reason.data,
-                                                 form.key.data)):
+    if form.validate_on_submit() and attempt(lambda: agreements.cancel_grant(
+            current_user, grant.id, form.reason.data, form.key.data), form):
         flash(_("The agreement is cancelled; its unpaid part returns to the envelope."),
               "success")
-    return _back(grant_id)
+        return _back(grant_id)
+    return _again(grant, shown=grant.status.is_signed, cancel_form=form)
 
 
 @bp.route("/enveloppes/<int:envelope_id>")
