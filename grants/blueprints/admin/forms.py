@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from grants.forms import MultiCheckboxField, choices
+from grants.forms import DayField, MultiCheckboxField, choices
 from grants.models import Outcome, Role
 
 
@@ -46,8 +46,8 @@ class AuditFilterForm(FlaskForm):
     outcome = SelectField(_l("Outcome"), validators=[Optional()], choices=lambda: choices([
         ("", _l("All")), *((o.value, o.label) for o in Outcome)]))
     object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40)])
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DayField(_l("From"), validators=[Optional()])
+    end = DayField(_l("To"), validators=[Optional()])
 
 
 class UserFilterForm(FlaskForm):
