@@ -397,3 +397,17 @@ def test_lists_do_not_issue_more_queries_as_dossiers_grow(app, client, login_as,
                                     phone=f"+2237650{i:04d}")
             applications.submit(manager, factories.complete_dossier(manager, call, lead))
     assert queries() == few
+
+
+def test_the_upload_form_offers_the_missing_document_first(app, client, login_as, setup):
+    login_as(Role.INTAKE_AGENT, regions=("01",))
+
+    def chosen() -> list[str]:
+        page = client.get(f"/dossiers/{setup['draft']}").get_data(as_text=True)
+        select = re.search(r'<select[^>]*name="kind".*?</select>', page, re.S).group(0)
+        return re.findall(r'<option selected value="([a-z_]+)"|<option value="([a-z_]+)" selected',
+                          select)
+
+    assert [a or b for a, b in chosen()] == ["id_scan"]  # the call requires id_scan, proforma
+    _upload(client, setup["draft"], factories.PDF, "cni.pdf", kind="id_scan")
+    assert [a or b for a, b in chosen()] == ["proforma"]

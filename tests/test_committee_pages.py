@@ -37,7 +37,7 @@ def test_before_submitting_a_member_sees_no_score_anywhere(app, committee, brows
     member = browsers["m1"]
     member.post(paths["dossier"] + "/declaration", data={"conflicted": "no"})
     page = member.get(paths["dossier"]).get_data(as_text=True)
-    assert "83.0" not in page and "moyenne" not in page and "Résultats des membres" not in page
+    assert "83,0" not in page and "83.0" not in page and "moyenne" not in page and "Résultats des membres" not in page
     assert member.get(paths["ranking"]).status_code == 302
     assert member.get(paths["export"]).status_code == 404
     assert browsers["chair"].get(paths["export"]).status_code == 404  # chair has not scored
@@ -207,3 +207,53 @@ def test_the_grid_page_saves_nothing_until_the_form_is_sent(app, make_user, clie
     form["criteria-1-max_points"] = "30"
     page = client.post(f"/comites/grilles/{call_id}", data=form).get_data(as_text=True)
     assert "totaliser 100" in page
+
+
+def test_the_ranking_says_what_the_session_retained_of_what_it_had(app, committee, browsers,
+                                                                    make_user):
+    """"Retenu par cette session : X, sur les Y que l'enveloppe lui réserve ; reste : Z", and Y
+    does not fall to 0 once the selected dossiers' agreements are signed (it said "Retenus :
+    100 000 000 F CFA sur 0 F CFA disponibles"). Mean scores take a decimal comma."""
+    import datetime
+    import html
+    import re
+    import uuid
+
+    from grants.formatting import money
+    from grants.models import Application, Channel
+    from grants.services.money import agreements
+
+    officer_id = make_user(Role.FINANCE_OFFICER, username="officer")
+    with app.app_context():
+        user, session, dossiers = load_committee(committee)
+        for n, dossier in enumerate(dossiers):
+            score_dossier(user["chair"], session, dossier, 90 - n * 5)
+        db.session.commit()
+        present = [user["chair"].id, user["m0"].id, user["m1"].id]
+    chair = browsers["chair"]
+    url = f"/comites/{committee['session']}/classement"
+    chair.post(f"/comites/{committee['session']}/presence", data={"present": present})
+    assert chair.post(f"/comites/{committee['session']}/finaliser").status_code == 302
+
+    def summary() -> str:
+        page = html.unescape(chair.get(url).get_data(as_text=True))
+        assert ">90,0<" in page and "90.0" not in page
+        return re.search(r"Retenu par cette session : .*?\.\s", page, re.S).group(0)
+
+    with app.test_request_context():
+        granted, whole, left = (money(n) for n in (6_000_000, 100_000_000, 94_000_000))
+    expected = (f"Retenu par cette session : {granted}, sur les {whole} que l'enveloppe "
+                f"Enveloppe test lui réserve (ce que les autres sessions n'ont pas pris) ; "
+                f"reste : {left}.")
+    assert summary().strip() == expected
+    with app.app_context():  # every selected dossier's agreement signed: a commitment each
+        officer = db.session.get(User, officer_id)
+        for application_id in committee["dossiers"]:
+            application = db.session.get(Application, application_id)
+            grant = agreements.prepare_agreement(
+                officer, application, amount=application.requested_amount,
+                channel=Channel.BANK, account="ML001")
+            db.session.commit()
+            agreements.sign_agreement(officer, grant.id, datetime.date.today(), str(uuid.uuid4()))
+            db.session.commit()
+    assert summary().strip() == expected

@@ -41,7 +41,9 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form
 
-    action = StringField(_l("Action"), validators=[Optional(), Length(max=64)])
+    # Words of the actions' sentences ("paiement") or a code's beginning ("tranche.").
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=64)],
+                         render_kw={"placeholder": _l("e.g. payment")})
     actor = StringField(_l("Username"), validators=[Optional(), Length(max=64)])
     outcome = SelectField(_l("Outcome"), validators=[Optional()], choices=lambda: choices([
         ("", _l("All")), *((o.value, o.label) for o in Outcome)]))
