@@ -52,7 +52,7 @@ def test_after_submitting_a_member_sees_the_results_of_that_dossier(app, committ
         db.session.commit()
     page = browsers["m1"].get(_paths(committee["session"], committee["dossiers"][0])["dossier"])
     text = page.get_data(as_text=True)
-    assert "moyenne 71.0" in text and "plus basse 61" in text
+    assert "moyenne 71,0" in text and "plus basse 61" in text
 
 
 def test_a_recused_member_cannot_reach_the_dossier_by_any_route(app, committee, browsers):
