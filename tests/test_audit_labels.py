@@ -72,8 +72,12 @@ def test_the_filter_finds_paiement(app, client, login_as, ordered_tranche):
     assert set(re.findall(r'data-action="([a-z_.]+)"', client.get(
         "/admin/journal?action=grant.").get_data(as_text=True))) == {"grant.prepared",
                                                                       "grant.signed"}
-    nothing = client.get("/admin/journal?action=%25%27%3B--")
-    assert nothing.status_code == 200 and "data-action=" not in nothing.get_data(as_text=True)
+    for garbage in ("%25%27%3B--", "%25", "%25.%25"):  # "%" is a plain character here
+        nothing = client.get(f"/admin/journal?action={garbage}")
+        assert nothing.status_code == 200 and "data-action=" not in nothing.get_data(as_text=True)
+    for refused in ("%00", "pai%00ement"):  # refused (400), never an error of ours
+        assert client.get(f"/admin/journal?action={refused}").status_code == 400
+        assert client.get(f"/admin/journal.csv?action={refused}").status_code == 400
 
 
 def test_the_exports_carry_the_sentence_and_the_reference(app, client, login_as, ordered_tranche):

@@ -48,7 +48,7 @@ def _matching(query, *, action: str | None = None, actor_username: str | None = 
     if action and action.strip():
         # A code's beginning ("tranche.") or words of the sentences in the viewer's language
         # ("paiement" finds the tranches ordered and paid, the reversals, the batches).
-        query = query.where(sa.or_(AuditEvent.action.startswith(action.strip()),
+        query = query.where(sa.or_(AuditEvent.action.startswith(action.strip(), autoescape=True),
                                    AuditEvent.action.in_(matching_actions(action))))
     if actor_username:
         actor_id = db.select(User.id).where(User.username == actor_username.strip().lower())
