@@ -118,3 +118,13 @@ def test_messages_agree_with_the_person(app):
 def test_a_due_tranche_reads_to_be_ordered(app):
     with app.test_request_context(), force_locale("fr"):
         assert TrancheStatus.ELIGIBLE.label == "À ordonnancer"
+
+
+def test_templates_agree_with_the_person_too(app):
+    """The members page's "né(e) en" line, as templates write it."""
+    source = ('{{ agreeing(sex, pgettext("female", "born %(year)d", year=1990), '
+              'pgettext("male", "born %(year)d", year=1990), _("born %(year)d", year=1990)) }}')
+    with app.test_request_context(), force_locale("fr"):
+        render = app.jinja_env.from_string(source).render
+        assert [render(sex=s) for s in (Sex.FEMALE, Sex.MALE, None)] == [
+            "née en 1990", "né en 1990", "né(e) en 1990"]
