@@ -98,7 +98,8 @@ def references(pairs: Iterable[tuple[str | None, str | None]]) -> dict[Pair, str
     """{(object type, object id): reference} for these objects, one query per object type."""
     wanted: dict[str, set[int]] = defaultdict(set)
     for object_type, object_id in pairs:
-        if object_type in _REFERENCES and object_id and object_id.isdigit():
+        if (object_type in _REFERENCES and object_id and object_id.isascii()
+                and object_id.isdigit() and len(object_id) <= 9):  # an INTEGER id
             wanted[object_type].add(int(object_id))
     found: dict[Pair, str] = {}
     for object_type, ids in wanted.items():
