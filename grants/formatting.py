@@ -1,13 +1,19 @@
-"""How money, dates and phone numbers look on screen: "1 500 000 F CFA", "05/03/2026",
-"+223 76 12 34 56"."""
+"""How money, scores, dates and phone numbers look on screen: "1 500 000 F CFA", "88,0",
+"05/03/2026", "+223 76 12 34 56"."""
 
-import json
 from datetime import UTC, date, datetime
 from functools import cache, lru_cache
 
 import phonenumbers
-from babel.numbers import get_currency_symbol, get_group_symbol, get_minus_sign_symbol
+from babel.numbers import (
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+    get_minus_sign_symbol,
+)
 from flask_babel import get_locale, get_timezone
+
+from grants.i18n import agreeing
 
 # XOF has no minor unit; the currency sign goes after the amount in both languages.
 MONEY_PATTERN = "#,##0\u00a0¤"
@@ -38,6 +44,15 @@ def money(amount: int | None) -> str:
     return (minus + digits if amount < 0 else digits) + suffix
 
 
+def score(value: float | int | None, digits: int = 1) -> str:
+    """A score or a mean with its decimals, the language's decimal sign: "88,0" in French,
+    "88.0" in English; "—" when there is none."""
+    if value is None:
+        return "—"
+    text = f"{float(value):.{digits}f}"
+    return text.replace(".", get_decimal_symbol(babel_locale()))
+
+
 # The date patterns are all digits ("dd/MM/yyyy HH:mm"), the same in every locale: written
 # directly rather than through Babel's pattern parser on each of a list's rows.
 def _day_text(value: date) -> str:
@@ -62,7 +77,8 @@ def moment(value: datetime | None) -> str:
 
 
 def phone(number: str | None) -> str:
-    """"+22376123456" shown as "+223 76 12 34 56"."""
+    """"+22376123456" shown as "+223 76 12 34 56"; a Malian number typed without its country
+    code ("76 12 34 56", a partner's contact) too; what is not a number is shown as typed."""
     if not number:
         return ""
     return _phone_text(number)
@@ -71,8 +87,10 @@ def phone(number: str | None) -> str:
 @lru_cache(maxsize=4096)  # parsing a number costs more than the rest of a list row
 def _phone_text(number: str) -> str:
     try:
-        parsed = phonenumbers.parse(number, None)
+        parsed = phonenumbers.parse(number, "ML")
     except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_possible_number(parsed):
         return number
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
@@ -89,13 +107,6 @@ def vocabulary_label(code: str | None, enum_name: str) -> str:
         return code
 
 
-def details(value) -> str:
-    """An audit row's details as readable JSON: accents as written, not \\u00e9 (escaped by the
-    template like any text)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-
-
-
 def is_message(value) -> bool:
     """A message to show: a text or a lazily translated text (a LazyString is not a str, so
     Jinja's `string` test would drop it), not the dict of errors of a repeated group."""
@@ -105,10 +116,11 @@ def is_message(value) -> bool:
 
 
 def register(app) -> None:
-    app.add_template_filter(details, "details")
     app.add_template_test(is_message, "message")
     app.add_template_filter(vocabulary_label, "vocabulary")
     app.add_template_filter(phone, "phone")
     app.add_template_filter(money, "money")
+    app.add_template_filter(score, "score")
+    app.add_template_global(agreeing, "agreeing")
     app.add_template_filter(day, "day")
     app.add_template_filter(moment, "moment")

@@ -4,6 +4,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import flash
@@ -131,6 +132,46 @@ class DecimalNumberField(DecimalField):
                 self.data = Decimal(text.replace(",", "."))
             except InvalidOperation:
                 raise ValueError(_l("Enter a number, e.g. 0,5.")) from None
+
+
+class DayField(StringField):
+    """A date typed as dd/mm/yyyy, whatever the browser's language: a text input with the
+    placeholder "jj/mm/aaaa" (an <input type="date"> follows the browser's locale and shows
+    mm/dd/yyyy in an English browser). The ISO form of an address (?start=2026-03-05) is read
+    too; anything else is refused with a message at the field."""
+
+    _DAY = re.compile(r"^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})$")
+    _ISO = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+    MESSAGE = _l("Enter a date as dd/mm/yyyy, e.g. 05/03/2026.")
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"placeholder": _l("dd/mm/yyyy"), "inputmode": "numeric",
+                     "autocomplete": "off", "maxlength": "10", **kwargs.pop("render_kw", {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = str(valuelist[0]).strip() if valuelist else ""
+        if not text:
+            return
+        day, iso = self._DAY.match(text), self._ISO.match(text)
+        try:
+            if day:
+                self.data = date(int(day[3]), int(day[2]), int(day[1]))
+            elif iso:
+                self.data = date(int(iso[1]), int(iso[2]), int(iso[3]))
+        except ValueError:  # 31/02/2026
+            pass
+        if self.data is None or self.data.year < 1000:  # a range is the form's own check
+            self.data = None
+            raise ValueError(self.MESSAGE)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if isinstance(self.data, date):
+            return f"{self.data.day:02d}/{self.data.month:02d}/{self.data.year:04d}"
+        return ""
 
 
 FORM_EXPIRED = _l("The form has expired: reload the page and try again.")

@@ -3,6 +3,8 @@
 from flask import current_app, has_request_context, session
 from flask_login import current_user
 
+from grants.vocabulary import Sex
+
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
@@ -13,3 +15,15 @@ def select_locale() -> str:
     if session.get("locale") in languages:
         return session["locale"]
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def agreeing(sex, female: str, male: str, neutral: str) -> str:
+    """The message that agrees with a known person's sex ("enregistrée", "enregistré"), the
+    neutral one ("enregistré(e)") when it is not known. Each is translated at the call, the
+    gendered ones with pgettext("female"/"male", …) so French has one message per agreement:
+    agreeing(person.sex, pgettext("female", m), pgettext("male", m), _(m))."""
+    if sex == Sex.FEMALE:
+        return female
+    if sex == Sex.MALE:
+        return male
+    return neutral

@@ -40,6 +40,21 @@ class ApplicationStatus(LabelledEnum):
     def awaits_screening(self) -> bool:
         return self == ApplicationStatus.SUBMITTED
 
+    @property
+    def plain_label(self) -> str:
+        """The status as the applicant reads it on "My dossiers"."""
+        return str(APPLICANT_WORDS[self][0])
+
+    @property
+    def next_step(self) -> str:
+        """What happens next, in a sentence for the applicant."""
+        return str(APPLICANT_WORDS[self][1])
+
+    @property
+    def is_closed_for_applicant(self) -> bool:
+        """Nothing more will happen to the dossier (its card is shown muted)."""
+        return self in (S.INELIGIBLE, S.REJECTED, S.CLOSED, S.WITHDRAWN, S.CANCELLED)
+
 
 class ApplicationAction(LabelledEnum):
     SUBMIT = "submit", _l("Submit")
@@ -91,6 +106,43 @@ EDITABLE_STATUSES = frozenset({S.DRAFT, S.INCOMPLETE})
 REVISABLE_STATUSES = frozenset({S.SUBMITTED, S.ELIGIBLE})
 # Statuses where the comment of a transition is compulsory.
 COMMENT_REQUIRED = frozenset({A.DECLARE_INELIGIBLE, A.DECLARE_INCOMPLETE, A.WITHDRAW, A.CANCEL})
+
+
+# The applicant's words for each status, and what happens next ("My dossiers").
+APPLICANT_WORDS: dict[ApplicationStatus, tuple[object, object]] = {
+    S.DRAFT: (_l("Being prepared"), _l(
+        "Complete your dossier and submit it. The intake office checks it once submitted.")),
+    S.SUBMITTED: (_l("Received, being checked"), _l(
+        "The intake office checks that your dossier is complete and meets the call's conditions. "
+        "We will call you or send you a message.")),
+    S.INCOMPLETE: (_l("Something is missing"), _l(
+        "Your dossier lacks a document or some information: complete it and submit it again, or "
+        "go to the intake office.")),
+    S.ELIGIBLE: (_l("Accepted for the committee"), _l(
+        "Your dossier will be examined by the selection committee at its next session.")),
+    S.INELIGIBLE: (_l("Not eligible"), _l(
+        "Your dossier does not meet the call's conditions. The intake office can explain why.")),
+    S.UNDER_REVIEW: (_l("Being examined by the committee"), _l(
+        "The selection committee is scoring the dossiers. We will tell you its decision.")),
+    S.SELECTED: (_l("Selected"), _l(
+        "Your project is selected. The finance office will call you to sign the agreement.")),
+    S.WAITLISTED: (_l("On the waiting list"), _l(
+        "Your project may be funded if money becomes available. We will contact you.")),
+    S.REJECTED: (_l("Not selected"), _l(
+        "Your project was not selected this time. You may apply to a next call.")),
+    S.AGREEMENT_SIGNED: (_l("Agreement signed"), _l(
+        "The first payment is being prepared; you will receive it as the agreement says.")),
+    S.IN_DISBURSEMENT: (_l("Being paid"), _l(
+        "The payments of your grant are under way. A field officer will visit your project "
+        "before the next one.")),
+    S.IN_FOLLOW_UP: (_l("Followed up"), _l(
+        "A field officer visits your project regularly to support it.")),
+    S.CLOSED: (_l("Completed"), _l("The follow-up of your project is over. Nothing more to do.")),
+    S.WITHDRAWN: (_l("Withdrawn"), _l(
+        "This dossier was withdrawn. You may apply to a next call.")),
+    S.CANCELLED: (_l("Cancelled"), _l(
+        "This dossier was cancelled. The intake office can explain why.")),
+}
 
 
 def allowed_actions(status: ApplicationStatus) -> list[ApplicationAction]:

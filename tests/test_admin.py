@@ -167,16 +167,17 @@ def test_audit_log_exports_keep_the_filters(app, client, login_as, make_user):
     csv_text = client.get("/admin/journal.csv?actor=nosy").get_data().decode("utf-8-sig")
     lines = csv_text.strip().splitlines()
     assert lines[0].split(";")[:3] == ["Date (UTC)", "Utilisateur", "Action"]
-    actions = [line.split(";")[2] for line in lines[1:]]
-    assert sorted(actions) == ["access.denied", "auth.session_started"]
+    actions = [line.split(";")[2:4] for line in lines[1:]]
+    assert sorted(actions) == [["Accès refusé", "access.denied"],
+                               ["Session ouverte", "auth.session_started"]]
     denied = next(line for line in lines[1:] if "access.denied" in line)
-    assert "Refusé" in denied and "audit.view" in denied
+    assert "Refusé" in denied and "Permission : audit.view" in denied
 
     sheet = openpyxl.load_workbook(io.BytesIO(download(
         client, "/admin/journal.xlsx?actor=nosy&outcome=denied"))).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0][:3] == ["Date (UTC)", "Utilisateur", "Action"]
-    assert [row[1:3] for row in values[1:]] == [["nosy", "access.denied"]]
+    assert [row[1:4] for row in values[1:]] == [["nosy", "Accès refusé", "access.denied"]]
     # A refused filter value filters nothing rather than breaking the export.
     assert client.get("/admin/journal.csv?start=not-a-date").status_code == 200
     assert nosy.get("/admin/journal.csv").status_code == 403  # a field officer

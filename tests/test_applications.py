@@ -289,14 +289,47 @@ def test_applicants_see_only_their_own_dossiers(app, setup, make_user):
     assert mine.get(f"/dossiers/{setup['draft']}").status_code == 200
     assert other.get(f"/dossiers/{setup['draft']}").status_code == 404
     assert other.get(f"/dossiers/{setup['draft']}/projet").status_code == 404
-    assert "Kanté" in mine.get("/dossiers/").get_data(as_text=True)
-    assert "Kanté" not in other.get("/dossiers/").get_data(as_text=True)
+    card = f'data-dossier="{setup["draft"]}"'
+    assert card in mine.get("/dossiers/", follow_redirects=True).get_data(as_text=True)
+    assert card not in other.get("/dossiers/", follow_redirects=True).get_data(as_text=True)
     # the applicant may fill their own draft
     response = mine.post(f"/dossiers/{setup['draft']}/projet", data={
         "title": "Ma boutique", "region_id": 2})
     assert response.status_code == 302
     with app.app_context():
         assert _get(Application, setup["draft"]).title == "Ma boutique"
+
+
+def test_an_applicant_reads_their_dossiers_as_cards_with_the_next_step(app, setup, make_user):
+    """"Mes dossiers": the applicant's own dossiers only, each with its status in plain words and
+    what happens next (from the workflow, not the staff's list with its filters)."""
+    mine_id = make_user(Role.APPLICANT, regions=(), username="mine")
+    with committed(app):
+        manager = _get(User, setup["manager"])
+        lead = _get(applications.Beneficiary, setup["lead"])
+        lead.user_id = mine_id
+        someone = factories.person(manager, "Autre", "Personne", id_number="X9")
+        others = applications.create_draft(manager, call=_get(applications.Call, setup["call"]),
+                                           lead=someone, project_type=ProjectType.INDIVIDUAL)
+        submitted = applications.create_draft(
+            manager, call=_get(applications.Call, setup["call"]), lead=lead,
+            project_type=ProjectType.INDIVIDUAL)
+        submitted.status = ApplicationStatus.SUBMITTED
+        ids = {"others": others.id, "submitted": submitted.id}
+    client = app.test_client()
+    login(client, "mine")
+    listed = client.get("/dossiers/")
+    assert listed.status_code == 302 and listed.location.endswith("/dossiers/mes-dossiers")
+    page = html.unescape(client.get("/dossiers/mes-dossiers").get_data(as_text=True))
+    cards = dict(re.findall(r'data-dossier="(\d+)"(.*?)</article>', page, re.S))
+    assert set(cards) == {str(setup["draft"]), str(ids["submitted"])}
+    assert "Reçu, en cours de vérification" in cards[str(ids["submitted"])]
+    assert ("Le bureau d'accueil vérifie que votre dossier est complet"
+            in cards[str(ids["submitted"])])
+    assert "Complétez votre dossier et soumettez-le." in cards[str(setup["draft"])]
+    assert 'name="status"' not in page  # not the staff list's filters
+    with app.test_request_context():
+        assert all(status.next_step and status.plain_label for status in ApplicationStatus)
 
 
 def test_intake_agents_are_limited_to_their_regions(app, client, login_as, setup):
@@ -365,3 +398,17 @@ def test_lists_do_not_issue_more_queries_as_dossiers_grow(app, client, login_as,
                                     phone=f"+2237650{i:04d}")
             applications.submit(manager, factories.complete_dossier(manager, call, lead))
     assert queries() == few
+
+
+def test_the_upload_form_offers_the_missing_document_first(app, client, login_as, setup):
+    login_as(Role.INTAKE_AGENT, regions=("01",))
+
+    def chosen() -> list[str]:
+        page = client.get(f"/dossiers/{setup['draft']}").get_data(as_text=True)
+        select = re.search(r'<select[^>]*name="kind".*?</select>', page, re.S).group(0)
+        return re.findall(r'<option selected value="([a-z_]+)"|<option value="([a-z_]+)" selected',
+                          select)
+
+    assert [a or b for a, b in chosen()] == ["id_scan"]  # the call requires id_scan, proforma
+    _upload(client, setup["draft"], factories.PDF, "cni.pdf", kind="id_scan")
+    assert [a or b for a, b in chosen()] == ["proforma"]

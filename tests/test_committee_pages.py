@@ -39,7 +39,8 @@ def test_before_submitting_a_member_sees_no_score_anywhere(app, committee, brows
     member = browsers["m1"]
     member.post(paths["dossier"] + "/declaration", data={"conflicted": "no"})
     page = member.get(paths["dossier"]).get_data(as_text=True)
-    assert "83.0" not in page and "moyenne" not in page and "Résultats des membres" not in page
+    assert "83,0" not in page and "83.0" not in page and "moyenne" not in page
+    assert "Résultats des membres" not in page
     assert member.get(paths["ranking"]).status_code == 302
     assert member.get(paths["export"]).status_code == 404
     assert browsers["chair"].get(paths["export"]).status_code == 404  # chair has not scored
@@ -54,7 +55,7 @@ def test_after_submitting_a_member_sees_the_results_of_that_dossier(app, committ
         db.session.commit()
     page = browsers["m1"].get(_paths(committee["session"], committee["dossiers"][0])["dossier"])
     text = page.get_data(as_text=True)
-    assert "moyenne 71.0" in text and "plus basse 61" in text
+    assert "moyenne 71,0" in text and "plus basse 61" in text
 
 
 def test_a_recused_member_cannot_reach_the_dossier_by_any_route(app, committee, browsers):
@@ -245,3 +246,51 @@ def test_a_declaration_and_a_sheet_show_their_messages_at_their_fields(app, comm
     assert _message_after(page, "lines-1-points").startswith("Notez chaque critère")
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(ScoreSheet)) == 0
+def test_the_ranking_says_what_the_session_retained_of_what_it_had(app, committee, browsers,
+                                                                    make_user):
+    """"Retenu par cette session : X, sur les Y que l'enveloppe lui réserve ; reste : Z", and Y
+    does not fall to 0 once the selected dossiers' agreements are signed (it said "Retenus :
+    100 000 000 F CFA sur 0 F CFA disponibles"). Mean scores take a decimal comma."""
+    import datetime
+    import html
+    import re
+    import uuid
+
+    from grants.formatting import money
+    from grants.models import Application, Channel
+    from grants.services.money import agreements
+
+    officer_id = make_user(Role.FINANCE_OFFICER, username="officer")
+    with app.app_context():
+        user, session, dossiers = load_committee(committee)
+        for n, dossier in enumerate(dossiers):
+            score_dossier(user["chair"], session, dossier, 90 - n * 5)
+        db.session.commit()
+        present = [user["chair"].id, user["m0"].id, user["m1"].id]
+    chair = browsers["chair"]
+    url = f"/comites/{committee['session']}/classement"
+    chair.post(f"/comites/{committee['session']}/presence", data={"present": present})
+    assert chair.post(f"/comites/{committee['session']}/finaliser").status_code == 302
+
+    def summary() -> str:
+        page = html.unescape(chair.get(url).get_data(as_text=True))
+        assert ">90,0<" in page and "90.0" not in page
+        return re.search(r"Retenu par cette session : .*?\.\s", page, re.S).group(0)
+
+    with app.test_request_context():
+        granted, whole, left = (money(n) for n in (6_000_000, 100_000_000, 94_000_000))
+    expected = (f"Retenu par cette session : {granted}, sur les {whole} que l'enveloppe "
+                f"Enveloppe test lui réserve (ce que les autres sessions n'ont pas pris) ; "
+                f"reste : {left}.")
+    assert summary().strip() == expected
+    with app.app_context():  # every selected dossier's agreement signed: a commitment each
+        officer = db.session.get(User, officer_id)
+        for application_id in committee["dossiers"]:
+            application = db.session.get(Application, application_id)
+            grant = agreements.prepare_agreement(
+                officer, application, amount=application.requested_amount,
+                channel=Channel.BANK, account="ML001")
+            db.session.commit()
+            agreements.sign_agreement(officer, grant.id, datetime.date.today(), str(uuid.uuid4()))
+            db.session.commit()
+    assert summary().strip() == expected

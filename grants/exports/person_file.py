@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from grants import vocabulary as v
+from grants.formatting import phone
 
 SECTIONS = {
     "identity": _l("Identity and profile"), "account": _l("Applicant account"),
@@ -90,6 +91,8 @@ def shown(value: Any, key: str | None = None) -> str:
         return "—"
     if isinstance(value, bool):
         return str(_l("yes") if value else _l("no"))
+    if key == "phone" and isinstance(value, str):
+        return phone(value)
     if isinstance(value, list):
         return ", ".join(shown(v) for v in value)
     if isinstance(value, dict):

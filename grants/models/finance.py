@@ -146,7 +146,7 @@ class TrancheCondition(LabelledEnum):
 
 class TrancheStatus(LabelledEnum):
     PLANNED = "planned", _l("Planned")
-    ELIGIBLE = "eligible", _l("Due")
+    ELIGIBLE = "eligible", _l("To order")
     ORDERED = "ordered", _l("Payment ordered")
     PAID = "paid", _l("Paid")
     CANCELLED = "cancelled", _l("Cancelled")

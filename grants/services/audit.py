@@ -3,8 +3,10 @@
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from grants.audit_labels import matching_actions
 from grants.database import write_transaction
 from grants.extensions import db
 from grants.models import AuditEvent, Outcome, User
@@ -43,8 +45,11 @@ def record_denied(actor, permission, reason: str, obj: Any = None) -> AuditEvent
 
 def _matching(query, *, action: str | None = None, actor_username: str | None = None,
               outcome: str | None = None, object_type: str | None = None, start=None, end=None):
-    if action:
-        query = query.where(AuditEvent.action.startswith(action.strip()))
+    if action and action.strip():
+        # A code's beginning ("tranche.") or words of the sentences in the viewer's language
+        # ("paiement" finds the tranches ordered and paid, the reversals, the batches).
+        query = query.where(sa.or_(AuditEvent.action.startswith(action.strip(), autoescape=True),
+                                   AuditEvent.action.in_(matching_actions(action))))
     if actor_username:
         actor_id = db.select(User.id).where(User.username == actor_username.strip().lower())
         query = query.where(AuditEvent.actor_id == actor_id.scalar_subquery())

@@ -23,12 +23,12 @@ def test_issuing_the_report_on_a_phone(app, browser, live_server, make_user):
         page.goto("/rapports/indicateurs")
         assert "Aucune version émise" in page.locator("main").inner_text()
         assert _fits(page)
-        page.fill("#start", "2026-05-01")
-        page.fill("#end", "2026-04-01")
+        page.fill("#start", "01/05/2026")
+        page.fill("#end", "01/04/2026")
         page.get_by_role("button", name="Émettre le rapport").click()
         assert "précède son début" in page.locator("main").inner_text()
-        page.fill("#start", "2025-01-01")
-        page.fill("#end", "2030-12-31")
+        page.fill("#start", "01/01/2025")
+        page.fill("#end", "31/12/2030")
         # Tests run the job inside the request: the answer waits for the files.
         with page.expect_navigation(url=f"{live_server}/telechargements/*", timeout=90000):
             page.get_by_role("button", name="Émettre le rapport").click(no_wait_after=True)

@@ -34,7 +34,7 @@ def test_intake_agent_registers_a_returnee_and_submits_a_dossier(app, phone_page
     page.get_by_label("Prénom(s)").fill("Sékou")
     page.get_by_label("Nom", exact=True).fill("Kanté")
     page.get_by_label("Sexe", exact=True).select_option("M")
-    page.get_by_label("Date de naissance", exact=True).fill("1994-02-11")
+    page.get_by_label("Date de naissance", exact=True).fill("11/02/1994")
     page.get_by_label("Pièce d'identité").select_option("nina")
     page.get_by_label("Numéro de la pièce (NINA…)").fill("1 94 02 123 456 78 K")
     page.get_by_label("Numéro de téléphone", exact=True).fill("76 45 32 10")

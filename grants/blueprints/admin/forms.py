@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from grants.forms import MultiCheckboxField, choices
+from grants.forms import DayField, MultiCheckboxField, choices
 from grants.models import Outcome, Role
 
 
@@ -41,13 +41,15 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form
 
-    action = StringField(_l("Action"), validators=[Optional(), Length(max=64)])
+    # Words of the actions' sentences ("paiement") or a code's beginning ("tranche.").
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=64)],
+                         render_kw={"placeholder": _l("e.g. payment")})
     actor = StringField(_l("Username"), validators=[Optional(), Length(max=64)])
     outcome = SelectField(_l("Outcome"), validators=[Optional()], choices=lambda: choices([
         ("", _l("All")), *((o.value, o.label) for o in Outcome)]))
     object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=40)])
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DayField(_l("From"), validators=[Optional()])
+    end = DayField(_l("To"), validators=[Optional()])
 
 
 class UserFilterForm(FlaskForm):

@@ -28,7 +28,7 @@ from grants.forms import ConfirmForm, attempt, choices, filtered
 from grants.models import Region, Role, User
 from grants.paging import paginate
 from grants.permissions import Permission, get_or_404, require
-from grants.services import accounts, audit
+from grants.services import accounts, audit, audit_reading
 
 
 def _all_regions() -> list[Region]:
@@ -142,7 +142,8 @@ def audit_log():
     form = AuditFilterForm(request.args)
     filtered(form)
     page = _paginate(audit.search_events(**_audit_filters()))
-    return render_template("admin/audit.html", form=form, page=page)
+    return render_template("admin/audit.html", form=form, page=page,
+                           lines=audit_reading.lines(page.items))
 
 
 @bp.route("/journal.csv")

@@ -4,11 +4,13 @@ services/members.py."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 
 from grants.blueprints.applications import bp
 from grants.blueprints.applications.forms import AddMemberForm, MemberSearchForm, SharesForm
 from grants.forms import ConfirmForm, attempt, posted
+from grants.i18n import agreeing
 from grants.models import Application, Beneficiary
 from grants.permissions import Permission, get_or_404, require
 from grants.services.intake import members as membership
@@ -67,8 +69,13 @@ def add_member(application_id: int):
         return redirect(url_for("applications.detail", application_id=application_id))
     person = get_or_404(Beneficiary, form.beneficiary_id.data, Permission.BENEFICIARY_VIEW)
     if attempt(lambda: membership.add_member(current_user, app, person)):
-        flash(_("%(name)s has been added; the shares are split equally: check them.",
-                name=person.full_name), "success")
+        flash(agreeing(person.sex,
+                       pgettext("female", "%(name)s has been added; the shares are split equally: "
+                                "check them.", name=person.full_name),
+                       pgettext("male", "%(name)s has been added; the shares are split equally: "
+                                "check them.", name=person.full_name),
+                       _("%(name)s has been added; the shares are split equally: check them.",
+                         name=person.full_name)), "success")
         return _back(app)
     return _back(app, form.q.data)
 

@@ -17,7 +17,7 @@ from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices, filtered, new_client_token, posted
 from grants.models import Application, Attachment, Beneficiary, Call, OutboundMessage, Region
 from grants.paging import paginate
-from grants.permissions import Permission, can, get_or_404, require
+from grants.permissions import Permission, can, get_or_404, owner_scope, require
 from grants.services.errors import DomainError
 from grants.services.intake import applications, calls, queries
 from grants.storage import send_stored
@@ -48,6 +48,8 @@ def _filter_form() -> ApplicationFilterForm:
 @bp.route("/")
 @require(Permission.APPLICATION_VIEW)
 def index():
+    if owner_scope(current_user, Permission.APPLICATION_VIEW):
+        return redirect(url_for("applications.mine"))  # an applicant: their own cards
     form = _filter_form()
     filters = _filters(form)
     counts = queries.status_counts(current_user, filters)
@@ -58,6 +60,15 @@ def index():
     page.items = queries.by_ids(page.items)
     return render_template("applications/index.html", form=form, page=page, counts=counts,
                            statuses=list(ApplicationStatus))
+
+
+@bp.route("/mes-dossiers")
+@require(Permission.APPLICATION_VIEW)
+def mine():
+    """An applicant's own dossiers as cards: the status in plain words and what happens next."""
+    me = db.session.scalar(db.select(Beneficiary).where(Beneficiary.user_id == current_user.id))
+    return render_template("applications/mine.html", me=me,
+                           dossiers=queries.own_dossiers(current_user))
 
 
 @bp.route("/export.xlsx")
@@ -94,6 +105,12 @@ def new(beneficiary_id: int):
                            open_calls=open_calls)
 
 
+def _document_form(app: Application) -> DocumentForm:
+    """The upload form, the first document the call still requires chosen already."""
+    missing = applications.missing_document_kinds(app)
+    return DocumentForm(formdata=None, kind=missing[0].value if missing else None)
+
+
 @bp.route("/<int:application_id>")
 @require(Permission.APPLICATION_VIEW)
 def detail(application_id: int):
@@ -105,7 +122,7 @@ def detail(application_id: int):
         missing=applications.missing_items(app) if editable else [],
         actions=allowed_actions(app.status), confirm=ConfirmForm(),
         comment_form=CommentForm(formdata=None),
-        document_form=DocumentForm(formdata=None),
+        document_form=_document_form(app),
         messages=db.session.scalars(db.select(OutboundMessage).where(
             OutboundMessage.application_id == app.id).order_by(OutboundMessage.id)).all())
 

@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     SelectField,
     StringField,
     TextAreaField,
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from grants.forms import (
     ClientTokenField,
+    DayField,
     MultiCheckboxField,
     OptionalSelectField,
     WholeNumberField,
@@ -35,8 +35,8 @@ from grants.vocabulary import (
 class ConsentFields(FlaskForm):
     consent_scopes = MultiCheckboxField(_l("The person agrees to"),
                                         choices=lambda: enum_choices(ConsentScope))
-    consent_date = DateField(_l("Date of consent"), default=date.today,
-                             validators=[InputRequired(_l("Enter a date."))])
+    consent_date = DayField(_l("Date of consent"), default=date.today,
+                            validators=[InputRequired(_l("Enter a date."))])
     signature = FileField(_l("Signature or thumbprint (photo, optional)"))
 
 
@@ -47,7 +47,7 @@ class ProfileForm(FlaskForm):
         DataRequired(_l("Enter the last name.")), Length(max=80)])
     sex = OptionalSelectField(_l("Sex"),
                               choices=lambda: enum_choices(Sex, "—"))
-    birth_date = DateField(_l("Date of birth"), validators=[Optional()])
+    birth_date = DayField(_l("Date of birth"), validators=[Optional()])
     birth_date_estimated = BooleanField(_l("The date of birth is an estimate"))
     id_type = OptionalSelectField(_l("Identity document"),
                               choices=lambda: enum_choices(IdType, "—"))
@@ -62,7 +62,7 @@ class ProfileForm(FlaskForm):
                               choices=lambda: enum_choices(BeneficiaryCategory, "—"))
     return_country = StringField(_l("Country returned from"),
                                  validators=[Optional(), Length(max=80)])
-    return_date = DateField(_l("Date of return"), validators=[Optional()])
+    return_date = DayField(_l("Date of return"), validators=[Optional()])
     return_mode = OptionalSelectField(_l("Mode of return"),
                               choices=lambda: enum_choices(ReturnMode, "—"))
     iom_case_number = StringField(_l("IOM case number (optional)"),

@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy.orm import lazyload
 
@@ -19,6 +20,7 @@ from grants.blueprints.beneficiaries.forms import (
 from grants.blueprints.messages import views as messages_views
 from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices, filtered, new_client_token, posted
+from grants.i18n import agreeing
 from grants.models import Application, ApplicationMember, Beneficiary, OutboundMessage, Region
 from grants.paging import paginate
 from grants.permissions import Permission, can, get_or_404, require
@@ -89,8 +91,12 @@ def new():
         registered = attempt(register, form)
         if registered:
             person = registered.value
-            flash(_("%(name)s is registered with the code %(code)s.", name=person.full_name,
-                    code=person.code), "success")
+            names = {"name": person.full_name, "code": person.code}
+            flash(agreeing(
+                person.sex,
+                pgettext("female", "%(name)s is registered with the code %(code)s.", **names),
+                pgettext("male", "%(name)s is registered with the code %(code)s.", **names),
+                _("%(name)s is registered with the code %(code)s.", **names)), "success")
             return redirect(url_for("beneficiaries.detail", beneficiary_id=person.id))
     return render_template("beneficiaries/form.html", form=form, matches=matches, person=None,
                            show_restricted=can(current_user, Permission.BENEFICIARY_RESTRICTED))

@@ -14,7 +14,12 @@ from grants.forms import ConfirmForm, attempt, choices, posted
 from grants.models import CommitteeSession, Decision, SessionDossier, SessionStatus
 from grants.permissions import Permission, get_or_404, require
 from grants.services.committees import scoring, selection
-from grants.services.committees.ranking import cut_index, page_of, ranked
+from grants.services.committees.ranking import (
+    available_to_session,
+    cut_index,
+    page_of,
+    ranked,
+)
 
 
 def _ranking_or_404(session_id: int, permission: Permission) -> CommitteeSession:
@@ -57,8 +62,7 @@ def ranking(session_id: int):
         cut_rank=None if cut is None else (ranks[cut].rank if cut < len(ranks)
                                            else ranks[-1].rank + 1),
         cut_page=None if cut is None else page_of(min(cut, len(ranks) - 1), per_page),
-        available=selection.envelope_available(meeting.call.envelope,
-                                               exclude_session=meeting.id),
+        available=available_to_session(meeting),
         is_chair=current_user.id == meeting.chair_id, attendance=attendance,
         present_voting=selection.present_voting(meeting), confirm=ConfirmForm(),
         amount_form=AmountForm(formdata=None), override_form=OverrideForm(formdata=None))

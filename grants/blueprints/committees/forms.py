@@ -2,7 +2,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     FormField,
     RadioField,
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from grants.forms import (
     AmountField,
+    DayField,
     MultiCheckboxField,
     OptionalSelectField,
     WholeNumberField,
@@ -27,8 +27,8 @@ class SessionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")),
                                                  Length(max=200)])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
-    meeting_on = DateField(_l("Date of the deliberation"), validators=[Optional()])
-    scoring_due_on = DateField(_l("Scoring due by"), validators=[Optional()])
+    meeting_on = DayField(_l("Date of the deliberation"), validators=[Optional()])
+    scoring_due_on = DayField(_l("Scoring due by"), validators=[Optional()])
     chair_id = SelectField(_l("Chair"), coerce=int)
     secretary_id = OptionalSelectField(_l("Secretary"), coerce=lambda v: int(v) if v else None)
     voting = MultiCheckboxField(_l("Voting members"), coerce=int)

@@ -3,12 +3,13 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from grants.forms import (
     AmountField,
     ClientTokenField,
+    DayField,
     MultiCheckboxField,
     WholeNumberField,
     choices,
@@ -34,8 +35,8 @@ class AgreementForm(FlaskForm):
 
 
 class SignForm(MoneyForm):
-    signed_on = DateField(_l("Date of signature"), default=date.today,
-                          validators=[InputRequired(_l("Enter a date."))])
+    signed_on = DayField(_l("Date of signature"), default=date.today,
+                         validators=[InputRequired(_l("Enter a date."))])
     file = FileField(_l("Signed copy (PDF, JPEG or PNG), if already scanned"))
 
 
@@ -47,8 +48,8 @@ class SignedCopyForm(FlaskForm):
 class PayForm(MoneyForm):
     reference = StringField(_l("Payment reference (operator, bank, receipt)"), validators=[
         DataRequired(_l("Enter the payment reference.")), Length(max=80)])
-    paid_on = DateField(_l("Date of payment"), default=date.today,
-                        validators=[InputRequired(_l("Enter a date."))])
+    paid_on = DayField(_l("Date of payment"), default=date.today,
+                       validators=[InputRequired(_l("Enter a date."))])
 
 
 class ReasonMoneyForm(MoneyForm):
@@ -72,8 +73,8 @@ class RegisterFilterForm(FlaskForm):
     step = SelectField(_l("Step"), validators=[Optional()], choices=lambda: choices([
         ("", _l("All")), ("commitment", _l("Commitment")), ("payment", _l("Payment")),
         ("reversal", _l("Reversal")), ("release", _l("Release"))]))
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DayField(_l("From"), validators=[Optional()])
+    end = DayField(_l("To"), validators=[Optional()])
 
 
 class ExecutionFilterForm(FlaskForm):
@@ -84,8 +85,8 @@ class ExecutionFilterForm(FlaskForm):
                               validators=[Optional()])
     region_id = SelectField(_l("Region"), coerce=lambda v: int(v) if v else None,
                             validators=[Optional()])
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DayField(_l("From"), validators=[Optional()])
+    end = DayField(_l("To"), validators=[Optional()])
 
 
 class BatchForm(FlaskForm):

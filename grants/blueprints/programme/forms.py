@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from grants.forms import AmountField, MultiCheckboxField, WholeNumberField, enum_choices
+from grants.forms import AmountField, DayField, MultiCheckboxField, WholeNumberField, enum_choices
 from grants.vocabulary import BeneficiaryCategory, DocumentKind, FundingSource, ProjectType
 
 
@@ -26,8 +26,8 @@ class CallForm(FlaskForm):
                                                  Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     envelope_id = SelectField(_l("Budget envelope"), coerce=int)
-    opens_on = DateField(_l("Opening date"), validators=[InputRequired(_l("Enter a date."))])
-    closes_on = DateField(_l("Closing date"), validators=[InputRequired(_l("Enter a date."))])
+    opens_on = DayField(_l("Opening date"), validators=[InputRequired(_l("Enter a date."))])
+    closes_on = DayField(_l("Closing date"), validators=[InputRequired(_l("Enter a date."))])
     target_categories = MultiCheckboxField(_l("Eligible target groups"),
                                            choices=lambda: enum_choices(BeneficiaryCategory))
     regions = MultiCheckboxField(_l("Eligible regions"), coerce=int)

@@ -2,10 +2,11 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 from wtforms.validators import Optional, ValidationError
 
 from grants.extensions import db
+from grants.forms import DayField
 from grants.models import BudgetEnvelope, Call, Region
 
 EARLIEST = date(2000, 1, 1)
@@ -18,8 +19,8 @@ def _all(rows) -> list[tuple[int, str]]:
 class IssueForm(FlaskForm):
     """The filter of a new version of the indicator report (0: all)."""
 
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To"), validators=[Optional()])
+    start = DayField(_l("From"), validators=[Optional()])
+    end = DayField(_l("To"), validators=[Optional()])
     envelope_id = SelectField(_l("Budget envelope"), coerce=int, default=0)
     call_id = SelectField(_l("Call for proposals"), coerce=int, default=0)
     region_id = SelectField(_l("Region"), coerce=int, default=0)

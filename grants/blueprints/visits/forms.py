@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
-    DateField,
     RadioField,
     SelectField,
     StringField,
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from grants.forms import (
     AmountField,
     ClientTokenField,
+    DayField,
     DecimalNumberField,
     MultiCheckboxField,
     WholeNumberField,
@@ -57,8 +57,8 @@ class VisitReportForm(FlaskForm):
     added per visit by `report_form_for()`."""
 
     key = ClientTokenField(default=new_client_token, required=True)
-    visited_on = DateField(_l("Date of the visit"), default=date.today,
-                           validators=[InputRequired(_l("Enter a date."))])
+    visited_on = DayField(_l("Date of the visit"), default=date.today,
+                          validators=[InputRequired(_l("Enter a date."))])
     mode = RadioField(_l("Mode of the visit"), choices=lambda: enum_choices(VisitMode),
                       default=VisitMode.ON_SITE.value,
                       validators=[InputRequired(_l("Say how the visit was made."))])
@@ -130,8 +130,8 @@ class AssignForm(FlaskForm):
 
 
 class UnscheduledVisitForm(FlaskForm):
-    due_on = DateField(_l("Date planned"), default=date.today,
-                       validators=[InputRequired(_l("Enter a date."))])
+    due_on = DayField(_l("Date planned"), default=date.today,
+                      validators=[InputRequired(_l("Enter a date."))])
     reason = StringField(_l("Why this visit"), validators=[
         DataRequired(_l("Say why this visit is needed.")), Length(max=300)])
     gates_tranche = BooleanField(_l("The waiting tranche depends on this visit"))

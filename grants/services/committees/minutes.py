@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from grants.extensions import db
+from grants.formatting import score
 from grants.models import (
     Application,
     CommitteeSession,
@@ -47,7 +48,7 @@ def _annex(session: CommitteeSession) -> list[Line]:
         lines.append(Line(
             row.rank, row.reference or f"#{row.application_id}",
             f"{row.first_name} {row.last_name}", row.title or "", row.region,
-            f"{float(row.mean):.1f}" if row.scorers else "—", row.requested_amount,
+            score(float(row.mean)) if row.scorers else "—", row.requested_amount,
             (row.granted_amount or row.requested_amount) if selected else None,
             decisions[row.decision] if row.decision else "", reason,
             row.decision == Decision.WAITLISTED))

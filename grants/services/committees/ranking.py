@@ -18,6 +18,8 @@ from grants.models import (
     CommitteeSession,
     Decision,
     DecisionReason,
+    Grant,
+    GrantStatus,
     Region,
     SessionDossier,
     SessionStatus,
@@ -59,6 +61,17 @@ def envelope_available(envelope: BudgetEnvelope, *, exclude_session: int | None 
     committed = db.session.scalar(db.select(BudgetEnvelope.committed)
                                   .where(BudgetEnvelope.id == envelope.id))
     return envelope.total - int(committed) - int(db.session.scalar(waiting))
+
+
+def available_to_session(session: CommitteeSession) -> int:
+    """What the envelope holds for this session: its total less what the other sessions commit
+    or claim. The agreements this session's dossiers signed since are counted back in, so the
+    figure does not fall to 0 once its selections are signed (as "available" did)."""
+    own = db.select(SessionDossier.application_id).where(SessionDossier.session_id == session.id)
+    commits = sa.case((Grant.status == GrantStatus.CANCELLED, Grant.disbursed), else_=Grant.amount)
+    signed = db.session.scalar(db.select(sa.func.coalesce(sa.func.sum(commits), 0)).where(
+        Grant.application_id.in_(own), Grant.status != GrantStatus.DRAFT))
+    return envelope_available(session.call.envelope, exclude_session=session.id) + int(signed)
 
 
 def _amount():

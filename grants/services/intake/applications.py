@@ -24,7 +24,14 @@ from grants.permissions import ACTION_PERMISSIONS, Permission, can
 from grants.services import audit
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 from grants.services.references import next_reference
-from grants.vocabulary import BudgetCategory, ConsentScope, ContributionKind, ProjectType, VerificationStatus
+from grants.vocabulary import (
+    BudgetCategory,
+    ConsentScope,
+    ContributionKind,
+    DocumentKind,
+    ProjectType,
+    VerificationStatus,
+)
 from grants.workflow import (
     COMMENT_REQUIRED,
     EDITABLE_STATUSES,
@@ -261,13 +268,16 @@ def missing_items(app: Application) -> list[str]:
             missing.append(str(_l("at least two members")))
         if sum(m.share_percent for m in app.members) != 100:
             missing.append(str(_l("members' shares adding up to 100 %")))
-    kinds = {a.kind.value for a in app.attachments}
-    from grants.vocabulary import DocumentKind
-
-    for kind in app.call.required_documents:
-        if kind not in kinds:
-            missing.append(str(_l("the document: %(kind)s", kind=DocumentKind(kind).label)))
+    for kind in missing_document_kinds(app):
+        missing.append(str(_l("the document: %(kind)s", kind=kind.label)))
     return missing
+
+
+def missing_document_kinds(app: Application) -> list[DocumentKind]:
+    """The documents the call requires that the dossier does not hold yet, in the call's order
+    (the upload form offers the first one)."""
+    held = {a.kind.value for a in app.attachments}
+    return [DocumentKind(kind) for kind in app.call.required_documents if kind not in held]
 
 
 def _plain(value):

@@ -104,3 +104,15 @@ def status_counts(actor: User, f: Filters) -> dict[str, int]:
     query = _with_lead(db.select(Application.status, db.func.count(Application.id)), f)
     query = _filtered(_scoped(actor, query), f, with_status=False).group_by(Application.status)
     return {status.value: count for status, count in db.session.execute(query)}
+
+
+def own_dossiers(actor: User, limit: int = 100) -> list[Application]:
+    """The dossiers `actor` belongs to as a member (an applicant's own), newest first; a person
+    holds a handful, the limit only bounds the page."""
+    mine = (db.select(ApplicationMember.application_id)
+            .join(Beneficiary, Beneficiary.id == ApplicationMember.beneficiary_id)
+            .where(Beneficiary.user_id == actor.id))
+    return list(db.session.scalars(
+        db.select(Application).where(Application.id.in_(mine))
+        .options(orm.lazyload(Application.lead))
+        .order_by(Application.created_at.desc(), Application.id.desc()).limit(limit)))
