@@ -66,12 +66,22 @@ class RowStatus(LabelledEnum):
         return {RowStatus.NEW: RowDecision.IMPORT, RowStatus.DUPLICATE: RowDecision.LINK}.get(
             self, RowDecision.SKIP)
 
-    def allows(self, decision: "RowDecision") -> bool:
-        """An error row cannot be imported; only a duplicate of a registered person is linked."""
+    def default_decision_for(self, holds: "ImportHolds") -> "RowDecision":
+        """In a file of past dossiers a person with two dossiers has two rows: the second is
+        linked to the person of the first."""
+        if self is RowStatus.FILE_DUPLICATE and holds.has_past_dossiers:
+            return RowDecision.LINK
+        return self.default_decision
+
+    def allows(self, decision: "RowDecision", holds: "ImportHolds | None" = None) -> bool:
+        """An error row cannot be imported; a duplicate of a registered person is linked to
+        them, and in a file of past dossiers a row repeating a person to the row above."""
         if self is RowStatus.ERROR:
             return decision is RowDecision.SKIP
         if decision is RowDecision.LINK:
-            return self is RowStatus.DUPLICATE
+            return self is RowStatus.DUPLICATE or (
+                self is RowStatus.FILE_DUPLICATE and holds is not None
+                and holds.has_past_dossiers)
         return True
 
 

@@ -24,10 +24,13 @@ from grants.models import (
     ContactPreference,
     DuplicateReview,
     ImportBatch,
+    ImportHolds,
     ImportRow,
     ImportStatus,
     Job,
     OutboundMessage,
+    PastDossier,
+    PastOutcome,
     Referral,
     RowDecision,
     RowOutcome,
@@ -48,6 +51,7 @@ from grants.vocabulary import (
     Education,
     IdType,
     ReturnMode,
+    Sector,
     Sex,
 )
 
@@ -63,13 +67,14 @@ def imports_root() -> Path:
 
 # --- upload, mapping, preview ------------------------------------------------------------------
 
-def upload(actor: User, content: bytes, file_name: str) -> tuple[ImportBatch, Table]:
+def upload(actor: User, content: bytes, file_name: str,
+           holds: ImportHolds = ImportHolds.PEOPLE) -> tuple[ImportBatch, Table]:
     """Read the file (refused at once if it is not a usable sheet) and keep it for the batch,
     with a proposed mapping of its columns. No returnee is written."""
     table = read_table(content)
     batch = ImportBatch(file_name=clean_display_name(file_name)[:200],
-                        stored_name=uuid.uuid4().hex, headers=table.headers,
-                        columns=mappings.propose(table.headers), row_count=len(table),
+                        stored_name=uuid.uuid4().hex, headers=table.headers, holds=holds,
+                        columns=mappings.propose(table.headers, holds), row_count=len(table),
                         created_by_id=actor.id, counts={})
     db.session.add(batch)
     db.session.flush()
@@ -88,7 +93,7 @@ def batch_table(batch: ImportBatch) -> Table:
 
 def set_columns(actor: User, batch: ImportBatch, columns: dict, save_as: str | None = None) -> None:
     _require_open(batch)
-    batch.columns = mappings.check_columns(columns, batch.headers)
+    batch.columns = mappings.check_columns(columns, batch.headers, batch.holds)
     if save_as and save_as.strip():
         mappings.save_mapping(actor, save_as, batch.columns)
         batch.mapping_name = save_as.strip()
@@ -99,14 +104,15 @@ def preview(actor: User, batch: ImportBatch, table: Table | None = None) -> list
     """Check every row and keep the result on the batch (its rows, each with its default
     decision); nothing is written to the registry."""
     _require_open(batch)
-    mappings.check_columns(batch.columns, batch.headers)
+    mappings.check_columns(batch.columns, batch.headers, batch.holds)
     rows = check_table(actor, table or batch_table(batch), batch.columns)
     db.session.execute(db.delete(ImportRow).where(ImportRow.batch_id == batch.id))
     values = [{"batch_id": batch.id, "line": r.line, "first_name": r.first_name,
                "last_name": r.last_name, "data": r.data, "consent": r.consent,
                "status": r.status, "errors": [list(e) for e in r.errors],
                "reasons": list(r.reasons), "duplicate_of_id": r.duplicate_of_id,
-               "duplicate_of_line": r.duplicate_of_line, "decision": r.status.default_decision,
+               "duplicate_of_line": r.duplicate_of_line,
+               "decision": r.status.default_decision_for(batch.holds),
                "outcome": None, "beneficiary_id": None} for r in rows]
     for start in range(0, len(values), INSERT_CHUNK):
         db.session.execute(db.insert(ImportRow), values[start:start + INSERT_CHUNK])
@@ -133,7 +139,7 @@ def decide(actor: User, batch: ImportBatch, *, rows: dict[int, str] | None = Non
             row = found.get(line)
             if row is None:
                 raise ValidationError(_l("Unknown row."), "decision")
-            if not row.status.allows(decision):
+            if not row.status.allows(decision, batch.holds):
                 raise ValidationError(_l("Line %(line)s: this decision is not possible.",
                                          line=line), "decision")
             if row.decision != decision:
@@ -141,7 +147,7 @@ def decide(actor: User, batch: ImportBatch, *, rows: dict[int, str] | None = Non
                 changed += 1
     for status_code, decision_code in (groups or {}).items():
         status, decision = _parse(RowStatus, status_code), _parse(RowDecision, decision_code)
-        if not status.allows(decision):
+        if not status.allows(decision, batch.holds):
             raise ValidationError(_l("This decision is not possible for these rows."), "decision")
         changed += db.session.execute(db.update(ImportRow).where(
             ImportRow.batch_id == batch.id, ImportRow.status == status,
@@ -224,9 +230,13 @@ def run_import(actor: User, batch_id: int, progress=None) -> ImportBatch:
         ImportRow.batch_id == batch.id, ImportRow.decision == RowDecision.LINK,
         ImportRow.duplicate_of_id.is_not(None)).values(
         outcome=RowOutcome.LINKED, beneficiary_id=ImportRow.duplicate_of_id))
+    if batch.holds.has_past_dossiers:
+        _link_repeated_rows(batch)
     db.session.execute(db.update(ImportRow).where(
         ImportRow.batch_id == batch.id, ImportRow.outcome.is_(None)).values(
         outcome=RowOutcome.SKIPPED))
+    if batch.holds.has_past_dossiers:
+        _record_past_dossiers(batch, now)
     outcomes = {outcome: n for outcome, n in db.session.execute(
         db.select(ImportRow.outcome, db.func.count()).where(ImportRow.batch_id == batch.id)
         .group_by(ImportRow.outcome))}
@@ -239,6 +249,44 @@ def run_import(actor: User, batch_id: int, progress=None) -> ImportBatch:
     # The uploaded file holds everyone's data, consent or not: the rows now hold what is kept.
     (imports_root() / batch.stored_name).unlink(missing_ok=True)
     return batch
+
+
+def _link_repeated_rows(batch: ImportBatch) -> None:
+    """A row repeating a person of a row above (a second past dossier) goes to that row's
+    person, created or linked; if the row above was skipped, so is this one."""
+    person_of_line = dict(db.session.execute(db.select(ImportRow.line, ImportRow.beneficiary_id)
+                                             .where(ImportRow.batch_id == batch.id,
+                                                    ImportRow.beneficiary_id.is_not(None))).all())
+    repeated = db.session.execute(db.select(ImportRow.id, ImportRow.duplicate_of_line).where(
+        ImportRow.batch_id == batch.id, ImportRow.decision == RowDecision.LINK,
+        ImportRow.status == RowStatus.FILE_DUPLICATE)).all()
+    updates = [{"id": row_id, "beneficiary_id": person_of_line[line],
+                "outcome": RowOutcome.LINKED} for row_id, line in repeated
+               if line in person_of_line]
+    if updates:
+        db.session.execute(db.update(ImportRow), updates)
+
+
+def _record_past_dossiers(batch: ImportBatch, now) -> None:
+    """One PastDossier per row created or linked, in bulk."""
+    rows = db.session.execute(db.select(ImportRow.beneficiary_id, ImportRow.data).where(
+        ImportRow.batch_id == batch.id, ImportRow.beneficiary_id.is_not(None),
+        ImportRow.outcome.in_([RowOutcome.CREATED, RowOutcome.LINKED])).order_by(ImportRow.line))
+    values = [_past_values(batch, bid, data["past"], now) for bid, data in rows
+              if data.get("past")]
+    for start in range(0, len(values), INSERT_CHUNK):
+        db.session.execute(db.insert(PastDossier), values[start:start + INSERT_CHUNK])
+
+
+def _past_values(batch: ImportBatch, beneficiary_id: int, past: dict, now) -> dict:
+    outcome = PastOutcome(past["outcome"])
+    funded_on = date.fromisoformat(past["funded_on"]) if past.get("funded_on") else None
+    counts_from = (funded_on or date(past["year"], 7, 1)) if outcome.is_funded else None
+    return {"beneficiary_id": beneficiary_id, "programme": past["programme"],
+            "year": past["year"], "title": past.get("title"),
+            "sector": Sector(past["sector"]) if past.get("sector") else None,
+            "outcome": outcome, "amount": past.get("amount"), "funded_on": funded_on,
+            "counts_from": counts_from, "import_batch_id": batch.id, "created_at": now}
 
 
 def _person(actor: User, batch: ImportBatch, row, code: str, now) -> dict:
@@ -326,9 +374,13 @@ def undo(actor: User, batch: ImportBatch) -> int:
     if in_use:
         raise BatchInUse(in_use)
     mine = db.select(Beneficiary.id).where(Beneficiary.import_batch_id == batch.id)
+    db.session.execute(db.delete(PastDossier).where(PastDossier.import_batch_id == batch.id))
     db.session.execute(db.update(ImportRow).where(
         ImportRow.batch_id == batch.id, ImportRow.outcome == RowOutcome.CREATED).values(
         outcome=RowOutcome.REMOVED, beneficiary_id=None))
+    db.session.execute(db.update(ImportRow).where(
+        ImportRow.batch_id == batch.id, ImportRow.beneficiary_id.in_(mine)).values(
+        beneficiary_id=None))  # rows of this file linked to a person it created
     db.session.execute(db.delete(Consent).where(Consent.beneficiary_id.in_(mine)))
     removed = db.session.execute(db.delete(Beneficiary).where(
         Beneficiary.import_batch_id == batch.id)).rowcount  # type: ignore[attr-defined]
