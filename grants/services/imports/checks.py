@@ -90,13 +90,13 @@ def _check_row(line: int, cells: dict, lookups: v.Lookups, regions: frozenset[in
         "sex": parse("sex", v.parse_sex), "birth_date": birth[0], "birth_date_estimated": birth[1],
         "phone": v.text(cells.get("phone")) or None,
         "id_number": v.text(cells.get("id_number")) or None,
-        "id_type": parse("id_type", lookups.choice, lookups.id_types,
+        "id_type": parse("id_type", v.parse_choice, lookups.id_types,
                          _l("Unknown type of document.")),
         "region_id": parse("region", lookups.region),
-        "category": parse("category", lookups.choice, lookups.categories,
+        "category": parse("category", v.parse_choice, lookups.categories,
                           _l("Unknown category.")) or BeneficiaryCategory.RETURNEE,
         "return_date": (parse("return_date", v.parse_date) or (None, False))[0],
-        "return_mode": parse("return_mode", lookups.choice, lookups.return_modes,
+        "return_mode": parse("return_mode", v.parse_choice, lookups.return_modes,
                              _l("Unknown return mode.")),
         "household_size": parse("household_size", v.parse_int),
         "education": None, "skills": None, "skills_abroad": None,
@@ -168,7 +168,7 @@ def _past_dossier(cells: dict, parse, lookups: v.Lookups, consent: bool,
     title = v.text(cells.get("past_title")) or None
     if title and len(title) > 200:
         errors.append(("past_title", str(_l("At most %(count)s characters.", count=200))))
-    sector = parse("past_sector", lookups.choice, lookups.sectors, _l("Unknown sector."))
+    sector = parse("past_sector", v.parse_choice, lookups.sectors, _l("Unknown sector."))
     return {"programme": programme[:120], "year": year, "outcome": str(outcome or ""),
             "title": title[:200] if title and consent else None,
             "sector": str(sector) if sector else None,

@@ -201,14 +201,18 @@ class Lookups:
         return found
 
     @staticmethod
-    def choice(value, table: dict, message) -> LabelledEnum | None:
-        """The cell first, as every parser of a row takes it (`parse(code, parser, *args)`)."""
+    def choice(table: dict, value, message) -> LabelledEnum | None:
         key = normalise(text(value))
         if not key:
             return None
         if key not in table:
             raise CellError(message)
         return table[key]
+
+
+def parse_choice(value, table: dict, message) -> LabelledEnum | None:
+    """`Lookups.choice` with the cell first, as a row's parsers take it."""
+    return Lookups.choice(table, value, message)
 
 
 def _labels(enum: type[LabelledEnum], extra: dict) -> dict[str, LabelledEnum]:
