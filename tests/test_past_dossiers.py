@@ -2,6 +2,7 @@
 a PastDossier recorded per row (never an Application), removed by the undo, and the
 one-grant-per-person rule: a past grant funded within PAST_GRANT_ACTIVE_MONTHS blocks."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -211,3 +212,39 @@ def test_the_ranking_rejects_a_recent_past_grant_holder_not_an_older_one(app, co
         assert rows[dossiers[0].id].decision == Decision.REJECTED
         assert rows[dossiers[0].id].reason == DecisionReason.HOLDS_GRANT
         assert rows[dossiers[1].id].decision == Decision.SELECTED
+
+
+# --- the returnee's page, their file, erasure ---------------------------------------------------
+
+def test_the_returnees_page_lists_past_dossiers_and_flags_an_active_grant(app, client, login_as):
+    manager_id = login_as(Role.PROGRAMME_MANAGER)
+    with committed(app):
+        person = factories.person(db.session.get(User, manager_id), "Awa", "Kanté")
+        _past(person.id, date.today() - timedelta(days=30)).title = "Atelier de couture"
+        _past(person.id, None, 2015, PastOutcome.NOT_FUNDED)
+        person_id = person.id
+    page = client.get(f"/beneficiaires/{person_id}").get_data(as_text=True)
+    assert "Dossiers antérieurs" in page and "Atelier de couture" in page
+    assert page.count("compte comme une subvention en cours") == 1
+    assert re.search(r"1\s000\s000", page) and "Non financé" in page
+
+
+def test_the_persons_file_holds_their_past_dossiers_and_erasure_keeps_the_rule(app, make_user):
+    from grants.services.privacy import erasure, person_file
+
+    manager_id = make_user(Role.PROGRAMME_MANAGER)
+    with committed(app):
+        person = factories.person(db.session.get(User, manager_id), "Awa", "Kanté")
+        _past(person.id, date.today() - timedelta(days=30)).title = "Atelier de couture"
+        person_id = person.id
+    with app.test_request_context(), committed(app):
+        person = db.session.get(Beneficiary, person_id)
+        held = person_file.collect(person)["past_dossiers"]
+        assert [(d["programme"], d["title"], d["amount"], d["outcome"]) for d in held] == [
+            ("OIM Kayes", "Atelier de couture", 1_000_000, "funded")]
+        erasure.erase(db.session.get(User, manager_id), person, "Demande écrite du 1er mars")
+    with app.app_context():
+        kept = db.session.scalar(db.select(PastDossier).where(
+            PastDossier.beneficiary_id == person_id))
+        assert kept.title is None and kept.amount == 1_000_000 and kept.counts_from
+        assert person_id in members.active_grant_holders([person_id])

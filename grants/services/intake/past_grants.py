@@ -46,3 +46,16 @@ def past_grant_holders(beneficiary_ids, today: date | None = None) -> dict[int, 
         holders.setdefault(person_id, str(_l("%(programme)s, %(year)s (past dossier)",
                                              programme=programme, year=year)))
     return holders
+
+
+def past_dossiers_of(beneficiary_id: int) -> list[PastDossier]:
+    """A returnee's past dossiers, the latest first (their page, their file)."""
+    return list(db.session.scalars(sa.select(PastDossier).where(
+        PastDossier.beneficiary_id == beneficiary_id).order_by(
+        PastDossier.year.desc(), PastDossier.id.desc())))
+
+
+def counts_as_active(dossier: PastDossier, today: date | None = None) -> bool:
+    """The same test as `active_past_grants`, for one dossier already loaded."""
+    return (dossier.outcome is PastOutcome.FUNDED and dossier.counts_from is not None
+            and dossier.counts_from > active_since(today))
