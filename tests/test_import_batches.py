@@ -267,3 +267,19 @@ def test_undo_is_refused_when_another_import_linked_to_its_records(app, manager)
             batches.undo(db.session.get(User, manager), db.session.get(ImportBatch, first))
         assert len(refused.value.records) == 3
         assert {why for _, _, why in refused.value.records} == {"un lien d’un autre import"}
+
+
+def test_checking_the_rows_reports_progress_and_writes_nothing(app, manager):
+    rows = factories.partner_list(2100)
+    with app.test_request_context(), committed(app):
+        actor = db.session.get(User, manager)
+        batch, table = batches.upload(actor, factories.csv_bytes(rows), "grande-liste.csv")
+        seen: list[tuple] = []
+        checked = batches.check_rows(actor, batch, table, lambda done, total: seen.append(
+            (done, total)))
+        assert len(checked) == 2100 and seen == [(0, 2100), (1000, 2100), (2000, 2100)]
+        assert _count(ImportRow, ImportRow.batch_id == batch.id) == 0
+        assert batches.previews_in_background(batch)  # above IMPORT_PREVIEW_INLINE_ROWS
+        batches.store_preview(batch, checked)
+        assert batch.status is ImportStatus.PREVIEWED
+        assert _count(ImportRow, ImportRow.batch_id == batch.id) == 2100

@@ -87,16 +87,32 @@ def columns(batch_id: int):
     form = mapping_form(batch.headers, batch.columns, fields=fields)
     if form.validate_on_submit():
         chosen = {f.code: getattr(form, f"col_{f.code}").data or "" for f in fields}
+        background = batches.previews_in_background(batch)
 
         def check():
             batches.set_columns(current_user, batch, chosen, form.save_as.data)
-            batches.preview(current_user, batch)
+            if not background:
+                batches.preview(current_user, batch)
 
-        if attempt(check, form):
+        done = attempt(check, form)
+        if done and background:
+            return _start_preview(batch.id)
+        if done:
             flash(_("%(count)s rows checked: nothing is written until you import.",
                     count=batch.row_count), "success")
             return redirect(url_for("imports.batch", batch_id=batch.id))
     return render_template("imports/columns.html", batch=batch, form=form, fields=fields)
+
+
+def _start_preview(batch_id: int):
+    """A large file is checked by a job: its page shows the progress, then leads to the
+    batch's page, the same preview as a small file's."""
+    job = jobs.start("beneficiaries.preview", {"batch_id": batch_id})
+    batch = _batch(batch_id)
+    if batch.job_id != job.id:
+        batch.job_id = job.id
+        db.session.commit()
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/<int:batch_id>", methods=["GET", "POST"])

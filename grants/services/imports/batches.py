@@ -103,9 +103,26 @@ def set_columns(actor: User, batch: ImportBatch, columns: dict, save_as: str | N
 def preview(actor: User, batch: ImportBatch, table: Table | None = None) -> list[CheckedRow]:
     """Check every row and keep the result on the batch (its rows, each with its default
     decision); nothing is written to the registry."""
+    rows = check_rows(actor, batch, table)
+    store_preview(batch, rows)
+    return rows
+
+
+def check_rows(actor: User, batch: ImportBatch, table: Table | None = None,
+               progress=None) -> list[CheckedRow]:
+    """The reading half of the preview: every row checked, nothing written (a preview job
+    reports its progress meanwhile: progress(done, total))."""
     _require_open(batch)
     mappings.check_columns(batch.columns, batch.headers, batch.holds)
-    rows = check_table(actor, table or batch_table(batch), batch.columns)
+    table = table or batch_table(batch)
+    total = len(table)
+    return check_table(actor, table, batch.columns,
+                       None if progress is None else lambda done: progress(done, total))
+
+
+def store_preview(batch: ImportBatch, rows: list[CheckedRow]) -> None:
+    """The writing half: the checked rows kept on the batch, each with its default decision."""
+    _require_open(batch)
     db.session.execute(db.delete(ImportRow).where(ImportRow.batch_id == batch.id))
     values = [{"batch_id": batch.id, "line": r.line, "first_name": r.first_name,
                "last_name": r.last_name, "data": r.data, "consent": r.consent,
@@ -120,7 +137,11 @@ def preview(actor: User, batch: ImportBatch, table: Table | None = None) -> list
     batch.counts = dict(Counter(str(r.status) for r in rows))
     batch.status = ImportStatus.PREVIEWED
     db.session.flush()
-    return rows
+
+
+def previews_in_background(batch: ImportBatch) -> bool:
+    """A file longer than IMPORT_PREVIEW_INLINE_ROWS is checked by a job, with progress."""
+    return batch.row_count > int(current_app.config["IMPORT_PREVIEW_INLINE_ROWS"])
 
 
 def decide(actor: User, batch: ImportBatch, *, rows: dict[int, str] | None = None,
