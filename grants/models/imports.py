@@ -39,6 +39,14 @@ class ImportStatus(LabelledEnum):
     QUEUED = "queued", _l("Importing")
     IMPORTED = "imported", _l("Imported")
     UNDONE = "undone", _l("Undone")
+    # Uploaded but never imported for IMPORT_ABANDONED_DAYS: the file and the checked rows
+    # were deleted by the retention rule.
+    EXPIRED = "expired", _l("Abandoned, file deleted")
+
+    @classmethod
+    def abandoned(cls) -> tuple["ImportStatus", ...]:
+        """Uploaded or checked, never sent to the import."""
+        return (cls.UPLOADED, cls.PREVIEWED)
 
     @property
     def is_open(self) -> bool:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -44,7 +43,7 @@ from grants.services.imports.checks import CheckedRow, check_table
 from grants.services.imports.reading import Table, read_table
 from grants.services.intake.beneficiaries import CURRENT_NOTICE_VERSION, id_number_key, name_key
 from grants.services.references import reserve_references
-from grants.storage import clean_display_name
+from grants.storage import clean_display_name, imports_root
 from grants.vocabulary import (
     BeneficiaryCategory,
     ConsentScope,
@@ -59,10 +58,6 @@ _ENUMS = {"sex": Sex, "id_type": IdType, "category": BeneficiaryCategory,
           "return_mode": ReturnMode, "education": Education}
 _DATES = ("birth_date", "return_date")
 INSERT_CHUNK = 1000
-
-
-def imports_root() -> Path:
-    return Path(current_app.instance_path) / "imports"
 
 
 # --- upload, mapping, preview ------------------------------------------------------------------
