@@ -248,3 +248,25 @@ def test_the_persons_file_holds_their_past_dossiers_and_erasure_keeps_the_rule(a
             PastDossier.beneficiary_id == person_id))
         assert kept.title is None and kept.amount == 1_000_000 and kept.counts_from
         assert person_id in members.active_grant_holders([person_id])
+
+
+def test_the_command_line_imports_past_dossiers_with_a_saved_mapping(app, manager, tmp_path):
+    with app.test_request_context(), committed(app):
+        actor = db.session.get(User, manager)
+        mapping.save_mapping(actor, "Anciens OIM", mapping.propose(
+            HEADERS, ImportHolds.PAST_DOSSIERS))
+        username = actor.username
+    path = tmp_path / "anciens.csv"
+    path.write_bytes(factories.csv_bytes(_rows(
+        ["KANTE", "Awa", "", "oui", "OIM Kayes", "2024", "", "", "financé", "1 500 000", ""],
+        ["DIARRA", "Bakary", "", "oui", "OIM Kayes", "2023", "", "", "non", "", ""])))
+    args = ["import-beneficiaries", str(path), "--mapping", "Anciens OIM", "--user", username]
+    people_only = app.test_cli_runner().invoke(args=args)  # the past columns are ignored
+    assert people_only.exit_code == 0 and "created: 2" in people_only.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(PastDossier)) == 0
+    done = app.test_cli_runner().invoke(args=[*args, "--past-dossiers"])
+    assert done.exit_code == 0, done.output
+    assert "linked: 2" in done.output  # the same people, now with their past dossiers
+    with app.app_context():
+        assert sorted(db.session.scalars(db.select(PastDossier.year))) == [2023, 2024]
