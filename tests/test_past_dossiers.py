@@ -270,3 +270,23 @@ def test_the_command_line_imports_past_dossiers_with_a_saved_mapping(app, manage
     assert "linked: 2" in done.output  # the same people, now with their past dossiers
     with app.app_context():
         assert sorted(db.session.scalars(db.select(PastDossier.year))) == [2023, 2024]
+
+
+def test_the_committees_dossier_page_flags_a_members_recent_past_grant(app, committee):
+    from tests.conftest import login
+
+    with committed(app):
+        user, session, dossiers = load_committee(committee)
+        _past(dossiers[0].lead_id, date.today() - timedelta(days=30))
+        _past(dossiers[1].lead_id, date.today() - timedelta(days=900))
+    member = app.test_client()
+    login(member, "member1")
+    pages = {}
+    for dossier_id in committee["dossiers"][:3]:
+        url = f"/comites/{committee['session']}/dossiers/{dossier_id}"
+        member.post(url + "/declaration", data={"conflicted": "no"})
+        pages[dossier_id] = member.get(url).get_data(as_text=True)
+    first, second, third = (pages[d] for d in committee["dossiers"][:3])
+    assert 'id="past-dossiers"' in first and "compte comme une subvention en cours" in first
+    assert 'id="past-dossiers"' in second and "compte comme une subvention" not in second
+    assert 'id="past-dossiers"' not in third

@@ -48,10 +48,10 @@ def past_grant_holders(beneficiary_ids, today: date | None = None) -> dict[int, 
     return holders
 
 
-def past_dossiers_of(beneficiary_id: int) -> list[PastDossier]:
-    """A returnee's past dossiers, the latest first (their page, their file)."""
+def past_dossiers_of(*beneficiary_ids: int) -> list[PastDossier]:
+    """The past dossiers of returnees (one, or a dossier's members), the latest first."""
     return list(db.session.scalars(sa.select(PastDossier).where(
-        PastDossier.beneficiary_id == beneficiary_id).order_by(
+        PastDossier.beneficiary_id.in_(beneficiary_ids)).order_by(
         PastDossier.year.desc(), PastDossier.id.desc())))
 
 
