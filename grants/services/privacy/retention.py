@@ -120,7 +120,7 @@ def apply(months: dict[str, int | None], now: datetime, *, dry_run: bool,
     run = RetentionRun(dry_run=dry_run)
     if import_days is not None:
         run.counts["abandoned_imports"] = _abandoned_imports(
-            run, now - timedelta(days=import_days), dry_run)
+            run, now - timedelta(days=int(import_days)), dry_run)
     counted: set[tuple[str, int]] = set()  # a dry run counts a row once, by its first rule
     for kind in KINDS:
         cutoff = _cutoff(now, months.get(kind))
