@@ -64,7 +64,7 @@ COLOURS: dict[type[Enum], dict[Enum, str]] = {
     # imports of partner lists
     ImportStatus: {ImportStatus.UPLOADED: "secondary", ImportStatus.PREVIEWED: "primary",
                    ImportStatus.QUEUED: "warning", ImportStatus.IMPORTED: "success",
-                   ImportStatus.UNDONE: "dark"},
+                   ImportStatus.UNDONE: "dark", ImportStatus.EXPIRED: "light"},
     RowStatus: {RowStatus.NEW: "success", RowStatus.DUPLICATE: "info",
                 RowStatus.FILE_DUPLICATE: "warning", RowStatus.ERROR: "danger"},
     RowOutcome: {RowOutcome.CREATED: "success", RowOutcome.LINKED: "info",

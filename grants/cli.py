@@ -148,16 +148,18 @@ def export_ledger(fmt, output, envelope_id, fiscal_year, region_code, step, star
 @click.option("--user", "username", required=True,
               help="The account that imports (recorded as \"saisi par\").")
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
+@click.option("--past-dossiers", is_flag=True,
+              help="The file holds returnees with their dossiers of a past call.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the report (default: FILE-rapport.xlsx beside FILE).")
 @with_appcontext
-def import_beneficiaries(file, mapping_name, username, dry_run, report):
+def import_beneficiaries(file, mapping_name, username, dry_run, past_dossiers, report):
     """Import a partner's list of returnees (xlsx, xls, CSV) as the pages do: the same checks,
     the default decisions (new rows imported, duplicates of the registry linked, the rest
     skipped), the same report."""
     from grants.database import exclusive_transaction
     from grants.exports.import_report import write_report
-    from grants.models import RowStatus, User
+    from grants.models import ImportHolds, RowStatus, User
     from grants.services.imports import batches, mapping
 
     actor = db.session.scalar(db.select(User).where(User.username == username.strip().lower()))
@@ -169,9 +171,10 @@ def import_beneficiaries(file, mapping_name, username, dry_run, report):
     exclusive_transaction(db.session)
     stored = None
     try:
-        batch, table = batches.upload(actor, file.read_bytes(), file.name)
+        holds = ImportHolds.PAST_DOSSIERS if past_dossiers else ImportHolds.PEOPLE
+        batch, table = batches.upload(actor, file.read_bytes(), file.name, holds)
         stored = batches.imports_root() / batch.stored_name
-        batches.set_columns(actor, batch, mapping.apply_saved(saved, table.headers))
+        batches.set_columns(actor, batch, mapping.apply_saved(saved, table.headers, holds))
         batches.preview(actor, batch, table)
         counts = batches.summary(batch)
         click.echo(f"{file.name}: {batch.row_count} rows")

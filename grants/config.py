@@ -125,6 +125,17 @@ class DefaultConfig:
         "audit_details": 120,
     }
     RETENTION_HOUR = 2
+    # An upload never imported keeps the whole file (everyone's data, consent or not) under
+    # instance/imports/: the file and the batch's checked rows go after this many days.
+    IMPORT_ABANDONED_DAYS = 30
+
+    # A past dossier (imported from an earlier programme) funded within this many months, from
+    # its funding date or else 1 July of its year, counts as an active grant in the
+    # one-grant-per-person rule: the follow-up year of a grant.
+    PAST_GRANT_ACTIVE_MONTHS = 12
+    # A preview of a file longer than this runs as a background job (with progress); shorter
+    # files are checked in the request.
+    IMPORT_PREVIEW_INLINE_ROWS = 2000
 
     # Password hashing (argon2id; RFC 9106 second recommended profile)
     ARGON2_TIME_COST = 3

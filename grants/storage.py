@@ -135,6 +135,14 @@ def stored_path(root: Path, stored_name: str) -> Path:
 
 # --- the application's upload folder -------------------------------------------------------
 
+def imports_root() -> Path:
+    """Where the partner files of the imports wait for their import: instance/imports (the
+    import deletes its file; the retention rule deletes those of abandoned uploads)."""
+    from flask import current_app
+
+    return Path(current_app.instance_path) / "imports"
+
+
 def upload_root() -> Path:
     """Where the app keeps uploads: instance/uploads (outside static/)."""
     from flask import current_app

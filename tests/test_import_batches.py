@@ -267,3 +267,59 @@ def test_undo_is_refused_when_another_import_linked_to_its_records(app, manager)
             batches.undo(db.session.get(User, manager), db.session.get(ImportBatch, first))
         assert len(refused.value.records) == 3
         assert {why for _, _, why in refused.value.records} == {"un lien d’un autre import"}
+
+
+def test_checking_the_rows_reports_progress_and_writes_nothing(app, manager):
+    rows = factories.partner_list(2100)
+    with app.test_request_context(), committed(app):
+        actor = db.session.get(User, manager)
+        batch, table = batches.upload(actor, factories.csv_bytes(rows), "grande-liste.csv")
+        seen: list[tuple] = []
+        checked = batches.check_rows(actor, batch, table, lambda done, total: seen.append(
+            (done, total)))
+        assert len(checked) == 2100 and seen == [(0, 2100), (1000, 2100), (2000, 2100)]
+        assert _count(ImportRow, ImportRow.batch_id == batch.id) == 0
+        assert batches.previews_in_background(batch)  # above IMPORT_PREVIEW_INLINE_ROWS
+        batches.store_preview(batch, checked)
+        assert batch.status is ImportStatus.PREVIEWED
+        assert _count(ImportRow, ImportRow.batch_id == batch.id) == 2100
+
+
+def test_uploads_never_imported_lose_their_file_and_rows_after_the_retention_period(
+        app, manager, client, login_as):
+    from datetime import UTC, datetime, timedelta
+
+    from grants.jobs.retention import run_retention
+    from grants.storage import imports_root
+
+    old = [_previewed(app, manager, factories.partner_list(5)) for _ in range(2)]
+    recent = _previewed(app, manager, factories.partner_list(5))
+    imported = _previewed(app, manager, factories.partner_list(5))
+    _imported(app, manager, imported)
+    with app.app_context():
+        long_ago = datetime.now(UTC) - timedelta(days=31)
+        db.session.execute(db.update(ImportBatch).where(ImportBatch.id.in_([*old, imported]))
+                           .values(created_at=long_ago))
+        db.session.execute(db.update(ImportBatch).where(ImportBatch.id == old[1]).values(
+            status=ImportStatus.UPLOADED))  # columns never chosen
+        db.session.commit()
+        files = {bid: imports_root() / db.session.get(ImportBatch, bid).stored_name
+                 for bid in (*old, recent)}
+        assert all(path.exists() for path in files.values())
+        assert run_retention(dry_run=True).counts["abandoned_imports"] == 2
+        assert all(path.exists() for path in files.values())
+        assert _count(ImportRow, ImportRow.batch_id == old[0]) == 5
+        run = run_retention(dry_run=False)
+        assert run.counts["abandoned_imports"] == 2
+    with app.app_context():
+        for bid in old:
+            assert db.session.get(ImportBatch, bid).status is ImportStatus.EXPIRED
+            assert not files[bid].exists() and _count(ImportRow, ImportRow.batch_id == bid) == 0
+        assert files[recent].exists() and _count(ImportRow, ImportRow.batch_id == recent) == 5
+        assert db.session.get(ImportBatch, imported).status is ImportStatus.IMPORTED
+        assert _count(ImportRow, ImportRow.batch_id == imported) == 5  # its report stays
+        assert run_retention(dry_run=True).counts["abandoned_imports"] == 0  # once only
+    login_as(Role.PROGRAMME_MANAGER)
+    page = client.get(f"/beneficiaires/import/{old[0]}")
+    assert page.status_code == 200 and 'id="start-import"' not in page.get_data(as_text=True)
+    assert client.get(f"/beneficiaires/import/{old[0]}/colonnes").status_code == 302

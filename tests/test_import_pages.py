@@ -150,3 +150,48 @@ def test_the_intake_agents_home_counts_the_consents_to_collect(app, client, logi
         todos = {t.key: t for t in dashboards.todos(db.session.get(User, agent))}
         assert todos["consents"].count == 1  # Kayes only: the agent's region
         assert todos["consents"].url.endswith("?consent=a-recueillir")
+
+
+def test_a_large_file_is_checked_by_a_job_whose_result_is_the_same_preview(app, client,
+                                                                          login_as):
+    login_as(Role.PROGRAMME_MANAGER)
+    app.config["IMPORT_PREVIEW_INLINE_ROWS"] = 10
+    small = _upload(client, factories.csv_bytes(factories.partner_list(8)))
+    small_id = int(small.location.rstrip("/").split("/")[-2])
+    columns, _ = _columns_form(client, small_id)
+    response = client.post(f"/beneficiaires/import/{small_id}/colonnes", data=columns)
+    assert response.location.endswith(f"/beneficiaires/import/{small_id}")  # checked at once
+
+    large = _upload(client, factories.csv_bytes(factories.partner_list(30, bad=2)))
+    large_id = int(large.location.rstrip("/").split("/")[-2])
+    response = client.post(f"/beneficiaires/import/{large_id}/colonnes", data=columns)
+    assert "/telechargements/" in response.location  # the job's page, with its progress
+    job_page = client.get(response.location).get_data(as_text=True)
+    assert f'href="/beneficiaires/import/{large_id}"' in job_page  # its result: the preview
+    with app.app_context():
+        batch = db.session.get(ImportBatch, large_id)
+        assert batch.status is ImportStatus.PREVIEWED and batch.job_id is not None
+        assert batch.counts == {"new": 28, "error": 2}
+        assert db.session.scalar(db.select(db.func.count()).select_from(Beneficiary)) == 0
+    page = client.get(f"/beneficiaires/import/{large_id}").get_data(as_text=True)
+    assert 'id="start-import"' in page and 'id="follow-job"' not in page
+
+
+def test_a_file_of_past_dossiers_is_chosen_at_the_upload_and_maps_their_columns(app, client,
+                                                                               login_as):
+    login_as(Role.PROGRAMME_MANAGER)
+    page = client.get("/beneficiaires/import/").get_data(as_text=True)
+    assert 'value="past_dossiers"' in page and "Le fichier contient" in page
+    rows = [["Nom", "Prénom", "Programme", "Résultat", "Année"], ["KANTE", "Awa", "OIM", "oui",
+                                                                 "2024"]]
+    response = _upload(client, factories.csv_bytes(rows), holds="past_dossiers")
+    batch_id = int(response.location.rstrip("/").split("/")[-2])
+    columns = client.get(response.location).get_data(as_text=True)
+    assert 'name="col_past_outcome"' in columns
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        assert batch.columns["past_outcome"] == "Résultat"
+    assert _upload(client, factories.csv_bytes(rows), holds="other").status_code == 200
+    template = openpyxl.load_workbook(io.BytesIO(download(
+        client, "/beneficiaires/import/modele.xlsx?contenu=past_dossiers"))).active
+    assert "Résultat du dossier antérieur" in [c.value for c in template[1]]

@@ -256,13 +256,14 @@ def test_retention_dry_run_counts_and_the_real_run_removes(app, uploads, make_us
             Attachment.application_id == dossier_id)).all()) == 2
 
         much_later = retention.months_before(datetime.now(UTC), -61)
-        foreseen = retention.apply(months, much_later, dry_run=True).counts
+        foreseen = retention.apply(months, much_later, dry_run=True, import_days=30).counts
         db.session.rollback()
         from grants.jobs.retention import run_retention
         real = run_retention(dry_run=False, now=much_later)
         # The ID scan goes by its own rule first, then the rejected dossier's other document.
         assert real.counts == {"confidential_notes": 1, "visit_photos": 0, "id_scans": 1,
-                               "rejected_documents": 1, "audit_details": 0} == foreseen
+                               "rejected_documents": 1, "audit_details": 0,
+                               "abandoned_imports": 0} == foreseen
         assert not any(f.exists() for f in files)
         assert db.session.get_one(BeneficiaryRestricted, person_id).health_notes is None
         assert db.session.scalar(db.select(AuditEvent.details).where(

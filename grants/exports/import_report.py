@@ -19,7 +19,7 @@ from grants.models import (
     RowOutcome,
     RowStatus,
 )
-from grants.services.imports.mapping import FIELDS
+from grants.services.imports.mapping import ALL_FIELDS
 
 BATCH = 1000
 _REASONS = {"id_number": _l("ID number"), "phone": _l("phone"),
@@ -43,7 +43,7 @@ def rows(batch: ImportBatch):
              .outerjoin(created, created.id == ImportRow.beneficiary_id)
              .outerjoin(duplicate, duplicate.id == ImportRow.duplicate_of_id)
              .where(ImportRow.batch_id == batch.id).order_by(ImportRow.line))
-    labels = {f.code: str(f.label) for f in FIELDS}
+    labels = {f.code: str(f.label) for f in ALL_FIELDS}
     result = db.session.execute(query.execution_options(yield_per=BATCH))
     try:
         for (line, last, first, status, decision, outcome, code, duplicate_code, duplicate_line,

@@ -16,7 +16,7 @@ SECTIONS = {
     "messages": _l("Messages sent"), "confidential_readings": _l("Readings of the confidential data"),
     "history": _l("History"), "versions": _l("Versions"), "agreement": _l("Agreement"),
     "payments": _l("Payments"), "visits": _l("Visits"), "photos": _l("Photos"),
-    "score": _l("Sustainability scores"),
+    "score": _l("Sustainability scores"), "past_dossiers": _l("Past dossiers"),
 }
 
 FIELDS = {
@@ -63,7 +63,8 @@ FIELDS = {
     "outcome_note": _l("Outcome"), "partner": _l("Partner"), "object": _l("Object"),
     "by": _l("By"), "event": _l("Event"), "language": _l("Language"), "text": _l("Text"),
     "state": _l("State"), "sent_at": _l("Sent on"), "delivered_at": _l("Delivered on"),
-    "cancelled_at": _l("Cancelled on"),
+    "cancelled_at": _l("Cancelled on"), "programme": _l("Call or programme"),
+    "year": _l("Year"), "funded_on": _l("Funded on"), "import_batch_id": _l("Import"),
 }
 
 

@@ -131,6 +131,22 @@ def _audit(user: User, params: dict, progress: ProgressFn) -> FileResult:
     return FileResult(write_audit_xlsx(filters, progress), f"journal-audit-{date.today()}.xlsx")
 
 
+def _preview(user: User, params: dict, progress: ProgressFn) -> None:
+    """Check a large file's rows with progress (a reading: on SQLite the progress connection may
+    write meanwhile), then keep them on the batch in a short writing transaction of its own."""
+    from grants.database import exclusive_transaction
+    from grants.models import ImportBatch
+    from grants.services.imports import batches
+
+    batch = db.session.get(ImportBatch, int(params["batch_id"]))
+    if batch is None:
+        raise ConflictError(_("This import no longer exists."))
+    rows = batches.check_rows(user, batch, progress=progress)
+    exclusive_transaction(db.session)
+    batches.store_preview(db.session.get_one(ImportBatch, int(params["batch_id"])), rows)
+    db.session.commit()  # before the runner marks the job done (its read transaction ends)
+
+
 def _import(user: User, params: dict, progress: ProgressFn) -> FileResult:
     from grants.exports.import_report import report_name, write_report
     from grants.services.imports import batches
@@ -155,6 +171,8 @@ KINDS: dict[str, Kind] = {
                        _indicators, writes=True),
     "weights": Kind(_l("New weights of the questionnaire: scores recomputed"),
                     Permission.PROGRAMME_MANAGE, _weights, writes=True),
+    "beneficiaries.preview": Kind(_l("Check of a list of returnees before import"),
+                                  Permission.BENEFICIARY_IMPORT, _preview),
     "beneficiaries.import": Kind(_l("Import of returnees (report in Excel)"),
                                  Permission.BENEFICIARY_IMPORT, _import, writes=True),
 }

@@ -23,12 +23,14 @@ def run_retention(*, dry_run: bool, now: datetime | None = None) -> retention.Re
 
     write_transaction(db.session)
     run = retention.apply(current_app.config["RETENTION_MONTHS"], now or datetime.now(UTC),
-                          dry_run=dry_run)
+                          dry_run=dry_run,
+                          import_days=current_app.config["IMPORT_ABANDONED_DAYS"])
     if dry_run:
         db.session.rollback()
         return run
     db.session.commit()
     discard_files(run.files)
+    retention.discard_import_files(run.import_files)
     return run
 
 
@@ -56,3 +58,6 @@ def apply_retention(dry_run: bool) -> None:
             click.echo(f"{kind}: {verb} {run.counts[kind]} (older than {months[kind]} months)")
         else:
             click.echo(f"{kind}: kept (no retention period)")
+    if "abandoned_imports" in run.counts:
+        click.echo(f"abandoned_imports: {verb} {run.counts['abandoned_imports']} (uploads not "
+                   f"imported for {current_app.config['IMPORT_ABANDONED_DAYS']} days)")

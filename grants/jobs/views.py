@@ -44,6 +44,8 @@ def result_link(job: Job) -> str | None:
         return url_for("committees.session", session_id=job.parameters["session_id"])
     if job.kind == "indicators":
         return url_for("reports.indicators")
+    if job.kind == "beneficiaries.preview":  # the same page as a preview done at once
+        return url_for("imports.batch", batch_id=job.parameters["batch_id"])
     if job.kind == "weights":
         return url_for("visits.weight_sets")
     if job.download_name and result_path(job) is not None:

@@ -58,9 +58,12 @@ from grants.models.finance import (
 )
 from grants.models.imports import (
     ImportBatch,
+    ImportHolds,
     ImportMapping,
     ImportRow,
     ImportStatus,
+    PastDossier,
+    PastOutcome,
     RowDecision,
     RowOutcome,
     RowStatus,
@@ -108,6 +111,7 @@ __all__ = [
     "ContactChannel", "ContactPreference", "DigestChannel", "MessageEvent", "MessageState",
     "MessageTemplate", "ReminderPreference",
     "OutboundMessage",
-    "ImportBatch", "ImportMapping", "ImportRow", "ImportStatus", "RowDecision", "RowOutcome",
+    "ImportBatch", "ImportHolds", "ImportMapping", "ImportRow", "ImportStatus", "PastDossier",
+    "PastOutcome", "RowDecision", "RowOutcome",
     "RowStatus",
 ]

@@ -25,6 +25,7 @@ from grants.models import Application, ApplicationMember, Beneficiary, OutboundM
 from grants.paging import paginate
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services.intake import beneficiaries as registry
+from grants.services.intake import past_grants
 from grants.vocabulary import VerificationStatus
 
 
@@ -118,8 +119,10 @@ def detail(beneficiary_id: int):
     sent = db.session.scalars(db.select(OutboundMessage).where(
         OutboundMessage.beneficiary_id == person.id)
         .order_by(OutboundMessage.created_at.desc(), OutboundMessage.id.desc()).limit(50)).all()
+    past = past_grants.past_dossiers_of(person.id)
     return render_template(
         "beneficiaries/detail.html", person=person, applications=applications,
+        past_dossiers=past, active_past={d.id for d in past if past_grants.counts_as_active(d)},
         messages=sent, contact_form=messages_views.preference_form(person),
         restricted=restricted, show_restricted=show_restricted, confirm=ConfirmForm(),
         consent_form=ConsentForm(formdata=None, consent_scopes=[]),

@@ -11,6 +11,7 @@ from grants.forms import attempt
 from grants.models import Application, CommitteeSession, ScoreSheet, Seat, SessionStatus
 from grants.permissions import Decision, Permission, deny, get_or_404, require
 from grants.services.committees import grids, scoring, sessions
+from grants.services.intake import past_grants
 
 
 def _load(session_id: int, application_id: int):
@@ -65,8 +66,10 @@ def dossier(session_id: int, application_id: int):
     editable = member.seat == Seat.VOTING and meeting.status == SessionStatus.SCORING and (
         sheet is None or sheet.status.is_draft)
     seen = scoring.may_see_scores(current_user, meeting, application.id)
+    past = past_grants.past_dossiers_of(*(m.beneficiary_id for m in application.members))
     return render_template(
         "committees/dossier.html", meeting=meeting, application=application, grid=grid,
+        past_dossiers=past, active_past={d.id for d in past if past_grants.counts_as_active(d)},
         form=form, rows=list(zip(grid.criteria, form.lines, strict=False)), sheet=sheet, editable=editable,
         tally=scoring.tallies(meeting, [application.id]).get(application.id) if seen else None)
 

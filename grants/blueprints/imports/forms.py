@@ -4,21 +4,28 @@ headers), the decisions per group of rows."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField
+from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from grants.forms import choices
-from grants.models import RowDecision, RowStatus
-from grants.services.imports.mapping import FIELDS
+from grants.models import ImportHolds, RowDecision, RowStatus
+from grants.services.imports.mapping import FIELDS, Field
 
 
 class UploadForm(FlaskForm):
     file = FileField(_l("Partner list (Excel .xlsx or .xls, or CSV)"),
                      validators=[FileRequired(_l("Choose a file."))])
+    holds = RadioField(_l("The file holds"), default=ImportHolds.PEOPLE.value,
+                       choices=lambda: choices([(h.value, h.label) for h in ImportHolds]),
+                       description=_l("With their past dossiers: one row per dossier of an "
+                                      "earlier call or programme (programme, year, outcome, "
+                                      "amount), for the history and the one-grant-per-person "
+                                      "rule."))
     mapping = SelectField(_l("Saved mapping (optional)"), validators=[Optional()])
 
 
-def mapping_form(headers: list[str], columns: dict[str, str], formdata=None):
+def mapping_form(headers: list[str], columns: dict[str, str], formdata=None,
+                 fields: tuple[Field, ...] = FIELDS):
     """A form with one select per field, offering the file's headers."""
 
     class MappingForm(FlaskForm):
@@ -28,16 +35,24 @@ def mapping_form(headers: list[str], columns: dict[str, str], formdata=None):
                                              "next file of this partner."))
 
     options = choices([("", _l("(not in the file)"))] + [(h, h) for h in headers])
-    for field in FIELDS:
+    for field in fields:
         setattr(MappingForm, f"col_{field.code}", SelectField(
             field.label, choices=options, validators=[Optional()],
             default=columns.get(field.code, "")))
     return MappingForm(formdata=formdata) if formdata is not None else MappingForm()
 
 
-def group_choices(status: RowStatus):
+def group_choices(status: RowStatus, holds: ImportHolds = ImportHolds.PEOPLE):
     return choices([("", _l("Keep the row decisions"))] + [
-        (d.value, d.label) for d in RowDecision if status.allows(d)])
+        (d.value, d.label) for d in RowDecision if status.allows(d, holds)])
+
+
+def decisions_form(holds: ImportHolds, **kwargs) -> "DecisionsForm":
+    """The decisions a batch of this kind allows (a row repeating a person of a file of past
+    dossiers may be linked to the row above)."""
+    form = DecisionsForm(**kwargs)
+    form.group_file_duplicate.choices = group_choices(RowStatus.FILE_DUPLICATE, holds)
+    return form
 
 
 class DecisionsForm(FlaskForm):

@@ -26,6 +26,7 @@ from grants.models import (
 )
 from grants.services.committees.grids import grid_for
 from grants.services.committees.scoring import Tally, tally_of, tally_subquery
+from grants.services.intake.past_grants import active_past_grants
 from grants.workflow import ACTIVE_GRANT_STATUSES, ApplicationStatus
 
 
@@ -175,13 +176,15 @@ def _decided(session: CommitteeSession, with_tallies: bool) -> list[Ranked]:
 
 
 def _with_active_grant(session: CommitteeSession) -> set[int]:
-    """Beneficiaries holding an active grant through a dossier outside this session."""
+    """Beneficiaries holding an active grant through a dossier outside this session, or a
+    past grant of an earlier programme funded within PAST_GRANT_ACTIVE_MONTHS."""
     examined = sa.select(SessionDossier.application_id).where(
         SessionDossier.session_id == session.id)
-    return set(db.session.scalars(
+    return set(db.session.scalars(sa.union(
         sa.select(ApplicationMember.beneficiary_id)
         .join(Application, Application.id == ApplicationMember.application_id)
-        .where(Application.status.in_(ACTIVE_GRANT_STATUSES), Application.id.not_in(examined))))
+        .where(Application.status.in_(ACTIVE_GRANT_STATUSES), Application.id.not_in(examined)),
+        active_past_grants())))
 
 
 def cut_index(rows: list[Ranked]) -> int | None:

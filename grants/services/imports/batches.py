@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -24,10 +23,13 @@ from grants.models import (
     ContactPreference,
     DuplicateReview,
     ImportBatch,
+    ImportHolds,
     ImportRow,
     ImportStatus,
     Job,
     OutboundMessage,
+    PastDossier,
+    PastOutcome,
     Referral,
     RowDecision,
     RowOutcome,
@@ -41,13 +43,14 @@ from grants.services.imports.checks import CheckedRow, check_table
 from grants.services.imports.reading import Table, read_table
 from grants.services.intake.beneficiaries import CURRENT_NOTICE_VERSION, id_number_key, name_key
 from grants.services.references import reserve_references
-from grants.storage import clean_display_name
+from grants.storage import clean_display_name, imports_root
 from grants.vocabulary import (
     BeneficiaryCategory,
     ConsentScope,
     Education,
     IdType,
     ReturnMode,
+    Sector,
     Sex,
 )
 
@@ -57,19 +60,16 @@ _DATES = ("birth_date", "return_date")
 INSERT_CHUNK = 1000
 
 
-def imports_root() -> Path:
-    return Path(current_app.instance_path) / "imports"
-
-
 # --- upload, mapping, preview ------------------------------------------------------------------
 
-def upload(actor: User, content: bytes, file_name: str) -> tuple[ImportBatch, Table]:
+def upload(actor: User, content: bytes, file_name: str,
+           holds: ImportHolds = ImportHolds.PEOPLE) -> tuple[ImportBatch, Table]:
     """Read the file (refused at once if it is not a usable sheet) and keep it for the batch,
     with a proposed mapping of its columns. No returnee is written."""
     table = read_table(content)
     batch = ImportBatch(file_name=clean_display_name(file_name)[:200],
-                        stored_name=uuid.uuid4().hex, headers=table.headers,
-                        columns=mappings.propose(table.headers), row_count=len(table),
+                        stored_name=uuid.uuid4().hex, headers=table.headers, holds=holds,
+                        columns=mappings.propose(table.headers, holds), row_count=len(table),
                         created_by_id=actor.id, counts={})
     db.session.add(batch)
     db.session.flush()
@@ -88,7 +88,7 @@ def batch_table(batch: ImportBatch) -> Table:
 
 def set_columns(actor: User, batch: ImportBatch, columns: dict, save_as: str | None = None) -> None:
     _require_open(batch)
-    batch.columns = mappings.check_columns(columns, batch.headers)
+    batch.columns = mappings.check_columns(columns, batch.headers, batch.holds)
     if save_as and save_as.strip():
         mappings.save_mapping(actor, save_as, batch.columns)
         batch.mapping_name = save_as.strip()
@@ -98,15 +98,33 @@ def set_columns(actor: User, batch: ImportBatch, columns: dict, save_as: str | N
 def preview(actor: User, batch: ImportBatch, table: Table | None = None) -> list[CheckedRow]:
     """Check every row and keep the result on the batch (its rows, each with its default
     decision); nothing is written to the registry."""
+    rows = check_rows(actor, batch, table)
+    store_preview(batch, rows)
+    return rows
+
+
+def check_rows(actor: User, batch: ImportBatch, table: Table | None = None,
+               progress=None) -> list[CheckedRow]:
+    """The reading half of the preview: every row checked, nothing written (a preview job
+    reports its progress meanwhile: progress(done, total))."""
     _require_open(batch)
-    mappings.check_columns(batch.columns, batch.headers)
-    rows = check_table(actor, table or batch_table(batch), batch.columns)
+    mappings.check_columns(batch.columns, batch.headers, batch.holds)
+    table = table or batch_table(batch)
+    total = len(table)
+    return check_table(actor, table, batch.columns,
+                       None if progress is None else lambda done: progress(done, total))
+
+
+def store_preview(batch: ImportBatch, rows: list[CheckedRow]) -> None:
+    """The writing half: the checked rows kept on the batch, each with its default decision."""
+    _require_open(batch)
     db.session.execute(db.delete(ImportRow).where(ImportRow.batch_id == batch.id))
     values = [{"batch_id": batch.id, "line": r.line, "first_name": r.first_name,
                "last_name": r.last_name, "data": r.data, "consent": r.consent,
                "status": r.status, "errors": [list(e) for e in r.errors],
                "reasons": list(r.reasons), "duplicate_of_id": r.duplicate_of_id,
-               "duplicate_of_line": r.duplicate_of_line, "decision": r.status.default_decision,
+               "duplicate_of_line": r.duplicate_of_line,
+               "decision": r.status.default_decision_for(batch.holds),
                "outcome": None, "beneficiary_id": None} for r in rows]
     for start in range(0, len(values), INSERT_CHUNK):
         db.session.execute(db.insert(ImportRow), values[start:start + INSERT_CHUNK])
@@ -114,7 +132,11 @@ def preview(actor: User, batch: ImportBatch, table: Table | None = None) -> list
     batch.counts = dict(Counter(str(r.status) for r in rows))
     batch.status = ImportStatus.PREVIEWED
     db.session.flush()
-    return rows
+
+
+def previews_in_background(batch: ImportBatch) -> bool:
+    """A file longer than IMPORT_PREVIEW_INLINE_ROWS is checked by a job, with progress."""
+    return batch.row_count > int(current_app.config["IMPORT_PREVIEW_INLINE_ROWS"])
 
 
 def decide(actor: User, batch: ImportBatch, *, rows: dict[int, str] | None = None,
@@ -133,7 +155,7 @@ def decide(actor: User, batch: ImportBatch, *, rows: dict[int, str] | None = Non
             row = found.get(line)
             if row is None:
                 raise ValidationError(_l("Unknown row."), "decision")
-            if not row.status.allows(decision):
+            if not row.status.allows(decision, batch.holds):
                 raise ValidationError(_l("Line %(line)s: this decision is not possible.",
                                          line=line), "decision")
             if row.decision != decision:
@@ -141,7 +163,7 @@ def decide(actor: User, batch: ImportBatch, *, rows: dict[int, str] | None = Non
                 changed += 1
     for status_code, decision_code in (groups or {}).items():
         status, decision = _parse(RowStatus, status_code), _parse(RowDecision, decision_code)
-        if not status.allows(decision):
+        if not status.allows(decision, batch.holds):
             raise ValidationError(_l("This decision is not possible for these rows."), "decision")
         changed += db.session.execute(db.update(ImportRow).where(
             ImportRow.batch_id == batch.id, ImportRow.status == status,
@@ -224,9 +246,13 @@ def run_import(actor: User, batch_id: int, progress=None) -> ImportBatch:
         ImportRow.batch_id == batch.id, ImportRow.decision == RowDecision.LINK,
         ImportRow.duplicate_of_id.is_not(None)).values(
         outcome=RowOutcome.LINKED, beneficiary_id=ImportRow.duplicate_of_id))
+    if batch.holds.has_past_dossiers:
+        _link_repeated_rows(batch)
     db.session.execute(db.update(ImportRow).where(
         ImportRow.batch_id == batch.id, ImportRow.outcome.is_(None)).values(
         outcome=RowOutcome.SKIPPED))
+    if batch.holds.has_past_dossiers:
+        _record_past_dossiers(batch, now)
     outcomes = {outcome: n for outcome, n in db.session.execute(
         db.select(ImportRow.outcome, db.func.count()).where(ImportRow.batch_id == batch.id)
         .group_by(ImportRow.outcome))}
@@ -239,6 +265,44 @@ def run_import(actor: User, batch_id: int, progress=None) -> ImportBatch:
     # The uploaded file holds everyone's data, consent or not: the rows now hold what is kept.
     (imports_root() / batch.stored_name).unlink(missing_ok=True)
     return batch
+
+
+def _link_repeated_rows(batch: ImportBatch) -> None:
+    """A row repeating a person of a row above (a second past dossier) goes to that row's
+    person, created or linked; if the row above was skipped, so is this one."""
+    person_of_line = dict(db.session.execute(db.select(ImportRow.line, ImportRow.beneficiary_id)
+                                             .where(ImportRow.batch_id == batch.id,
+                                                    ImportRow.beneficiary_id.is_not(None))).all())
+    repeated = db.session.execute(db.select(ImportRow.id, ImportRow.duplicate_of_line).where(
+        ImportRow.batch_id == batch.id, ImportRow.decision == RowDecision.LINK,
+        ImportRow.status == RowStatus.FILE_DUPLICATE)).all()
+    updates = [{"id": row_id, "beneficiary_id": person_of_line[line],
+                "outcome": RowOutcome.LINKED} for row_id, line in repeated
+               if line in person_of_line]
+    if updates:
+        db.session.execute(db.update(ImportRow), updates)
+
+
+def _record_past_dossiers(batch: ImportBatch, now) -> None:
+    """One PastDossier per row created or linked, in bulk."""
+    rows = db.session.execute(db.select(ImportRow.beneficiary_id, ImportRow.data).where(
+        ImportRow.batch_id == batch.id, ImportRow.beneficiary_id.is_not(None),
+        ImportRow.outcome.in_([RowOutcome.CREATED, RowOutcome.LINKED])).order_by(ImportRow.line))
+    values = [_past_values(batch, bid, data["past"], now) for bid, data in rows
+              if data.get("past")]
+    for start in range(0, len(values), INSERT_CHUNK):
+        db.session.execute(db.insert(PastDossier), values[start:start + INSERT_CHUNK])
+
+
+def _past_values(batch: ImportBatch, beneficiary_id: int, past: dict, now) -> dict:
+    outcome = PastOutcome(past["outcome"])
+    funded_on = date.fromisoformat(past["funded_on"]) if past.get("funded_on") else None
+    counts_from = (funded_on or date(past["year"], 7, 1)) if outcome.is_funded else None
+    return {"beneficiary_id": beneficiary_id, "programme": past["programme"],
+            "year": past["year"], "title": past.get("title"),
+            "sector": Sector(past["sector"]) if past.get("sector") else None,
+            "outcome": outcome, "amount": past.get("amount"), "funded_on": funded_on,
+            "counts_from": counts_from, "import_batch_id": batch.id, "created_at": now}
 
 
 def _person(actor: User, batch: ImportBatch, row, code: str, now) -> dict:
@@ -326,9 +390,13 @@ def undo(actor: User, batch: ImportBatch) -> int:
     if in_use:
         raise BatchInUse(in_use)
     mine = db.select(Beneficiary.id).where(Beneficiary.import_batch_id == batch.id)
+    db.session.execute(db.delete(PastDossier).where(PastDossier.import_batch_id == batch.id))
     db.session.execute(db.update(ImportRow).where(
         ImportRow.batch_id == batch.id, ImportRow.outcome == RowOutcome.CREATED).values(
         outcome=RowOutcome.REMOVED, beneficiary_id=None))
+    db.session.execute(db.update(ImportRow).where(
+        ImportRow.batch_id == batch.id, ImportRow.beneficiary_id.in_(mine)).values(
+        beneficiary_id=None))  # rows of this file linked to a person it created
     db.session.execute(db.delete(Consent).where(Consent.beneficiary_id.in_(mine)))
     removed = db.session.execute(db.delete(Beneficiary).where(
         Beneficiary.import_batch_id == batch.id)).rowcount  # type: ignore[attr-defined]

@@ -90,13 +90,13 @@ def _check_row(line: int, cells: dict, lookups: v.Lookups, regions: frozenset[in
         "sex": parse("sex", v.parse_sex), "birth_date": birth[0], "birth_date_estimated": birth[1],
         "phone": v.text(cells.get("phone")) or None,
         "id_number": v.text(cells.get("id_number")) or None,
-        "id_type": parse("id_type", lookups.choice, lookups.id_types,
+        "id_type": parse("id_type", v.parse_choice, lookups.id_types,
                          _l("Unknown type of document.")),
         "region_id": parse("region", lookups.region),
-        "category": parse("category", lookups.choice, lookups.categories,
+        "category": parse("category", v.parse_choice, lookups.categories,
                           _l("Unknown category.")) or BeneficiaryCategory.RETURNEE,
         "return_date": (parse("return_date", v.parse_date) or (None, False))[0],
-        "return_mode": parse("return_mode", lookups.choice, lookups.return_modes,
+        "return_mode": parse("return_mode", v.parse_choice, lookups.return_modes,
                              _l("Unknown return mode.")),
         "household_size": parse("household_size", v.parse_int),
         "education": None, "skills": None, "skills_abroad": None,
@@ -133,10 +133,47 @@ def _check_row(line: int, cells: dict, lookups: v.Lookups, regions: frozenset[in
         # Without consent the names are kept, and the region so that its agents see the person
         # on their list "consent to collect".
         data = {"region_id": profile["region_id"]}
+    if "past_outcome" in cells:  # a file of returnees with their past dossiers
+        data["past"] = _past_dossier(cells, parse, lookups, consent, errors)
     row = CheckedRow(line, first[:80], last[:80], consent, data, errors, keys)
     if errors:
         row.status = RowStatus.ERROR
     return row
+
+
+def _past_dossier(cells: dict, parse, lookups: v.Lookups, consent: bool,
+                  errors: list[tuple[str, str]]) -> dict:
+    """The row's past dossier, JSON-ready. Kept with or without consent (the one-grant rule
+    needs it), but its title only with consent: it may say more about the person."""
+    programme = v.text(cells.get("past_programme"))
+    if not programme:
+        errors.append(("past_programme", str(_l("Enter the call or programme of the dossier."))))
+    elif len(programme) > 120:
+        errors.append(("past_programme", str(_l("At most %(count)s characters.", count=120))))
+    outcome = parse("past_outcome", v.parse_outcome) if v.text(cells.get("past_outcome")) else None
+    if outcome is None and not any(code == "past_outcome" for code, _ in errors):
+        errors.append(("past_outcome", str(_l("Write \"financé\" or \"non financé\"."))))
+    year = parse("past_year", v.parse_year)
+    funded_on = (parse("past_funded_on", v.parse_date) or (None, False))[0]
+    if funded_on and funded_on > date.today():
+        errors.append(("past_funded_on", str(_l("The date of funding cannot be in the future."))))
+    elif funded_on and outcome is not None and not outcome.is_funded:
+        errors.append(("past_funded_on", str(_l("A dossier that was not funded has no date of "
+                                                "funding."))))
+    if year is None and funded_on is not None:
+        year = funded_on.year
+    elif year is None and not any(code in ("past_year", "past_funded_on") for code, _ in errors):
+        errors.append(("past_year", str(_l("Enter the year of the dossier or its date of "
+                                           "funding."))))
+    title = v.text(cells.get("past_title")) or None
+    if title and len(title) > 200:
+        errors.append(("past_title", str(_l("At most %(count)s characters.", count=200))))
+    sector = parse("past_sector", v.parse_choice, lookups.sectors, _l("Unknown sector."))
+    return {"programme": programme[:120], "year": year, "outcome": str(outcome or ""),
+            "title": title[:200] if title and consent else None,
+            "sector": str(sector) if sector else None,
+            "amount": parse("past_amount", v.parse_amount),
+            "funded_on": funded_on.isoformat() if funded_on else None}
 
 
 def _chunks(values: Iterable, size: int = CHUNK):

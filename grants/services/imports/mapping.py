@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from grants.extensions import db
-from grants.models import ImportMapping, User
+from grants.models import ImportHolds, ImportMapping, User
 from grants.services import audit
 from grants.services.errors import ValidationError
 
@@ -68,8 +68,42 @@ FIELDS: tuple[Field, ...] = (
                                                   "date de consentement", "date consentement",
                                                   "consent date"), "02/01/2024"),
 )
-FIELD_CODES = tuple(f.code for f in FIELDS)
+# A file of "returnees with their past dossiers": one row per past dossier (a person with two
+# dossiers has two rows; the second links to the first).
+PAST_FIELDS: tuple[Field, ...] = (
+    Field("past_programme", _l("Past call or programme"), (
+        "programme", "appel", "appel a projets", "projet oim", "bailleur", "partenaire",
+        "call", "programme name", "past call", "ancien appel"), "OIM Kayes 2024"),
+    Field("past_year", _l("Year of the past dossier"), ("annee", "annee du dossier", "year",
+                                                         "annee appel", "exercice"), "2024"),
+    Field("past_title", _l("Title of the past project"), (
+        "titre", "titre du projet", "intitule", "intitule du projet", "projet", "project",
+        "project title", "title"), "Atelier de couture"),
+    Field("past_sector", _l("Sector of the past project"), ("secteur", "secteur d activite",
+                                                            "sector", "filiere"), "Couture"),
+    Field("past_outcome", _l("Outcome of the past dossier"), (
+        "resultat", "issue", "decision", "finance", "financement", "outcome", "funded",
+        "statut du dossier"), "financé"),
+    Field("past_amount", _l("Amount granted (F CFA)"), (
+        "montant", "montant accorde", "montant finance", "montant octroye", "amount",
+        "amount granted", "subvention"), "1 500 000"),
+    Field("past_funded_on", _l("Date of funding"), (
+        "date de financement", "date financement", "date d octroi", "date du financement",
+        "funding date", "funded on", "date of funding"), "15/07/2024"),
+)
+ALL_FIELDS = FIELDS + PAST_FIELDS
+FIELD_CODES = tuple(f.code for f in ALL_FIELDS)
 REQUIRED_FIELDS = ("last_name", "first_name")
+PAST_REQUIRED_FIELDS = ("past_programme", "past_outcome")
+
+
+def fields_for(holds: ImportHolds) -> tuple[Field, ...]:
+    """The fields a file of this kind may hold, as the column page and the template list them."""
+    return ALL_FIELDS if holds.has_past_dossiers else FIELDS
+
+
+def required_for(holds: ImportHolds) -> tuple[str, ...]:
+    return REQUIRED_FIELDS + (PAST_REQUIRED_FIELDS if holds.has_past_dossiers else ())
 
 
 def normalise(text: object) -> str:
@@ -79,14 +113,14 @@ def normalise(text: object) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in value).split())
 
 
-def propose(headers: list[str]) -> dict[str, str]:
+def propose(headers: list[str], holds: ImportHolds = ImportHolds.PEOPLE) -> dict[str, str]:
     """field code -> header: exact synonyms first, then headers that start with a synonym
     ("Téléphone 1"); each header serves one field."""
     normalised = {header: normalise(header) for header in headers}
     chosen: dict[str, str] = {}
     used: set[str] = set()
     for exact in (True, False):
-        for field in FIELDS:
+        for field in fields_for(holds):
             if field.code in chosen:
                 continue
             for header, key in normalised.items():
@@ -101,12 +135,14 @@ def propose(headers: list[str]) -> dict[str, str]:
     return chosen
 
 
-def check_columns(columns: dict, headers: list[str]) -> dict[str, str]:
+def check_columns(columns: dict, headers: list[str],
+                  holds: ImportHolds = ImportHolds.PEOPLE) -> dict[str, str]:
     """A mapping as the user sent it: known fields, existing headers, each header once, the
-    names mapped."""
+    names mapped (and, for past dossiers, the programme and the outcome)."""
     clean: dict[str, str] = {}
+    known = {f.code for f in fields_for(holds)}
     for code, header in columns.items():
-        if code not in FIELD_CODES:
+        if code not in known:
             raise ValidationError(_l("Unknown field."), "columns")
         if not header:
             continue
@@ -117,7 +153,7 @@ def check_columns(columns: dict, headers: list[str]) -> dict[str, str]:
             raise ValidationError(_l("The column \"%(name)s\" is chosen for two fields.",
                                      name=str(header)[:80]), code)
         clean[code] = header
-    for code in REQUIRED_FIELDS:
+    for code in required_for(holds):
         if code not in clean:
             raise ValidationError(_l("Choose the column of this field: it is required."), code)
     return clean
@@ -153,13 +189,15 @@ def save_mapping(actor: User, name: str, columns: dict[str, str]) -> ImportMappi
     return mapping
 
 
-def apply_saved(mapping: ImportMapping, headers: list[str]) -> dict[str, str]:
+def apply_saved(mapping: ImportMapping, headers: list[str],
+                holds: ImportHolds = ImportHolds.PEOPLE) -> dict[str, str]:
     """A saved mapping on a new file: the columns it names that the file has (same header, or
     the same once accents and case are ignored)."""
     by_key = {normalise(h): h for h in headers}
     columns: dict[str, str] = {}
+    known = {f.code for f in fields_for(holds)}
     for code, header in mapping.columns.items():
-        if code not in FIELD_CODES:
+        if code not in known:
             continue
         if header in headers:
             columns[code] = header

@@ -5,15 +5,18 @@ value or raises ValueError with the message for the user."""
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from grants.extensions import db
-from grants.models import Region
+from grants.models import PastOutcome, Region
+from grants.services.amounts import parse_amount as parse_typed_amount
+from grants.services.errors import ValidationError
 from grants.services.imports.mapping import normalise
-from grants.vocabulary import BeneficiaryCategory, IdType, LabelledEnum, ReturnMode, Sex
+from grants.vocabulary import BeneficiaryCategory, IdType, LabelledEnum, ReturnMode, Sector, Sex
 
 _EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (its 1900 leap-year bug included)
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y/%m/%d", "%d/%m/%y",
@@ -94,6 +97,50 @@ def parse_yes_no(value) -> bool:
                        value=text(value)[:20]))
 
 
+_OUTCOMES = {"funded": PastOutcome.FUNDED, "finance": PastOutcome.FUNDED,
+             "financee": PastOutcome.FUNDED, "oui": PastOutcome.FUNDED, "o": PastOutcome.FUNDED,
+             "yes": PastOutcome.FUNDED, "y": PastOutcome.FUNDED, "1": PastOutcome.FUNDED,
+             "accorde": PastOutcome.FUNDED, "retenu": PastOutcome.FUNDED,
+             "selectionne": PastOutcome.FUNDED, "subventionne": PastOutcome.FUNDED,
+             "not funded": PastOutcome.NOT_FUNDED, "non finance": PastOutcome.NOT_FUNDED,
+             "non financee": PastOutcome.NOT_FUNDED, "non": PastOutcome.NOT_FUNDED,
+             "n": PastOutcome.NOT_FUNDED, "no": PastOutcome.NOT_FUNDED,
+             "0": PastOutcome.NOT_FUNDED, "rejete": PastOutcome.NOT_FUNDED,
+             "refuse": PastOutcome.NOT_FUNDED, "non retenu": PastOutcome.NOT_FUNDED,
+             "unfunded": PastOutcome.NOT_FUNDED, "rejected": PastOutcome.NOT_FUNDED}
+
+
+def parse_outcome(value) -> PastOutcome:
+    """"financé", "oui", "funded" / "non financé", "non", "rejeté"…: a past dossier's outcome."""
+    key = normalise(text(value))
+    if key not in _OUTCOMES:
+        raise CellError(_l("Unknown outcome \"%(value)s\": write \"financé\" or \"non financé\".",
+                           value=text(value)[:30]))
+    return _OUTCOMES[key]
+
+
+def parse_year(value) -> int | None:
+    raw = text(value)
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1990 <= int(raw) <= date.today().year:
+        raise CellError(_l("Write a year such as 2024 (\"%(value)s\" is not one).",
+                           value=raw[:20]))
+    return int(raw)
+
+
+def parse_amount(value) -> int | None:
+    """Whole F CFA by the rules of every amount typed in the system ("1 500 000", "1.500.000");
+    a float cell holding a whole number (Excel's 1500000.0) is that number."""
+    raw = text(value)
+    if not raw:
+        return None
+    try:
+        return parse_typed_amount(raw)
+    except ValidationError as error:
+        raise CellError(error.message) from None
+
+
 def parse_int(value) -> int | None:
     raw = text(value)
     if not raw:
@@ -134,6 +181,13 @@ class Lookups:
             "laissez passer": IdType.LAISSEZ_PASSER, "lp": IdType.LAISSEZ_PASSER,
             "acte de naissance": IdType.BIRTH_CERTIFICATE, "aucun": IdType.NONE,
             "aucune": IdType.NONE})
+        self.sectors = _labels(Sector, {})
+        for locale in ("fr", "en"):  # "Couture" for "Couture / textile"
+            with force_locale(locale):
+                for member in Sector:
+                    for part in re.split(r"[/(,]", str(member.label)):
+                        if normalise(part):
+                            self.sectors.setdefault(normalise(part), member)
 
     def region(self, value) -> int | None:
         raw = text(value)
@@ -154,6 +208,11 @@ class Lookups:
         if key not in table:
             raise CellError(message)
         return table[key]
+
+
+def parse_choice(value, table: dict, message) -> LabelledEnum | None:
+    """`Lookups.choice` with the cell first, as a row's parsers take it."""
+    return Lookups.choice(table, value, message)
 
 
 def _labels(enum: type[LabelledEnum], extra: dict) -> dict[str, LabelledEnum]:

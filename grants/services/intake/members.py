@@ -14,6 +14,7 @@ from grants.services import audit
 from grants.services.errors import ConflictError, ForbiddenError, ValidationError
 from grants.services.intake.applications import check_editable, person_refusal
 from grants.services.intake.beneficiaries import search
+from grants.services.intake.past_grants import past_grant_holders
 from grants.vocabulary import VerificationStatus
 from grants.workflow import ACTIVE_GRANT_STATUSES
 
@@ -23,7 +24,8 @@ SEARCH_LIMIT = 10
 
 def active_grant_holders(beneficiary_ids, except_application_id: int | None = None) -> dict:
     """{beneficiary id: reference of the dossier} for those of `beneficiary_ids` who hold an
-    active grant through a dossier other than `except_application_id` (one grant per person)."""
+    active grant through a dossier other than `except_application_id`, or a recent past grant
+    (one grant per person)."""
     ids = list(beneficiary_ids)
     if not ids:
         return {}
@@ -34,7 +36,9 @@ def active_grant_holders(beneficiary_ids, except_application_id: int | None = No
                Application.id != (except_application_id or 0),
                Application.status.in_(ACTIVE_GRANT_STATUSES))
         .order_by(Application.id))
-    return {person_id: reference or f"#{app_id}" for person_id, reference, app_id in rows}
+    holders = {person_id: reference or f"#{app_id}" for person_id, reference, app_id in rows}
+    # A grant of an earlier programme, funded recently, counts too (its follow-up year).
+    return past_grant_holders(ids) | holders
 
 
 def join_refusal(app: Application, person: Beneficiary, holders: dict | None = None):

@@ -23,7 +23,9 @@ from grants.models import (
     DuplicateReview,
     Grant,
     GrantStatus,
+    ImportRow,
     OutboundMessage,
+    PastDossier,
     Referral,
     Screening,
     User,
@@ -100,6 +102,7 @@ def erase(actor: User, person: Beneficiary, reason: str) -> Erasure:
         OutboundMessage.beneficiary_id == person.id))
     db.session.execute(db.delete(ContactPreference).where(
         ContactPreference.beneficiary_id == person.id))
+    _erase_imports(person)
     db.session.execute(db.delete(DuplicateReview).where(db.or_(
         DuplicateReview.beneficiary_id == person.id, DuplicateReview.other_id == person.id)))
     if person.user_id:
@@ -115,6 +118,17 @@ def _erase_identity(person: Beneficiary, pseudonym: str) -> None:
     person.code, person.first_name, person.last_name = pseudonym, ERASED_FIRST_NAME, pseudonym
     person.name_key = name_key(ERASED_FIRST_NAME, pseudonym)
     person.verification_note = None
+
+
+def _erase_imports(person: Beneficiary) -> None:
+    """Past dossiers keep what the one-grant rule and the history of money need (programme,
+    year, sector, outcome, amount, dates) and lose their free-text title; the rows of the
+    partner files that held the person keep only the pseudonym."""
+    db.session.execute(db.update(PastDossier).where(
+        PastDossier.beneficiary_id == person.id).values(title=None))
+    db.session.execute(db.update(ImportRow).where(db.or_(
+        ImportRow.beneficiary_id == person.id, ImportRow.duplicate_of_id == person.id)).values(
+        first_name=ERASED_FIRST_NAME, last_name=person.code, data={}, errors=[]))
 
 
 def _erase_consents(person: Beneficiary, result: Erasure) -> None:

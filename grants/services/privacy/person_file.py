@@ -16,6 +16,7 @@ from grants.models import (
     BeneficiaryRestricted,
     Grant,
     OutboundMessage,
+    PastDossier,
     Payment,
     Referral,
     SustainabilityScore,
@@ -141,6 +142,10 @@ def collect(person: Beneficiary) -> dict[str, Any]:
         "documents": _files(db.session.scalars(db.select(Attachment).where(
             Attachment.beneficiary_id == person.id).order_by(Attachment.id))),
         "dossiers": [_dossier(app, person.id) for app in dossiers],
+        "past_dossiers": [_row(p, ("programme", "year", "title", "sector", "outcome", "amount",
+                                   "funded_on", "import_batch_id", "created_at"))
+                          for p in db.session.scalars(db.select(PastDossier).where(
+                              PastDossier.beneficiary_id == person.id).order_by(PastDossier.id))],
         "referrals": [{**_row(r, ("created_at", "service", "reason", "status", "outcome_note")),
                        "partner": r.partner.name} for r in referrals],
         "messages": [_row(m, ("created_at", "event", "language", "channel", "phone", "text",

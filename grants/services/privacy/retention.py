@@ -9,15 +9,25 @@ database triggers allow (grants/database.py, AUDIT_FIXED_COLUMNS)."""
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from grants.database import rows_changed
 from grants.extensions import db
-from grants.models import Application, Attachment, AuditEvent, BeneficiaryRestricted, VisitPhoto
+from grants.models import (
+    Application,
+    Attachment,
+    AuditEvent,
+    BeneficiaryRestricted,
+    ImportBatch,
+    ImportRow,
+    ImportStatus,
+    VisitPhoto,
+)
 from grants.services import audit
 from grants.services.privacy.erasure import FINISHED
+from grants.storage import imports_root
 from grants.vocabulary import DocumentKind
 from grants.workflow import ApplicationStatus
 
@@ -31,6 +41,7 @@ class RetentionRun:
     dry_run: bool
     counts: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)  # stored names to delete once committed
+    import_files: list[str] = field(default_factory=list)  # the same, under instance/imports/
 
 
 def months_before(now: datetime, months: int) -> datetime:
@@ -78,9 +89,38 @@ def _key(row) -> int:
     return row.beneficiary_id if isinstance(row, BeneficiaryRestricted) else row.id
 
 
-def apply(months: dict[str, int | None], now: datetime, *, dry_run: bool) -> RetentionRun:
-    """Apply every rule; flushes (the caller commits, then discards run.files)."""
+def _abandoned_imports(run: RetentionRun, cutoff: datetime, dry_run: bool) -> int:
+    """Uploads never imported since `cutoff`: their file (everyone's data, consent or not) and
+    their checked rows go; the batch stays, marked abandoned, for its history."""
+    batches = db.session.scalars(db.select(ImportBatch).where(
+        ImportBatch.status.in_(ImportStatus.abandoned()), ImportBatch.created_at < cutoff)).all()
+    if dry_run or not batches:
+        return len(batches)
+    ids = [batch.id for batch in batches]
+    db.session.execute(db.delete(ImportRow).where(ImportRow.batch_id.in_(ids)))
+    for batch in batches:
+        run.import_files.append(batch.stored_name)
+        batch.status, batch.counts = ImportStatus.EXPIRED, {}
+    db.session.flush()
+    return len(batches)
+
+
+def discard_import_files(stored_names: list[str]) -> None:
+    """Delete the abandoned uploads' files: call after the run is committed."""
+    root = imports_root()
+    for name in stored_names:
+        if name and "/" not in name and "\\" not in name:
+            (root / name).unlink(missing_ok=True)
+
+
+def apply(months: dict[str, int | None], now: datetime, *, dry_run: bool,
+          import_days: int | None = None) -> RetentionRun:
+    """Apply every rule; flushes (the caller commits, then discards run.files and
+    run.import_files). `import_days`: IMPORT_ABANDONED_DAYS, None keeps abandoned uploads."""
     run = RetentionRun(dry_run=dry_run)
+    if import_days is not None:
+        run.counts["abandoned_imports"] = _abandoned_imports(
+            run, now - timedelta(days=int(import_days)), dry_run)
     counted: set[tuple[str, int]] = set()  # a dry run counts a row once, by its first rule
     for kind in KINDS:
         cutoff = _cutoff(now, months.get(kind))
