@@ -150,6 +150,7 @@ def test_a_failure_after_a_saved_payment_never_says_nothing_was_saved(app, make_
 
     agreement = accountant.get(f"/finances/conventions/{grant_id}").get_data(as_text=True)
     assert "OM-SAVED-1" in agreement and "Payée" in agreement
+    assert "Orange Money — +223 76 00 00 00" in agreement  # the wallet number, grouped
     assert "OM-SAVED-2" in accountant.get(batch_path).get_data(as_text=True)
     journal = auditor.get("/admin/journal?action=tranche.paid").get_data(as_text=True)
     assert journal.count('data-action="tranche.paid"') == 2
