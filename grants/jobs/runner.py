@@ -60,9 +60,11 @@ def run(job_id: int, retries_left: int = 0) -> None:
         try:
             if kind is None or not can(job.requested_by, kind.permission):
                 raise DomainError(_("You may no longer run this job."))
-            # Work that writes holds the write lock from its start (SQLite), and reports its
-            # progress only at the end: a second connection could not write meanwhile.
-            separate = not kind.writes and not current_app.extensions["huey"].immediate
+            # On SQLite, work that writes holds the write lock from its start and reports its
+            # progress only at the end: a second connection could not write meanwhile. On
+            # PostgreSQL (rows locked, not the database) it reports as it goes, like the rest.
+            locks_all = kind.writes and db.engine.dialect.name == "sqlite"
+            separate = not locks_all and not current_app.extensions["huey"].immediate
             if kind.writes:
                 exclusive_transaction(db.session)
                 job = db.session.get(Job, job_id)
