@@ -116,3 +116,15 @@ def test_logout_tells_the_browser_to_wipe_the_offline_data(app, client, followed
 
 def _token(client) -> str:
     return client.get("/suivi/hors-ligne/jeton").get_json()["csrf_token"]
+
+
+def test_the_visits_waiting_show_from_the_home_page_to_those_who_record_visits(app, client,
+                                                                               followed):
+    login(client, "field")
+    home = client.get("/").get_data(as_text=True)
+    assert 'id="offline-pending"' in home and "js/offline." in home and "css/field." in home
+    assert 'id="offline-prepare"' not in home  # prepared from the worklist only
+    client.post("/deconnexion")
+    login(client, "accountant")
+    home = client.get("/").get_data(as_text=True)
+    assert 'id="offline-bar"' not in home and "js/offline." not in home
