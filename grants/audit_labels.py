@@ -38,6 +38,9 @@ ACTION_THEMES: dict[str, tuple[object, dict[str, object]]] = {
         "beneficiary.consent_withdrawn": _l("Consent withdrawn"),
         "beneficiary.restricted_read": _l("Confidential data read"),
         "beneficiary.restricted_updated": _l("Confidential data changed"),
+        "import.imported": _l("Partner list imported"),
+        "import.undone": _l("Import undone"),
+        "import.mapping_saved": _l("Column mapping of an import saved"),
         "beneficiary.verification": _l("Identity verification changed"),
     }),
     "dossiers": (_l("Dossiers"), {
@@ -136,6 +139,7 @@ ACTION_THEMES: dict[str, tuple[object, dict[str, object]]] = {
         "message_template.saved": _l("Message text saved"),
         "message.called": _l("Returnee called instead of a text message"),
         "contact_preference.saved": _l("Contact preference saved"),
+        "reminder_preference.saved": _l("Reminder preference saved"),
     }),
     "privacy": (_l("Data protection"), {
         "privacy.file_produced": _l("Personal file produced"),
@@ -159,6 +163,7 @@ OBJECT_LABELS: dict[str, object] = {
     "visit": _l("Follow-up visit"), "referral": _l("Referral"), "partner": _l("Partner"),
     "weight_set": _l("Weight set"), "message_template": _l("Message text"),
     "indicator_report": _l("Indicator report"),
+    "import_batch": _l("Import"), "import_mapping": _l("Column mapping"),
 }
 
 DETAIL_LABELS: dict[str, object] = {
@@ -184,6 +189,9 @@ DETAIL_LABELS: dict[str, object] = {
     "scopes": _l("Consents"), "permission": _l("Permission"), "before": _l("Before"),
     "after": _l("After"), "filters": _l("Filters"), "recomputed": _l("Scores recomputed"),
     "roles": _l("Roles"), "regions": _l("Regions"), "active": _l("Active"),
+    "file": _l("File"), "created": _l("Created"), "linked": _l("Linked"),
+    "skipped": _l("Skipped"), "removed": _l("Removed"), "name": _l("Name"),
+    "digest": _l("Daily digest"), "quiet": _l("Quiet hours"),
 }
 
 # Detail keys whose value is an amount in F CFA (written with money()).

@@ -203,7 +203,7 @@ def test_french_by_default_and_english_on_switch(client):
     assert response.headers["Location"] == "/connexion"
     page = client.get("/connexion").get_data(as_text=True)
     assert "Log in" in page and "Se connecter" not in page
-    assert '<html lang="en">' in page
+    assert '<html lang="en"' in page
 
 
 def test_language_choice_is_remembered_per_user(app, client, make_user):
