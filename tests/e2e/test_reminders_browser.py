@@ -2,6 +2,8 @@
 the list, the digest preference saved from the phone; under the app's CSP, nothing requested
 from elsewhere."""
 
+from playwright.sync_api import expect
+
 from grants.extensions import db
 from grants.models import Role, User
 from grants.services.intake import applications
@@ -27,6 +29,7 @@ def test_the_reminders_and_their_digest_from_a_phone(app, browser, live_server, 
         entry = page.locator("nav a[href='/rappels']")
         assert entry.inner_text().split()[:2] == ["Rappels", "2"]
         entry.click()
+        page.wait_for_url("**/rappels")  # (under load the old page was read before the new one)
         main = page.locator("main").inner_text()
         assert "Dossiers à examiner" in main and "Pas de résumé quotidien." in main
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -35,10 +38,10 @@ def test_the_reminders_and_their_digest_from_a_phone(app, browser, live_server, 
         page.get_by_label("Heures calmes : de").select_option("20")
         page.get_by_label("Heures calmes : jusqu'à").select_option("7")
         page.get_by_role("button", name="Enregistrer").click()
+        expect(page.locator("body")).to_contain_text("Vos préférences de rappel sont enregistrées.")
         body = page.locator("body").inner_text()
-        assert "Vos préférences de rappel sont enregistrées." in body
         assert "Résumé quotidien : Message texte (SMS)." in body and "20:00 à 07:00" in body
         page.locator("main a[href*='status=submitted']").click()
-        assert "status=submitted" in page.url
+        page.wait_for_url("**status=submitted*")
         assert refused == []
         assert page.requested_hosts == {live_server.removeprefix("http://")}
