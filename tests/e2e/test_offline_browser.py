@@ -119,6 +119,9 @@ def test_two_visits_filled_without_network_are_recorded_once_when_it_returns(
             "Aucune visite en attente d'envoi", timeout=20000)
         assert page.evaluate(
             "Object.keys(localStorage).filter(k => k.startsWith('grants:'))") == []
+        page.goto("/")  # the home page shows the same state and count
+        expect(page.locator("#offline-state")).to_contain_text("Prêt hors ligne")
+        expect(page.locator("#offline-pending")).to_have_text("Aucune visite en attente d'envoi")
         assert page.requested_hosts == {live_server.removeprefix("http://")}
 
     with app.app_context():

@@ -74,7 +74,8 @@
 
   /* --- the worker ---------------------------------------------------------------------------- */
 
-  var registration = supported
+  // Registered from the follow-up pages only (its scope): elsewhere `ready` would never come.
+  var registration = supported && text.countOnly !== "1"
     ? navigator.serviceWorker.register(text.worker, { scope: text.scope })
         .then(function () { return navigator.serviceWorker.ready; })
     : Promise.reject(new Error("unsupported"));
