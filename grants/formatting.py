@@ -11,9 +11,9 @@ from babel.numbers import (
     get_group_symbol,
     get_minus_sign_symbol,
 )
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_timezone
 
-from grants.i18n import agreeing
+from grants.i18n import agreeing, locale_code
 
 # XOF has no minor unit; the currency sign goes after the amount in both languages.
 MONEY_PATTERN = "#,##0\u00a0¤"
@@ -21,7 +21,7 @@ MONEY_PATTERN = "#,##0\u00a0¤"
 
 def babel_locale() -> str:
     # French is shown with Mali's conventions (narrow no-break space between thousands).
-    locale = str(get_locale() or "fr")
+    locale = locale_code()
     return "fr_ML" if locale == "fr" else locale
 
 

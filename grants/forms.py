@@ -6,11 +6,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
+    Choice,
     DecimalField,
     HiddenField,
     IntegerField,
@@ -25,6 +28,28 @@ from wtforms.validators import DataRequired, NumberRange, Regexp
 from grants.extensions import db
 from grants.services.amounts import parse_amount
 from grants.services.errors import DomainError
+
+
+class QuickSelect(widgets.Select):
+    """WTForms' select, each plain option's HTML kept once made: a list page's filter form
+    draws some seventy options on every request, and building each one's attributes and
+    escaping its label cost a quarter of the page. An option is the same HTML for the same
+    value, label and selection."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or not isinstance(choice.value, str | int):
+            return super().render_option(choice, **kwargs)
+        return _option_html(choice.value, str(choice.label or choice.value), bool(choice.selected))
+
+
+@lru_cache(maxsize=8192)
+def _option_html(value: str | int, label: str, selected: bool) -> Markup:
+    return widgets.Select.render_option(Choice(value, label, selected, {}))
+
+
+# Every single-choice select of the application draws through it (set once, here).
+SelectField.widget = QuickSelect()
 
 
 class ConfirmForm(FlaskForm):

@@ -60,3 +60,44 @@ def test_dates_are_babels_pattern(make_app, locale, zone):
         for value in (date(2026, 3, 5), date(1, 1, 1), date(999, 12, 31), date(2024, 2, 29)):
             assert day(value) == format_date(value, "dd/MM/yyyy", locale=babel_locale)
         assert day(None) == moment(None) == ""
+
+
+def test_translations_follow_each_locale_change_within_a_request(app):
+    """The translations are kept for the request (grants/i18n.py): a `force_locale` block (a
+    job's or an SMS's language) and Flask-Babel's refresh must still switch them, and the
+    money filter's separators with them."""
+    from flask_babel import gettext, refresh
+
+    from grants.i18n import locale_code
+
+    with app.test_request_context():
+        assert gettext("Applications") == "Dossiers"
+        assert locale_code() == "fr"
+        with force_locale("en"):
+            assert gettext("Applications") == "Applications"
+            assert locale_code() == "en"
+            assert money(1500000) == "1,500,000\u00a0F\u202fCFA"
+        assert gettext("Applications") == "Dossiers"
+        assert money(1500000) == "1\u202f500\u202f000\u00a0F\u202fCFA"
+        refresh()
+        assert gettext("Applications") == "Dossiers"
+
+
+def test_quick_select_options_are_wtforms_own(app):
+    """Each option drawn from the cache (grants/forms.py QuickSelect) is the HTML WTForms
+    writes: escaped labels, selection, whole-number values; options with attributes are left
+    to WTForms."""
+    from wtforms import widgets
+    from wtforms.fields.choices import Choice
+
+    from grants.forms import QuickSelect
+
+    samples = [Choice("a", "<b>Kayes & Sikasso</b>", True, {}), Choice("a", "<b>Kayes & Sikasso</b>",
+               False, {}), Choice(3, "Trois", False, {}), Choice("", "", False, {}),
+               Choice("x", "", True, {}), Choice("y", "Y", False, {"disabled": True}),
+               Choice(True, "oui", False, {})]
+    for choice in samples * 2:  # the second time from the cache
+        assert QuickSelect.render_option(choice) == widgets.Select.render_option(choice)
+    assert 'disabled' in QuickSelect.render_option(samples[5])
+    assert str(QuickSelect.render_option(samples[0])) == (
+        '<option selected value="a">&lt;b&gt;Kayes &amp; Sikasso&lt;/b&gt;</option>')

@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from grants.blueprints.applications import bp
 from grants.blueprints.applications.forms import BudgetForm, DocumentForm, PlanForm, ProjectForm
-from grants.extensions import db
 from grants.forms import attempt, choices, posted
-from grants.models import Application, Region
+from grants.models import Application
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services.intake import applications
+from grants.services.regions import all_regions
 from grants.vocabulary import BudgetCategory
 
 SECTIONS = {"projet": ProjectForm, "plan": PlanForm, "budget": BudgetForm}
@@ -48,7 +48,7 @@ def _budget_lines(form: BudgetForm) -> list[dict]:
 
 def _prepare(form, app: Application, section: str) -> None:
     if section == "projet":
-        regions = db.session.scalars(db.select(Region).order_by(Region.code))
+        regions = all_regions()
         form.region_id.choices = choices((r.id, f"{r.code} {r.name}") for r in regions)
     if section == "budget" and request.method == "GET":
         while len(form.lines.entries):

@@ -15,11 +15,12 @@ from grants.blueprints.applications.forms import (
 )
 from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices, filtered, new_client_token, posted
-from grants.models import Application, Attachment, Beneficiary, Call, OutboundMessage, Region
+from grants.models import Application, Attachment, Beneficiary, Call, OutboundMessage
 from grants.paging import paginate
 from grants.permissions import Permission, can, get_or_404, owner_scope, require
 from grants.services.errors import DomainError
 from grants.services.intake import applications, calls, queries
+from grants.services.regions import all_regions
 from grants.storage import send_stored
 from grants.vocabulary import ProjectType
 from grants.workflow import ApplicationAction, ApplicationStatus, allowed_actions
@@ -38,7 +39,7 @@ def _filter_form() -> ApplicationFilterForm:
     # Titles only: a Call entity would load its regions too (a statement of its own).
     all_calls = db.session.execute(
         db.select(Call.id, Call.title).order_by(Call.opens_on.desc(), Call.id.desc()))
-    regions = db.session.scalars(db.select(Region).order_by(Region.code))
+    regions = all_regions()
     form.call_id.choices = choices([("", _("All"))] + [(c.id, c.title) for c in all_calls])
     form.region_id.choices = choices([("", _("All"))] + [(r.id, r.name) for r in regions])
     filtered(form)

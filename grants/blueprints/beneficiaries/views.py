@@ -21,16 +21,17 @@ from grants.blueprints.messages import views as messages_views
 from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices, filtered, new_client_token, posted
 from grants.i18n import agreeing
-from grants.models import Application, ApplicationMember, Beneficiary, OutboundMessage, Region
+from grants.models import Application, ApplicationMember, Beneficiary, OutboundMessage
 from grants.paging import paginate
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services.intake import beneficiaries as registry
 from grants.services.intake import past_grants
+from grants.services.regions import all_regions
 from grants.vocabulary import VerificationStatus
 
 
 def _region_choices(blank: str):
-    regions = db.session.scalars(db.select(Region).order_by(Region.code))
+    regions = all_regions()
     return choices([("", blank)] + [(r.id, f"{r.code} {r.name}") for r in regions])
 
 

@@ -10,15 +10,16 @@ from grants.blueprints.finance.forms import ExecutionFilterForm
 from grants.extensions import db
 from grants.formatting import babel_locale
 from grants.forms import choices, filtered
-from grants.models import BudgetEnvelope, Region
+from grants.models import BudgetEnvelope
 from grants.permissions import Permission, region_scope, require
 from grants.reporting.filters import ReportFilter
+from grants.services.regions import all_regions
 
 
 def _form() -> ExecutionFilterForm:
     form = ExecutionFilterForm(request.args)
     envelopes = db.session.scalars(db.select(BudgetEnvelope).order_by(BudgetEnvelope.id))
-    regions = db.session.scalars(db.select(Region).order_by(Region.code))
+    regions = all_regions()
     form.envelope_id.choices = choices([("", _("All"))] + [(e.id, e.name) for e in envelopes])
     form.region_id.choices = choices([("", _("All"))] + [(r.id, r.name) for r in regions])
     filtered(form)

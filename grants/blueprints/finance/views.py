@@ -41,7 +41,6 @@ from grants.models import (
     Grant,
     GrantStatus,
     Payment,
-    Region,
     Tranche,
     TrancheStatus,
 )
@@ -49,6 +48,7 @@ from grants.paging import page_arg, paginate
 from grants.permissions import Permission, get_or_404, require
 from grants.services.money import agreements, batches, payments
 from grants.services.money.register import RegisterFilters
+from grants.services.regions import all_regions
 from grants.storage import send_stored
 from grants.workflow import ApplicationStatus
 
@@ -273,7 +273,7 @@ def _register_filters(form) -> RegisterFilters:
 def _register_form() -> RegisterFilterForm:
     form = RegisterFilterForm(request.args)
     envelopes = db.session.scalars(db.select(BudgetEnvelope).order_by(BudgetEnvelope.id))
-    regions = db.session.scalars(db.select(Region).order_by(Region.code))
+    regions = all_regions()
     form.envelope_id.choices = choices([("", _("All"))] + [(e.id, e.name) for e in envelopes])
     form.region_id.choices = choices([("", _("All"))] + [(r.id, r.name) for r in regions])
     filtered(form)

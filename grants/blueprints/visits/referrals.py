@@ -14,11 +14,12 @@ from grants.blueprints.visits.forms import (
 )
 from grants.extensions import db
 from grants.forms import attempt, choices
-from grants.models import Partner, Referral, Region, Visit, WeightSet
+from grants.models import Partner, Referral, Visit, WeightSet
 from grants.paging import paginate
 from grants.permissions import Permission, get_or_404, region_scope, require
 from grants.services.followup import referrals, sustainability
 from grants.services.followup.questionnaire import ITEMS
+from grants.services.regions import all_regions
 from grants.vocabulary import ReferralService
 from grants.workflow import REFERRAL_TRANSITIONS, ReferralStatus
 
@@ -58,7 +59,7 @@ def new_weight_set():
 
 
 def _region_choices(form) -> None:
-    regions = db.session.scalars(db.select(Region).order_by(Region.code))
+    regions = all_regions()
     form.region_id.choices = choices([(0, _("National"))] + [(r.id, r.name) for r in regions])
 
 

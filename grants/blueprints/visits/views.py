@@ -25,24 +25,21 @@ from grants.blueprints.visits.forms import (
 )
 from grants.extensions import db
 from grants.forms import attempt, choices, filtered, posted
-from grants.models import Application, Grant, Region, User, Visit, VisitPhoto, VisitSubmission
+from grants.models import Application, Grant, User, Visit, VisitPhoto, VisitSubmission
 from grants.paging import id_arg, page_arg
 from grants.permissions import Permission, can, get_or_404, region_scope, require
 from grants.services import audit
 from grants.services.followup import monitoring, sustainability, visit_reports, visits
 from grants.services.followup.questionnaire import ITEMS, SUGGESTED_SERVICES, Dimension
 from grants.services.followup.visit_reports import VisitReport
+from grants.services.regions import regions_in
 from grants.storage import send_stored
 from grants.vocabulary import ActivityStatus, ItemPresence, Recommendation, VisitMode
 from grants.workflow import VisitStatus
 
 
 def _regions():
-    regions = region_scope(current_user, Permission.VISIT_VIEW)
-    query = db.select(Region).order_by(Region.code)
-    if regions is not None:
-        query = query.where(Region.id.in_(regions))
-    return db.session.scalars(query).all()
+    return regions_in(region_scope(current_user, Permission.VISIT_VIEW))
 
 
 @bp.route("/")
