@@ -42,6 +42,12 @@ class QuickSelect(widgets.Select):
             return super().render_option(choice, **kwargs)
         return _option_html(choice.value, str(choice.label or choice.value), bool(choice.selected))
 
+    @classmethod
+    def _dispatch_render_option(cls):
+        # WTForms reads render_option's signature on each select drawn (for overrides written
+        # before 3.3); this one has the current signature.
+        return cls.render_option
+
 
 @lru_cache(maxsize=8192)
 def _option_html(value: str | int, label: str, selected: bool) -> Markup:
