@@ -19,7 +19,7 @@ from grants.models import Application, Attachment, Beneficiary, Call, OutboundMe
 from grants.paging import paginate
 from grants.permissions import Permission, can, get_or_404, owner_scope, require
 from grants.services.errors import DomainError
-from grants.services.intake import applications, calls, queries
+from grants.services.intake import applications, calls, list_rows, queries
 from grants.services.regions import all_regions
 from grants.storage import send_stored
 from grants.vocabulary import ProjectType
@@ -58,7 +58,7 @@ def index():
                     per_page=current_app.config["PAGE_SIZE"], count=False)
     # The same filters counted per status: their sum (or the filtered status's) is the total.
     page.total = counts.get(filters.status, 0) if filters.status else sum(counts.values())
-    page.items = queries.by_ids(page.items)
+    page.items = list_rows.dossiers(page.items)
     return render_template("applications/index.html", form=form, page=page, counts=counts,
                            statuses=list(ApplicationStatus))
 

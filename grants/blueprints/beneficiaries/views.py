@@ -6,7 +6,6 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_babel import pgettext
 from flask_login import current_user
-from sqlalchemy.orm import lazyload
 
 from grants.blueprints.beneficiaries import bp
 from grants.blueprints.beneficiaries.forms import (
@@ -25,7 +24,7 @@ from grants.models import Application, ApplicationMember, Beneficiary, OutboundM
 from grants.paging import paginate
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services.intake import beneficiaries as registry
-from grants.services.intake import past_grants
+from grants.services.intake import list_rows, past_grants
 from grants.services.regions import all_regions
 from grants.vocabulary import VerificationStatus
 
@@ -54,11 +53,7 @@ def index():
     # of thousands of records is slow).
     page = paginate(found.with_only_columns(Beneficiary.id),
                     per_page=current_app.config["PAGE_SIZE"])
-    # A row shows no consent: not loaded (with whoever recorded them, three statements).
-    loaded = {b.id: b for b in db.session.scalars(
-        db.select(Beneficiary).where(Beneficiary.id.in_(page.items))
-        .options(lazyload(Beneficiary.consents))).unique()}
-    page.items = [loaded[i] for i in page.items if i in loaded]
+    page.items = list_rows.returnees(page.items)
     return render_template("beneficiaries/index.html", form=form, page=page)
 
 

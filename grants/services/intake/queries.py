@@ -84,19 +84,9 @@ def search(actor: User, f: Filters, with_lead: bool = False):
 
 def search_ids(actor: User, f: Filters):
     """The same dossiers' ids only, sorted: a page of them is chosen on narrow rows, then
-    `by_ids` loads that page (sorting whole joined rows of thousands of dossiers is slow)."""
+    `list_rows.dossiers` reads that page (sorting whole joined rows of thousands of dossiers is slow)."""
     query = _filtered(_scoped(actor, _with_lead(db.select(Application.id), f)), f)
     return query.order_by(*SORTS.get(f.sort, SORTS["recent"]))
-
-
-def by_ids(ids: list[int]) -> list[Application]:
-    """These dossiers in this order, their lead and region joined. A list row shows the lead's
-    name and code only: not the call (its regions) nor the lead's consents (and who recorded
-    them), each loaded by a statement of its own by default."""
-    query = db.select(Application).where(Application.id.in_(ids)).options(
-        orm.lazyload(Application.call), orm.joinedload(Application.lead).lazyload("*"))
-    found = {a.id: a for a in db.session.scalars(query).unique()}
-    return [found[i] for i in ids if i in found]
 
 
 def status_counts(actor: User, f: Filters) -> dict[str, int]:
