@@ -7,11 +7,12 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
+from sqlalchemy.orm import aliased, joinedload, lazyload, load_only, selectinload
 
 from grants.extensions import db
 from grants.models import (
     Application,
+    Beneficiary,
     Call,
     Grant,
     GrantStatus,
@@ -49,11 +50,24 @@ WORKLIST_PAGE_ROWS = 50
 def _for_cards(query):
     """What a visit card shows (the dossier, its lead and region, the officer) and nothing more:
     the people's roles and regions, the lead's consents and the call's regions, eagerly loaded
-    by default, would each add a statement once such a row is on the page."""
-    return query.options(
-        joinedload(Visit.assigned_to).lazyload("*"), joinedload(Visit.submitted_by).lazyload("*"),
-        joinedload(Visit.application).options(lazyload(Application.call),
-                                              joinedload(Application.lead).lazyload("*")))
+    by default, would each add a statement once such a row is on the page; the columns a card
+    does not show (the report's answers, the business plan's texts) are not read."""
+    return query.options(*_CARD_OPTIONS)
+
+
+_CARD_OPTIONS = (
+    load_only(Visit.id, Visit.reference, Visit.seq, Visit.due_on, Visit.status,
+              Visit.gates_tranche_id, Visit.region_id, Visit.assigned_to_id,
+              Visit.submitted_by_id, Visit.application_id, Visit.created_by_id),
+    joinedload(Visit.assigned_to).options(load_only(User.id, User.full_name), lazyload("*")),
+    joinedload(Visit.submitted_by).options(load_only(User.id, User.full_name), lazyload("*")),
+    joinedload(Visit.application).options(
+        load_only(Application.id, Application.title, Application.sector, Application.commune,
+                  Application.region_id, Application.lead_id),
+        lazyload(Application.call),
+        joinedload(Application.lead).options(
+            load_only(Beneficiary.id, Beneficiary.first_name, Beneficiary.last_name,
+                      Beneficiary.commune, Beneficiary.phone), lazyload("*"))))
 
 
 @dataclass
