@@ -2,7 +2,12 @@
 trusted. A page or id beyond the database's integers would otherwise reach SQL and fail there
 (SQLite refuses integers past 2**63 - 1), so anything outside the bounds reads as absent."""
 
+from collections.abc import Callable, Sequence
+from math import ceil
+from typing import Any
+
 from flask import request
+from flask_sqlalchemy.pagination import Pagination
 
 from grants.extensions import db
 from grants.forms import MAX_ID
@@ -25,3 +30,27 @@ def id_arg(name: str) -> int | None:
 def paginate(query, per_page: int, name: str = "page", **options):
     """One page of `query`, its number read from `name` (an empty page past the last one)."""
     return db.paginate(query, page=page_arg(name), per_page=per_page, error_out=False, **options)
+
+
+class SlicePage(Pagination):
+    """A page of `total` rows that the caller counted; `fetch(offset, limit)` returns its rows
+    (a SQL slice of light rows, or a slice of a list). The page number comes from ?page=
+    (garbage: 1) and is brought back into range, so any input shows a real page."""
+
+    def __init__(self, total: int, fetch: Callable[[int, int], Sequence[Any]], per_page: int,
+                 page: int | None = None) -> None:
+        self._total, self._fetch = total, fetch
+        super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=False)
+
+    def _query_items(self) -> list[Any]:
+        self.page = max(1, min(self.page, ceil(self._total / self.per_page)))
+        return list(self._fetch(self._query_offset, self.per_page))
+
+    def _query_count(self) -> int:
+        return self._total
+
+
+def list_page(rows: Sequence[Any], per_page: int, page: int | None = None) -> SlicePage:
+    """A page of rows already in memory (light tuples, not ORM objects)."""
+    return SlicePage(len(rows), lambda offset, limit: rows[offset:offset + limit], per_page,
+                     page)

@@ -18,7 +18,6 @@ from flask_login import current_user
 
 from grants.blueprints.committees import bp
 from grants.blueprints.committees.forms import SessionDeclarationForm, SessionForm
-from grants.blueprints.committees.paging import SlicePage
 from grants.extensions import db
 from grants.forms import attempt, choices
 from grants.models import (
@@ -30,6 +29,7 @@ from grants.models import (
     User,
     UserRole,
 )
+from grants.paging import SlicePage
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services.committees import minutes, scoring, sessions, worklist
 from grants.vocabulary import CallStatus

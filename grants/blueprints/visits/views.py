@@ -74,7 +74,8 @@ def load():
                                                              for o in officers.values()])
     form.visit_ids.choices = choices([(v.id, v.reference) for v in open_visits])
     if form.validate_on_submit():
-        chosen = [v for v in open_visits if v.id in form.visit_ids.data]
+        chosen = list(db.session.scalars(db.select(Visit).where(Visit.id.in_(
+            [v.id for v in open_visits if v.id in form.visit_ids.data])).order_by(Visit.id)))
         officer = officers.get(form.officer_id.data)
         done = attempt(lambda: visits.assign(current_user, chosen, officer), form)
         if done:

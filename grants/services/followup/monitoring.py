@@ -3,11 +3,12 @@ a project's timeline. Each list is one query whatever the number of rows (no N+1
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import aliased, joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from grants.extensions import db
 from grants.models import (
@@ -25,6 +26,7 @@ from grants.models import (
     UserRole,
     Visit,
 )
+from grants.paging import SlicePage
 from grants.permissions import Permission, region_scope
 from grants.vocabulary import ActivityStatus, Sector
 from grants.workflow import VisitStatus
@@ -47,27 +49,54 @@ SECTIONS = ("to_validate", "overdue", "due", "upcoming")
 WORKLIST_PAGE_ROWS = 50
 
 
-def _for_cards(query):
-    """What a visit card shows (the dossier, its lead and region, the officer) and nothing more:
-    the people's roles and regions, the lead's consents and the call's regions, eagerly loaded
-    by default, would each add a statement once such a row is on the page; the columns a card
-    does not show (the report's answers, the business plan's texts) are not read."""
-    return query.options(*_CARD_OPTIONS)
+class VisitCard(NamedTuple):
+    """What a visit card of the worklist shows, read as plain columns: a page of fifty visits
+    loaded as ORM objects with their dossier, lead, region and officer cost more than the rest
+    of the page. It holds what the permission rules read (region, creator)."""
+
+    id: int
+    reference: str
+    seq: int | None
+    due_on: date
+    status: VisitStatus
+    gates_tranche_id: int | None
+    region_id: int
+    assigned_to_id: int | None
+    created_by_id: int | None
+    officer_name: str | None
+    title: str | None
+    sector: Sector | None
+    commune: str | None
+    region_name: str
+    lead_first_name: str
+    lead_last_name: str
+    lead_phone: str | None
+
+    @property
+    def label(self) -> str:
+        return f"V{self.seq}" if self.seq else "V+"
+
+    @property
+    def lead_name(self) -> str:
+        return f"{self.lead_first_name} {self.lead_last_name}"
+
+    def overdue(self, today: date) -> bool:
+        return self.status.is_planned and self.due_on < today
 
 
-_CARD_OPTIONS = (
-    load_only(Visit.id, Visit.reference, Visit.seq, Visit.due_on, Visit.status,
-              Visit.gates_tranche_id, Visit.region_id, Visit.assigned_to_id,
-              Visit.submitted_by_id, Visit.application_id, Visit.created_by_id),
-    joinedload(Visit.assigned_to).options(load_only(User.id, User.full_name), lazyload("*")),
-    joinedload(Visit.submitted_by).options(load_only(User.id, User.full_name), lazyload("*")),
-    joinedload(Visit.application).options(
-        load_only(Application.id, Application.title, Application.sector, Application.commune,
-                  Application.region_id, Application.lead_id),
-        lazyload(Application.call),
-        joinedload(Application.lead).options(
-            load_only(Beneficiary.id, Beneficiary.first_name, Beneficiary.last_name,
-                      Beneficiary.commune, Beneficiary.phone), lazyload("*"))))
+def _cards(query):
+    """The worklist query's visits as VisitCard columns (the dossier's commune, else the lead's)."""
+    officer = aliased(User)
+    return (query.with_only_columns(
+        Visit.id, Visit.reference, Visit.seq, Visit.due_on, Visit.status, Visit.gates_tranche_id,
+        Visit.region_id, Visit.assigned_to_id, Visit.created_by_id, officer.full_name,
+        Application.title, Application.sector,
+        sa.func.coalesce(sa.func.nullif(Application.commune, ""), Beneficiary.commune), Region.name,
+        Beneficiary.first_name, Beneficiary.last_name, Beneficiary.phone)
+        .join_from(Visit, Application, Application.id == Visit.application_id)
+        .join(Beneficiary, Beneficiary.id == Application.lead_id)
+        .join(Region, Region.id == Application.region_id)
+        .outerjoin(officer, officer.id == Visit.assigned_to_id))
 
 
 @dataclass
@@ -76,14 +105,14 @@ class Worklist:
 
     page: Pagination
     counts: dict[str, int]
-    sections: dict[str, list[Visit]] = field(default_factory=dict)
+    sections: dict[str, list[VisitCard]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
         return not any(self.counts.values())
 
     @property
-    def open_visits(self) -> list[Visit]:
+    def open_visits(self) -> list[VisitCard]:
         """The planned visits of this page (what a supervisor may assign)."""
         return [v for name in SECTIONS[1:] for v in self.sections.get(name, [])]
 
@@ -143,9 +172,11 @@ def worklist(actor: User, today: date, *, mine: bool = False, region_id: int | N
     section_expression = _section_of(today, soon)
     if section in SECTIONS:
         query = query.where(section_expression == SECTIONS.index(section))
-    rows = db.paginate(_for_cards(query).order_by(section_expression, Visit.due_on, Visit.id),
-                       page=page, per_page=WORKLIST_PAGE_ROWS, error_out=False, count=False)
-    rows.total = counts[section] if section in SECTIONS else sum(counts.values())
+    ordered = _cards(query).order_by(section_expression, Visit.due_on, Visit.id)
+    rows = SlicePage(counts[section] if section in SECTIONS else sum(counts.values()),
+                     lambda offset, limit: [VisitCard(*row) for row in db.session.execute(
+                         ordered.offset(offset).limit(limit))],
+                     WORKLIST_PAGE_ROWS, page)
     result = Worklist(rows, counts)
     for visit in rows.items:
         if visit.status == VisitStatus.SUBMITTED:
