@@ -1,6 +1,7 @@
 """What the follow-up pages read: field worklists, officers' load, survival of the activities,
 a project's timeline. Each list is one query whatever the number of rows (no N+1)."""
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -117,45 +118,68 @@ class Worklist:
         return [v for name in SECTIONS[1:] for v in self.sections.get(name, [])]
 
 
-def _section_of(today: date, soon: date):
-    return sa.case((Visit.status == VisitStatus.SUBMITTED, 0), (Visit.due_on < today, 1),
-                   (Visit.due_on <= soon, 2), else_=3)
-
-
-def _worklist_query(actor: User, today: date, *, mine: bool, region_id: int | None,
-                    officer_id: int | None, open_only: bool):
+@functools.cache
+def _statements(*, scoped: bool, mine: bool, by_officer: bool, by_region: bool,
+                open_only: bool, by_section: bool):
+    """The worklist's two statements (the count of each section, one page of cards) for one
+    shape of filters, built once: dates, regions and ids are bound at each run (building them
+    cost about as much as running them)."""
+    today, soon = sa.bindparam("today", type_=sa.Date), sa.bindparam("soon", type_=sa.Date)
     planned = sa.and_(Visit.status == VisitStatus.PLANNED,
-                      Visit.due_on <= today + timedelta(days=UPCOMING_DAYS))
-    query = _scoped(sa.select(Visit), actor).where(
+                      Visit.due_on <= sa.bindparam("horizon", type_=sa.Date))
+    query = sa.select(Visit).where(
         planned if open_only else sa.or_(planned, Visit.status == VisitStatus.SUBMITTED))
+    if scoped:
+        query = query.where(Visit.region_id.in_(sa.bindparam("regions", expanding=True)))
     if mine:
-        query = query.where(sa.or_(Visit.assigned_to_id == actor.id,
+        query = query.where(sa.or_(Visit.assigned_to_id == sa.bindparam("actor_id"),
                                    Visit.assigned_to_id.is_(None)))
-    if officer_id:
-        query = query.where(Visit.assigned_to_id == officer_id)
-    if region_id:
-        query = query.where(Visit.region_id == region_id)
-    return query
+    if by_officer:
+        query = query.where(Visit.assigned_to_id == sa.bindparam("officer_id"))
+    if by_region:
+        query = query.where(Visit.region_id == sa.bindparam("region_id"))
+    section = sa.case((Visit.status == VisitStatus.SUBMITTED, 0), (Visit.due_on < today, 1),
+                      (Visit.due_on <= soon, 2), else_=3)
+    sections = query.with_only_columns(section.label("section")).subquery()
+    counts = sa.select(sections.c.section, sa.func.count()).group_by(sections.c.section)
+    if by_section:
+        query = query.where(section == sa.bindparam("section"))
+    page = (_cards(query).order_by(section, Visit.due_on, Visit.id)
+            .offset(sa.bindparam("offset")).limit(sa.bindparam("limit")))
+    return counts, page
+
+
+def _prepared(actor: User, today: date, *, mine: bool, region_id: int | None = None,
+              officer_id: int | None = None, open_only: bool = False,
+              section: str | None = None):
+    """(counts statement, page statement, their values) of this worklist."""
+    regions = region_scope(actor, Permission.VISIT_VIEW)
+    by_section = section in SECTIONS
+    values = {"today": today, "soon": _soon(today),
+              "horizon": today + timedelta(days=UPCOMING_DAYS),
+              "regions": sorted(regions or ()), "actor_id": actor.id, "officer_id": officer_id,
+              "region_id": region_id, "section": SECTIONS.index(section) if by_section else 0}
+    counts, page = _statements(scoped=regions is not None, mine=mine,
+                               by_officer=bool(officer_id), by_region=bool(region_id),
+                               open_only=open_only, by_section=by_section)
+    return counts, page, values
 
 
 def _soon(today: date) -> date:
     return today + timedelta(days=current_app.config["VISIT_DUE_SOON_DAYS"])
 
 
-def _counts(query, today: date) -> dict[str, int]:
-    sections = query.with_only_columns(_section_of(today, _soon(today)).label("section")
-                                       ).subquery()
+def _section_counts(statement, values: dict) -> dict[str, int]:
     counts = dict.fromkeys(SECTIONS, 0)
-    for number, count in db.session.execute(
-            sa.select(sections.c.section, sa.func.count()).group_by(sections.c.section)):
+    for number, count in db.session.execute(statement, values):
         counts[SECTIONS[number]] = count
     return counts
 
 
 def section_counts(actor: User, today: date, *, mine: bool = False) -> dict[str, int]:
     """The worklist's count per section (one GROUP BY), as the worklist shows them."""
-    return _counts(_worklist_query(actor, today, mine=mine, region_id=None, officer_id=None,
-                                   open_only=False), today)
+    counts, _page, values = _prepared(actor, today, mine=mine)
+    return _section_counts(counts, values)
 
 
 def worklist(actor: User, today: date, *, mine: bool = False, region_id: int | None = None,
@@ -165,19 +189,16 @@ def worklist(actor: User, today: date, *, mine: bool = False, region_id: int | N
     submitted visits waiting for a supervisor (unless `open_only`). One page of
     WORKLIST_PAGE_ROWS rows in that order, and the count of each section: three statements
     whatever the number of visits. `section` (one of SECTIONS) lists that section only."""
-    soon = _soon(today)
-    query = _worklist_query(actor, today, mine=mine, region_id=region_id,
-                            officer_id=officer_id, open_only=open_only)
-    counts = _counts(query, today)
-    section_expression = _section_of(today, soon)
-    if section in SECTIONS:
-        query = query.where(section_expression == SECTIONS.index(section))
-    ordered = _cards(query).order_by(section_expression, Visit.due_on, Visit.id)
+    counts_statement, page_statement, values = _prepared(
+        actor, today, mine=mine, region_id=region_id, officer_id=officer_id,
+        open_only=open_only, section=section)
+    counts = _section_counts(counts_statement, values)
     rows = SlicePage(counts[section] if section in SECTIONS else sum(counts.values()),
                      lambda offset, limit: [VisitCard(*row) for row in db.session.execute(
-                         ordered.offset(offset).limit(limit))],
+                         page_statement, {**values, "offset": offset, "limit": limit})],
                      WORKLIST_PAGE_ROWS, page)
     result = Worklist(rows, counts)
+    soon = values["soon"]
     for visit in rows.items:
         if visit.status == VisitStatus.SUBMITTED:
             name = "to_validate"
