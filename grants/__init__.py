@@ -107,10 +107,11 @@ def _init_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     init_talisman(talisman, app)
 
-    from grants.i18n import RequestTranslations, select_locale, speed_up_flask_babel
+    from grants import speedups
+    from grants.i18n import RequestTranslations, select_locale
 
+    speedups.install()
     babel.init_app(app, locale_selector=select_locale)
-    speed_up_flask_babel()
     babel.domain_instance = RequestTranslations(domain=app.extensions["babel"].default_domain)
 
     from grants.services.accounts import load_session_user

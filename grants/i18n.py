@@ -1,13 +1,10 @@
 """Which language a page is shown in: the user's choice, else the browser session's, else French."""
 
-from types import SimpleNamespace
-
-import flask_babel
 from flask import current_app, has_request_context, session
-from flask.globals import _cv_app
 from flask_babel import Domain, get_locale
 from flask_login import current_user
 
+from grants.speedups import babel_context
 from grants.vocabulary import Sex
 
 
@@ -34,28 +31,6 @@ def agreeing(sex, female: str, male: str, neutral: str) -> str:
     return neutral
 
 
-def _babel_context() -> SimpleNamespace | None:
-    """Flask-Babel's namespace of the current app context (`g._flask_babel`), as its own
-    `_get_current_context` returns it, read from the context variable rather than through three
-    lookups of the `g` proxy: Flask-Babel asks for it on every string, date and locale of a page
-    (600-odd times), which cost about 2 ms a page."""
-    app_context = _cv_app.get(None)
-    if app_context is None:
-        return None
-    namespace = getattr(app_context.g, "_flask_babel", None)
-    if namespace is None:
-        namespace = app_context.g._flask_babel = SimpleNamespace()
-    return namespace
-
-
-def speed_up_flask_babel() -> None:
-    """Flask-Babel's functions look `_get_current_context` up in their module at each call."""
-    flask_babel._get_current_context = _babel_context
-
-
-_get_current_context = _babel_context
-
-
 class RequestTranslations(Domain):
     """Flask-Babel's domain, its translations looked up once per request (or per
     `force_locale` block) instead of once per string: its lookup keys a cache by the locale's
@@ -64,7 +39,7 @@ class RequestTranslations(Domain):
     (`force_locale`, `refresh`)."""
 
     def get_translations(self):
-        ctx = _get_current_context()
+        ctx = babel_context()
         if ctx is None:
             return super().get_translations()
         translations = getattr(ctx, "babel_translations", None)
@@ -75,7 +50,7 @@ class RequestTranslations(Domain):
 
 def locale_code() -> str:
     """The current locale's code ("fr", "en"), kept beside the translations of the request."""
-    ctx = _get_current_context()
+    ctx = babel_context()
     if ctx is None:
         return str(get_locale() or "fr")
     locale = get_locale()

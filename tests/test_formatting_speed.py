@@ -101,21 +101,3 @@ def test_quick_select_options_are_wtforms_own(app):
     assert 'disabled' in QuickSelect.render_option(samples[5])
     assert str(QuickSelect.render_option(samples[0])) == (
         '<option selected value="a">&lt;b&gt;Kayes &amp; Sikasso&lt;/b&gt;</option>')
-
-
-def test_flask_babels_context_is_the_app_contexts_own(app):
-    """Flask-Babel reads its per-context namespace through grants.i18n._babel_context: the same
-    object as `g._flask_babel`, none outside an app context, a fresh one in each context."""
-    import flask_babel
-    from flask import g
-
-    from grants.i18n import _babel_context
-
-    assert flask_babel._get_current_context is _babel_context
-    assert _babel_context() is None
-    with app.app_context():
-        first = _babel_context()
-        assert first is g._flask_babel and _babel_context() is first
-    with app.test_request_context():
-        assert _babel_context() is not first
-        assert flask_babel.get_locale().language == "fr"
