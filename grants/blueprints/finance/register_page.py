@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 
 from grants.extensions import db
-from grants.services.money.register import RegisterFilters, register_query, signed_amount
+from grants.services.money.register import RegisterFilters, page_query, signed_amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ def page_lines(filters: RegisterFilters, skipped: int, count: int) -> list[Regis
     as the downloads)."""
     steps = {"commitment": _("Commitment"), "payment": _("Payment"), "reversal": _("Reversal"),
              "release": _("Release")}  # as the downloads write them (exports/ledger.py)
-    result = db.session.execute(register_query(filters).offset(skipped).limit(count))
+    result = db.session.execute(page_query(filters, skipped, count))
     return [RegisterLine(
         r.value_date, r.number, r.reference or "", f"{r.first_name} {r.last_name}", steps[r.kind],
         f"{r.seq}/{r.tranches}" if r.seq else "", signed_amount(r.kind, r.amount),

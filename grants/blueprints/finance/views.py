@@ -18,9 +18,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, lazyload
 
-from grants.blueprints.finance import bp
+from grants.blueprints.finance import bp, home
 from grants.blueprints.finance.forms import (
     AgreementForm,
     MoneyForm,
@@ -45,21 +44,15 @@ from grants.models import (
     Tranche,
     TrancheStatus,
 )
-from grants.paging import page_arg, paginate
-from grants.permissions import Permission, get_or_404, require
+from grants.paging import page_arg
+from grants.permissions import Permission, can, get_or_404, require
 from grants.services.money import agreements, batches, payments
 from grants.services.money.register import RegisterFilters
 from grants.storage import send_stored
-from grants.workflow import ApplicationStatus
 
 REGISTER_PAGE_ROWS = 100  # a page on screen, oldest first; the downloads hold everything
 MAX_REGISTER_PAGE = 1000  # a page is read from the first movement on: further, download
 FINANCE_PAGE_ROWS = 25  # each list of the finance home
-
-
-# A dossier in a list shows its reference, title and lead's name: not the lead's consents nor
-# the call's regions (eager by default, a statement each once such a row is listed).
-_NAMES_ONLY = (lazyload(Application.call), joinedload(Application.lead).lazyload("*"))
 
 
 @bp.route("/")
@@ -67,31 +60,16 @@ _NAMES_ONLY = (lazyload(Application.call), joinedload(Application.lead).lazyload
 def index():
     """The envelopes, then three lists each paginated on its own (`attente`, `tranches`, `page`):
     the same few statements whatever the number of agreements."""
-    def page_of(query, name):
-        return paginate(query, per_page=FINANCE_PAGE_ROWS, name=name)
-
     tranche_filter = filtered(TrancheFilterForm(request.args))
     waiting = ([TrancheStatus(tranche_filter.etat.data)] if tranche_filter.etat.data
                else [TrancheStatus.ELIGIBLE, TrancheStatus.ORDERED])
-    tranches = page_of(
-        db.select(Tranche).options(joinedload(Tranche.grant).lazyload(Grant.tranches))
-        .where(Tranche.status.in_(waiting))
-        .order_by(Tranche.grant_id, Tranche.seq), "tranches")
-    counts = dict(db.session.execute(  # "2/3": how many tranches each listed agreement has
-        db.select(Tranche.grant_id, sa.func.count()).where(
-            Tranche.grant_id.in_({t.grant_id for t in tranches.items})).group_by(Tranche.grant_id)
-    ).all())
-    awaiting = page_of(
-        db.select(Application).options(*_NAMES_ONLY).where(Application.status == ApplicationStatus.SELECTED,
-                                     ~Application.id.in_(db.select(Grant.application_id)))
-        .order_by(Application.reference), "attente")
-    envelopes = db.session.scalars(db.select(BudgetEnvelope).order_by(
-        BudgetEnvelope.fiscal_year.desc(), BudgetEnvelope.id)).all()
-    grants = page_of(db.select(Grant).options(joinedload(Grant.application).options(*_NAMES_ONLY),
-                                              lazyload(Grant.tranches))
-                     .order_by(Grant.number.desc()), "page")
+    tranches = home.rows_page(home.tranches_query(waiting), FINANCE_PAGE_ROWS, "tranches")
+    # Only those who draft agreements see the dossiers waiting for one.
+    awaiting = (home.rows_page(home.awaiting_query(), FINANCE_PAGE_ROWS, "attente")
+                if can(current_user, Permission.GRANT_MANAGE) else None)
+    grants = home.rows_page(home.agreements_query(), FINANCE_PAGE_ROWS, "page")
     return render_template("finance/index.html", grants=grants, tranches=tranches,
-                           tranche_counts=counts, awaiting=awaiting, envelopes=envelopes,
+                           awaiting=awaiting, envelopes=home.envelopes(),
                            tranche_filter=tranche_filter)
 
 
@@ -272,10 +250,16 @@ def _register_filters(form) -> RegisterFilters:
 
 def _register_form() -> RegisterFilterForm:
     form = RegisterFilterForm(request.args)
-    envelopes = db.session.scalars(db.select(BudgetEnvelope).order_by(BudgetEnvelope.id))
-    regions = db.session.scalars(db.select(Region).order_by(Region.code))
-    form.envelope_id.choices = choices([("", _("All"))] + [(e.id, e.name) for e in envelopes])
-    form.region_id.choices = choices([("", _("All"))] + [(r.id, r.name) for r in regions])
+    # The envelopes (by id) and the regions (by code) in one statement: "e" sorts before "r".
+    names = db.session.execute(sa.union_all(
+        sa.select(sa.literal("e").label("list"), sa.literal("").label("code"), BudgetEnvelope.id,
+                  BudgetEnvelope.name),
+        sa.select(sa.literal("r"), Region.code, Region.id, Region.name),
+    ).order_by("list", "code", "id")).all()
+    form.envelope_id.choices = choices([("", _("All"))] + [(n.id, n.name) for n in names
+                                                          if n.list == "e"])
+    form.region_id.choices = choices([("", _("All"))] + [(n.id, n.name) for n in names
+                                                        if n.list == "r"])
     filtered(form)
     return form
 
