@@ -76,3 +76,8 @@ def envelopes() -> list:
         BudgetEnvelope.committed, BudgetEnvelope.disbursed,
         (BudgetEnvelope.total - BudgetEnvelope.committed).label("available"))
         .order_by(BudgetEnvelope.fiscal_year.desc(), BudgetEnvelope.id)).all()
+
+
+def labels(enum) -> dict:
+    """Each member's translated label, read once for the rows of a list."""
+    return {member: member.label for member in enum}

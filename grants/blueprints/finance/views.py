@@ -4,7 +4,6 @@ accountant), reversals and cancellations, and the envelopes' accounts."""
 import io
 from datetime import date
 
-import sqlalchemy as sa
 from flask import (
     Response,
     abort,
@@ -25,13 +24,12 @@ from grants.blueprints.finance.forms import (
     MoneyForm,
     PayForm,
     ReasonMoneyForm,
-    RegisterFilterForm,
     SignedCopyForm,
     SignForm,
     TrancheFilterForm,
 )
 from grants.extensions import db
-from grants.forms import attempt, choices, filtered, form_messages, hidden_field_messages, posted
+from grants.forms import attempt, filtered, form_messages, hidden_field_messages, posted
 from grants.models import (
     AgreementCopy,
     Application,
@@ -40,14 +38,12 @@ from grants.models import (
     Grant,
     GrantStatus,
     Payment,
-    Region,
     Tranche,
     TrancheStatus,
 )
 from grants.paging import page_arg
 from grants.permissions import Permission, can, get_or_404, require
 from grants.services.money import agreements, batches, payments
-from grants.services.money.register import RegisterFilters
 from grants.storage import send_stored
 
 REGISTER_PAGE_ROWS = 100  # a page on screen, oldest first; the downloads hold everything
@@ -70,7 +66,9 @@ def index():
     grants = home.rows_page(home.agreements_query(), FINANCE_PAGE_ROWS, "page")
     return render_template("finance/index.html", grants=grants, tranches=tranches,
                            awaiting=awaiting, envelopes=home.envelopes(),
-                           tranche_filter=tranche_filter)
+                           tranche_filter=tranche_filter, tranche_labels=home.labels(TrancheStatus),
+                           grant_labels=home.labels(GrantStatus),
+                           channel_labels=home.labels(Channel))
 
 
 @bp.route("/conventions/nouvelle/<int:application_id>", methods=["GET", "POST"])
@@ -240,42 +238,18 @@ def envelope(envelope_id: int):
     return render_template("finance/envelope.html", envelope=envelope)
 
 
-def _register_filters(form) -> RegisterFilters:
-    return RegisterFilters(
-        envelope_id=form.envelope_id.data, fiscal_year=form.fiscal_year.data,
-        region_id=form.region_id.data, sector=form.sector.data or None,
-        channel=form.channel.data or None, start=form.start.data, end=form.end.data,
-        step=form.step.data or None)
-
-
-def _register_form() -> RegisterFilterForm:
-    form = RegisterFilterForm(request.args)
-    # The envelopes (by id) and the regions (by code) in one statement: "e" sorts before "r".
-    names = db.session.execute(sa.union_all(
-        sa.select(sa.literal("e").label("list"), sa.literal("").label("code"), BudgetEnvelope.id,
-                  BudgetEnvelope.name),
-        sa.select(sa.literal("r"), Region.code, Region.id, Region.name),
-    ).order_by("list", "code", "id")).all()
-    form.envelope_id.choices = choices([("", _("All"))] + [(n.id, n.name) for n in names
-                                                          if n.list == "e"])
-    form.region_id.choices = choices([("", _("All"))] + [(n.id, n.name) for n in names
-                                                        if n.list == "r"])
-    filtered(form)
-    return form
-
-
 @bp.route("/registre")
 @require(Permission.FINANCE_VIEW)
 def register():
-    from grants.blueprints.finance.register_page import page_lines
+    from grants.blueprints.finance.register_page import page_lines, register_filters
 
-    form = _register_form()
-    filters = _register_filters(form)
+    filters, filter_form = register_filters()
     page = min(page_arg(), MAX_REGISTER_PAGE)
     skipped = (page - 1) * REGISTER_PAGE_ROWS
     filters.first_rows = skipped + REGISTER_PAGE_ROWS + 1  # one more: is there a next page?
     lines = page_lines(filters, skipped, REGISTER_PAGE_ROWS + 1)
-    return render_template("finance/register.html", form=form, lines=lines[:REGISTER_PAGE_ROWS],
+    return render_template("finance/register.html", filter_form=filter_form,
+                           lines=lines[:REGISTER_PAGE_ROWS],
                            more=len(lines) > REGISTER_PAGE_ROWS, page=page, first=skipped + 1)
 
 
@@ -286,10 +260,10 @@ def register_xlsx():
     from dataclasses import asdict
 
     from grants import jobs
+    from grants.blueprints.finance.register_page import register_filters
     from grants.jobs.kinds import plain
 
-    filters = {name: plain(value)
-               for name, value in asdict(_register_filters(_register_form())).items()}
+    filters = {name: plain(value) for name, value in asdict(register_filters()[0]).items()}
     job = jobs.start("register.xlsx", {"filters": filters})
     return redirect(url_for("jobs.show", job_id=job.id))
 
@@ -297,9 +271,10 @@ def register_xlsx():
 @bp.route("/registre.csv")
 @require(Permission.FINANCE_VIEW)
 def register_csv():
+    from grants.blueprints.finance.register_page import register_filters
     from grants.exports.ledger import register_csv as chunks
 
-    filters = _register_filters(_register_form())
+    filters = register_filters()[0]
     return Response(stream_with_context(chunks(filters)), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f"attachment; filename=registre-{date.today()}.csv"})
