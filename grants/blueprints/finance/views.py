@@ -56,7 +56,9 @@ FINANCE_PAGE_ROWS = 25  # each list of the finance home
 def index():
     """The envelopes, then three lists each paginated on its own (`attente`, `tranches`, `page`):
     the same few statements whatever the number of agreements."""
-    tranche_filter = filtered(TrancheFilterForm(request.args))
+    tranche_filter = TrancheFilterForm(request.args)
+    if "etat" in request.args:  # nothing asked, nothing to check (nor its message to translate)
+        filtered(tranche_filter)
     waiting = ([TrancheStatus(tranche_filter.etat.data)] if tranche_filter.etat.data
                else [TrancheStatus.ELIGIBLE, TrancheStatus.ORDERED])
     tranches = home.rows_page(home.tranches_query(waiting), FINANCE_PAGE_ROWS, "tranches")
