@@ -23,6 +23,7 @@ from wtforms.fields.core import UnboundField
 
 from grants.blueprints.finance.forms import RegisterFilterForm
 from grants.extensions import db
+from grants.formatting import money
 from grants.forms import choices, filtered
 from grants.models import BudgetEnvelope, Region
 from grants.services.money.register import RegisterFilters, page_query, signed_amount
@@ -88,3 +89,10 @@ def page_lines(filters: RegisterFilters, skipped: int, count: int) -> list[Regis
         r.value_date, r.number, r.reference or "", f"{r.first_name} {r.last_name}", steps[r.kind],
         f"{r.seq}/{r.tranches}" if r.seq else "", signed_amount(r.kind, r.amount),
         r.paid_to_date, r.available_after, r.created_at) for r in result]
+
+
+def amount_texts(lines: list[RegisterLine]) -> dict[int, str]:
+    """Each amount of the lines as shown ("1 500 000 F CFA"), formatted once: a page of 100
+    lines shows 300 amounts, a few dozen of them distinct."""
+    amounts = {a for line in lines for a in (line.amount, line.paid_to_date, line.available_after)}
+    return {amount: money(amount) for amount in amounts}

@@ -243,15 +243,20 @@ def envelope(envelope_id: int):
 @bp.route("/registre")
 @require(Permission.FINANCE_VIEW)
 def register():
-    from grants.blueprints.finance.register_page import page_lines, register_filters
+    from grants.blueprints.finance.register_page import (
+        amount_texts,
+        page_lines,
+        register_filters,
+    )
 
     filters, filter_form = register_filters()
     page = min(page_arg(), MAX_REGISTER_PAGE)
     skipped = (page - 1) * REGISTER_PAGE_ROWS
     filters.first_rows = skipped + REGISTER_PAGE_ROWS + 1  # one more: is there a next page?
     lines = page_lines(filters, skipped, REGISTER_PAGE_ROWS + 1)
-    return render_template("finance/register.html", filter_form=filter_form,
-                           lines=lines[:REGISTER_PAGE_ROWS],
+    shown = lines[:REGISTER_PAGE_ROWS]
+    return render_template("finance/register.html", filter_form=filter_form, lines=shown,
+                           amounts=amount_texts(shown),
                            more=len(lines) > REGISTER_PAGE_ROWS, page=page, first=skipped + 1)
 
 
