@@ -128,3 +128,21 @@ def test_the_register_filter_form_shows_each_request_its_values_and_language(app
     page = client.get("/finances/registre?step=payment").get_data(as_text=True)
     assert "Fiscal year" in page and "Exercice budg" not in page
     assert '<option selected value="payment">Payment</option>' in page
+
+
+def test_the_register_page_shows_each_rows_amounts(app, money):
+    """Amounts formatted once per distinct value still land on their rows and columns."""
+    import re
+
+    from grants.exports.ledger import rows
+    from grants.formatting import money as shown
+    from grants.services.money.register import RegisterFilters
+
+    _movements(app, money)
+    page = _client(app, "accountant").get("/finances/registre").get_data(as_text=True)
+    cells = re.findall(r'<td class="text-end text-nowrap">([^<]*)</td>', page.split("<tbody>")[1])
+    with app.test_request_context():
+        whole = [(shown(r[12]), shown(r[15]), shown(r[17])) for r in rows(RegisterFilters())]
+        minus = shown(-1)[0]
+    assert len(whole) == 7 and [tuple(cells[i:i + 3]) for i in range(0, len(cells), 3)] == whole
+    assert sum(amount.startswith(minus) for amount, _paid, _left in whole) == 2  # back, release
