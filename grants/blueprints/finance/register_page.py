@@ -1,15 +1,68 @@
-"""The rows of the register page: the nine columns it shows, one page read with OFFSET/LIMIT in
-one fetch. The downloads (exports/ledger.py) build every column and the per-row keys of their
-summary sheet; on a page of 100 rows that work (hundreds of translated labels) cost more than the
-query itself."""
+"""The register page: its filter form and its rows.
 
+The rows: the nine columns the page shows, one page read with OFFSET/LIMIT in one fetch. The
+downloads (exports/ledger.py) build every column and the per-row keys of their summary sheet; on
+a page of 100 rows that work (hundreds of translated labels) cost more than the query itself.
+
+The filter form: eight fields, two of them with the envelopes and regions as choices. Building,
+validating and drawing it cost as much as the rows; it is a function of the address's filters,
+those choices and the language only, so each such combination is drawn once per process."""
+
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
+import sqlalchemy as sa
+from flask import render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+from wtforms.fields.core import UnboundField
 
+from grants.blueprints.finance.forms import RegisterFilterForm
 from grants.extensions import db
-from grants.services.money.register import RegisterFilters, register_query, signed_amount
+from grants.formatting import money
+from grants.forms import choices, filtered
+from grants.models import BudgetEnvelope, Region
+from grants.services.money.register import RegisterFilters, page_query, signed_amount
+
+_FIELDS = {name for name, value in vars(RegisterFilterForm).items()
+           if isinstance(value, UnboundField)}
+
+
+def register_filters() -> tuple[RegisterFilters, Markup]:
+    """The filters asked for in the address (an invalid value filters nothing) and the filter
+    form drawn with them (its messages at the invalid fields)."""
+    # The envelopes (by id) and the regions (by code) in one statement: "e" sorts before "r".
+    names = db.session.execute(sa.union_all(
+        sa.select(sa.literal("e").label("list"), sa.literal("").label("code"), BudgetEnvelope.id,
+                  BudgetEnvelope.name),
+        sa.select(sa.literal("r"), Region.code, Region.id, Region.name),
+    ).order_by("list", "code", "id")).all()
+    args = tuple((key, value) for key, value in request.args.items(multi=True)
+                 if key in _FIELDS)
+    filters, html = _filter_form(str(get_locale()), args, tuple(map(tuple, names)))
+    return dataclasses.replace(filters), html  # the caller sets first_rows on its copy
+
+
+@lru_cache(maxsize=128)
+def _filter_form(locale: str, args: tuple, names: tuple) -> tuple[RegisterFilters, Markup]:
+    """`locale` is the language the form is drawn in (the request's): part of the key only."""
+    form = RegisterFilterForm(MultiDict(args))
+    form.envelope_id.choices = choices(
+        [("", _("All"))] + [(id_, name) for list_, _code, id_, name in names if list_ == "e"])
+    form.region_id.choices = choices(
+        [("", _("All"))] + [(id_, name) for list_, _code, id_, name in names if list_ == "r"])
+    filtered(form)
+    filters = RegisterFilters(
+        envelope_id=form.envelope_id.data, fiscal_year=form.fiscal_year.data,
+        region_id=form.region_id.data, sector=form.sector.data or None,
+        channel=form.channel.data or None, start=form.start.data, end=form.end.data,
+        step=form.step.data or None)
+    drawn = render_template("finance/_register_filters.html", form=form)  # autoescaped
+    return filters, Markup(drawn)  # noqa: S704
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +84,15 @@ def page_lines(filters: RegisterFilters, skipped: int, count: int) -> list[Regis
     as the downloads)."""
     steps = {"commitment": _("Commitment"), "payment": _("Payment"), "reversal": _("Reversal"),
              "release": _("Release")}  # as the downloads write them (exports/ledger.py)
-    result = db.session.execute(register_query(filters).offset(skipped).limit(count))
+    result = db.session.execute(page_query(filters, skipped, count))
     return [RegisterLine(
         r.value_date, r.number, r.reference or "", f"{r.first_name} {r.last_name}", steps[r.kind],
         f"{r.seq}/{r.tranches}" if r.seq else "", signed_amount(r.kind, r.amount),
         r.paid_to_date, r.available_after, r.created_at) for r in result]
+
+
+def amount_texts(lines: list[RegisterLine]) -> dict[int, str]:
+    """Each amount of the lines as shown ("1 500 000 F CFA"), formatted once: a page of 100
+    lines shows 300 amounts, a few dozen of them distinct."""
+    amounts = {a for line in lines for a in (line.amount, line.paid_to_date, line.available_after)}
+    return {amount: money(amount) for amount in amounts}

@@ -4,7 +4,6 @@ accountant), reversals and cancellations, and the envelopes' accounts."""
 import io
 from datetime import date
 
-import sqlalchemy as sa
 from flask import (
     Response,
     abort,
@@ -18,21 +17,19 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, lazyload
 
-from grants.blueprints.finance import bp
+from grants.blueprints.finance import bp, home
 from grants.blueprints.finance.forms import (
     AgreementForm,
     MoneyForm,
     PayForm,
     ReasonMoneyForm,
-    RegisterFilterForm,
     SignedCopyForm,
     SignForm,
     TrancheFilterForm,
 )
 from grants.extensions import db
-from grants.forms import attempt, choices, filtered, form_messages, hidden_field_messages, posted
+from grants.forms import attempt, filtered, form_messages, hidden_field_messages, posted
 from grants.models import (
     AgreementCopy,
     Application,
@@ -44,22 +41,14 @@ from grants.models import (
     Tranche,
     TrancheStatus,
 )
-from grants.paging import page_arg, paginate
-from grants.permissions import Permission, get_or_404, require
+from grants.paging import page_arg
+from grants.permissions import Permission, can, get_or_404, require
 from grants.services.money import agreements, batches, payments
-from grants.services.money.register import RegisterFilters
-from grants.services.regions import all_regions
 from grants.storage import send_stored
-from grants.workflow import ApplicationStatus
 
 REGISTER_PAGE_ROWS = 100  # a page on screen, oldest first; the downloads hold everything
 MAX_REGISTER_PAGE = 1000  # a page is read from the first movement on: further, download
 FINANCE_PAGE_ROWS = 25  # each list of the finance home
-
-
-# A dossier in a list shows its reference, title and lead's name: not the lead's consents nor
-# the call's regions (eager by default, a statement each once such a row is listed).
-_NAMES_ONLY = (lazyload(Application.call), joinedload(Application.lead).lazyload("*"))
 
 
 @bp.route("/")
@@ -67,32 +56,21 @@ _NAMES_ONLY = (lazyload(Application.call), joinedload(Application.lead).lazyload
 def index():
     """The envelopes, then three lists each paginated on its own (`attente`, `tranches`, `page`):
     the same few statements whatever the number of agreements."""
-    def page_of(query, name):
-        return paginate(query, per_page=FINANCE_PAGE_ROWS, name=name)
-
-    tranche_filter = filtered(TrancheFilterForm(request.args))
+    tranche_filter = TrancheFilterForm(request.args)
+    if "etat" in request.args:  # nothing asked, nothing to check (nor its message to translate)
+        filtered(tranche_filter)
     waiting = ([TrancheStatus(tranche_filter.etat.data)] if tranche_filter.etat.data
                else [TrancheStatus.ELIGIBLE, TrancheStatus.ORDERED])
-    tranches = page_of(
-        db.select(Tranche).options(joinedload(Tranche.grant).lazyload(Grant.tranches))
-        .where(Tranche.status.in_(waiting))
-        .order_by(Tranche.grant_id, Tranche.seq), "tranches")
-    counts = dict(db.session.execute(  # "2/3": how many tranches each listed agreement has
-        db.select(Tranche.grant_id, sa.func.count()).where(
-            Tranche.grant_id.in_({t.grant_id for t in tranches.items})).group_by(Tranche.grant_id)
-    ).all())
-    awaiting = page_of(
-        db.select(Application).options(*_NAMES_ONLY).where(Application.status == ApplicationStatus.SELECTED,
-                                     ~Application.id.in_(db.select(Grant.application_id)))
-        .order_by(Application.reference), "attente")
-    envelopes = db.session.scalars(db.select(BudgetEnvelope).order_by(
-        BudgetEnvelope.fiscal_year.desc(), BudgetEnvelope.id)).all()
-    grants = page_of(db.select(Grant).options(joinedload(Grant.application).options(*_NAMES_ONLY),
-                                              lazyload(Grant.tranches))
-                     .order_by(Grant.number.desc()), "page")
+    tranches = home.rows_page(home.tranches_query(waiting), FINANCE_PAGE_ROWS, "tranches")
+    # Only those who draft agreements see the dossiers waiting for one.
+    awaiting = (home.rows_page(home.awaiting_query(), FINANCE_PAGE_ROWS, "attente")
+                if can(current_user, Permission.GRANT_MANAGE) else None)
+    grants = home.rows_page(home.agreements_query(), FINANCE_PAGE_ROWS, "page")
     return render_template("finance/index.html", grants=grants, tranches=tranches,
-                           tranche_counts=counts, awaiting=awaiting, envelopes=envelopes,
-                           tranche_filter=tranche_filter)
+                           awaiting=awaiting, envelopes=home.envelopes(),
+                           tranche_filter=tranche_filter, tranche_labels=home.labels(TrancheStatus),
+                           grant_labels=home.labels(GrantStatus),
+                           channel_labels=home.labels(Channel))
 
 
 @bp.route("/conventions/nouvelle/<int:application_id>", methods=["GET", "POST"])
@@ -262,36 +240,23 @@ def envelope(envelope_id: int):
     return render_template("finance/envelope.html", envelope=envelope)
 
 
-def _register_filters(form) -> RegisterFilters:
-    return RegisterFilters(
-        envelope_id=form.envelope_id.data, fiscal_year=form.fiscal_year.data,
-        region_id=form.region_id.data, sector=form.sector.data or None,
-        channel=form.channel.data or None, start=form.start.data, end=form.end.data,
-        step=form.step.data or None)
-
-
-def _register_form() -> RegisterFilterForm:
-    form = RegisterFilterForm(request.args)
-    envelopes = db.session.scalars(db.select(BudgetEnvelope).order_by(BudgetEnvelope.id))
-    regions = all_regions()
-    form.envelope_id.choices = choices([("", _("All"))] + [(e.id, e.name) for e in envelopes])
-    form.region_id.choices = choices([("", _("All"))] + [(r.id, r.name) for r in regions])
-    filtered(form)
-    return form
-
-
 @bp.route("/registre")
 @require(Permission.FINANCE_VIEW)
 def register():
-    from grants.blueprints.finance.register_page import page_lines
+    from grants.blueprints.finance.register_page import (
+        amount_texts,
+        page_lines,
+        register_filters,
+    )
 
-    form = _register_form()
-    filters = _register_filters(form)
+    filters, filter_form = register_filters()
     page = min(page_arg(), MAX_REGISTER_PAGE)
     skipped = (page - 1) * REGISTER_PAGE_ROWS
     filters.first_rows = skipped + REGISTER_PAGE_ROWS + 1  # one more: is there a next page?
     lines = page_lines(filters, skipped, REGISTER_PAGE_ROWS + 1)
-    return render_template("finance/register.html", form=form, lines=lines[:REGISTER_PAGE_ROWS],
+    shown = lines[:REGISTER_PAGE_ROWS]
+    return render_template("finance/register.html", filter_form=filter_form, lines=shown,
+                           amounts=amount_texts(shown),
                            more=len(lines) > REGISTER_PAGE_ROWS, page=page, first=skipped + 1)
 
 
@@ -302,10 +267,10 @@ def register_xlsx():
     from dataclasses import asdict
 
     from grants import jobs
+    from grants.blueprints.finance.register_page import register_filters
     from grants.jobs.kinds import plain
 
-    filters = {name: plain(value)
-               for name, value in asdict(_register_filters(_register_form())).items()}
+    filters = {name: plain(value) for name, value in asdict(register_filters()[0]).items()}
     job = jobs.start("register.xlsx", {"filters": filters})
     return redirect(url_for("jobs.show", job_id=job.id))
 
@@ -313,9 +278,10 @@ def register_xlsx():
 @bp.route("/registre.csv")
 @require(Permission.FINANCE_VIEW)
 def register_csv():
+    from grants.blueprints.finance.register_page import register_filters
     from grants.exports.ledger import register_csv as chunks
 
-    filters = _register_filters(_register_form())
+    filters = register_filters()[0]
     return Response(stream_with_context(chunks(filters)), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f"attachment; filename=registre-{date.today()}.csv"})

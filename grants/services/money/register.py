@@ -162,3 +162,63 @@ def _statement(filters: tuple[str, ...], first_rows: bool) -> sa.Select:
 def signed_amount(kind: str, amount: int) -> int:
     """The register shows what each movement does to the dossier: + committed, + paid, − back."""
     return -amount if kind in ("reversal", "release") else amount
+
+
+def page_query(f: RegisterFilters, skipped: int, count: int) -> sa.Select:
+    """The register page's columns for `count` rows after the first `skipped`: the same rows and
+    figures as register_query's, read with fewer joins (none for the downloads' columns).
+    Unfiltered, the page is cut from the ledger's movements before any join."""
+    names = tuple(name for name in (*FILTER_COLUMNS, "start", "end") if getattr(f, name))
+    first_rows = f.first_rows if not f.narrowing else None
+    values = {name: getattr(f, name) for name in names} | {"skipped": skipped, "count": count}
+    if first_rows:
+        values["first_rows_before"] = first_rows - 1
+    return _page_statement(names, bool(first_rows)).params(values)
+
+
+@lru_cache(maxsize=64)
+def _page_statement(filters: tuple[str, ...], first_rows: bool) -> sa.Select:
+    leg = _ledger_flows(first_rows_end() if first_rows else None)
+    paid_change = sa.case((leg.c.kind == "payment", leg.c.amount),
+                          (leg.c.kind == "reversal", -leg.c.amount), else_=0)
+    moves = (sa.select(leg.c.id, leg.c.kind, leg.c.created_at, leg.c.amount, leg.c.envelope_id,
+                       leg.c.grant_id, leg.c.payment_id, leg.c.available_after,
+                       _whole(sa.func.sum(paid_change).over(
+                           partition_by=leg.c.grant_id, order_by=leg.c.id)).label("paid_to_date"))
+             .where(leg.c.account == Account.COMMITTED, leg.c.kind.in_(STEPS),
+                    leg.c.grant_id.is_not(None)))  # as register_query's join on the agreement
+    skipped = sa.bindparam("skipped", type_=sa.Integer)
+    count = sa.bindparam("count", type_=sa.Integer)
+    if not filters:
+        moves = moves.order_by(leg.c.id).offset(skipped).limit(count)
+    m = moves.subquery("moves")
+    value_date = sa.case(
+        (m.c.kind == "commitment", Grant.signed_on),
+        (m.c.kind == "release", sa.func.date(Grant.cancelled_at, type_=sa.Date)),
+        else_=Payment.paid_on)
+    tranche_count = (sa.select(sa.func.count(Tranche.id)).where(Tranche.grant_id == Grant.id)
+                     .correlate(Grant).scalar_subquery())
+    query = (
+        sa.select(m.c.id, m.c.kind, value_date.label("value_date"), m.c.created_at, m.c.amount,
+                  Grant.number, Application.reference, Beneficiary.first_name,
+                  Beneficiary.last_name, Tranche.seq, tranche_count.label("tranches"),
+                  m.c.paid_to_date, m.c.available_after)
+        .select_from(m)
+        .join(Grant, Grant.id == m.c.grant_id)
+        .join(Application, Application.id == Grant.application_id)
+        .join(Beneficiary, Beneficiary.id == Application.lead_id)
+        .outerjoin(Payment, Payment.id == m.c.payment_id)
+        .outerjoin(Tranche, Tranche.id == Payment.tranche_id))
+    columns = {"envelope_id": m.c.envelope_id, "region_id": Application.region_id.expression,
+               "sector": Application.sector.expression, "step": m.c.kind, "start": value_date,
+               "end": value_date, "channel": sa.func.coalesce(Payment.channel, Grant.channel)}
+    if "fiscal_year" in filters:
+        query = query.join(BudgetEnvelope, BudgetEnvelope.id == m.c.envelope_id)
+        columns["fiscal_year"] = BudgetEnvelope.fiscal_year.expression
+    for name in filters:  # outside the running totals, as in register_query
+        column = columns[name]
+        value = sa.bindparam(name, type_=column.type)
+        query = query.where(column >= value if name == "start" else column <= value
+                            if name == "end" else column == value)
+    query = query.order_by(m.c.id)
+    return query.offset(skipped).limit(count) if filters else query
