@@ -11,9 +11,11 @@ from grants.extensions import db
 from grants.models import (
     Application,
     CommitteeSession,
+    Criterion,
     InterestDeclaration,
     Score,
     ScoreSheet,
+    ScoringGrid,
     Seat,
     SessionDossier,
     SessionMember,
@@ -156,14 +158,20 @@ class Tally:
 
 
 def tally_subquery(session: CommitteeSession, application_ids=None) -> sa.Subquery:
+    """The tallies of `session` (see tally_subquery_of)."""
+    return tally_subquery_of(session.id, session.call_id, application_ids)
+
+
+def tally_subquery_of(session_id, call_id, application_ids=None) -> sa.Subquery:
     """Per dossier, over the submitted sheets of voting members (recused members have none): the
     number of scorers, mean, lowest and highest totals, mean social-priority score, and how many
     scorers failed an eliminatory criterion. Two GROUP BYs; `application_ids` (a list or a
-    select) narrows it to some dossiers. The grid's few criteria are known beforehand: naming
-    them spares a criterion lookup for each of the session's scores."""
-    criteria = grid_for(session.call).criteria
-    social = [c.id for c in criteria if c.social_priority] or [-1]
-    eliminatory = [c.id for c in criteria if c.eliminatory] or [-1]
+    select) narrows it to some dossiers. The grid's few social and eliminatory criteria are
+    uncorrelated subqueries (the database reads them once, no criterion join per score and no
+    statement of their own). The session's and call's ids may be bound parameters (for a
+    statement built once)."""
+    social = _criteria_of(call_id, Criterion.social_priority)
+    eliminatory = _criteria_of(call_id, Criterion.eliminatory)
     per_sheet = (
         sa.select(ScoreSheet.application_id.label("application_id"),
                   sa.func.sum(Score.points).label("total"),
@@ -173,7 +181,7 @@ def tally_subquery(session: CommitteeSession, application_ids=None) -> sa.Subque
                                                Score.points == 0), 1), else_=0)).label("failed"))
         .join(Score, Score.sheet_id == ScoreSheet.id)
         .join(SessionMember, SessionMember.id == ScoreSheet.member_id)
-        .where(SessionMember.session_id == session.id, SessionMember.seat == Seat.VOTING,
+        .where(SessionMember.session_id == session_id, SessionMember.seat == Seat.VOTING,
                ScoreSheet.status == SheetStatus.SUBMITTED)
         .group_by(ScoreSheet.id, ScoreSheet.application_id))
     if application_ids is not None:
@@ -186,6 +194,13 @@ def tally_subquery(session: CommitteeSession, application_ids=None) -> sa.Subque
                       sa.func.avg(sheets.c.social).label("social_mean"),
                       sa.func.sum(sheets.c.failed).label("failures"))
             .group_by(sheets.c.application_id).subquery("tally"))
+
+
+def _criteria_of(call_id, flag) -> sa.Select:
+    """The ids of the call's grid criteria that have `flag` (none when there is no grid: then
+    nothing is scored either)."""
+    return (sa.select(Criterion.id).join(ScoringGrid, ScoringGrid.id == Criterion.grid_id)
+            .where(ScoringGrid.call_id == call_id, flag.is_(True)))
 
 
 def tally_of(row) -> Tally | None:
