@@ -41,8 +41,10 @@ def _ranking_or_404(session_id: int, permission: Permission) -> CommitteeSession
 
 
 # The ranking page reads the session, its call's envelope and its members' seats in one
-# statement: not the call's regions, the chair's account nor the members' (roles, regions).
-_RANKING_LOAD = (orm.joinedload(CommitteeSession.call).lazyload(Call.regions),
+# statement: not the call's other columns and regions, the chair's account nor the members'
+# (with their roles and regions).
+_RANKING_LOAD = (orm.joinedload(CommitteeSession.call).options(
+                     orm.load_only(Call.id, Call.envelope_id), orm.lazyload(Call.regions)),
                  orm.lazyload(CommitteeSession.chair),
                  orm.joinedload(CommitteeSession.members).lazyload(SessionMember.user))
 
@@ -57,9 +59,8 @@ def ranking(session_id: int):
         return redirect(url_for("committees.session", session_id=meeting.id))
     # Light rows for the whole ranking (ranked by the database), and for the page's dossiers.
     scoring_open = meeting.status == SessionStatus.SCORING
-    hidden = scoring.recused_ids(current_user, meeting)
-    ranks = [r for r in ranked(meeting, with_tallies=scoring_open)
-             if r.application_id not in hidden]
+    ranks = ranked(meeting, with_tallies=scoring_open,
+                   hidden_from=meeting.member(current_user.id))  # recused: not shown
     granted = sum(r.amount for r in ranks if r.decision == Decision.SELECTED)
     per_page = current_app.config["PAGE_SIZE"]
     page = list_page(ranks, per_page)

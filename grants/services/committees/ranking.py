@@ -21,9 +21,11 @@ from grants.models import (
     DecisionReason,
     Grant,
     GrantStatus,
+    InterestDeclaration,
     Region,
     ScoringGrid,
     SessionDossier,
+    SessionMember,
     SessionStatus,
 )
 from grants.services.committees.grids import DEFAULT_PASS_MARK
@@ -147,11 +149,20 @@ def _ranking_select(scoring: bool, session_id, call_id, *columns,
     return sa.select(ranked_rows).order_by(ranked_rows.c.rank, ranked_rows.c.dossier_id)
 
 
+def _recused():
+    """Whether the member `member_id` (None: nobody) is recused from the dossier."""
+    return sa.exists().where(
+        InterestDeclaration.member_id == _param("member_id"),
+        InterestDeclaration.application_id == SessionDossier.application_id,
+        InterestDeclaration.conflicted.is_(True)).label("recused")
+
+
 @cache
 def _proposal_select() -> sa.Select:
     """A scored session's ranking with what the proposal needs of each dossier."""
     return _ranking_select(True, _param("session_id"), _param("call_id"),
-                           SessionDossier.forced_decision, _amount().label("amount"))
+                           SessionDossier.forced_decision, _amount().label("amount"),
+                           _recused())
 
 
 @cache
@@ -170,9 +181,10 @@ _DECIDED = (SessionDossier.decision, SessionDossier.decision_reason_code,
 def _decided_select(with_tallies: bool) -> sa.Select:
     """A finalised session's ranking as decided (with the tallies: read with it)."""
     if with_tallies:
-        return _ranking_select(False, _param("session_id"), _param("call_id"), *_DECIDED)
+        return _ranking_select(False, _param("session_id"), _param("call_id"), *_DECIDED,
+                               _recused())
     return (sa.select(SessionDossier.id.label("dossier_id"), SessionDossier.application_id,
-                      SessionDossier.rank, *_DECIDED)
+                      SessionDossier.rank, *_DECIDED, _recused())
             .join(Application, Application.id == SessionDossier.application_id)
             .where(SessionDossier.session_id == _param("session_id"))
             .order_by(SessionDossier.rank, SessionDossier.id))
@@ -187,13 +199,17 @@ def ranking_rows_select(session: CommitteeSession) -> sa.Select:
         SessionDossier.decision_reason_code, SessionDossier.decision_reason, people=True)
 
 
-def ranked(session: CommitteeSession, with_tallies: bool = True) -> list[Ranked]:
+def ranked(session: CommitteeSession, with_tallies: bool = True, *,
+           hidden_from: SessionMember | None = None) -> list[Ranked]:
     """Every dossier of the session in rank order with its (proposed or decided) decision. Once
-    finalised the decisions are read as stored, and the tallies only `with_tallies`."""
+    finalised the decisions are read as stored, and the tallies only `with_tallies`. With
+    `hidden_from`, the dossiers that member is recused from are left out (after the ranking
+    and the proposal, which count them: the others keep their ranks)."""
+    keys = {"session_id": session.id, "call_id": session.call_id,
+            "member_id": hidden_from.id if hidden_from is not None else None}
     if session.status != SessionStatus.SCORING:
-        return _decided(session, with_tallies)
+        return _decided(keys, with_tallies)
     pass_mark = _pass_mark(session)
-    keys = {"session_id": session.id, "call_id": session.call_id}
     rows = db.session.execute(_proposal_select(), keys).all()
     people: dict[int, set[int]] = {}
     for dossier_id, beneficiary_id in db.session.execute(_people_select(), keys):
@@ -223,8 +239,9 @@ def ranked(session: CommitteeSession, with_tallies: bool = True) -> list[Ranked]
         if decision == Decision.SELECTED:
             taken |= members  # one active grant per beneficiary
         flagged = tally is not None and tally.spread > session.spread_threshold
-        result.append(Ranked(row.dossier_id, row.application_id, row.rank, int(row.amount),
-                             tally, decision, reason, flagged))
+        if not row.recused:
+            result.append(Ranked(row.dossier_id, row.application_id, row.rank, int(row.amount),
+                                 tally, decision, reason, flagged))
     return result
 
 
@@ -236,13 +253,12 @@ def _pass_mark(session: CommitteeSession) -> int:
     return DEFAULT_PASS_MARK if pass_mark is None else pass_mark
 
 
-def _decided(session: CommitteeSession, with_tallies: bool) -> list[Ranked]:
-    rows = db.session.execute(_decided_select(with_tallies),
-                              {"session_id": session.id, "call_id": session.call_id})
+def _decided(keys: dict, with_tallies: bool) -> list[Ranked]:
     return [Ranked(row.dossier_id, row.application_id, row.rank or 0, int(row.amount),
                    tally_of(row) if with_tallies else None, row.decision,
                    row.decision_reason_code, False)
-            for row in rows]
+            for row in db.session.execute(_decided_select(with_tallies), keys)
+            if not row.recused]
 
 
 def _with_active_grant(session: CommitteeSession) -> set[int]:
