@@ -227,7 +227,8 @@ def get_or_404(model, object_id: Any, permission: Permission, options: Sequence[
     `options`: loader options, for a page that needs less (or more) of the object's relations."""
     if not isinstance(object_id, int) or not 0 < object_id < 2**63:
         abort(404)
-    obj = db.session.get(model, object_id, options=options)
+    obj = db.session.get(model, object_id, options=options) if options else \
+        db.session.get(model, object_id)
     if obj is None:
         abort(404)
     decision = can(current_user, permission, obj)
