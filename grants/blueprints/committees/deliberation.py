@@ -76,6 +76,7 @@ def ranking(session_id: int):
                                            else ranks[-1].rank + 1),
         cut_page=None if cut is None else page_of(min(cut, len(ranks) - 1), per_page),
         available=available_to_session(meeting), deliberating=deliberating,
+        scorers=_("%(n)d scorers"),  # translated once, filled on each row
         attendance=attendance, present_voting=selection.present_voting(meeting),
         confirm=ConfirmForm(),
         amount_form=AmountForm(formdata=None) if deliberating else None,
