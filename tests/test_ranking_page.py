@@ -86,7 +86,7 @@ def _add_decided_dossiers(app, committee, count: int) -> list[str]:
                 decision=Decision.REJECTED,
                 decision_reason_code=DecisionReason.BELOW_PASS_MARK))
             sheet = ScoreSheet(member_id=chair.id, application_id=extra.id,
-                               status=SheetStatus.SUBMITTED)
+                               status=SheetStatus.SUBMITTED, total=len(grid.criteria))
             sheet.scores = [Score(criterion_id=c.id, points=1, comment="justifié")
                             for c in grid.criteria]
             db.session.add(sheet)

@@ -123,13 +123,13 @@ def ranking_select(session: CommitteeSession, *columns, people: bool = False) ->
     `columns` (of the dossier and its application; with `people`, of its lead beneficiary and
     region too). Scoring: ranked by mean score, ties by social priority then submission date
     (ROW_NUMBER); finalised: the ranks stored at the deliberation."""
-    return _ranking_select(session.status == SessionStatus.SCORING, session.id,
-                           session.call_id, *columns, people=people)
+    return _ranking_select(session.status == SessionStatus.SCORING, session.id, *columns,
+                           people=people)
 
 
-def _ranking_select(scoring: bool, session_id, call_id, *columns,
+def _ranking_select(scoring: bool, session_id, *columns,
                     people: bool = False) -> sa.Select:
-    tally = tally_subquery_of(session_id, call_id)
+    tally = tally_subquery_of(session_id)
     rank: sa.ColumnElement | InstrumentedAttribute
     if scoring:
         rank = sa.func.row_number().over(order_by=(
@@ -160,7 +160,7 @@ def _recused():
 @cache
 def _proposal_select() -> sa.Select:
     """A scored session's ranking with what the proposal needs of each dossier."""
-    return _ranking_select(True, _param("session_id"), _param("call_id"),
+    return _ranking_select(True, _param("session_id"),
                            SessionDossier.forced_decision, _amount().label("amount"),
                            _recused())
 
@@ -181,7 +181,7 @@ _DECIDED = (SessionDossier.decision, SessionDossier.decision_reason_code,
 def _decided_select(with_tallies: bool) -> sa.Select:
     """A finalised session's ranking as decided (with the tallies: read with it)."""
     if with_tallies:
-        return _ranking_select(False, _param("session_id"), _param("call_id"), *_DECIDED,
+        return _ranking_select(False, _param("session_id"), *_DECIDED,
                                _recused())
     return (sa.select(SessionDossier.id.label("dossier_id"), SessionDossier.application_id,
                       SessionDossier.rank, *_DECIDED, _recused())
@@ -205,7 +205,7 @@ def ranked(session: CommitteeSession, with_tallies: bool = True, *,
     finalised the decisions are read as stored, and the tallies only `with_tallies`. With
     `hidden_from`, the dossiers that member is recused from are left out (after the ranking
     and the proposal, which count them: the others keep their ranks)."""
-    keys = {"session_id": session.id, "call_id": session.call_id,
+    keys = {"session_id": session.id,
             "member_id": hidden_from.id if hidden_from is not None else None}
     if session.status != SessionStatus.SCORING:
         return _decided(keys, with_tallies)
@@ -322,8 +322,7 @@ def _page_select(read_tallies: bool) -> sa.Select:
              .join(Region, Region.id == Application.region_id)
              .where(SessionDossier.id.in_(_ids("dossier_ids"))))
     if read_tallies:
-        tally = tally_subquery_of(_param("session_id"), _param("call_id"),
-                                  _ids("application_ids"))
+        tally = tally_subquery_of(_param("session_id"), _ids("application_ids"))
         query = (query.add_columns(*tally.c[1:])
                  .outerjoin(tally, tally.c.application_id == SessionDossier.application_id))
     return query
@@ -338,7 +337,7 @@ def page_rows(session: CommitteeSession, ranks: list[Ranked], *,
     found = {row.id: row for row in db.session.execute(_page_select(read_tallies), {
         "dossier_ids": [r.dossier_id for r in ranks],
         "application_ids": [r.application_id for r in ranks],
-        "session_id": session.id, "call_id": session.call_id})}
+        "session_id": session.id})}
     labels: dict[LabelledEnum, str] = {}
 
     def label(value: LabelledEnum | None) -> str:
