@@ -3,8 +3,8 @@
 walks the ranks in order against the envelope. Pages show a slice of it and load only the
 dossiers of that slice."""
 
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
@@ -35,9 +35,9 @@ from grants.vocabulary import LabelledEnum
 from grants.workflow import ACTIVE_GRANT_STATUSES, ApplicationStatus
 
 
-@dataclass(frozen=True)
-class Ranked:
-    """One dossier's place in the ranking, without the dossier itself."""
+class Ranked(NamedTuple):
+    """One dossier's place in the ranking, without the dossier itself (a named tuple: one for
+    each of the session's dossiers on each ranking, built cheaply)."""
 
     dossier_id: int
     application_id: int
@@ -254,11 +254,15 @@ def _pass_mark(session: CommitteeSession) -> int:
 
 
 def _decided(keys: dict, with_tallies: bool) -> list[Ranked]:
+    rows = db.session.execute(_decided_select(with_tallies), keys)
+    if not with_tallies:  # by position: the columns of _decided_select(False)
+        return [Ranked(dossier_id, application_id, rank or 0, int(amount), None, decision,
+                       reason, False)
+                for dossier_id, application_id, rank, decision, reason, amount, recused in rows
+                if not recused]
     return [Ranked(row.dossier_id, row.application_id, row.rank or 0, int(row.amount),
-                   tally_of(row) if with_tallies else None, row.decision,
-                   row.decision_reason_code, False)
-            for row in db.session.execute(_decided_select(with_tallies), keys)
-            if not row.recused]
+                   tally_of(row), row.decision, row.decision_reason_code, False)
+            for row in rows if not row.recused]
 
 
 def _with_active_grant(session: CommitteeSession) -> set[int]:
@@ -288,8 +292,7 @@ def page_of(index: int, per_page: int) -> int:
     return index // per_page + 1
 
 
-@dataclass(frozen=True)
-class PageRow:
+class PageRow(NamedTuple):
     """What the ranking page shows of one dossier: its place (from Ranked) and its words."""
 
     dossier_id: int

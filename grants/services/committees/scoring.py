@@ -1,7 +1,7 @@
 """Blind, independent scoring: each member fills their own sheet; nobody sees another's scores
 before submitting their own. Aggregates are computed by the database."""
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -148,8 +148,7 @@ def may_see_scores(user: User, session: CommitteeSession, application_id: int) -
 
 # --- aggregation --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(NamedTuple):
     application_id: int
     scorers: int
     mean: float
