@@ -4,7 +4,7 @@ Views declare what they need with @require(Permission.X); object loaders call
 get_or_404(), which answers 404 for an object outside the user's scope so that its
 existence is not revealed. Every refusal is written to the audit log."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import wraps
@@ -221,12 +221,14 @@ def require(permission: Permission) -> Callable:
     return decorator
 
 
-def get_or_404(model, object_id: Any, permission: Permission):
+def get_or_404(model, object_id: Any, permission: Permission, options: Sequence[Any] = ()):
     """Load an object the current user may act on with `permission`; 404 otherwise (an id no
-    row can have, such as one posted beyond the database's integers, is not found either)."""
+    row can have, such as one posted beyond the database's integers, is not found either).
+    `options`: loader options, for a page that needs less (or more) of the object's relations."""
     if not isinstance(object_id, int) or not 0 < object_id < 2**63:
         abort(404)
-    obj = db.session.get(model, object_id)
+    obj = db.session.get(model, object_id, options=options) if options else \
+        db.session.get(model, object_id)
     if obj is None:
         abort(404)
     decision = can(current_user, permission, obj)

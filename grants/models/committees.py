@@ -256,6 +256,11 @@ class ScoreSheet(Model):
                                                 default=SheetStatus.DRAFT)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     general_comment: Mapped[str | None] = mapped_column(Text)
+    # The sheet's figures, kept by the scoring service with its scores (the grid is locked
+    # then): the tallies read them instead of every score of the session.
+    total: Mapped[int] = mapped_column(default=0, server_default="0")
+    social_points: Mapped[int] = mapped_column(default=0, server_default="0")
+    eliminatory_failed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     member: Mapped[SessionMember] = relationship(lazy="joined")
     scores: Mapped[list["Score"]] = relationship(

@@ -1,9 +1,11 @@
 """The deliberation: the ranking and proposed selection, the chair's decisions, attendance,
 finalisation, the minutes and the waiting list."""
 
+import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import orm
 
 from grants import jobs
 from grants.blueprints.committees import bp
@@ -11,13 +13,22 @@ from grants.blueprints.committees.forms import AmountForm, AttendanceForm, Overr
 from grants.blueprints.committees.paging import list_page
 from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices, posted
-from grants.models import CommitteeSession, Decision, SessionDossier, SessionStatus
+from grants.models import (
+    Call,
+    CommitteeSession,
+    Decision,
+    SessionDossier,
+    SessionMember,
+    SessionStatus,
+    User,
+)
 from grants.permissions import Permission, get_or_404, require
 from grants.services.committees import scoring, selection
 from grants.services.committees.ranking import (
     available_to_session,
     cut_index,
     page_of,
+    page_rows,
     ranked,
 )
 
@@ -29,43 +40,60 @@ def _ranking_or_404(session_id: int, permission: Permission) -> CommitteeSession
     return meeting
 
 
+# The ranking page reads the session, its call's envelope and its members' seats in one
+# statement: not the call's other columns and regions, the chair's account nor the members'
+# (with their roles and regions).
+_RANKING_LOAD = (orm.joinedload(CommitteeSession.call).options(
+                     orm.load_only(Call.id, Call.envelope_id), orm.lazyload(Call.regions)),
+                 orm.lazyload(CommitteeSession.chair),
+                 orm.joinedload(CommitteeSession.members).lazyload(SessionMember.user))
+
+
 @bp.route("/<int:session_id>/classement")
 @require(Permission.COMMITTEE_VIEW)
 def ranking(session_id: int):
-    meeting = get_or_404(CommitteeSession, session_id, Permission.COMMITTEE_VIEW)
+    meeting = get_or_404(CommitteeSession, session_id, Permission.COMMITTEE_VIEW, _RANKING_LOAD)
     if not scoring.may_see_ranking(current_user, meeting):
         flash(_("The ranking shows everyone's scores: it opens once your own sheets are "
                 "submitted and the session is deliberated."), "warning")
         return redirect(url_for("committees.session", session_id=meeting.id))
-    # Light rows for the whole ranking (ranked by the database); ORM rows for one page only.
+    # Light rows for the whole ranking (ranked by the database), and for the page's dossiers.
     scoring_open = meeting.status == SessionStatus.SCORING
-    hidden = scoring.recused_ids(current_user, meeting)
-    ranks = [r for r in ranked(meeting, with_tallies=scoring_open)
-             if r.application_id not in hidden]
+    ranks = ranked(meeting, with_tallies=scoring_open,
+                   hidden_from=meeting.member(current_user.id))  # recused: not shown
     granted = sum(r.amount for r in ranks if r.decision == Decision.SELECTED)
     per_page = current_app.config["PAGE_SIZE"]
     page = list_page(ranks, per_page)
-    dossiers = {d.id: d for d in db.session.scalars(db.select(SessionDossier).where(
-        SessionDossier.id.in_([r.dossier_id for r in page.items])))}
-    scores = {} if scoring_open else scoring.tallies(
-        meeting, [r.application_id for r in page.items])
-    rows = [selection.Row(dossiers[r.dossier_id], r.tally or scores.get(r.application_id),
-                          r.rank, r.decision, r.reason, r.flagged) for r in page.items]
+    rows = page_rows(meeting, page.items, read_tallies=not scoring_open)
     cut = cut_index(ranks)
-    attendance = AttendanceForm(formdata=None,
-                                present=[m.user_id for m in meeting.members if m.present])
-    attendance.present.choices = choices((m.user_id, f"{m.user.full_name} ({m.seat.label})")
-                                         for m in meeting.members)
+    # The chair's forms are shown while the session is scored only.
+    deliberating = current_user.id == meeting.chair_id and scoring_open
+    attendance = _attendance_form(meeting) if deliberating else None
     return render_template(
         "committees/ranking.html", meeting=meeting, rows=rows, granted=granted, page=page,
         offset=(page.page - 1) * per_page, cut=cut,
         cut_rank=None if cut is None else (ranks[cut].rank if cut < len(ranks)
                                            else ranks[-1].rank + 1),
         cut_page=None if cut is None else page_of(min(cut, len(ranks) - 1), per_page),
-        available=available_to_session(meeting),
-        is_chair=current_user.id == meeting.chair_id, attendance=attendance,
-        present_voting=selection.present_voting(meeting), confirm=ConfirmForm(),
-        amount_form=AmountForm(formdata=None), override_form=OverrideForm(formdata=None))
+        available=available_to_session(meeting), deliberating=deliberating,
+        scorers=_("%(n)d scorers"),  # translated once, filled on each row
+        attendance=attendance, present_voting=selection.present_voting(meeting),
+        confirm=ConfirmForm(),
+        amount_form=AmountForm(formdata=None) if deliberating else None,
+        override_form=OverrideForm(formdata=None) if deliberating else None)
+
+
+def _attendance_form(meeting: CommitteeSession) -> AttendanceForm:
+    """The members with their names and seats (one statement), those present ticked."""
+    members = db.session.execute(
+        sa.select(SessionMember.user_id, User.full_name, SessionMember.seat,
+                  SessionMember.present)
+        .join(User, User.id == SessionMember.user_id)
+        .where(SessionMember.session_id == meeting.id).order_by(SessionMember.id)).all()
+    form = AttendanceForm(formdata=None, present=[m.user_id for m in members if m.present])
+    form.present.choices = choices((m.user_id, f"{m.full_name} ({m.seat.label})")
+                                   for m in members)
+    return form
 
 
 def _dossier(meeting: CommitteeSession, dossier_id: int) -> SessionDossier:

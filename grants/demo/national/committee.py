@@ -23,6 +23,7 @@ from grants.models import (
     SheetStatus,
 )
 from grants.services.committees import grids, selection
+from grants.services.committees.scoring import sheet_figures
 from grants.workflow import ApplicationAction, ApplicationStatus
 
 DELIBERATED = 3  # sessions of the three oldest calls are finalised; the fourth is scoring
@@ -107,11 +108,13 @@ def _scores(ctx, grid, session_id: int, members, dossiers, scoring: bool, due: d
                 continue  # not opened yet
             submitted = not (scoring and draw < 0.03)
             sheet_id = loader.new_id(ScoreSheet.__table__)
+            points = points_for_total(grid, max(0, min(100, quality + rng.randint(-3, 3))))
+            total, social, failed = sheet_figures(grid.criteria, points)
             sheets.append(dict(id=sheet_id, member_id=member["id"], application_id=d.id,
                                status=SheetStatus.SUBMITTED if submitted else SheetStatus.DRAFT,
                                submitted_at=scored_on if submitted else None,
-                               general_comment=None))
-            points = points_for_total(grid, max(0, min(100, quality + rng.randint(-3, 3))))
+                               general_comment=None, total=total, social_points=social,
+                               eliminatory_failed=failed))
             for criterion in grid.criteria:
                 value = points[criterion.id]
                 scores.append(dict(id=loader.new_id(Score.__table__), sheet_id=sheet_id,

@@ -1,7 +1,7 @@
 """Blind, independent scoring: each member fills their own sheet; nobody sees another's scores
 before submitting their own. Aggregates are computed by the database."""
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -97,6 +97,8 @@ def save_sheet(user: User, session: CommitteeSession, application: Application,
             existing[cid].points, existing[cid].comment = value, comment
         else:
             sheet.scores.append(Score(criterion_id=cid, points=value, comment=comment))
+    sheet.total, sheet.social_points, sheet.eliminatory_failed = sheet_figures(
+        grid.criteria, {score.criterion_id: score.points for score in sheet.scores})
     if grid.locked_at is None:
         grid.locked_at = utcnow()  # the first score locks the grid
     if submit:
@@ -105,6 +107,17 @@ def save_sheet(user: User, session: CommitteeSession, application: Application,
     audit.record("committee.sheet_submitted" if submit else "committee.sheet_saved", user,
                  application, details={"session": session.id})
     return sheet
+
+
+def sheet_figures(criteria, points: dict[int, int]) -> tuple[int, int, bool]:
+    """A sheet's total, its points on the social-priority criterion, and whether it fails an
+    eliminatory criterion (0 points there), from its points by criterion id."""
+    by_id = {c.id: c for c in criteria}
+    social = sum(value for cid, value in points.items()
+                 if cid in by_id and by_id[cid].social_priority)
+    failed = any(value == 0 for cid, value in points.items()
+                 if cid in by_id and by_id[cid].eliminatory)
+    return sum(points.values()), social, failed
 
 
 def reopen_sheet(user: User, session: CommitteeSession, sheet: ScoreSheet, reason: str) -> None:
@@ -135,8 +148,7 @@ def may_see_scores(user: User, session: CommitteeSession, application_id: int) -
 
 # --- aggregation --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(NamedTuple):
     application_id: int
     scorers: int
     mean: float
@@ -156,36 +168,31 @@ class Tally:
 
 
 def tally_subquery(session: CommitteeSession, application_ids=None) -> sa.Subquery:
+    """The tallies of `session` (see tally_subquery_of)."""
+    return tally_subquery_of(session.id, application_ids)
+
+
+def tally_subquery_of(session_id, application_ids=None) -> sa.Subquery:
     """Per dossier, over the submitted sheets of voting members (recused members have none): the
     number of scorers, mean, lowest and highest totals, mean social-priority score, and how many
-    scorers failed an eliminatory criterion. Two GROUP BYs; `application_ids` (a list or a
-    select) narrows it to some dossiers. The grid's few criteria are known beforehand: naming
-    them spares a criterion lookup for each of the session's scores."""
-    criteria = grid_for(session.call).criteria
-    social = [c.id for c in criteria if c.social_priority] or [-1]
-    eliminatory = [c.id for c in criteria if c.eliminatory] or [-1]
-    per_sheet = (
-        sa.select(ScoreSheet.application_id.label("application_id"),
-                  sa.func.sum(Score.points).label("total"),
-                  sa.func.sum(sa.case((Score.criterion_id.in_(social), Score.points), else_=0))
-                  .label("social"),
-                  sa.func.max(sa.case((sa.and_(Score.criterion_id.in_(eliminatory),
-                                               Score.points == 0), 1), else_=0)).label("failed"))
-        .join(Score, Score.sheet_id == ScoreSheet.id)
+    scorers failed an eliminatory criterion. One GROUP BY over the sheets' stored figures (not
+    their scores); `application_ids` (a list, a select or an expanding bound parameter) narrows
+    it to some dossiers. The session's id may be a bound parameter (a statement built once)."""
+    query = (
+        sa.select(ScoreSheet.application_id, sa.func.count().label("scorers"),
+                  sa.func.avg(ScoreSheet.total).label("mean"),
+                  sa.func.min(ScoreSheet.total).label("lowest"),
+                  sa.func.max(ScoreSheet.total).label("highest"),
+                  sa.func.avg(ScoreSheet.social_points).label("social_mean"),
+                  sa.func.sum(sa.case((ScoreSheet.eliminatory_failed.is_(True), 1), else_=0))
+                  .label("failures"))
         .join(SessionMember, SessionMember.id == ScoreSheet.member_id)
-        .where(SessionMember.session_id == session.id, SessionMember.seat == Seat.VOTING,
+        .where(SessionMember.session_id == session_id, SessionMember.seat == Seat.VOTING,
                ScoreSheet.status == SheetStatus.SUBMITTED)
-        .group_by(ScoreSheet.id, ScoreSheet.application_id))
+        .group_by(ScoreSheet.application_id))
     if application_ids is not None:
-        per_sheet = per_sheet.where(ScoreSheet.application_id.in_(application_ids))
-    sheets = per_sheet.subquery()
-    return (sa.select(sheets.c.application_id, sa.func.count().label("scorers"),
-                      sa.func.avg(sheets.c.total).label("mean"),
-                      sa.func.min(sheets.c.total).label("lowest"),
-                      sa.func.max(sheets.c.total).label("highest"),
-                      sa.func.avg(sheets.c.social).label("social_mean"),
-                      sa.func.sum(sheets.c.failed).label("failures"))
-            .group_by(sheets.c.application_id).subquery("tally"))
+        query = query.where(ScoreSheet.application_id.in_(application_ids))
+    return query.subquery("tally")
 
 
 def tally_of(row) -> Tally | None:
