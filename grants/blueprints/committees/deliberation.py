@@ -10,7 +10,6 @@ from sqlalchemy import orm
 from grants import jobs
 from grants.blueprints.committees import bp
 from grants.blueprints.committees.forms import AmountForm, AttendanceForm, OverrideForm
-from grants.blueprints.committees.paging import list_page
 from grants.extensions import db
 from grants.forms import ConfirmForm, attempt, choices, posted
 from grants.models import (
@@ -22,6 +21,7 @@ from grants.models import (
     SessionStatus,
     User,
 )
+from grants.paging import list_page
 from grants.permissions import Permission, get_or_404, require
 from grants.services.committees import scoring, selection
 from grants.services.committees.ranking import (
