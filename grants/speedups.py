@@ -18,7 +18,7 @@ from flask.globals import _cv_app
 from markupsafe import Markup, escape
 from wtforms.widgets.core import clean_key
 
-_wtforms_html_params = wtforms.widgets.core.html_params  # the library's, for the tests
+wtforms_html_params = wtforms.widgets.core.html_params  # the library's, for the tests
 
 
 def babel_context() -> SimpleNamespace | None:

@@ -36,7 +36,7 @@ ATTRIBUTES = [
 
 @pytest.mark.parametrize("attributes", ATTRIBUTES)
 def test_html_params_writes_what_wtforms_writes(attributes):
-    mine, theirs = speedups.html_params(**attributes), speedups._wtforms_html_params(**attributes)
+    mine, theirs = speedups.html_params(**attributes), speedups.wtforms_html_params(**attributes)
     assert mine == theirs and isinstance(mine, Markup)
 
 
@@ -63,7 +63,7 @@ def test_widgets_draw_through_it_with_wtforms_output(app):
     form = Sample(data={"name": 'A "B" <C>', "region": "2"})
     drawn = draw(form)
     try:
-        _use(speedups._wtforms_html_params)
+        _use(speedups.wtforms_html_params)
         theirs = draw(form)
     finally:
         speedups.install()
