@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from grants.extensions import db
-from grants.models import Account, BudgetEnvelope, LedgerEntry, Role, User
+from grants.models import Account, Application, BudgetEnvelope, LedgerEntry, Role, User
 from grants.reporting import facts, money_facts
 from grants.reporting.breakdowns import TOTAL, UNKNOWN, age_bands, period_code
 from grants.reporting.filters import ReportFilter
@@ -103,6 +103,24 @@ def test_the_funnel_never_widens_and_counts_each_stage(app, programme):
         assert (gao.submitted, gao.eligible, gao.selected, gao.funded) == (1, 1, 0, 0)
         assert frame.requested.sum() == 3_000_000
         assert frame.requested.dtype == "Int64"
+
+
+def test_a_withdrawn_dossier_keeps_the_stages_its_history_shows(app, programme):
+    """Coumba's dossier, eligible, is taken to review, selected, then withdrawn: its status
+    says nothing of it, its history says it was eligible and selected."""
+    with committed(app):
+        manager = viewer(programme, "manager")
+        coumba = db.session.scalar(db.select(Application).where(
+            Application.region_id == factories.region("07").id))
+        applications.transition(manager, coumba, ApplicationAction.START_REVIEW)
+        applications.transition(manager, coumba, ApplicationAction.SELECT)
+        applications.transition(manager, coumba, ApplicationAction.WITHDRAW, "Left")
+    with app.test_request_context():
+        flt = ReportFilter.for_viewer(viewer(programme, "manager"))
+        for measures in (None, ["eligible", "selected", "funded"]):
+            gao = facts.DOSSIERS.read(flt, ["region"], measures)
+            gao = gao[gao.region == "07"].iloc[0]
+            assert (gao.eligible, gao.selected, gao.funded) == (1, 1, 0)
 
 
 def test_money_figures_equal_the_ledger_for_the_same_filter(app, programme):
