@@ -4,6 +4,7 @@ visits, survival at a milestone, scores, referrals. The money facts (ledger move
 appropriations, payment orders, tranches on time) are in grants/reporting/money_facts.py."""
 
 from datetime import date
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -179,6 +180,7 @@ def person_dimensions(date_column):
             "funding_source": BudgetEnvelope.funding_source}
 
 
+@lru_cache(maxsize=8)  # built once a day: figures read it several times per request
 def visits(today: date) -> Fact:
     """Visits not cancelled, dated by their due date; overdue counted as of `today`. Jobs
     found are those of validated visits."""
@@ -195,6 +197,7 @@ def visits(today: date) -> Fact:
     })
 
 
+@lru_cache(maxsize=16)  # building the milestone's fate costs milliseconds each time
 def survival(months: int, today: date) -> Fact:
     """The activities at their milestone visit `months` after the first payment, with the
     same definition as the survival page (grants/services/followup/monitoring.py)."""
