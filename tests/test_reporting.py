@@ -282,3 +282,53 @@ def test_a_read_joins_only_what_its_columns_and_filter_need(app, programme):
     assert "stages" not in regions and "JOIN grant_agreement" in regions
     assert "JOIN beneficiary" in sexes and "JOIN grant_agreement" not in sexes
     assert "JOIN budget_envelope" in funded_by
+
+
+def test_the_milestones_read_together_equal_each_milestone_read_alone(app, followed):
+    """The home page reads M+6 and M+12 in one statement (each visit at its own milestone):
+    the same counts as the survival fact of each milestone, stops found earlier included."""
+    import uuid
+
+    from grants.models import Grant, Visit
+    from grants.services.followup import visit_reports
+    from grants.services.followup import visits as visit_service
+    from grants.services.money import agreements
+    from grants.vocabulary import ActivityStatus
+    from tests.factories import make_followed_more, report, user
+
+    make_followed_more(app, followed, 5)
+    with app.app_context():
+        grants = db.session.scalars(db.select(Grant).order_by(Grant.id)).all()
+
+        def record(grant, months, status, validate=True):
+            visit = db.session.scalar(db.select(Visit).where(
+                Visit.grant_id == grant.id, Visit.months == months, Visit.seq.is_not(None)))
+            visit_reports.submit_visit(user(followed, "field"), visit.id,
+                                       report(visit, activity_status=status), str(uuid.uuid4()))
+            db.session.commit()
+            if validate:
+                visit_service.validate_visit(user(followed, "manager"), visit.id)
+                db.session.commit()
+
+        record(grants[0], 6, ActivityStatus.STABLE)
+        record(grants[0], 12, ActivityStatus.GROWING)
+        record(grants[1], 6, ActivityStatus.ABANDONED)  # stopped before M+12
+        record(grants[2], 6, ActivityStatus.REMIGRATED)
+        record(grants[2], 12, ActivityStatus.GROWING)  # stopped before: not running
+        record(grants[3], 6, ActivityStatus.UNREACHABLE)
+        record(grants[4], 12, ActivityStatus.IN_DIFFICULTY, validate=False)
+        agreements.cancel_grant(user(followed, "manager"), grants[5].id, "Abandon",
+                                str(uuid.uuid4()))
+        db.session.commit()
+    with app.test_request_context():
+        flt = ReportFilter.for_viewer(viewer(followed, "manager"))
+        for by in ([], ["region"], ["sex"]):
+            together = facts.milestones().read(flt, by)
+            for months in (6, 12):
+                alone = facts.survival(months, TODAY).read(flt, by)
+                for measure in ("observed", "operating"):
+                    assert together[f"{measure}_m{months}"].tolist() == alone[measure].tolist(), (
+                        by, months, measure)
+        totals = facts.milestones().read(flt).iloc[0]
+        assert (totals.observed_m6, totals.operating_m6) == (4, 1)  # 0, 1, 2 and 5 (cancelled)
+        assert (totals.observed_m12, totals.operating_m12) == (4, 1)
