@@ -73,7 +73,7 @@ def _link(user: User, permission: Permission, endpoint: str, **args) -> str | No
 MEASURES = {"registrations": ("registered",),
             "dossiers": ("submitted", "eligible", "selected", "funded"),
             "money": ("committed", "disbursed"), "appropriations": ("appropriated",),
-            "milestones_6_12": ("observed_m6", "operating_m6", "observed_m12", "operating_m12"),
+            "survival_m6": ("observed", "operating"), "survival_m12": ("observed", "operating"),
             "scores": tuple(f"{dimension}_{part}" for dimension in facts.SCORE_DIMENSIONS
                             for part in ("sum", "count"))}
 
@@ -131,8 +131,8 @@ def _envelope(flt: ReportFilter, user: User, today: date) -> Figure:
 def _funnel(flt: ReportFilter, user: User, today: date) -> Figure:
     registered = _read(facts.REGISTRATIONS, flt).iloc[0]
     dossiers = _read(facts.DOSSIERS, flt, ("region",)).sum(numeric_only=True)  # with the map
-    milestones = _read(facts.milestones(), flt).iloc[0]  # with the survival figure
-    running = {months: milestones[f"operating_m{months}"] for months in (6, 12)}
+    running = {months: _read(facts.survival(months, today), flt).iloc[0]["operating"]
+               for months in (6, 12)}
     stages = [(_("Registered"), registered["registered"]),
               (_("Submitted"), dossiers["submitted"]), (_("Eligible"), dossiers["eligible"]),
               (_("Selected"), dossiers["selected"]), (_("Funded"), dossiers["funded"]),
@@ -169,11 +169,11 @@ def _overdue(flt: ReportFilter, user: User, today: date) -> Figure:
 
 def _survival(flt: ReportFilter, user: User, today: date) -> Figure:
     rows_ = []
-    row = _read(facts.milestones(), flt).iloc[0]
     for months in (6, 12):
-        observed = int(row[f"observed_m{months}"])
+        row = _read(facts.survival(months, today), flt).iloc[0]
+        observed = int(row["observed"])
         rows_.append((_("At M+%(months)d", months=months),
-                      int(row[f"operating_m{months}"]) / observed if observed else None))
+                      int(row["operating"]) / observed if observed else None))
     title = _("Activities still running (share of those visited)")
     headers, rows = charts.table(rows_, "percent", _("Milestone"))
     return Figure("survival", title, charts.bar_chart(rows_, title, "percent"), headers, rows,

@@ -214,25 +214,6 @@ def survival(months: int, today: date) -> Fact:
             "operating": count_if(fate.running)})
 
 
-@lru_cache(maxsize=4)
-def milestones(months: tuple[int, ...] = (6, 12)) -> Fact:
-    """The activities at each milestone of `months` in one statement (survival() reads one):
-    observed_m6, operating_m6, observed_m12… with the same definition (milestone_fate)."""
-    fate = milestone_fate(None)
-    measures = {}
-    for milestone in months:
-        at = Visit.months == milestone
-        measures[f"observed_m{milestone}"] = count_if(sa.and_(at, fate.known))
-        measures[f"operating_m{milestone}"] = count_if(sa.and_(at, fate.running))
-    return Fact("milestones_" + "_".join(map(str, months)), lambda flt, used: _visits(
-        flt, used, cancelled=True).outerjoin(
-        fate.stopped_before, fate.stopped_before.c.grant_id == Visit.grant_id)
-        .join(Grant, Grant.id == Visit.grant_id)
-        .where(Visit.seq.is_not(None), Visit.months.in_(months)),
-        lambda: person_dimensions(Visit.due_on) | {"region": Visit.region_id},
-        lambda: dict(measures))
-
-
 def _scores(flt: ReportFilter, used: frozenset[str] | None = None):
     query = (_visits(flt, used).join(SustainabilityScore,
                                      SustainabilityScore.visit_id == Visit.id)

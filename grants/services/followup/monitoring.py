@@ -214,26 +214,22 @@ class MilestoneFate:
     running: sa.ColumnElement
 
 
-def milestone_fate(months: int | None) -> MilestoneFate:
+def milestone_fate(months: int) -> MilestoneFate:
     """The fate at the milestone is the milestone visit's validated finding; an activity
     already found abandoned, re-migrated or moved away at an earlier visit, or whose agreement
     was cancelled, counts as stopped; an unreachable beneficiary or a visit not yet validated
-    is not observed. One definition, for this page and the programme's figures. `months` None:
-    each visit is at its own milestone (Visit.months), for figures that count several
-    milestones in one statement."""
+    is not observed. One definition, for this page and the programme's figures."""
     earlier = aliased(Visit)
     # The agreements stopped at an earlier visit, joined once (not a subquery per project: on
-    # PostgreSQL that plan read the visits again for every row), with their first stop.
+    # PostgreSQL that plan read the visits again for every row).
     stopped_before = (
-        sa.select(earlier.grant_id, sa.func.min(earlier.months).label("months")).where(
-            earlier.seq.is_not(None), earlier.status == VisitStatus.VALIDATED,
-            earlier.activity_status.in_(DEFINITIVE_STOPS),
-            *([earlier.months < months] if months is not None else []))
+        sa.select(earlier.grant_id).where(
+            earlier.seq.is_not(None), earlier.months < months,
+            earlier.status == VisitStatus.VALIDATED,
+            earlier.activity_status.in_(DEFINITIVE_STOPS))
         .group_by(earlier.grant_id).subquery("stopped_before"))
     stopped = sa.or_(Grant.status == GrantStatus.CANCELLED,
-                     stopped_before.c.grant_id.is_not(None) if months is not None
-                     else sa.and_(stopped_before.c.months.is_not(None),  # not NULL: not() of it
-                                  stopped_before.c.months < Visit.months))
+                     stopped_before.c.grant_id.is_not(None))
     validated = Visit.status == VisitStatus.VALIDATED
     known = sa.or_(stopped, sa.and_(validated, Visit.activity_status.in_(
         [s for s in ActivityStatus if s.operating is not None])))
