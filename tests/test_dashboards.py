@@ -2,7 +2,10 @@
 the link to the filtered list (which shows the same count), and the figures per role."""
 
 import re
+from collections import Counter
 from datetime import date
+
+import sqlalchemy as sa
 
 from grants.extensions import db
 from grants.models import Application, Role, User
@@ -135,6 +138,32 @@ def test_figures_by_role_and_scope(app, followed):
         assert dashboard_figures.figures(far)[0].rows == []  # Gao: no overdue visit
         assert [f.key for f in dashboard_figures.figures(officer)] == ["envelope",
                                                                        "disbursements"]
+
+
+def test_the_home_page_reads_nothing_twice(app, client, followed):
+    """Every cache cold (the tests' settings, the menu's count too): the to-dos are counted
+    once for the page and the menu's reminder count, each fact once for the figures sharing
+    it, the regions once. The same statement twice with the same parameters is work done
+    twice."""
+    app.config["REMINDER_BADGE_CACHE_SECONDS"] = 0
+    login(client, "manager")
+    statements: list[tuple[str, str]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many):
+        statements.append((statement, repr(parameters)))
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert page.status_code == 200 and 'data-figure="funnel"' in page.get_data(as_text=True)
+    assert [sql for (sql, _), times in Counter(statements).items() if times > 1] == []
+    # The figures' facts are read with the measures they show: no consent, duplicate or
+    # vulnerability subquery per returnee for the funnel's "Registered".
+    assert not any("duplicate_review" in sql for sql, _ in statements)
 
 
 def test_home_without_figures_or_todos(client, login_as):

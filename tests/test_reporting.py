@@ -5,9 +5,10 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from grants.extensions import db
-from grants.models import Account, BudgetEnvelope, LedgerEntry, Role, User
+from grants.models import Account, Application, BudgetEnvelope, LedgerEntry, Role, User
 from grants.reporting import facts, money_facts
 from grants.reporting.breakdowns import TOTAL, UNKNOWN, age_bands, period_code
 from grants.reporting.filters import ReportFilter
@@ -102,6 +103,24 @@ def test_the_funnel_never_widens_and_counts_each_stage(app, programme):
         assert (gao.submitted, gao.eligible, gao.selected, gao.funded) == (1, 1, 0, 0)
         assert frame.requested.sum() == 3_000_000
         assert frame.requested.dtype == "Int64"
+
+
+def test_a_withdrawn_dossier_keeps_the_stages_its_history_shows(app, programme):
+    """Coumba's dossier, eligible, is taken to review, selected, then withdrawn: its status
+    says nothing of it, its history says it was eligible and selected."""
+    with committed(app):
+        manager = viewer(programme, "manager")
+        coumba = db.session.scalar(db.select(Application).where(
+            Application.region_id == factories.region("07").id))
+        applications.transition(manager, coumba, ApplicationAction.START_REVIEW)
+        applications.transition(manager, coumba, ApplicationAction.SELECT)
+        applications.transition(manager, coumba, ApplicationAction.WITHDRAW, "Left")
+    with app.test_request_context():
+        flt = ReportFilter.for_viewer(viewer(programme, "manager"))
+        for measures in (None, ["eligible", "selected", "funded"]):
+            gao = facts.DOSSIERS.read(flt, ["region"], measures)
+            gao = gao[gao.region == "07"].iloc[0]
+            assert (gao.eligible, gao.selected, gao.funded) == (1, 1, 0)
 
 
 def test_money_figures_equal_the_ledger_for_the_same_filter(app, programme):
@@ -214,3 +233,52 @@ def test_figures_are_read_again_once_their_time_is_up(app, programme, monkeypatc
         assert facts.REGISTRATIONS.read(flt).registered.iloc[0] == 4  # within the minute
         clock[0] += 61
         assert facts.REGISTRATIONS.read(flt).registered.iloc[0] == 5
+
+
+@pytest.mark.parametrize("fact", [
+    facts.REGISTRATIONS, facts.DOSSIERS, facts.visits(TODAY), facts.survival(6, TODAY),
+    facts.SCORES, facts.REFERRALS, money_facts.MONEY, money_facts.ORDERS,
+    money_facts.tranches(15, TODAY)], ids=lambda fact: fact.name)
+def test_a_few_measures_read_alone_equal_the_full_read(app, programme, fact):
+    """A figure that reads two measures leaves out the joins they do not need (the lead
+    person, the call, the envelope, the payment…): its counts are those of the full read,
+    for every filter that needs one of them back."""
+    with app.test_request_context():
+        manager = ReportFilter.for_viewer(viewer(programme, "manager"))
+        envelope = db.session.get(BudgetEnvelope, programme["envelope"])
+        filters = [manager, ReportFilter.for_viewer(viewer(programme, "kayes")),
+                   manager.but(call_id=programme["call"]),
+                   manager.but(envelope_id=programme["envelope"]),
+                   manager.but(funding_source=envelope.funding_source),
+                   manager.but(start=TODAY - timedelta(days=400), end=TODAY)]
+        measures = list(fact.measures())
+        for flt in filters:
+            for by in ([], ["region"], ["period"]):
+                full = fact.read(flt, by)
+                for measure in measures:
+                    alone = fact.read(flt, by, [measure])
+                    assert list(alone.columns) == [*by, measure]
+                    pd.testing.assert_frame_equal(alone, full[[*by, measure]])
+
+
+def test_a_read_joins_only_what_its_columns_and_filter_need(app, programme):
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.test_request_context():
+        flt = ReportFilter.for_viewer(viewer(programme, "manager"))
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            facts.DOSSIERS.read(flt, ["region"], ["submitted", "funded"])
+            facts.DOSSIERS.read(flt, ["sex"], ["submitted"])
+            facts.DOSSIERS.read(flt.but(funding_source="iom"), ["region"], ["submitted"])
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+    regions, sexes, funded_by = (" ".join(sql.split()) for sql in statements
+                                 if "FROM application" in sql)  # not the regions' names
+    assert "JOIN beneficiary" not in regions and "JOIN call" not in regions
+    assert "stages" not in regions and "JOIN grant_agreement" in regions
+    assert "JOIN beneficiary" in sexes and "JOIN grant_agreement" not in sexes
+    assert "JOIN budget_envelope" in funded_by

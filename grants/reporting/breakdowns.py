@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
@@ -51,9 +51,12 @@ class Context:
         return (self.end or date.today()).year
 
     def lookup(self, name: str, read: Callable[[], dict]) -> dict:
-        if name not in self._lookups:
-            self._lookups[name] = read()
-        return self._lookups[name]
+        # Within a request the tables are read once for all its contexts (a dashboard makes
+        # one per figure): the regions, calls and envelopes do not change meanwhile.
+        lookups = g.setdefault("report_lookups", {}) if has_request_context() else self._lookups
+        if name not in lookups:
+            lookups[name] = read()
+        return lookups[name]
 
 
 @dataclass(frozen=True)

@@ -62,12 +62,11 @@ def _monthly(flt: ReportFilter, with_appropriations: bool) -> pd.DataFrame:
     and running figures."""
     upto = flt.but(start=None, granularity="month")
     by = ["envelope", "period"]
-    money = money_facts.MONEY.read(upto, by)
-    orders = money_facts.ORDERS.read(upto, by)
-    frames = [money[[*by, "commitments", "releases", "payments", "reversals", "committed",
-                     "disbursed"]], orders[[*by, "orders"]]]
+    movements = ["commitments", "releases", "payments", "reversals", "committed", "disbursed"]
+    frames = [money_facts.MONEY.read(upto, by, movements),
+              money_facts.ORDERS.read(upto, by, ["orders"])]
     if with_appropriations:
-        frames.append(money_facts.APPROPRIATIONS.read(upto, by)[[*by, "appropriated"]])
+        frames.append(money_facts.APPROPRIATIONS.read(upto, by, ["appropriated"]))
     merged = None
     for frame in frames:
         frame = frame.assign(envelope=frame.envelope.astype(str),
@@ -149,8 +148,10 @@ def _execution(flt: ReportFilter) -> Execution:
         index=lines.index)
 
     ctx = flt.context()
-    region = money_facts.MONEY.read(flt.but(granularity="month"), ["region", "period"])
-    channel = money_facts.MONEY.read(flt.but(granularity="month"), ["channel", "period"])
+    region = money_facts.MONEY.read(flt.but(granularity="month"), ["region", "period"],
+                                    ["disbursed"])
+    channel = money_facts.MONEY.read(flt.but(granularity="month"), ["channel", "period"],
+                                     ["disbursed"])
     by_region = label(pivot(region, "region", "period", "disbursed"), "region", "period", ctx)
     by_channel = label(pivot(channel, "channel", "period", "disbursed"), "channel", "period", ctx)
     return Execution(lines=lines, months=months.reset_index(drop=True), by_region=by_region,

@@ -66,13 +66,26 @@ def _link(user: User, permission: Permission, endpoint: str, **args) -> str | No
     return url_for(endpoint, **args) if can(user, permission) else None
 
 
-def _read(fact, flt: ReportFilter, by: tuple[str, ...] = ()) -> pd.DataFrame:
-    """A fact's frame, read once per request: several figures share it (the funnel and the
-    map the dossiers by region, the funnel and survival the milestones)."""
+# The measures each fact is read with, whichever figure reads it first: the figures share a
+# read (the funnel and the map the dossiers by region, the funnel and survival the
+# milestones), and no other measure is computed (the returnees' consents, duplicates and
+# vulnerabilities are subqueries per person the funnel does not show).
+MEASURES = {"registrations": ("registered",),
+            "dossiers": ("submitted", "eligible", "selected", "funded"),
+            "money": ("committed", "disbursed"), "appropriations": ("appropriated",),
+            "survival_m6": ("observed", "operating"), "survival_m12": ("observed", "operating"),
+            "scores": tuple(f"{dimension}_{part}" for dimension in facts.SCORE_DIMENSIONS
+                            for part in ("sum", "count"))}
+
+
+def _read(fact, flt: ReportFilter, by: tuple[str, ...] = (),
+          measures: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """A fact's frame, read once per request with the measures the figures show."""
+    measures = measures or MEASURES[fact.name]
     reads = g.setdefault("dashboard_reads", {})
-    key = (fact.name, flt, by)
+    key = (fact.name, flt, by, measures)
     if key not in reads:
-        reads[key] = fact.read(flt, list(by))
+        reads[key] = fact.read(flt, list(by), measures)
     return reads[key]
 
 
@@ -144,7 +157,7 @@ def _disbursements(flt: ReportFilter, user: User, today: date) -> Figure:
 
 
 def _overdue(flt: ReportFilter, user: User, today: date) -> Figure:
-    frame = _read(facts.visits(today), flt, ("region",))
+    frame = _read(facts.visits(today), flt, ("region",), ("overdue",))
     frame = frame[frame["overdue"] > 0] if (frame["overdue"] > 0).any() else frame.head(0)
     table = label(frame.set_index("region")[["overdue"]], "region", None, flt.context())
     series = table["overdue"].rename(_("Overdue visits"))
@@ -180,7 +193,7 @@ def _scores(flt: ReportFilter, user: User, today: date) -> Figure:
 
 
 def _jobs(flt: ReportFilter, user: User, today: date) -> Figure:
-    frame = _read(facts.visits(today), flt, ("age_band", "sex"))
+    frame = _read(facts.visits(today), flt, ("age_band", "sex"), ("jobs_found",))
     table = frame.pivot_table(index="age_band", columns="sex", values="jobs_found",
                               aggfunc="sum", observed=False, fill_value=0).astype("Int64")
     table = table.loc[table.sum(axis=1) > 0] if table.to_numpy().sum() else table.head(0)

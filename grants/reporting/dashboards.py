@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import g, has_request_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import orm
 
@@ -163,7 +163,12 @@ def actions(user: User) -> list[Action]:
 
 
 def todos(user: User, today: date | None = None) -> list[ToDo]:
-    """The viewer's to-dos, for every role it holds, each once."""
+    """The viewer's to-dos, for every role it holds, each once. Counted once per request: the
+    home page lists them and the menu's reminder count (reminders.py) adds them up."""
     today = today or date.today()
-    return [*_dossiers(user), *_consents(user), *_calls(user), *_committees(user), *_finance(user),
-            *_visits(user, today)]
+    key = (user.id, today)
+    counted = g.setdefault("todos", {}) if has_request_context() else {}
+    if key not in counted:
+        counted[key] = [*_dossiers(user), *_consents(user), *_calls(user), *_committees(user),
+                        *_finance(user), *_visits(user, today)]
+    return counted[key]

@@ -4,6 +4,7 @@ visits, survival at a milestone, scores, referrals. The money facts (ledger move
 appropriations, payment orders, tranches on time) are in grants/reporting/money_facts.py."""
 
 from datetime import date
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -23,7 +24,7 @@ from grants.models import (
     WeightSet,
 )
 from grants.reporting.filters import ReportFilter
-from grants.reporting.frames import Fact, count_if, sum_if, whole
+from grants.reporting.frames import Fact, count_if, sum_if, uses, whole
 from grants.services.followup.monitoring import milestone_fate
 from grants.vocabulary import VerificationStatus
 from grants.workflow import ACTIVE_GRANT_STATUSES, ApplicationStatus, VisitStatus
@@ -31,7 +32,7 @@ from grants.workflow import ACTIVE_GRANT_STATUSES, ApplicationStatus, VisitStatu
 # --- returnees -------------------------------------------------------------------------------
 
 
-def _registrations(flt: ReportFilter):
+def _registrations(flt: ReportFilter, used: frozenset[str] | None = None):
     return sa.select(Beneficiary.id).where(*flt.regions(Beneficiary.region_id),
                                            *flt.dates(Beneficiary.created_at))
 
@@ -86,18 +87,32 @@ SCREENED_ELIGIBLE = SELECTED_OR_LATER | {
     ApplicationStatus.REJECTED}
 
 
-def _dossiers(flt: ReportFilter):
-    return (sa.select(Application.id)
-            .join(Beneficiary, Beneficiary.id == Application.lead_id)
-            .join(Call, Call.id == Application.call_id)
-            .join(BudgetEnvelope, BudgetEnvelope.id == Call.envelope_id)
-            .outerjoin(STAGES, STAGES.c.application_id == Application.id)
-            .outerjoin(Grant, sa.and_(Grant.application_id == Application.id,
-                                      Grant.signed_on.is_not(None)))
-            .where(Application.submitted_at.is_not(None),
-                   *flt.regions(Application.region_id), *flt.dates(Application.submitted_at),
-                   *flt.call(Application.call_id),
-                   *flt.money_source(Call.envelope_id, BudgetEnvelope.funding_source)))
+def _people_and_money(query: sa.Select, flt: ReportFilter, used: frozenset[str] | None
+                      ) -> sa.Select:
+    """`query` (FROM a row that names its Application) joined to the lead person, the call and
+    its envelope where the columns read or the filter need them (each dossier has exactly
+    one of each: leaving the join out changes no count)."""
+    if uses(used, "beneficiary"):
+        query = query.join(Beneficiary, Beneficiary.id == Application.lead_id)
+    envelope = flt.funding_source is not None or uses(used, "budget_envelope")
+    if envelope or flt.envelope_id is not None or uses(used, "call"):
+        query = query.join(Call, Call.id == Application.call_id)
+    if envelope:
+        query = query.join(BudgetEnvelope, BudgetEnvelope.id == Call.envelope_id)
+    return query.where(*flt.call(Application.call_id),
+                       *flt.money_source(Call.envelope_id, BudgetEnvelope.funding_source))
+
+
+def _dossiers(flt: ReportFilter, used: frozenset[str] | None = None):
+    query = sa.select(Application.id)
+    if uses(used, "stages"):
+        query = query.outerjoin(STAGES, STAGES.c.application_id == Application.id)
+    if uses(used, "grant_agreement"):
+        query = query.outerjoin(Grant, sa.and_(Grant.application_id == Application.id,
+                                               Grant.signed_on.is_not(None)))
+    return _people_and_money(query, flt, used).where(
+        Application.submitted_at.is_not(None), *flt.regions(Application.region_id),
+        *flt.dates(Application.submitted_at))
 
 
 def _dossier_measures():
@@ -142,16 +157,17 @@ DOSSIERS = Fact("dossiers", _dossiers, _dossier_dimensions, _dossier_measures)
 
 # --- follow-up -------------------------------------------------------------------------------
 
-def _visits(flt: ReportFilter, *, cancelled: bool = False):
-    return (sa.select(Visit.id)
-            .join(Application, Application.id == Visit.application_id)
-            .join(Beneficiary, Beneficiary.id == Application.lead_id)
-            .join(Call, Call.id == Application.call_id)
-            .join(BudgetEnvelope, BudgetEnvelope.id == Call.envelope_id)
-            .where(sa.true() if cancelled else Visit.status != VisitStatus.CANCELLED,
-                   *flt.regions(Visit.region_id), *flt.dates(Visit.due_on),
-                   *flt.call(Application.call_id),
-                   *flt.money_source(Call.envelope_id, BudgetEnvelope.funding_source)))
+def _visits(flt: ReportFilter, used: frozenset[str] | None = None, *, cancelled: bool = False):
+    query = sa.select(Visit.id).where(
+        sa.true() if cancelled else Visit.status != VisitStatus.CANCELLED,
+        *flt.regions(Visit.region_id), *flt.dates(Visit.due_on))
+    # A visit's region is its own: its dossier is joined only for a column or a filter of it.
+    if (uses(used, "application", "beneficiary", "call", "budget_envelope")
+            or flt.call_id is not None or flt.envelope_id is not None
+            or flt.funding_source is not None):
+        query = _people_and_money(
+            query.join(Application, Application.id == Visit.application_id), flt, used)
+    return query
 
 
 def person_dimensions(date_column):
@@ -164,6 +180,7 @@ def person_dimensions(date_column):
             "funding_source": BudgetEnvelope.funding_source}
 
 
+@lru_cache(maxsize=8)  # built once a day: figures read it several times per request
 def visits(today: date) -> Fact:
     """Visits not cancelled, dated by their due date; overdue counted as of `today`. Jobs
     found are those of validated visits."""
@@ -180,11 +197,13 @@ def visits(today: date) -> Fact:
     })
 
 
+@lru_cache(maxsize=16)  # building the milestone's fate costs milliseconds each time
 def survival(months: int, today: date) -> Fact:
     """The activities at their milestone visit `months` after the first payment, with the
     same definition as the survival page (grants/services/followup/monitoring.py)."""
     fate = milestone_fate(months)
-    return Fact(f"survival_m{months}", lambda flt: _visits(flt, cancelled=True).outerjoin(
+    return Fact(f"survival_m{months}", lambda flt, used: _visits(
+        flt, used, cancelled=True).outerjoin(
         fate.stopped_before, fate.stopped_before.c.grant_id == Visit.grant_id)
         .join(Grant, Grant.id == Visit.grant_id)
         .where(Visit.seq.is_not(None), Visit.months == months),
@@ -195,10 +214,13 @@ def survival(months: int, today: date) -> Fact:
             "operating": count_if(fate.running)})
 
 
-def _scores(flt: ReportFilter):
-    return (_visits(flt).join(SustainabilityScore, SustainabilityScore.visit_id == Visit.id)
-            .join(WeightSet, WeightSet.id == SustainabilityScore.weight_set_id)
-            .where(Visit.status == VisitStatus.VALIDATED))
+def _scores(flt: ReportFilter, used: frozenset[str] | None = None):
+    query = (_visits(flt, used).join(SustainabilityScore,
+                                     SustainabilityScore.visit_id == Visit.id)
+             .where(Visit.status == VisitStatus.VALIDATED))
+    if uses(used, "weight_set"):  # each score has its weight set: only for the threshold
+        query = query.join(WeightSet, WeightSet.id == SustainabilityScore.weight_set_id)
+    return query
 
 
 def _score_measures():
@@ -233,10 +255,12 @@ def means(frame):
 
 # --- referrals -------------------------------------------------------------------------------
 
-def _referrals(flt: ReportFilter):
-    return (sa.select(Referral.id)
-            .join(Beneficiary, Beneficiary.id == Referral.beneficiary_id)
-            .where(*flt.regions(Referral.region_id), *flt.dates(Referral.created_at)))
+def _referrals(flt: ReportFilter, used: frozenset[str] | None = None):
+    query = sa.select(Referral.id).where(*flt.regions(Referral.region_id),
+                                         *flt.dates(Referral.created_at))
+    if uses(used, "beneficiary"):
+        query = query.join(Beneficiary, Beneficiary.id == Referral.beneficiary_id)
+    return query
 
 
 REFERRALS = Fact("referrals", _referrals, lambda: {

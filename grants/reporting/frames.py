@@ -5,13 +5,14 @@ otherwise become floats, and a franc would become 1.0e6); means (scores) stay fl
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import pandas as pd
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.sql import visitors
 
 from grants.extensions import db
 from grants.reporting.breakdowns import BREAKDOWNS, TOTAL, UNKNOWN, Context
@@ -35,6 +36,23 @@ def sum_if(condition, amount):
     return whole(sa.func.sum(sa.case((condition, amount), else_=0)))
 
 
+def tables_of(expressions: Iterable) -> frozenset[str]:
+    """The names of the tables (and named subqueries) the expressions read a column of."""
+    names = set()
+    for expression in expressions:
+        for element in visitors.iterate(expression):
+            table = getattr(element, "table", None)
+            if isinstance(element, sa.ColumnClause) and table is not None:
+                names.add(table.name)
+    return frozenset(names)
+
+
+def uses(used: frozenset[str] | None, *tables: str) -> bool:
+    """Whether a fact's source must join one of `tables`: the columns read name it (or the
+    caller did not say which columns it reads: `used` None)."""
+    return used is None or any(table in used for table in tables)
+
+
 @dataclass(frozen=True)
 class Fact:
     """A set of rows the figures count (returnees, dossiers, money movements, visits…): its
@@ -42,25 +60,31 @@ class Fact:
     can be cut by, and its measures (SQL aggregates, integers unless listed in `means`)."""
 
     name: str
-    source: Callable[[ReportFilter], sa.Select]  # FROM, joins and the filter's WHERE
+    # FROM, joins and the filter's WHERE; given the tables the columns read (frames.tables_of),
+    # it leaves out a join that neither they nor the filter need (one that keeps every row:
+    # to a parent by a foreign key that is never null, or an outer join to a unique key).
+    source: Callable[[ReportFilter, frozenset[str] | None], sa.Select]
     dimensions: Callable[[], dict]  # {breakdown name: SQL expression of its raw value}
     measures: Callable[[], dict]  # {measure name: SQL aggregate (a SUM or a COUNT)}
     # Measures that are sums of real numbers (scores); a mean is such a sum divided by a count,
     # in pandas, after the breakdowns have merged their groups.
     reals: frozenset[str] = field(default_factory=frozenset)
 
-    def read(self, flt: ReportFilter, by: Sequence[str] = ()) -> pd.DataFrame:
+    def read(self, flt: ReportFilter, by: Sequence[str] = (),
+             measures: Sequence[str] | None = None) -> pd.DataFrame:
         """One row per combination of the breakdowns' categories (empty ones included, at 0),
-        the measures as columns. Breakdowns are columns of codes (ordered categoricals).
-        Kept REPORT_CACHE_SECONDS per process: a national GROUP BY costs 50-250 ms, and a
-        dashboard shows several; `frame.attrs["as_of"]` says when it was read."""
+        the measures as columns (all, or those named: a figure that shows two of them does
+        not pay for the others' subqueries). Breakdowns are columns of codes (ordered
+        categoricals). Kept REPORT_CACHE_SECONDS per process: a national GROUP BY costs
+        50-250 ms, and a dashboard shows several; `frame.attrs["as_of"]` says when it was read."""
         ttl = current_app.config["REPORT_CACHE_SECONDS"]
-        key = (self.name, flt, tuple(by), date.today())
+        measures = tuple(measures) if measures is not None else None
+        key = (self.name, flt, tuple(by), measures, date.today())
         cache = current_app.extensions.setdefault("report_cache", OrderedDict())
         hit = cache.get(key)
         if ttl and hit is not None and hit[0] > time.monotonic():
             return hit[1].copy()
-        frame = self._read(flt, by)
+        frame = self._read(flt, by, measures)
         frame.attrs["as_of"] = datetime.now(UTC)
         if ttl:
             cache[key] = (time.monotonic() + ttl, frame)
@@ -68,13 +92,19 @@ class Fact:
                 cache.popitem(last=False)
         return frame.copy()
 
-    def _read(self, flt: ReportFilter, by: Sequence[str]) -> pd.DataFrame:
+    def _read(self, flt: ReportFilter, by: Sequence[str], only: Sequence[str] | None
+              ) -> pd.DataFrame:
         ctx = flt.context()
         dims = self.dimensions()
         unknown = [name for name in by if name not in dims]
         if unknown:
             raise ValueError(f"{self.name} cannot be cut by {unknown}")
         measures = self.measures()
+        if only is not None:
+            unknown = [name for name in only if name not in measures]
+            if unknown:
+                raise ValueError(f"{self.name} has no measure {unknown}")
+            measures = {name: measures[name] for name in only}
         raw_columns, labelled = [], []
         for name in by:
             if name == "period":
@@ -86,7 +116,8 @@ class Fact:
                     labelled.append(RAW_BIRTH_YEAR)
             else:
                 raw_columns.append(dims[name].label(name))
-        statement = self.source(flt).with_only_columns(
+        used = tables_of([*raw_columns, *measures.values()])
+        statement = self.source(flt, used).with_only_columns(
             *raw_columns, *(aggregate.label(measure) for measure, aggregate in measures.items()),
             maintain_column_froms=True)
         if raw_columns:

@@ -21,21 +21,26 @@ from grants.models import (
     TrancheStatus,
 )
 from grants.reporting.filters import ReportFilter
-from grants.reporting.frames import Fact, count_if, sum_if, whole
+from grants.reporting.frames import Fact, count_if, sum_if, uses, whole
 
 MOVEMENTS = ("commitment", "payment", "reversal", "release")
 
 
-def _of_agreements(query: sa.Select, flt: ReportFilter, envelope, day) -> sa.Select:
+def _of_agreements(query: sa.Select, flt: ReportFilter, envelope, day,
+                   used: frozenset[str] | None = None) -> sa.Select:
     """`query` (FROM a row that names its Grant) joined to the agreement's dossier, lead person
     and envelope, within the filter: the viewer's regions, the period (by `day`), call and
-    funding source."""
-    return (query.join(Application, Application.id == Grant.application_id)
-            .join(Beneficiary, Beneficiary.id == Application.lead_id)
-            .join(BudgetEnvelope, BudgetEnvelope.id == envelope)
-            .where(*flt.regions(Application.region_id), *flt.dates(day),
-                   *flt.call(Application.call_id),
-                   *flt.money_source(envelope, BudgetEnvelope.funding_source)))
+    funding source. A join that neither the columns read (`used`) nor the filter need is left
+    out: an agreement has one dossier, a dossier one lead, a movement one envelope."""
+    dossier = flt.regions(Application.region_id) + flt.call(Application.call_id)
+    if dossier or uses(used, "application", "beneficiary"):
+        query = query.join(Application, Application.id == Grant.application_id)
+    if uses(used, "beneficiary"):
+        query = query.join(Beneficiary, Beneficiary.id == Application.lead_id)
+    if flt.funding_source is not None or uses(used, "budget_envelope"):
+        query = query.join(BudgetEnvelope, BudgetEnvelope.id == envelope)
+    return query.where(*dossier, *flt.dates(day),
+                       *flt.money_source(envelope, BudgetEnvelope.funding_source))
 
 
 def _dimensions(day, envelope, channel) -> dict:
@@ -57,11 +62,12 @@ def _value_date():
                    else_=Payment.paid_on)
 
 
-def _movements(flt: ReportFilter):
+def _movements(flt: ReportFilter, used: frozenset[str] | None = None):
     query = (sa.select(LedgerEntry.id).join(Grant, Grant.id == LedgerEntry.grant_id)
-             .outerjoin(Payment, Payment.id == LedgerEntry.payment_id)
              .where(LedgerEntry.account == Account.COMMITTED, LedgerEntry.kind.in_(MOVEMENTS)))
-    return _of_agreements(query, flt, LedgerEntry.envelope_id, _value_date())
+    if uses(used, "payment") or flt.start is not None or flt.end is not None:
+        query = query.outerjoin(Payment, Payment.id == LedgerEntry.payment_id)  # the date
+    return _of_agreements(query, flt, LedgerEntry.envelope_id, _value_date(), used)
 
 
 def _movement_measures():
@@ -96,7 +102,7 @@ def fiscal_year_start():
                         type_=sa.Date)
 
 
-def _appropriations(flt: ReportFilter):
+def _appropriations(flt: ReportFilter, used: frozenset[str] | None = None):
     return (sa.select(LedgerEntry.id)
             .join(BudgetEnvelope, BudgetEnvelope.id == LedgerEntry.envelope_id)
             .where(LedgerEntry.account == Account.APPROPRIATION,
@@ -116,11 +122,12 @@ APPROPRIATIONS = Fact("appropriations", _appropriations, lambda: {
 
 # --- payment orders and tranches on time -----------------------------------------------------
 
-def _ordered_tranches(flt: ReportFilter, query: sa.Select) -> sa.Select:
+def _ordered_tranches(flt: ReportFilter, query: sa.Select, used: frozenset[str] | None
+                      ) -> sa.Select:
     """The tranches whose payment was ordered, dated by the order."""
     return _of_agreements(query.join(Grant, Grant.id == Tranche.grant_id)
                           .where(Tranche.ordered_at.is_not(None)),
-                          flt, Grant.envelope_id, Tranche.ordered_at)
+                          flt, Grant.envelope_id, Tranche.ordered_at, used)
 
 
 def _tranche_dimensions() -> dict:
@@ -131,7 +138,7 @@ def _tranche_dimensions() -> dict:
 # Payment orders (ordonnancements): the tranches the finance officer ordered, dated by the
 # order. They are not ledger movements (an order moves no money): the register lists them by
 # their payment.
-ORDERS = Fact("orders", lambda flt: _ordered_tranches(flt, sa.select(Tranche.id)),
+ORDERS = Fact("orders", lambda flt, used: _ordered_tranches(flt, sa.select(Tranche.id), used),
               _tranche_dimensions, lambda: {
                   "orders": whole(sa.func.sum(Tranche.amount)),
                   "order_count": sa.func.count(Tranche.id)})
@@ -149,13 +156,13 @@ def _days_since_order(day):
     return day - sa.cast(Tranche.ordered_at, sa.Date)
 
 
-def _paid_or_open_tranches(flt: ReportFilter):
+def _paid_or_open_tranches(flt: ReportFilter, used: frozenset[str] | None = None):
     """Ordered tranches, but for one cancelled before any payment."""
     query = (sa.select(Tranche.id)
              .outerjoin(FIRST_PAYMENT, FIRST_PAYMENT.c.tranche_id == Tranche.id)
              .where(sa.or_(Tranche.status != TrancheStatus.CANCELLED,
                            FIRST_PAYMENT.c.paid_on.is_not(None))))
-    return _ordered_tranches(flt, query)
+    return _ordered_tranches(flt, query, used)
 
 
 def tranches(late_days: int, today: date) -> Fact:

@@ -95,9 +95,13 @@ def figures(today: date) -> Figures:
     flt = ReportFilter()
     drafts = {str(call_id) for call_id in db.session.scalars(
         sa.select(Call.id).where(Call.status == CallStatus.DRAFT))}
-    dossiers = facts.DOSSIERS.read(flt, ["call", "region", "sex", "youth"])
-    money_ = money_facts.MONEY.read(flt, ["call", "region"])
-    survival = facts.survival(SURVIVAL_MONTHS, today).read(flt, ["call", "region"])
+    # Only the measures the page shows: the dossiers' stages and the returnees' other counts
+    # would cost subqueries it does not publish.
+    dossiers = facts.DOSSIERS.read(flt, ["call", "region", "sex", "youth"],
+                                   ["submitted", "funded"])
+    money_ = money_facts.MONEY.read(flt, ["call", "region"], ["committed", "disbursed"])
+    survival = facts.survival(SURVIVAL_MONTHS, today).read(flt, ["call", "region"],
+                                                           ["observed", "operating"])
     frames = []
     for frame in (dossiers, money_, survival):
         frame = frame[~frame.call.astype(str).isin(drafts)]
