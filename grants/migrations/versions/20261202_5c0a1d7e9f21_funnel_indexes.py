@@ -2,7 +2,7 @@
 dossiers by region and status (partial, covering), the moves of dossiers to a status.
 
 Revision ID: 5c0a1d7e9f21
-Revises: b96dbccf2fab
+Revises: 2b19c786da54
 Create Date: 2026-12-02 13:30:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5c0a1d7e9f21'
-down_revision = 'b96dbccf2fab'
+down_revision = '2b19c786da54'
 branch_labels = None
 depends_on = None
 
