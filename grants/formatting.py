@@ -50,7 +50,13 @@ def score(value: float | int | None, digits: int = 1) -> str:
     if value is None:
         return "—"
     text = f"{float(value):.{digits}f}"
-    return text.replace(".", get_decimal_symbol(babel_locale()))
+    return text.replace(".", _decimal_symbol(babel_locale()))
+
+
+@cache
+def _decimal_symbol(locale: str) -> str:
+    """Read once per locale: Babel parses the locale on every call (a ranking shows 25 means)."""
+    return get_decimal_symbol(locale)
 
 
 # The date patterns are all digits ("dd/MM/yyyy HH:mm"), the same in every locale: written
