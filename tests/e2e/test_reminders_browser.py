@@ -28,8 +28,10 @@ def test_the_reminders_and_their_digest_from_a_phone(app, browser, live_server, 
         page.get_by_role("button", name="Menu").click()
         entry = page.locator("nav a[href='/rappels']")
         assert entry.inner_text().split()[:2] == ["Rappels", "2"]
-        entry.click()
-        page.wait_for_url("**/rappels")  # (under load the old page was read before the new one)
+        # Waited for from before the click (under load the old page was read before the new
+        # one, and a wait begun after the click could miss a navigation already under way).
+        with page.expect_navigation(url="**/rappels", timeout=30_000):
+            entry.click()
         main = page.locator("main").inner_text()
         assert "Dossiers à examiner" in main and "Pas de résumé quotidien." in main
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
