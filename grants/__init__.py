@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from grants import assets, formatting
 from grants.config import DefaultConfig
-from grants.database import configure_sqlite, keep_prepared_statements, serving_method
+from grants.database import configure_sqlite, serving_method
 from grants.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate, talisman
 from grants.security import init_talisman
 
@@ -101,9 +101,6 @@ def _init_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
-    elif app.config["KEEP_PREPARED_STATEMENTS"]:
-        with app.app_context():
-            keep_prepared_statements(app, db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -13,9 +13,6 @@ class DefaultConfig:
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT_MS = 5000
-    # PostgreSQL: a request that only read ends with COMMIT, keeping psycopg's prepared
-    # statements (grants/database.py keep_prepared_statements).
-    KEEP_PREPARED_STATEMENTS = True
 
     # Number of reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto
     # headers then give the client address (login throttling) and https (HSTS, secure cookies).

@@ -1,7 +1,6 @@
 """Database plumbing shared by every model: declarative base, constraint naming,
 UTC timestamps, enum columns and SQLite connection settings."""
 
-import contextlib
 import warnings
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -108,35 +107,6 @@ def configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
                 and not connection.info.get("write_locked") and serving_method.get() is not None):
             warnings.warn(f"{serving_method.get()} request writes without the write lock: "
                           f"{statement[:60]}", WriteWithoutLockWarning, stacklevel=2)
-
-
-def keep_prepared_statements(app, engine: sa.Engine) -> None:
-    """PostgreSQL: a request whose transaction only read ends it with COMMIT, not ROLLBACK
-    (the same for a transaction that changed nothing). psycopg forgets its prepared statements
-    at every ROLLBACK, so the few statements every page runs were parsed and planned again on
-    each request; kept, they are planned once per connection. A transaction that ran anything
-    but a SELECT, left changes pending or failed is rolled back as before."""
-
-    @sa.event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        connection.info["wrote"] = False
-
-    @sa.event.listens_for(engine, "before_cursor_execute")
-    def _on_execute(connection, _cursor, statement, _parameters, _context, _executemany):
-        if statement.lstrip()[:6].upper() != "SELECT":
-            connection.info["wrote"] = True
-
-    @app.teardown_appcontext  # before Flask-SQLAlchemy's (teardowns run last registered first)
-    def _end_read_only(error):
-        from grants.extensions import db
-
-        session = db.session()
-        if (error is None and session.in_transaction()
-                and not (session.new or session.dirty or session.deleted)
-                and not session.connection().info.get("wrote", True)):
-            # A connection lost since then is closed by Flask-SQLAlchemy's remove(), as before.
-            with contextlib.suppress(sa.exc.SQLAlchemyError):
-                session.commit()
 
 
 def holds_write_lock(session: Session | scoped_session) -> bool:
