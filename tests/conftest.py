@@ -333,3 +333,41 @@ def count_queries(app):
         yield counter
     finally:
         sa.event.remove(engine, "before_cursor_execute", _count)
+
+
+def statements_before_and_after(app, client, url: str, add) -> tuple[int, int]:
+    """The statements of `url` (asked once to warm it) before and after `add()` puts more data
+    in the database."""
+    client.get(url)
+    with count_queries(app) as few:
+        assert client.get(url).status_code == 200
+    add()
+    with count_queries(app) as many:
+        assert client.get(url).status_code == 200
+    return few[0], many[0]
+
+
+def page_cost(app, client, url: str) -> tuple[int, int, str]:
+    """The SQL statements a page issues, the dossiers (applications) it loads as ORM objects,
+    and its HTML."""
+    from grants.models import Application
+
+    count, loaded = [0], [0]
+
+    def counter(*_args):
+        count[0] += 1
+
+    def on_load(*_args):
+        loaded[0] += 1
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", counter)
+    sa.event.listen(Application, "load", on_load)
+    try:
+        response = client.get(url)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", counter)
+        sa.event.remove(Application, "load", on_load)
+    assert response.status_code == 200
+    return count[0], loaded[0], response.get_data(as_text=True)

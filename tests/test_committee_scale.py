@@ -5,13 +5,12 @@ more SQL statements when the session holds more dossiers."""
 import re
 
 import pytest
-import sqlalchemy as sa
 
 from grants.extensions import db
-from grants.models import Application, SessionDossier, User
+from grants.models import SessionDossier, User
 from grants.services.committees import scoring, selection, sessions
 from tests import factories
-from tests.conftest import login
+from tests.conftest import login, page_cost
 from tests.factories import load_committee, score_dossier
 
 PER_PAGE = 2
@@ -108,29 +107,6 @@ def test_the_session_page_filters_and_counts_the_members_dossiers(app, committee
         assert member.get(url + garbage).status_code == 200
 
 
-def _statements(app, client, url: str) -> tuple[int, int]:
-    """The SQL statements a page issues, and how many dossiers (applications) it loads."""
-    count, loaded = [0], [0]
-
-    def counter(*_args):
-        count[0] += 1
-
-    def on_load(*_args):
-        loaded[0] += 1
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", counter)
-    sa.event.listen(Application, "load", on_load)
-    try:
-        response = client.get(url)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", counter)
-        sa.event.remove(Application, "load", on_load)
-    assert response.status_code == 200
-    return count[0], loaded[0]
-
-
 def test_committee_pages_issue_as_many_statements_with_more_dossiers(app, committee,
                                                                      small_pages):
     _chair_scores_everything(app, committee)
@@ -141,7 +117,7 @@ def test_committee_pages_issue_as_many_statements_with_more_dossiers(app, commit
             f"/comites/{committee['session']}/dossiers/{first}"]
     for url in urls:
         chair.get(url)  # warm up
-    before = [_statements(app, chair, url) for url in urls]
+    before = [page_cost(app, chair, url)[:2] for url in urls]
     with app.app_context():
         user, session, _dossiers = load_committee(committee)
         manager = db.session.get(User, committee["manager"])
@@ -153,7 +129,7 @@ def test_committee_pages_issue_as_many_statements_with_more_dossiers(app, commit
             score_dossier(user["chair"], session, extra, 60 + n)
         db.session.commit()
         assert len(scoring.tallies(session)) == 11
-    after = [_statements(app, chair, url) for url in urls]
+    after = [page_cost(app, chair, url)[:2] for url in urls]
     assert after == before
     assert all(loaded <= PER_PAGE for _count, loaded in after)  # one page, not the session
 

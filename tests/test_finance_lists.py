@@ -8,7 +8,7 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Application, Grant
-from tests.conftest import count_queries, login
+from tests.conftest import login, statements_before_and_after
 from tests.factories import key, ordered_first_tranche, signed_agreement, user
 
 
@@ -71,16 +71,6 @@ def test_the_register_page_rows_equal_the_downloaded_register(app, money, asked)
                     assert shown == whole[skipped:skipped + size + 1], (filters, size, skipped)
 
 
-def _flat(app, client, url, add):
-    client.get(url)
-    with count_queries(app) as few:
-        assert client.get(url).status_code == 200
-    add()
-    with count_queries(app) as many:
-        assert client.get(url).status_code == 200
-    return few[0], many[0]
-
-
 @pytest.mark.parametrize("url", ["/finances/registre", "/finances/registre?page=2",
                                  "/finances/registre?step=payment&channel=bank",
                                  f"/finances/registre?fiscal_year={date.today().year}"])
@@ -91,7 +81,8 @@ def test_the_register_page_runs_as_many_statements_from_one_movement_to_many(app
     monkeypatch.setattr(views, "REGISTER_PAGE_ROWS", 2)
     with app.app_context():
         signed_agreement(money, 3)
-    few, many = _flat(app, _client(app, "accountant"), url, lambda: _movements(app, money))
+    few, many = statements_before_and_after(app, _client(app, "accountant"), url,
+                                            lambda: _movements(app, money))
     assert many == few <= 4  # the session, the filters' choices, the rows
 
 

@@ -11,7 +11,7 @@ from grants.extensions import db
 from grants.models import Application, Call, Grant, GrantStatus, Region, Visit
 from grants.vocabulary import ActivityStatus, Sector
 from grants.workflow import VisitStatus
-from tests.conftest import count_queries, login
+from tests.conftest import count_queries, login, statements_before_and_after
 from tests.factories import make_followed_more, report, user
 
 
@@ -187,17 +187,6 @@ def test_the_finance_home_pages_list_every_agreement_once(app, followed, monkeyp
     assert "/finances/?page=2" in client.get("/finances/").get_data(as_text=True)
 
 
-def _flat(app, client, url, add):
-    """The statements of `url` before and after `add()` put more data in the database."""
-    client.get(url)
-    with count_queries(app) as few:
-        assert client.get(url).status_code == 200
-    add()
-    with count_queries(app) as many:
-        assert client.get(url).status_code == 200
-    return few[0], many[0]
-
-
 @pytest.mark.parametrize(("username", "url"), [
     ("officer", "/finances/"), ("manager", "/suivi/"), ("manager", "/suivi/charge"),
     ("manager", "/suivi/survie"), ("field", "/suivi/")])
@@ -209,7 +198,7 @@ def test_list_pages_run_as_many_statements_whatever_the_data(app, followed, user
             _record(followed, grants[0], 1, ActivityStatus.STABLE, validate=False)
             _record(followed, grants[1], 1, ActivityStatus.STABLE)
 
-    few, many = _flat(app, _client(app, username), url, more)
+    few, many = statements_before_and_after(app, _client(app, username), url, more)
     assert many == few
 
 
@@ -240,7 +229,7 @@ def test_the_referral_list_does_not_load_the_people_of_each_referral(app, follow
         refer("field")
         refer("manager")
 
-    few, many = _flat(app, _client(app, "field"), "/suivi/orientations", more)
+    few, many = statements_before_and_after(app, _client(app, "field"), "/suivi/orientations", more)
     assert many == few
 
 
@@ -255,7 +244,7 @@ def test_the_finance_home_runs_as_many_statements_from_no_agreement_to_several(a
             signed_agreement(money, 1)
             ordered_first_tranche(money, 2)
 
-    few, many = _flat(app, _client(app, username), "/finances/", more)
+    few, many = statements_before_and_after(app, _client(app, username), "/finances/", more)
     assert many == few
 
 

@@ -5,11 +5,9 @@ figures, ranks and hidden dossiers as the ranking service."""
 import re
 
 import pytest
-import sqlalchemy as sa
 
 from grants.extensions import db
 from grants.models import (
-    Application,
     Decision,
     DecisionReason,
     Score,
@@ -20,7 +18,7 @@ from grants.models import (
 )
 from grants.services.committees import grids, ranking, selection, sessions
 from tests import factories
-from tests.conftest import login
+from tests.conftest import login, page_cost
 from tests.factories import load_committee, score_dossier
 
 PER_PAGE = 2
@@ -30,30 +28,6 @@ MOST_STATEMENTS = 8  # the session loader's included
 @pytest.fixture
 def small_pages(app, monkeypatch):
     monkeypatch.setitem(app.config, "PAGE_SIZE", PER_PAGE)
-
-
-def _statements(app, client, url: str) -> tuple[int, int, str]:
-    """The SQL statements a page issues, the dossiers (applications) it loads as ORM objects,
-    and its HTML."""
-    count, loaded = [0], [0]
-
-    def counter(*_args):
-        count[0] += 1
-
-    def on_load(*_args):
-        loaded[0] += 1
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", counter)
-    sa.event.listen(Application, "load", on_load)
-    try:
-        response = client.get(url)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", counter)
-        sa.event.remove(Application, "load", on_load)
-    assert response.status_code == 200
-    return count[0], loaded[0], response.get_data(as_text=True)
 
 
 def _finalise(app, committee):
@@ -102,15 +76,15 @@ def test_the_final_ranking_issues_as_many_statements_with_more_dossiers(
     login(chair, "chair")
     url = f"/comites/{committee['session']}/classement"
     chair.get(url)  # warm up
-    few, loaded, html = _statements(app, chair, url)
+    few, loaded, html = page_cost(app, chair, url)
     assert few <= MOST_STATEMENTS and loaded == 0
     assert [r for r in references if r in html] == references[:2]
     assert re.search(r"90[,.]0", html) and re.search(r"85[,.]0", html)  # the tallies, read
 
     extra = _add_decided_dossiers(app, committee, 6)
-    many, loaded, html = _statements(app, chair, url)
+    many, loaded, html = page_cost(app, chair, url)
     assert many == few and loaded == 0
-    last, loaded, html = _statements(app, chair, f"{url}?page=6")
+    last, loaded, html = page_cost(app, chair, f"{url}?page=6")
     assert last == few and loaded == 0
     assert extra[-1] in html and "Extra5 Test" in html
     assert re.search(r"\b7[,.]0\b", html)  # 1 point on each of the seven criteria
@@ -127,7 +101,7 @@ def test_the_scored_ranking_issues_at_most_a_few_statements_and_loads_no_dossier
     login(chair, "chair")
     url = f"/comites/{committee['session']}/classement"
     chair.get(url)
-    count, loaded, html = _statements(app, chair, url)
+    count, loaded, html = page_cost(app, chair, url)
     assert loaded == 0 and count <= 12  # the proposal's reads, the chair's attendance form
     assert html.count('name="present"') == 5  # the chair and the four members
 
