@@ -12,8 +12,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from grants import assets, formatting
 from grants.config import DefaultConfig
-from grants.database import configure_sqlite, serving_method
+from grants.database import configure_sqlite, request_writes, serving_method
 from grants.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate, talisman
+from grants.read_only_requests import refuse_writes_outside_transaction
 from grants.security import init_talisman
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -98,9 +99,11 @@ def _development_secret_key(instance: Path) -> str:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        with app.app_context():
+    with app.app_context():
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        else:
+            refuse_writes_outside_transaction(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -133,9 +136,11 @@ def _noting_request_method(wsgi_app):
 
     def serve(environ, start_response):
         token = serving_method.set(environ.get("REQUEST_METHOD"))
+        writes = request_writes.set(False)
         try:
             return wsgi_app(environ, start_response)
         finally:
+            request_writes.reset(writes)
             serving_method.reset(token)
 
     return serve

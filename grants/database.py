@@ -72,12 +72,18 @@ serving_method: ContextVar[str | None] = ContextVar("serving_method", default=No
 # "database is locked" if another write committed since it began, whatever the busy timeout: so
 # their transactions take the write lock at BEGIN (and wait for it) instead.
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Requests that only read: on PostgreSQL they read outside any transaction
+# (grants/read_only_requests.py) until they call write_transaction() or exclusive_transaction(),
+# which set request_writes for the rest of the request.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+request_writes: ContextVar[bool] = ContextVar("request_writes", default=False)
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 class WriteWithoutLockWarning(RuntimeWarning):
-    """A request wrote on SQLite in a transaction begun without the write lock (see
-    write_transaction); under load it fails with "database is locked"."""
+    """A request wrote without calling write_transaction first: on SQLite in a transaction begun
+    without the write lock (under load it fails with "database is locked"), on PostgreSQL
+    outside any transaction (a GET's statements are committed one by one)."""
 
 
 def configure_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
@@ -126,10 +132,20 @@ def end_read_transaction(session: Session | scoped_session) -> None:
 
 
 def write_transaction(session: Session | scoped_session) -> None:
-    """For a request that reads and then writes (a GET whose reading is audited): on SQLite, the
-    writing transaction must hold the write lock from its start. Unless it already does, the
-    read transaction ends and the next one begins IMMEDIATE."""
-    if session.get_bind().dialect.name != "sqlite" or holds_write_lock(session):
+    """For a request that reads and then writes (a GET whose reading is audited). On SQLite, the
+    writing transaction must hold the write lock from its start: unless it already does, the
+    read transaction ends and the next one begins IMMEDIATE. On PostgreSQL, a GET that read
+    outside a transaction ends that, and the rest of the request runs in a transaction."""
+    from grants.read_only_requests import holds_reading_connection
+
+    request_writes.set(True)
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.get_bind().dialect.name != "sqlite":
+        if holds_reading_connection(session):
+            end_read_transaction(session)
+        return
+    if holds_write_lock(session):
         return
     end_read_transaction(session)
     begin_immediate.set(True)
@@ -140,6 +156,7 @@ def exclusive_transaction(session: Session | scoped_session) -> None:
     (money, a visit report sent twice at once): on SQLite it begins with BEGIN IMMEDIATE, which
     takes the write lock first, so two people clicking at once queue up."""
     end_read_transaction(session)  # objects reload when used
+    request_writes.set(True)
     if session.get_bind().dialect.name == "sqlite":
         begin_immediate.set(True)
 

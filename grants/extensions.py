@@ -13,8 +13,10 @@ from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 
 from grants.database import Base
+from grants.read_only_requests import RequestSession
 
-db = SQLAlchemy(model_class=Base)
+# A request that only reads is served outside a transaction on PostgreSQL (RequestSession).
+db = SQLAlchemy(model_class=Base, session_options={"class_": RequestSession})
 if TYPE_CHECKING:
     # What db.Model is at run time, spelt so that mypy accepts it as a base class: it cannot
     # follow a class held in an attribute (python/mypy#8603). Models subclass this `Model`.
