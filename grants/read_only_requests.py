@@ -14,6 +14,9 @@ exclusive_transaction() (grants/database.py) first, as SQLite already requires, 
 statements then run in a transaction of the usual pool. A statement other than a SELECT outside
 a transaction during a request raises WriteWithoutLockWarning (an error in the tests).
 
+A statement read in batches (yield_per: a server-side cursor) needs a transaction too: it gets
+one, on a second connection if the request had read before.
+
 Commands, background jobs, tests calling services and unsafe requests (POST…) are not
 concerned: they are served by transactions as before. SQLite is not concerned either."""
 
@@ -55,9 +58,20 @@ class RequestSession(Session):
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
         if (bind is None and isinstance(engine, sa.Engine) and engine.dialect.name == "postgresql"
-                and reads_outside_transaction() and not self.info.get("in_transaction_mode")):
+                and reads_outside_transaction() and not self.info.get("in_transaction_mode")
+                and not _streams(clause)):
             return reading_engine(engine)
         return engine
+
+
+def _streams(clause) -> bool:
+    """A statement read in batches (yield_per): PostgreSQL's server-side cursor lives in a
+    transaction."""
+    options = getattr(clause, "get_execution_options", None)
+    return options is not None and not _STREAMING.isdisjoint(options())
+
+
+_STREAMING = frozenset({"yield_per", "stream_results"})
 
 
 @sa.event.listens_for(RequestSession, "after_begin")

@@ -47,7 +47,12 @@ def _probes(app) -> None:
         exclusive_transaction(db.session)
         return jsonify(status=_status())
 
+    def streamed():
+        result = db.session.execute(sa.select(AuditEvent.id).execution_options(yield_per=2))
+        return jsonify(rows=len(result.all()), status=_status())
+
     app.add_url_rule("/probe/reading", view_func=reading, methods=["GET", "POST"])
+    app.add_url_rule("/probe/streamed", view_func=streamed)
     app.add_url_rule("/probe/prepared", view_func=prepared)
     app.add_url_rule("/probe/audited/<int:fail>", view_func=audited)
     app.add_url_rule("/probe/exclusive", view_func=exclusive)
@@ -94,3 +99,14 @@ def test_a_get_that_writes_does_it_in_one_transaction(app, client, login_as):
     assert client.get("/probe/exclusive").json == {"status": "INTRANS"}
     # The next request reads outside a transaction again.
     assert client.get("/probe/reading").json == {"status": "IDLE"}
+
+
+def test_a_page_that_reads_in_batches_gets_a_transaction_for_its_cursor(app, client, login_as):
+    """yield_per reads through a server-side cursor, which PostgreSQL only opens in a
+    transaction; the statements after it run in that transaction too."""
+    _probes(app)
+    login_as(Role.AUDITOR)
+    with app.app_context():
+        rows = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    assert rows >= 2  # the user's creation and login, at least: more than one batch
+    assert client.get("/probe/streamed").json == {"rows": rows, "status": "INTRANS"}

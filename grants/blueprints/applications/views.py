@@ -14,7 +14,8 @@ from grants.blueprints.applications.forms import (
     NewApplicationForm,
 )
 from grants.extensions import db
-from grants.forms import ConfirmForm, attempt, choices, filtered, new_client_token, posted
+from grants.filter_forms import DrawnFilters, drawn_filters
+from grants.forms import ConfirmForm, attempt, choices, new_client_token, posted
 from grants.models import Application, Attachment, Beneficiary, Call, OutboundMessage
 from grants.paging import paginate
 from grants.permissions import Permission, can, get_or_404, owner_scope, require
@@ -25,25 +26,24 @@ from grants.storage import send_stored
 from grants.vocabulary import ProjectType
 from grants.workflow import ApplicationAction, ApplicationStatus, allowed_actions
 
-
-def _filters(form: ApplicationFilterForm) -> queries.Filters:
-    """The list's filters from its form, once `filtered()` has set aside the refused values."""
-    return queries.Filters(
-        call_id=form.call_id.data, status=form.status.data, region_id=form.region_id.data,
-        sector=form.sector.data, project_type=form.project_type.data, sex=form.sex.data,
-        q=form.q.data, sort=form.sort.data or "recent")
+# The filters the fold's badge counts (the call and the order are not counted).
+_COUNTED = ("q", "status", "region_id", "sector", "project_type", "sex")
 
 
-def _filter_form() -> ApplicationFilterForm:
-    form = ApplicationFilterForm(request.args)
+def _filters() -> tuple[queries.Filters, DrawnFilters]:
+    """The list's filters from the address (a refused value filters nothing) and their form."""
     # Titles only: a Call entity would load its regions too (a statement of its own).
     all_calls = db.session.execute(
         db.select(Call.id, Call.title).order_by(Call.opens_on.desc(), Call.id.desc()))
-    regions = all_regions()
-    form.call_id.choices = choices([("", _("All"))] + [(c.id, c.title) for c in all_calls])
-    form.region_id.choices = choices([("", _("All"))] + [(r.id, r.name) for r in regions])
-    filtered(form)
-    return form
+    drawn = drawn_filters(
+        ApplicationFilterForm, "applications/_filters.html",
+        call_id=[("", _("All"))] + [(c.id, c.title) for c in all_calls],
+        region_id=[("", _("All"))] + [(r.id, r.name) for r in all_regions()])
+    v = drawn.values
+    return queries.Filters(
+        call_id=v["call_id"], status=v["status"], region_id=v["region_id"], sector=v["sector"],
+        project_type=v["project_type"], sex=v["sex"], q=v["q"],
+        sort=v["sort"] or "recent"), drawn
 
 
 @bp.route("/")
@@ -51,15 +51,15 @@ def _filter_form() -> ApplicationFilterForm:
 def index():
     if owner_scope(current_user, Permission.APPLICATION_VIEW):
         return redirect(url_for("applications.mine"))  # an applicant: their own cards
-    form = _filter_form()
-    filters = _filters(form)
+    filters, drawn = _filters()
     counts = queries.status_counts(current_user, filters)
     page = paginate(queries.search_ids(current_user, filters),
                     per_page=current_app.config["PAGE_SIZE"], count=False)
     # The same filters counted per status: their sum (or the filtered status's) is the total.
     page.total = counts.get(filters.status, 0) if filters.status else sum(counts.values())
     page.items = list_rows.dossiers(page.items)
-    return render_template("applications/index.html", form=form, page=page, counts=counts,
+    return render_template("applications/index.html", filters=drawn, page=page, counts=counts,
+                           active=sum(1 for name in _COUNTED if drawn.values[name]),
                            statuses=list(ApplicationStatus))
 
 
@@ -80,7 +80,7 @@ def export():
 
     from grants import jobs
 
-    filters = asdict(_filters(_filter_form()))
+    filters = asdict(_filters()[0])
     job = jobs.start("applications.xlsx", {"filters": filters})
     return redirect(url_for("jobs.show", job_id=job.id))
 

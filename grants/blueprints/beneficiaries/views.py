@@ -18,7 +18,8 @@ from grants.blueprints.beneficiaries.forms import (
 )
 from grants.blueprints.messages import views as messages_views
 from grants.extensions import db
-from grants.forms import ConfirmForm, attempt, choices, filtered, new_client_token, posted
+from grants.filter_forms import drawn_filters
+from grants.forms import ConfirmForm, attempt, choices, new_client_token, posted
 from grants.i18n import agreeing
 from grants.models import Application, ApplicationMember, Beneficiary, OutboundMessage
 from grants.paging import paginate
@@ -43,18 +44,18 @@ def _restricted_values(form) -> dict | None:
 @bp.route("/")
 @require(Permission.BENEFICIARY_VIEW)
 def index():
-    form = SearchForm(request.args)
-    form.region_id.choices = _region_choices(_("All"))
-    filtered(form)
-    found = registry.search(current_user, q=form.q.data, region_id=form.region_id.data,
-                            status=form.status.data,
-                            consent_to_collect=form.consent.data == "a-recueillir")
+    filters = drawn_filters(SearchForm, "beneficiaries/_filters.html", region_id=[
+        ("", _("All")), *((r.id, f"{r.code} {r.name}") for r in all_regions())])
+    values = filters.values
+    found = registry.search(current_user, q=values["q"], region_id=values["region_id"],
+                            status=values["status"],
+                            consent_to_collect=values["consent"] == "a-recueillir")
     # A page of ids is chosen on narrow rows, then those records are loaded (sorting whole rows
     # of thousands of records is slow).
     page = paginate(found.with_only_columns(Beneficiary.id),
                     per_page=current_app.config["PAGE_SIZE"])
     page.items = list_rows.returnees(page.items)
-    return render_template("beneficiaries/index.html", form=form, page=page)
+    return render_template("beneficiaries/index.html", filters=filters, page=page)
 
 
 @bp.route("/nouveau", methods=["GET", "POST"])

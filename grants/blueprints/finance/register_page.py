@@ -4,32 +4,22 @@ The rows: the nine columns the page shows, one page read with OFFSET/LIMIT in on
 downloads (exports/ledger.py) build every column and the per-row keys of their summary sheet; on
 a page of 100 rows that work (hundreds of translated labels) cost more than the query itself.
 
-The filter form: eight fields, two of them with the envelopes and regions as choices. Building,
-validating and drawing it cost as much as the rows; it is a function of the address's filters,
-those choices and the language only, so each such combination is drawn once per process."""
+The filter form: eight fields, two of them with the envelopes and regions as choices, drawn
+once per combination of filters, choices and language (grants/filter_forms.py)."""
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 
 import sqlalchemy as sa
-from flask import render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from werkzeug.datastructures import MultiDict
-from wtforms.fields.core import UnboundField
 
 from grants.blueprints.finance.forms import RegisterFilterForm
 from grants.extensions import db
+from grants.filter_forms import drawn_filters
 from grants.formatting import money
-from grants.forms import choices, filtered
 from grants.models import BudgetEnvelope, Region
 from grants.services.money.register import RegisterFilters, page_query, signed_amount
-
-_FIELDS = {name for name, value in vars(RegisterFilterForm).items()
-           if isinstance(value, UnboundField)}
 
 
 def register_filters() -> tuple[RegisterFilters, Markup]:
@@ -41,28 +31,19 @@ def register_filters() -> tuple[RegisterFilters, Markup]:
                   BudgetEnvelope.name),
         sa.select(sa.literal("r"), Region.code, Region.id, Region.name),
     ).order_by("list", "code", "id")).all()
-    args = tuple((key, value) for key, value in request.args.items(multi=True)
-                 if key in _FIELDS)
-    filters, html = _filter_form(str(get_locale()), args, tuple(map(tuple, names)))
-    return dataclasses.replace(filters), html  # the caller sets first_rows on its copy
-
-
-@lru_cache(maxsize=128)
-def _filter_form(locale: str, args: tuple, names: tuple) -> tuple[RegisterFilters, Markup]:
-    """`locale` is the language the form is drawn in (the request's): part of the key only."""
-    form = RegisterFilterForm(MultiDict(args))
-    form.envelope_id.choices = choices(
-        [("", _("All"))] + [(id_, name) for list_, _code, id_, name in names if list_ == "e"])
-    form.region_id.choices = choices(
-        [("", _("All"))] + [(id_, name) for list_, _code, id_, name in names if list_ == "r"])
-    filtered(form)
-    filters = RegisterFilters(
-        envelope_id=form.envelope_id.data, fiscal_year=form.fiscal_year.data,
-        region_id=form.region_id.data, sector=form.sector.data or None,
-        channel=form.channel.data or None, start=form.start.data, end=form.end.data,
-        step=form.step.data or None)
-    drawn = render_template("finance/_register_filters.html", form=form)  # autoescaped
-    return filters, Markup(drawn)  # noqa: S704
+    drawn = drawn_filters(
+        RegisterFilterForm, "finance/_register_filters.html",
+        envelope_id=[("", _("All"))] + [(id_, name) for list_, _code, id_, name in names
+                                         if list_ == "e"],
+        region_id=[("", _("All"))] + [(id_, name) for list_, _code, id_, name in names
+                                       if list_ == "r"])
+    values = drawn.values
+    filters = RegisterFilters(  # a new one each time: the caller sets first_rows on it
+        envelope_id=values["envelope_id"], fiscal_year=values["fiscal_year"],
+        region_id=values["region_id"], sector=values["sector"] or None,
+        channel=values["channel"] or None, start=values["start"], end=values["end"],
+        step=values["step"] or None)
+    return filters, drawn.html
 
 
 @dataclass(frozen=True, slots=True)
