@@ -200,7 +200,7 @@ _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "auth.set_lan
 
 
 def _register_hooks(app: Flask) -> None:
-    from grants.navigation import menu_for, url_with
+    from grants.navigation import main_menu, url_with
     from grants.permissions import Permission, can
 
     @app.before_request
@@ -212,7 +212,9 @@ def _register_hooks(app: Flask) -> None:
 
     @app.before_request
     def _permanent_session():
-        if request.endpoint not in _COOKIELESS_ENDPOINTS:
+        # Set once: setting it marks the session changed, and a changed session is signed and
+        # sent again.
+        if request.endpoint not in _COOKIELESS_ENDPOINTS and not session.permanent:
             session.permanent = True
 
     @app.after_request
@@ -246,8 +248,5 @@ def _register_hooks(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(get_locale=get_locale, can=can, Permission=Permission,
-                                 url_with=url_with, languages=app.config["LANGUAGES"])
-
-    @app.context_processor
-    def _menu():
-        return {"menu": menu_for(current_user)}
+                                 url_with=url_with, main_menu=main_menu,
+                                 languages=app.config["LANGUAGES"])

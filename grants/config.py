@@ -19,7 +19,10 @@ class DefaultConfig:
     TRUSTED_PROXIES = 0
 
     # Sessions and cookies
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)  # from the login, not renewed by use
+    # The cookie is written when the session changes, not signed again on every page: the
+    # server-side session (grants/services/accounts.py) ends 10 hours after the login anyway.
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # forced on in production

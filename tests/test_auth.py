@@ -4,9 +4,11 @@ import html
 import re
 import statistics
 import time
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 
+from grants.database import utcnow
 from grants.extensions import db
 from grants.models import AuditEvent, Role, User, UserSession
 from grants.services import accounts
@@ -92,6 +94,27 @@ def test_login_starts_a_new_session(app, client, make_user):
         assert session["_user_id"] != first_token
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(UserSession)) == 2
+
+
+def test_a_session_ends_ten_hours_after_the_login_however_much_it_is_used(app, client, make_user):
+    """Pages that change nothing in the session do not sign and send its cookie again; the
+    session's end is set at the login, on the server."""
+    make_user(Role.AUDITOR, username="steady")
+    login(client, "steady")
+    client.get("/")  # the first page keeps the forms' token (and shows the welcome) in the session
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    with app.app_context():
+        db.session.execute(db.update(UserSession).values(
+            created_at=utcnow() - timedelta(hours=9, minutes=59)))
+        db.session.commit()
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        db.session.execute(db.update(UserSession).values(
+            created_at=utcnow() - timedelta(hours=10, minutes=1)))
+        db.session.commit()
+    assert client.get("/").status_code == 302
 
 
 def test_logout_revokes_the_session_server_side(app, client, make_user):

@@ -201,3 +201,25 @@ def test_the_menu_gathers_a_groups_entries_in_one_dropdown(client, login_as):
     nav = client.get("/").get_data(as_text=True).split("</nav>")[0]
     assert re.search(r'<a class="nav-link"\s+href="/admin/journal">Journal d(&#39;|\')audit</a>',
                      nav)
+
+
+def test_the_kept_menu_marks_the_open_page_in_the_users_language(client, login_as):
+    """The menu is drawn once per set of roles, language and page (grants/navigation.py): each
+    page still marks its own entry, and a change of language changes the menu."""
+    login_as(Role.PROGRAMME_MANAGER, regions=("00",))
+
+    def nav(path: str) -> str:
+        return client.get(path).get_data(as_text=True).split("</nav>")[0]
+
+    def current(path: str) -> list[str]:
+        return re.findall(r'href="([^"]+)"\s*aria-current="page"', nav(path))
+
+    for _ in range(2):
+        assert current("/dossiers/") == ["/dossiers/"]
+        assert current("/beneficiaires/") == ["/beneficiaires/"]
+        assert current("/") == []
+    assert ">Instruction<" in nav("/dossiers/")
+    client.post("/langue", data={"locale": "en", "next": "/"})
+    english = nav("/dossiers/")
+    assert ">Intake<" in english
+    assert ">Instruction<" not in english
