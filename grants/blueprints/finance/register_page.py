@@ -2,7 +2,7 @@
 
 The rows: the nine columns the page shows, one page read with OFFSET/LIMIT in one fetch. The
 downloads (exports/ledger.py) build every column and the per-row keys of their summary sheet; on
-a page of 100 rows that work (hundreds of translated labels) cost more than the query itself.
+a page of rows that work (hundreds of translated labels) cost more than the query itself.
 
 The filter form: eight fields, two of them with the envelopes and regions as choices, drawn
 once per combination of filters, choices and language (grants/filter_forms.py)."""

@@ -46,8 +46,10 @@ from grants.permissions import Permission, can, get_or_404, require
 from grants.services.money import agreements, batches, payments
 from grants.storage import send_stored
 
-REGISTER_PAGE_ROWS = 100  # a page on screen, oldest first; the downloads hold everything
-MAX_REGISTER_PAGE = 1000  # a page is read from the first movement on: further, download
+# A page on screen, oldest first (the downloads hold everything): 50 movements, as a printed
+# ledger's page; 100 made a page of some 25 screens on a phone, and cost twice as much to draw.
+REGISTER_PAGE_ROWS = 50
+MAX_REGISTER_PAGE = 2000  # a page is read from the first movement on: further, download
 FINANCE_PAGE_ROWS = 25  # each list of the finance home
 
 
