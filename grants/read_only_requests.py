@@ -96,9 +96,17 @@ def refuse_writes_outside_transaction(engine: sa.Engine) -> None:
     at once, alone, instead of with the rest of the request's changes."""
 
     @sa.event.listens_for(engine, "before_cursor_execute")
-    def _on_execute(connection, _cursor, statement, _parameters, _context, _executemany):
+    def _on_execute(connection, _cursor, statement, _parameters, context, _executemany):
         if (serving_method.get() is not None and is_reading(connection)
-                and statement.lstrip()[:6].upper() != "SELECT"):
+                and _writes(statement, context)):
             warnings.warn(f"{serving_method.get()} request writes outside a transaction (call "
                           f"write_transaction first): {statement[:60]}", WriteWithoutLockWarning,
                           stacklevel=2)
+
+
+def _writes(statement: str, context) -> bool:
+    """An INSERT, UPDATE or DELETE built by SQLAlchemy (with a WITH before it or not), or any
+    text that is not a query."""
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        return True
+    return not statement.lstrip()[:6].upper().startswith(("SELECT", "WITH"))

@@ -21,9 +21,10 @@ from grants.models import (
     SessionStatus,
     User,
 )
-from grants.paging import list_page
+from grants.paging import list_page, page_arg
 from grants.permissions import Permission, get_or_404, require
 from grants.services.committees import scoring, selection
+from grants.services.committees.decided_page import RankingFigures, decided_page
 from grants.services.committees.ranking import (
     available_to_session,
     cut_index,
@@ -57,30 +58,40 @@ def ranking(session_id: int):
         flash(_("The ranking shows everyone's scores: it opens once your own sheets are "
                 "submitted and the session is deliberated."), "warning")
         return redirect(url_for("committees.session", session_id=meeting.id))
-    # Light rows for the whole ranking (ranked by the database), and for the page's dossiers.
     scoring_open = meeting.status == SessionStatus.SCORING
-    ranks = ranked(meeting, with_tallies=scoring_open,
-                   hidden_from=meeting.member(current_user.id))  # recused: not shown
-    granted = sum(r.amount for r in ranks if r.decision == Decision.SELECTED)
+    hidden_from = meeting.member(current_user.id)  # recused: not shown
     per_page = current_app.config["PAGE_SIZE"]
-    page = list_page(ranks, per_page)
-    rows = page_rows(meeting, page.items, read_tallies=not scoring_open)
-    cut = cut_index(ranks)
+    if scoring_open:  # the proposal walks the whole ranking (light rows) against the envelope
+        rows, figures, page = _proposal_page(meeting, hidden_from, per_page)
+    else:  # decided: the page and the ranking's figures in one statement
+        rows, figures, page = decided_page(meeting, hidden_from, page_arg(), per_page)
+    cut = figures.cut
     # The chair's forms are shown while the session is scored only.
     deliberating = current_user.id == meeting.chair_id and scoring_open
     attendance = _attendance_form(meeting) if deliberating else None
     return render_template(
-        "committees/ranking.html", meeting=meeting, rows=rows, granted=granted, page=page,
-        offset=(page.page - 1) * per_page, cut=cut,
-        cut_rank=None if cut is None else (ranks[cut].rank if cut < len(ranks)
-                                           else ranks[-1].rank + 1),
-        cut_page=None if cut is None else page_of(min(cut, len(ranks) - 1), per_page),
+        "committees/ranking.html", meeting=meeting, rows=rows, granted=figures.granted,
+        page=page, offset=(page.page - 1) * per_page, cut=cut, cut_rank=figures.cut_rank,
+        cut_page=None if cut is None else page_of(min(cut, figures.total - 1), per_page),
         available=available_to_session(meeting), deliberating=deliberating,
         scorers=_("%(n)d scorers"),  # translated once, filled on each row
         attendance=attendance, present_voting=selection.present_voting(meeting),
         confirm=ConfirmForm(),
         amount_form=AmountForm(formdata=None) if deliberating else None,
         override_form=OverrideForm(formdata=None) if deliberating else None)
+
+
+def _proposal_page(meeting: CommitteeSession, hidden_from, per_page: int):
+    """A scored session's page: every dossier ranked by the database with its proposed decision
+    (ranked()), then the page's dossiers."""
+    ranks = ranked(meeting, with_tallies=True, hidden_from=hidden_from)
+    page = list_page(ranks, per_page)
+    rows = page_rows(meeting, page.items, read_tallies=False)
+    cut = cut_index(ranks)
+    figures = RankingFigures(
+        len(ranks), sum(r.amount for r in ranks if r.decision == Decision.SELECTED), cut,
+        None if cut is None else (ranks[cut].rank if cut < len(ranks) else ranks[-1].rank + 1))
+    return rows, figures, page
 
 
 def _attendance_form(meeting: CommitteeSession) -> AttendanceForm:

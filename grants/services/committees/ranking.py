@@ -51,7 +51,7 @@ class Ranked(NamedTuple):
 
 # The page's statements are built once with bound parameters (building one costs more than
 # running it on a session of a few hundred dossiers); these name what each statement takes.
-def _param(name: str) -> sa.BindParameter:
+def param(name: str) -> sa.BindParameter:
     return sa.bindparam(name, type_=sa.Integer)
 
 
@@ -68,14 +68,14 @@ def _available_parts(exclude_session: bool) -> tuple[sa.ScalarSelect, sa.ScalarS
         SessionDossier.granted_amount, Application.requested_amount)), 0))
         .join(Application, Application.id == SessionDossier.application_id)
         .join(Call, Call.id == Application.call_id)
-        .where(Call.envelope_id == _param("envelope_id"),
+        .where(Call.envelope_id == param("envelope_id"),
                SessionDossier.decision == Decision.SELECTED,
                Application.status == ApplicationStatus.SELECTED,
                Application.id.not_in(signed)))
     if exclude_session:
-        waiting = waiting.where(SessionDossier.session_id != _param("session_id"))
+        waiting = waiting.where(SessionDossier.session_id != param("session_id"))
     committed = sa.select(BudgetEnvelope.committed).where(
-        BudgetEnvelope.id == _param("envelope_id"))
+        BudgetEnvelope.id == param("envelope_id"))
     return committed.scalar_subquery(), waiting.scalar_subquery()
 
 
@@ -87,7 +87,7 @@ def _envelope_select(exclude_session: bool) -> sa.Select:
 @cache
 def _session_money_select() -> sa.Select:
     own = sa.select(SessionDossier.application_id).where(
-        SessionDossier.session_id == _param("session_id"))
+        SessionDossier.session_id == param("session_id"))
     commits = sa.case((Grant.status == GrantStatus.CANCELLED, Grant.disbursed), else_=Grant.amount)
     signed = sa.select(sa.func.coalesce(sa.func.sum(commits), 0)).where(
         Grant.application_id.in_(own), Grant.status != GrantStatus.DRAFT)
@@ -114,7 +114,7 @@ def available_to_session(session: CommitteeSession) -> int:
     return envelope.total - int(committed) - int(waiting) + int(own_signed)
 
 
-def _amount():
+def amount_column():
     return sa.func.coalesce(SessionDossier.granted_amount, Application.requested_amount)
 
 
@@ -149,19 +149,23 @@ def _ranking_select(scoring: bool, session_id, *columns,
     return sa.select(ranked_rows).order_by(ranked_rows.c.rank, ranked_rows.c.dossier_id)
 
 
-def _recused():
+def recused_exists() -> sa.Exists:
     """Whether the member `member_id` (None: nobody) is recused from the dossier."""
     return sa.exists().where(
-        InterestDeclaration.member_id == _param("member_id"),
+        InterestDeclaration.member_id == param("member_id"),
         InterestDeclaration.application_id == SessionDossier.application_id,
-        InterestDeclaration.conflicted.is_(True)).label("recused")
+        InterestDeclaration.conflicted.is_(True))
+
+
+def _recused() -> sa.Label:
+    return recused_exists().label("recused")
 
 
 @cache
 def _proposal_select() -> sa.Select:
     """A scored session's ranking with what the proposal needs of each dossier."""
-    return _ranking_select(True, _param("session_id"),
-                           SessionDossier.forced_decision, _amount().label("amount"),
+    return _ranking_select(True, param("session_id"),
+                           SessionDossier.forced_decision, amount_column().label("amount"),
                            _recused())
 
 
@@ -170,23 +174,23 @@ def _people_select() -> sa.Select:
     return (sa.select(SessionDossier.id, ApplicationMember.beneficiary_id)
             .join(ApplicationMember,
                   ApplicationMember.application_id == SessionDossier.application_id)
-            .where(SessionDossier.session_id == _param("session_id")))
+            .where(SessionDossier.session_id == param("session_id")))
 
 
 _DECIDED = (SessionDossier.decision, SessionDossier.decision_reason_code,
-            _amount().label("amount"))
+            amount_column().label("amount"))
 
 
 @cache
 def _decided_select(with_tallies: bool) -> sa.Select:
     """A finalised session's ranking as decided (with the tallies: read with it)."""
     if with_tallies:
-        return _ranking_select(False, _param("session_id"), *_DECIDED,
+        return _ranking_select(False, param("session_id"), *_DECIDED,
                                _recused())
     return (sa.select(SessionDossier.id.label("dossier_id"), SessionDossier.application_id,
                       SessionDossier.rank, *_DECIDED, _recused())
             .join(Application, Application.id == SessionDossier.application_id)
-            .where(SessionDossier.session_id == _param("session_id"))
+            .where(SessionDossier.session_id == param("session_id"))
             .order_by(SessionDossier.rank, SessionDossier.id))
 
 
@@ -325,7 +329,7 @@ def _page_select(read_tallies: bool) -> sa.Select:
              .join(Region, Region.id == Application.region_id)
              .where(SessionDossier.id.in_(_ids("dossier_ids"))))
     if read_tallies:
-        tally = tally_subquery_of(_param("session_id"), _ids("application_ids"))
+        tally = tally_subquery_of(param("session_id"), _ids("application_ids"))
         query = (query.add_columns(*tally.c[1:])
                  .outerjoin(tally, tally.c.application_id == SessionDossier.application_id))
     return query
@@ -342,22 +346,26 @@ def page_rows(session: CommitteeSession, ranks: list[Ranked], *,
         "application_ids": [r.application_id for r in ranks],
         "session_id": session.id})}
     labels: dict[LabelledEnum, str] = {}
+    return [page_row(r.dossier_id, r.rank, found[r.dossier_id],
+                     tally_of(found[r.dossier_id]) if read_tallies else r.tally, r.decision,
+                     r.reason, r.flagged, labels) for r in ranks]
 
-    def label(value: LabelledEnum | None) -> str:
-        if value is None:
-            return ""
-        if value not in labels:
-            labels[value] = str(value.label)
-        return labels[value]
 
-    rows = []
-    for r in ranks:
-        row = found[r.dossier_id]
-        rows.append(PageRow(
-            r.dossier_id, r.rank, row.reference or f"#{row.application_id}",
-            f"{row.first_name} {row.last_name}", row.title, row.region,
-            row.requested_amount, row.granted_amount or row.requested_amount,
-            row.amount_reason, row.justification,
-            tally_of(row) if read_tallies else r.tally, r.decision, label(r.decision),
-            label(r.reason) if r.reason else (row.decision_reason or ""), r.flagged))
-    return rows
+def page_row(dossier_id: int, rank: int, row, tally: Tally | None, decision: Decision | None,
+             reason: DecisionReason | None, flagged: bool, labels: dict) -> PageRow:
+    """A PageRow from a row of the page's details; `labels` keeps each label translated once
+    per page, not per row."""
+    return PageRow(
+        dossier_id, rank, row.reference or f"#{row.application_id}",
+        f"{row.first_name} {row.last_name}", row.title, row.region, row.requested_amount,
+        row.granted_amount or row.requested_amount, row.amount_reason, row.justification,
+        tally, decision, _label(decision, labels),
+        _label(reason, labels) if reason else (row.decision_reason or ""), flagged)
+
+
+def _label(value: LabelledEnum | None, labels: dict) -> str:
+    if value is None:
+        return ""
+    if value not in labels:
+        labels[value] = str(value.label)
+    return labels[value]
