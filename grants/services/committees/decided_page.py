@@ -7,6 +7,7 @@ a finalised session's page no longer reads one by one.
 The dossiers a member is recused from are left out after the ranks were given: the others keep
 their ranks, as in ranked()."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from math import ceil
@@ -60,7 +61,7 @@ def decided_page(session: CommitteeSession, hidden_from: SessionMember | None, p
     return rows, figures, SlicePage(figures.total, lambda _offset, _limit: rows, per_page, page)
 
 
-def _read(keys: dict, page: int, per_page: int) -> list:
+def _read(keys: dict, page: int, per_page: int) -> Sequence[sa.Row]:
     return db.session.execute(_decided_page_select(), {
         **keys, "skipped": (page - 1) * per_page, "count": per_page}).all()
 
