@@ -5,8 +5,23 @@ import uuid
 from datetime import date, timedelta
 
 from grants.extensions import db
-from grants.models import Application, Channel, CommitteeSession, Grant, Region, Role, User, Visit
-from grants.services.committees import grids, scoring, sessions
+from grants.models import (
+    Application,
+    Channel,
+    CommitteeSession,
+    Decision,
+    DecisionReason,
+    Grant,
+    Region,
+    Role,
+    Score,
+    ScoreSheet,
+    SessionDossier,
+    SheetStatus,
+    User,
+    Visit,
+)
+from grants.services.committees import grids, scoring, selection, sessions
 from grants.services.followup import visit_reports
 from grants.services.intake import applications, beneficiaries, calls
 from grants.services.money import agreements, envelopes, payments
@@ -253,6 +268,45 @@ def score_dossier(member, session, application, total, social=None, submit=True)
 
 
 # Follow-up (the `followed` fixture: a funded activity in Kayes paid 100 days ago).
+
+def finalise_committee(app, committee):
+    """The chair scores the five dossiers 90, 85, 80, 75, 70, then finalises with the quorum."""
+    with app.app_context():
+        user, session, dossiers = load_committee(committee)
+        for n, dossier in enumerate(dossiers):
+            score_dossier(user["chair"], session, dossier, 90 - n * 5)
+        selection.record_attendance(user["chair"], session,
+                                    {user["chair"].id, user["m0"].id, user["m1"].id})
+        selection.finalise(user["chair"], session)
+        db.session.commit()
+        return [d.reference for d in dossiers]
+
+
+def add_decided_dossiers(app, committee, count: int) -> list[str]:
+    """`count` more dossiers in the finalised session, ranked after the others, each with the
+    chair's submitted sheet (rows written directly: the session no longer takes scores)."""
+    with app.app_context():
+        user, session, _dossiers = load_committee(committee)
+        manager = db.session.get(User, committee["manager"])
+        chair = session.member(user["chair"].id)
+        grid = grids.grid_for(session.call)
+        references = []
+        for n in range(count):
+            extra = eligible_dossier(manager, session.call, person(
+                manager, f"Extra{n}", "Test", id_number=f"X{n}"), requested=1_000_000)
+            db.session.add(SessionDossier(
+                session_id=session.id, application_id=extra.id, rank=6 + n,
+                decision=Decision.REJECTED,
+                decision_reason_code=DecisionReason.BELOW_PASS_MARK))
+            sheet = ScoreSheet(member_id=chair.id, application_id=extra.id,
+                               status=SheetStatus.SUBMITTED, total=len(grid.criteria))
+            sheet.scores = [Score(criterion_id=c.id, points=1, comment="justifié")
+                            for c in grid.criteria]
+            db.session.add(sheet)
+            references.append(extra.reference)
+        db.session.commit()
+        return references
+
 
 def make_followed(app, make_user):
     """A funded activity in Kayes (01) whose first tranche was paid 100 days ago."""

@@ -11,8 +11,7 @@ from grants.models import Decision, InterestDeclaration, SessionDossier
 from grants.paging import list_page
 from grants.services.committees import ranking
 from grants.services.committees.decided_page import RankingFigures, decided_page
-from tests.factories import load_committee
-from tests.test_ranking_page import _add_decided_dossiers, _finalise
+from tests.factories import add_decided_dossiers, finalise_committee, load_committee
 
 S, W, R = Decision.SELECTED, Decision.WAITLISTED, Decision.REJECTED
 PATTERNS = {  # the decisions of the eleven dossiers, in rank order
@@ -42,8 +41,8 @@ def _before(session, member, per_page: int):
 
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_the_decided_page_is_what_the_whole_ranking_gave(app, committee, pattern):
-    _finalise(app, committee)
-    _add_decided_dossiers(app, committee, 6)
+    finalise_committee(app, committee)
+    add_decided_dossiers(app, committee, 6)
     with app.app_context():
         user, session, dossiers = load_committee(committee)
         in_order = db.session.scalars(sa.select(SessionDossier).where(

@@ -9,17 +9,15 @@ import pytest
 from grants.extensions import db
 from grants.models import (
     Decision,
-    DecisionReason,
-    Score,
-    ScoreSheet,
-    SessionDossier,
-    SheetStatus,
-    User,
 )
-from grants.services.committees import grids, ranking, selection, sessions
-from tests import factories
+from grants.services.committees import ranking, selection, sessions
 from tests.conftest import login, page_cost
-from tests.factories import load_committee, score_dossier
+from tests.factories import (
+    add_decided_dossiers,
+    finalise_committee,
+    load_committee,
+    score_dossier,
+)
 
 PER_PAGE = 2
 MOST_STATEMENTS = 8  # the session loader's included
@@ -30,48 +28,9 @@ def small_pages(app, monkeypatch):
     monkeypatch.setitem(app.config, "PAGE_SIZE", PER_PAGE)
 
 
-def _finalise(app, committee):
-    """The chair scores the five dossiers 90, 85, 80, 75, 70, then finalises with the quorum."""
-    with app.app_context():
-        user, session, dossiers = load_committee(committee)
-        for n, dossier in enumerate(dossiers):
-            score_dossier(user["chair"], session, dossier, 90 - n * 5)
-        selection.record_attendance(user["chair"], session,
-                                    {user["chair"].id, user["m0"].id, user["m1"].id})
-        selection.finalise(user["chair"], session)
-        db.session.commit()
-        return [d.reference for d in dossiers]
-
-
-def _add_decided_dossiers(app, committee, count: int) -> list[str]:
-    """`count` more dossiers in the finalised session, ranked after the others, each with the
-    chair's submitted sheet (rows written directly: the session no longer takes scores)."""
-    with app.app_context():
-        user, session, _dossiers = load_committee(committee)
-        manager = db.session.get(User, committee["manager"])
-        chair = session.member(user["chair"].id)
-        grid = grids.grid_for(session.call)
-        references = []
-        for n in range(count):
-            extra = factories.eligible_dossier(manager, session.call, factories.person(
-                manager, f"Extra{n}", "Test", id_number=f"X{n}"), requested=1_000_000)
-            db.session.add(SessionDossier(
-                session_id=session.id, application_id=extra.id, rank=6 + n,
-                decision=Decision.REJECTED,
-                decision_reason_code=DecisionReason.BELOW_PASS_MARK))
-            sheet = ScoreSheet(member_id=chair.id, application_id=extra.id,
-                               status=SheetStatus.SUBMITTED, total=len(grid.criteria))
-            sheet.scores = [Score(criterion_id=c.id, points=1, comment="justifié")
-                            for c in grid.criteria]
-            db.session.add(sheet)
-            references.append(extra.reference)
-        db.session.commit()
-        return references
-
-
 def test_the_final_ranking_issues_as_many_statements_with_more_dossiers(
         app, committee, small_pages):
-    references = _finalise(app, committee)
+    references = finalise_committee(app, committee)
     chair = app.test_client()
     login(chair, "chair")
     url = f"/comites/{committee['session']}/classement"
@@ -81,7 +40,7 @@ def test_the_final_ranking_issues_as_many_statements_with_more_dossiers(
     assert [r for r in references if r in html] == references[:2]
     assert re.search(r"90[,.]0", html) and re.search(r"85[,.]0", html)  # the tallies, read
 
-    extra = _add_decided_dossiers(app, committee, 6)
+    extra = add_decided_dossiers(app, committee, 6)
     many, loaded, html = page_cost(app, chair, url)
     assert many == few and loaded == 0
     last, loaded, html = page_cost(app, chair, f"{url}?page=6")
