@@ -200,7 +200,7 @@ _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "auth.set_lan
 
 
 def _register_hooks(app: Flask) -> None:
-    from grants.navigation import main_menu, url_with
+    from grants.navigation import main_menu, row_url, url_with
     from grants.permissions import Permission, can
 
     @app.before_request
@@ -248,5 +248,5 @@ def _register_hooks(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(get_locale=get_locale, can=can, Permission=Permission,
-                                 url_with=url_with, main_menu=main_menu,
+                                 url_with=url_with, row_url=row_url, main_menu=main_menu,
                                  languages=app.config["LANGUAGES"])

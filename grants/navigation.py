@@ -2,6 +2,7 @@
 (`MenuItem.group`) share a dropdown so that the widest menu (a programme manager's) holds on one
 line of a 1366 px screen; a group of which the user sees a single entry shows as a plain link."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app, render_template, request, url_for
@@ -98,6 +99,17 @@ def main_menu() -> Markup:
         menus[key] = Markup(render_template(  # noqa: S704 (autoescaped)
             "_main_menu.html", menu=menu_for(current_user), endpoint=request.endpoint))
     return menus[key]
+
+
+_ID_MARK = 918273645546372819  # an id in no real address: where a row's id goes
+
+
+def row_url(endpoint: str, argument: str) -> Callable[[int], str]:
+    """url_for(endpoint, argument=id) for each row of a list: the address is built once and each
+    row's id put in its place ({% set link = row_url("x.detail", "x_id") %} … {{ link(row.id) }}).
+    url_for costs some 15 µs, and a list page called it for every row."""
+    head, tail = url_for(endpoint, **{argument: _ID_MARK}).split(str(_ID_MARK))
+    return lambda value: f"{head}{int(value)}{tail}"
 
 
 def url_with(**changes) -> str:

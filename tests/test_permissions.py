@@ -223,3 +223,21 @@ def test_the_kept_menu_marks_the_open_page_in_the_users_language(client, login_a
     english = nav("/dossiers/")
     assert ">Intake<" in english
     assert ">Instruction<" not in english
+
+
+def test_a_lists_row_links_are_those_url_for_makes(app):
+    """row_url (grants/navigation.py) builds a list's address once and puts each row's id in."""
+    from flask import url_for
+
+    from grants.navigation import row_url
+
+    for script_root in ("", "/subventions"):
+        with app.test_request_context("/", base_url=f"http://localhost{script_root}/"):
+            for endpoint, argument in (("applications.detail", "application_id"),
+                                       ("finance.agreement", "grant_id"),
+                                       ("visits.report", "visit_id")):
+                link = row_url(endpoint, argument)
+                for value in (1, 7, 42, 123456789):
+                    assert link(value) == url_for(endpoint, **{argument: value})
+            assert row_url("applications.detail", "application_id")(5).startswith(
+                script_root + "/dossiers/")
