@@ -10,7 +10,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     send_file,
     stream_with_context,
     url_for,
@@ -29,7 +28,8 @@ from grants.blueprints.finance.forms import (
     TrancheFilterForm,
 )
 from grants.extensions import db
-from grants.forms import attempt, filtered, form_messages, hidden_field_messages, posted
+from grants.filter_forms import drawn_filters
+from grants.forms import attempt, form_messages, hidden_field_messages, posted
 from grants.models import (
     AgreementCopy,
     Application,
@@ -58,11 +58,9 @@ FINANCE_PAGE_ROWS = 25  # each list of the finance home
 def index():
     """The envelopes, then three lists each paginated on its own (`attente`, `tranches`, `page`):
     the same few statements whatever the number of agreements."""
-    tranche_filter = TrancheFilterForm(request.args)
-    if "etat" in request.args:  # nothing asked, nothing to check (nor its message to translate)
-        filtered(tranche_filter)
-    waiting = ([TrancheStatus(tranche_filter.etat.data)] if tranche_filter.etat.data
-               else [TrancheStatus.ELIGIBLE, TrancheStatus.ORDERED])
+    tranche_filter = drawn_filters(TrancheFilterForm, "finance/_tranche_filter.html")
+    asked = tranche_filter.values["etat"]
+    waiting = [TrancheStatus(asked)] if asked else [TrancheStatus.ELIGIBLE, TrancheStatus.ORDERED]
     tranches = home.rows_page(home.tranches_query(waiting), FINANCE_PAGE_ROWS, "tranches")
     # Only those who draft agreements see the dossiers waiting for one.
     awaiting = (home.rows_page(home.awaiting_query(), FINANCE_PAGE_ROWS, "attente")
