@@ -41,7 +41,10 @@ def test_money_refuses_what_is_not_whole_francs(app):
 MOMENTS = [datetime(2026, 1, 1, 0, 0, tzinfo=UTC), datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC),
            datetime(2026, 3, 5, 7, 8), datetime(999, 2, 3, 4, 5, tzinfo=UTC),
            datetime(2026, 6, 30, 22, 30, tzinfo=timezone(timedelta(hours=-5))),
-           datetime(2024, 2, 29, 12, 0, tzinfo=timezone(timedelta(hours=3)))]
+           datetime(2024, 2, 29, 12, 0, tzinfo=timezone(timedelta(hours=3))),
+           # New York's changes of time in 2026, a minute before and at each
+           datetime(2026, 3, 8, 6, 59, tzinfo=UTC), datetime(2026, 3, 8, 7, 0, tzinfo=UTC),
+           datetime(2026, 11, 1, 5, 59, tzinfo=UTC), datetime(2026, 11, 1, 6, 0, tzinfo=UTC)]
 
 
 @pytest.mark.parametrize("locale", ["fr", "en"])
