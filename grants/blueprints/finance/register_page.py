@@ -7,8 +7,8 @@ a page of rows that work (hundreds of translated labels) cost more than the quer
 The filter form: eight fields, two of them with the envelopes and regions as choices, drawn
 once per combination of filters, choices and language (grants/filter_forms.py)."""
 
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -18,25 +18,20 @@ from grants.blueprints.finance.forms import RegisterFilterForm
 from grants.extensions import db
 from grants.filter_forms import drawn_filters
 from grants.formatting import money
-from grants.models import BudgetEnvelope, Region
+from grants.models import BudgetEnvelope
 from grants.services.money.register import RegisterFilters, page_query, signed_amount
+from grants.services.regions import all_regions
 
 
 def register_filters() -> tuple[RegisterFilters, Markup]:
     """The filters asked for in the address (an invalid value filters nothing) and the filter
     form drawn with them (its messages at the invalid fields)."""
-    # The envelopes (by id) and the regions (by code) in one statement: "e" sorts before "r".
-    names = db.session.execute(sa.union_all(
-        sa.select(sa.literal("e").label("list"), sa.literal("").label("code"), BudgetEnvelope.id,
-                  BudgetEnvelope.name),
-        sa.select(sa.literal("r"), Region.code, Region.id, Region.name),
-    ).order_by("list", "code", "id")).all()
+    envelopes = db.session.execute(
+        sa.select(BudgetEnvelope.id, BudgetEnvelope.name).order_by(BudgetEnvelope.id))
     drawn = drawn_filters(
         RegisterFilterForm, "finance/_register_filters.html",
-        envelope_id=[("", _("All"))] + [(id_, name) for list_, _code, id_, name in names
-                                         if list_ == "e"],
-        region_id=[("", _("All"))] + [(id_, name) for list_, _code, id_, name in names
-                                       if list_ == "r"])
+        envelope_id=[("", _("All")), *envelopes],
+        region_id=[("", _("All")), *((r.id, r.name) for r in all_regions())])
     values = drawn.values
     filters = RegisterFilters(  # a new one each time: the caller sets first_rows on it
         envelope_id=values["envelope_id"], fiscal_year=values["fiscal_year"],
@@ -46,8 +41,7 @@ def register_filters() -> tuple[RegisterFilters, Markup]:
     return filters, drawn.html
 
 
-@dataclass(frozen=True, slots=True)
-class RegisterLine:
+class RegisterLine(NamedTuple):  # a tuple: built for each line of each page, cheaply
     value_date: date | None
     agreement: str
     dossier: str
