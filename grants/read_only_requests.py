@@ -11,8 +11,8 @@ It reads nothing less consistent: at PostgreSQL's READ COMMITTED level each stat
 transaction already sees the data committed when it starts, as it does outside one. Writing
 needs a transaction: a GET that writes (an audited view) calls write_transaction() or
 exclusive_transaction() (grants/database.py) first, as SQLite already requires, and its
-statements then run in a transaction of the usual pool. A statement other than a SELECT outside
-a transaction during a request raises WriteWithoutLockWarning (an error in the tests).
+statements then run in a transaction of the usual pool. A write outside a transaction during a
+request is flagged with WriteWithoutLockWarning (an error in the tests).
 
 A statement read in batches (yield_per: a server-side cursor) needs a transaction too: it gets
 one, on a second connection if the request had read before.
