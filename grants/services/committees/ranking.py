@@ -346,9 +346,12 @@ def page_rows(session: CommitteeSession, ranks: list[Ranked], *,
         "application_ids": [r.application_id for r in ranks],
         "session_id": session.id})}
     labels: dict[LabelledEnum, str] = {}
-    return [page_row(r.dossier_id, r.rank, found[r.dossier_id],
-                     tally_of(found[r.dossier_id]) if read_tallies else r.tally, r.decision,
-                     r.reason, r.flagged, labels) for r in ranks]
+    rows = []
+    for r in ranks:
+        row = found[r.dossier_id]
+        rows.append(page_row(r.dossier_id, r.rank, row, tally_of(row) if read_tallies else r.tally,
+                             r.decision, r.reason, r.flagged, labels))
+    return rows
 
 
 def page_row(dossier_id: int, rank: int, row, tally: Tally | None, decision: Decision | None,
